@@ -1,0 +1,188 @@
+"""Process supervision for the three services: start, wait for health with progress, stop cleanly.
+
+Used by `make run` (ops.run) and by the end-to-end tests, so both bring the stack up the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+__all__ = ["ROOT", "Service", "ServiceFailed", "Stack", "free_port", "stack_services"]
+
+ROOT = Path(__file__).resolve().parent.parent
+Report = Callable[[str], None]
+
+
+class ServiceFailed(RuntimeError):
+    """A service exited or never became healthy; the message names it and its log file."""
+
+
+@dataclass
+class Service:
+    name: str
+    argv: Sequence[str]
+    health_url: str
+    timeout_s: float
+    env: Mapping[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, log_dir: Path) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{self.name}.log"
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            list(self.argv),
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: Ctrl-C reaches us, we stop it in order
+        )
+
+    def is_healthy(self) -> bool:
+        try:
+            return self.healthy(httpx.get(self.health_url, timeout=2.0))
+        except httpx.HTTPError:
+            return False
+
+    def log_tail(self, lines: int = 25) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@dataclass
+class Stack:
+    services: list[Service]
+    log_dir: Path
+    report: Report = print
+
+    def start(self) -> None:
+        """Start every service, then wait until all are healthy; on failure stop all and raise."""
+        try:
+            for service in self.services:
+                service.start(self.log_dir)
+                self.report(f"  started {service.name:<14} pid {service.process.pid if service.process else '?'}")
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_healthy(self) -> None:
+        started = time.monotonic()
+        waiting = list(self.services)
+        last_line = 0.0
+        while waiting:
+            for service in list(waiting):
+                assert service.process is not None
+                if service.process.poll() is not None:
+                    raise ServiceFailed(
+                        f"{service.name} exited with code {service.process.returncode}; "
+                        f"log {service.log_path}:\n{service.log_tail()}"
+                    )
+                if service.is_healthy():
+                    waiting.remove(service)
+                    self.report(f"  ready   {service.name:<14} after {time.monotonic() - started:5.1f} s")
+                elif time.monotonic() - started > service.timeout_s:
+                    raise ServiceFailed(
+                        f"{service.name} not healthy at {service.health_url} after "
+                        f"{service.timeout_s:.0f} s; log {service.log_path}:\n{service.log_tail()}"
+                    )
+            if waiting and time.monotonic() - last_line >= 10:
+                names = ", ".join(s.name for s in waiting)
+                self.report(f"  waiting for {names} ({time.monotonic() - started:.0f} s)")
+                last_line = time.monotonic()
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def poll_exited(self) -> Service | None:
+        """The first service that has exited on its own, if any."""
+        for service in self.services:
+            if service.process is not None and service.process.poll() is not None:
+                return service
+        return None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stack_services(
+    *,
+    model_path: Path,
+    data_dir: Path,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    hub_port: int = 8000,
+    extra_env: Mapping[str, str] | None = None,
+) -> list[Service]:
+    """The three services, wired to each other by URL, with runtime files under data_dir."""
+    rasa_bin = ROOT / ".venv-rasa" / "bin" / "rasa"
+    python = ROOT / ".venv" / "bin" / "python"
+    common = {
+        "DATA_DIR": str(data_dir),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
+        "HUB_PORT": str(hub_port),
+        "HUB_URL": f"http://127.0.0.1:{hub_port}",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    rasa_env = {**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    return [
+        Service(
+            name="action-server",
+            argv=[str(python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            health_url=f"http://127.0.0.1:{action_port}/health",
+            timeout_s=180,
+            env=common,
+        ),
+        Service(
+            name="rasa",
+            argv=[
+                str(rasa_bin), "run", "--enable-api", "--model", str(model_path),
+                "--port", str(rasa_port), "--interface", "127.0.0.1",
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            ],
+            health_url=f"http://127.0.0.1:{rasa_port}/status",
+            timeout_s=300,
+            env=rasa_env,
+            healthy=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+        ),
+        Service(
+            name="hub",
+            argv=[str(python), "-m", "hub"],
+            health_url=f"http://127.0.0.1:{hub_port}/healthz",
+            timeout_s=60,
+            env=common,
+        ),
+    ]
+

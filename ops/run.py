@@ -8,18 +8,22 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from ops.stack import ROOT, ServiceFailed, Stack, stack_services
+from ops.stack import ROOT, Report, ServiceFailed, Stack, stack_services
 from ops.train import ensure_model
 
-__all__ = ["build_kb_index", "warm_up", "main"]
+__all__ = ["Endpoints", "bring_up", "main"]
 
 
-def say(line: str) -> None:
-    print(line, flush=True)
+@dataclass(frozen=True)
+class Endpoints:
+    hub: str
+    rasa: str
+    actions: str
 
 
 def build_kb_index(env: dict[str, str]) -> None:
@@ -30,9 +34,36 @@ def build_kb_index(env: dict[str, str]) -> None:
         raise SystemExit("knowledge base index build failed (see above); fix the entry files and retry")
 
 
-def warm_up(rasa_url: str) -> None:
-    """Parse one message so TensorFlow builds its graphs before the first customer arrives."""
-    httpx.post(f"{rasa_url}/model/parse", json={"text": "hola"}, timeout=120)
+def bring_up(
+    *, data_dir: Path, hub_port: int, rasa_port: int, action_port: int,
+    models_dir: Path | None = None, report: Report = print,
+) -> tuple[Stack, Endpoints]:
+    """Train if needed, build the KB index, start the three services and wait until they answer."""
+    report("1/3 Rasa model")
+    model = ensure_model(models_dir or data_dir / "models")
+    report("2/3 knowledge base index")
+    build_kb_index({**os.environ, "DATA_DIR": str(data_dir)})
+    report("3/3 services (Rasa needs about a minute to load)")
+    services = stack_services(
+        model_path=model, data_dir=data_dir,
+        rasa_port=rasa_port, action_port=action_port, hub_port=hub_port,
+    )
+    stack = Stack(services, log_dir=data_dir / "logs", report=report)
+    stack.start()
+    endpoints = Endpoints(
+        hub=f"http://127.0.0.1:{hub_port}",
+        rasa=f"http://127.0.0.1:{rasa_port}",
+        actions=f"http://127.0.0.1:{action_port}",
+    )
+    try:  # one parse so TensorFlow builds its graphs before the first customer arrives
+        httpx.post(f"{endpoints.rasa}/model/parse", json={"text": "hola"}, timeout=180)
+    except httpx.HTTPError as exc:
+        report(f"  warm-up parse failed ({exc}); the first answer may be slow")
+    return stack, endpoints
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
 
 
 def main() -> None:
@@ -43,39 +74,32 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = (ROOT / os.environ.get("DATA_DIR", "var")).resolve()
-    t0 = time.monotonic()
-    say("1/3 Rasa model")
-    model = ensure_model(data_dir / "models")
-    say("2/3 knowledge base index")
-    build_kb_index({**os.environ, "DATA_DIR": str(data_dir)})
-    say("3/3 services (Rasa needs about a minute to load)")
-    services = stack_services(
-        model_path=model, data_dir=data_dir,
-        rasa_port=args.rasa_port, action_port=args.action_port, hub_port=args.hub_port,
-    )
-    stack = Stack(services, log_dir=data_dir / "logs", report=say)
+    started = time.monotonic()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stack: Stack | None = None
     try:
-        stack.start()
-        warm_up(f"http://127.0.0.1:{args.rasa_port}")
-        hub = f"http://127.0.0.1:{args.hub_port}"
-        say(f"\nReady in {time.monotonic() - t0:.0f} s.")
-        say(f"  hub API     {hub}/docs")
+        stack, endpoints = bring_up(
+            data_dir=data_dir, hub_port=args.hub_port, rasa_port=args.rasa_port,
+            action_port=args.action_port, report=say,
+        )
+        say(f"\nReady in {time.monotonic() - started:.0f} s.")
+        say(f"  hub API     {endpoints.hub}/docs")
         say("  chat        make chat   (in another terminal)")
         say(f"  logs        {data_dir / 'logs'}")
         say("Ctrl-C stops everything.")
         while (dead := stack.poll_exited()) is None:
             time.sleep(1)
-        say(f"{dead.name} exited (code {dead.process.returncode if dead.process else '?'}); "
-            f"log {dead.log_path}:\n{dead.log_tail()}")
+        code = dead.process.returncode if dead.process else "?"
+        say(f"{dead.name} exited (code {code}); log {dead.log_path}:\n{dead.log_tail()}")
         raise SystemExit(1)
     except ServiceFailed as failure:
         raise SystemExit(f"could not start: {failure}") from None
     except KeyboardInterrupt:
         say("\nstopping...")
     finally:
-        stack.stop()
-        say("stopped.")
+        if stack is not None:
+            stack.stop()
+            say("stopped.")
 
 
 if __name__ == "__main__":

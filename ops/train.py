@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ops.stack import ROOT
 
-__all__ = ["model_inputs", "inputs_hash", "ensure_model"]
+__all__ = ["ensure_model", "inputs_hash", "model_inputs"]
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 

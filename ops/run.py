@@ -1,4 +1,4 @@
-"""`make run`: train if needed, build the knowledge-base index, start Rasa, actions and hub; Ctrl-C stops all."""
+"""`make run`: train if needed, build the FAQ index, start Rasa, actions and hub; Ctrl-C stops all."""
 
 from __future__ import annotations
 

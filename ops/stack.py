@@ -82,7 +82,8 @@ class Stack:
         try:
             for service in self.services:
                 service.start(self.log_dir)
-                self.report(f"  started {service.name:<14} pid {service.process.pid if service.process else '?'}")
+                pid = service.process.pid if service.process else "?"
+                self.report(f"  started {service.name:<14} pid {pid}")
             self._wait_healthy()
         except BaseException:
             self.stop()

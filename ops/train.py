@@ -62,7 +62,8 @@ def ensure_model(models_dir: Path, *, force: bool = False, quiet: bool = False) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--models-dir", type=Path, default=ROOT / os.environ.get("DATA_DIR", "var") / "models")
+    default_dir = ROOT / os.environ.get("DATA_DIR", "var") / "models"
+    parser.add_argument("--models-dir", type=Path, default=default_dir)
     parser.add_argument("--force", action="store_true", help="retrain even if a cached model exists")
     args = parser.parse_args()
     print(ensure_model(args.models_dir, force=args.force))

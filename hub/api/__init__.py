@@ -1,0 +1,3 @@
+"""HTTP and websocket API of the hub."""
+
+__all__: list[str] = []

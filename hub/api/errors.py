@@ -1,0 +1,70 @@
+"""The one place errors become HTTP responses: ``{"error": {"code", "message"}}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub.errors import ConversationNotFound, HubError, TextTooLong, UnknownChannel
+
+__all__ = ["error_response", "install_error_handlers"]
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[HubError], int] = {
+    ConversationNotFound: 404,
+    TextTooLong: 413,
+    UnknownChannel: 422,
+}
+
+
+def error_response(status_code: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}})
+
+
+def _describe(exc: RequestValidationError) -> tuple[str, str]:
+    problems: list[str] = []
+    for error in exc.errors():
+        whole_body = tuple(error.get("loc", ())) == ("body",)
+        if error.get("type") == "json_invalid" or (whole_body and error.get("type") != "missing"):
+            return "malformed_json", (
+                "The request body is not a valid JSON object. Send one such as "
+                '{"channel": "api", "source_id": "...", "client_message_id": "...", "text": "..."}.'
+            )
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        if error.get("type") == "missing":
+            problems.append(f"{where} is required")
+        else:
+            problems.append(f"{where}: {error.get('msg', 'invalid value')}")
+    return "invalid_request", "Invalid request: " + "; ".join(problems) + ". Fix these fields and retry."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HubError)
+    async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
+        return error_response(_STATUS.get(type(exc), 400), exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        code, message = _describe(exc)
+        return error_response(422, code, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: "No such endpoint. See docs/architecture.md for the hub API.",
+            405: "This endpoint does not accept that HTTP method.",
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, f"http_{exc.status_code}", message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(
+            500, "internal_error", "The hub failed unexpectedly; nothing was lost. Retry later."
+        )

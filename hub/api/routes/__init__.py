@@ -1,0 +1,13 @@
+"""One router per resource."""
+
+from fastapi import APIRouter
+
+from hub.api.routes import conversations, health, messages, stream
+
+__all__ = ["api_router", "health_router"]
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(messages.router)
+api_router.include_router(conversations.router)
+api_router.include_router(stream.router)
+health_router = health.router

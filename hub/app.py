@@ -1,0 +1,64 @@
+"""The FastAPI application: lifespan (migrate, recover, run jobs) and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from hub import router as message_router
+from hub.api.errors import install_error_handlers
+from hub.api.routes import api_router, health_router
+from hub.db import migrate
+from hub.services import Services
+from hub.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, *, rasa_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the hub. ``rasa_transport`` replaces HTTP to Rasa (tests use httpx.MockTransport)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services.build(settings, rasa_transport=rasa_transport)
+        await migrate(services.engine)
+        app.state.services = services
+
+        async def handle(message_id: int) -> None:
+            await message_router.process_message(services, message_id)
+
+        worker = asyncio.create_task(
+            services.jobs.run(handle, concurrency=settings.hub_workers), name="hub-jobs"
+        )
+        await message_router.recover(services)
+        log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await services.close()
+            log.info("hub stopped")
+
+    app = FastAPI(
+        title="Mostrador hub",
+        version="1",
+        description="Contacts, conversations and messages; routes customers to the bot or humans.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(health_router)
+    return app

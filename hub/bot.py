@@ -1,0 +1,135 @@
+"""Client of the Rasa server: REST webhook for replies, tracker API for NLU context.
+
+``send`` raises :class:`RasaUnavailable` when Rasa cannot be reached (retry later, forever)
+and :class:`RasaError` when it answers with an error or garbage (retry a bounded number of
+times).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+__all__ = ["BotReply", "Button", "RasaClient", "RasaError", "RasaUnavailable"]
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer (connection refused, timeout, 502/503/504)."""
+
+
+class RasaError(Exception):
+    """Rasa answered with an error status or a body the hub cannot read."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One item of Rasa's answer: text and/or buttons and/or a custom payload."""
+
+    text: str | None = None
+    buttons: list[Button] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+def parse_replies(body: Any) -> list[BotReply]:
+    """Rasa's REST channel answer (a list of dicts) -> replies; RasaError if malformed."""
+    if not isinstance(body, list):
+        raise RasaError(f"expected a JSON list from the Rasa webhook, got {type(body).__name__}")
+    replies: list[BotReply] = []
+    for item in body:
+        if not isinstance(item, dict):
+            raise RasaError("a Rasa reply item is not a JSON object")
+        buttons = [
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in item.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        text = item.get("text")
+        custom = item.get("custom")
+        if item.get("image") and not text:
+            text = str(item["image"])
+        replies.append(
+            BotReply(
+                text=str(text) if text else None,
+                buttons=buttons,
+                custom=custom if isinstance(custom, dict) else None,
+            )
+        )
+    return replies
+
+
+def parse_nlu(latest_message: dict[str, Any]) -> dict[str, Any]:
+    """Tracker ``latest_message`` -> the ``nlu`` context stored on the incoming message."""
+    intent = latest_message.get("intent") or {}
+    return {
+        "intent": intent.get("name"),
+        "confidence": intent.get("confidence"),
+        "intent_ranking": [
+            {"name": r.get("name"), "confidence": r.get("confidence")}
+            for r in (latest_message.get("intent_ranking") or [])[:10]
+        ],
+        "entities": [
+            {k: e.get(k) for k in ("entity", "value", "start", "end", "confidence_entity", "extractor")}
+            for e in latest_message.get("entities") or []
+        ],
+    }
+
+
+class RasaClient:
+    """Talks to one Rasa server over an injected ``httpx.AsyncClient`` (the test seam)."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str | None = None) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._token = token
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        url = f"{self._base}/webhooks/rest/webhook"
+        payload = {"sender": sender, "message": text, "metadata": metadata}
+        try:
+            response = await self._http.post(url, json=payload)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code in (502, 503, 504):
+            raise RasaUnavailable(f"Rasa answered {response.status_code}")
+        if response.status_code >= 400:
+            raise RasaError(f"Rasa answered {response.status_code}: {response.text[:200]}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise RasaError("Rasa answered something that is not JSON") from exc
+        return parse_replies(body)
+
+    async def latest_nlu(self, sender: str, text: str) -> dict[str, Any] | None:
+        """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error."""
+        params = {"token": self._token} if self._token else {}
+        try:
+            response = await self._http.get(f"{self._base}/conversations/{sender}/tracker", params=params)
+            response.raise_for_status()
+            latest = response.json().get("latest_message") or {}
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("could not read the Rasa tracker", extra={"sender": sender, "error": str(exc)})
+            return None
+        if (latest.get("text") or "").strip() != text.strip():
+            return None
+        return parse_nlu(latest)
+
+    async def is_up(self) -> bool:
+        try:
+            response = await self._http.get(f"{self._base}/", timeout=3.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500

@@ -1,0 +1,40 @@
+"""The Channel interface: how the hub delivers to a customer on one channel.
+
+Receiving is channel-specific too (each channel module parses its own payload into
+``IncomingMessage`` and calls ``hub.intake.receive``); delivery goes through this interface.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from hub.models import Conversation
+from hub.schemas import MessageOut, Receipt
+
+__all__ = ["Channel"]
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """Delivery to the customer. Implementations: hub.channels.api (widget, whatsapp next)."""
+
+    name: str
+
+    async def send_text(
+        self,
+        conversation: Conversation,
+        text: str,
+        buttons: list[dict[str, str]],
+        *,
+        message: MessageOut,
+    ) -> str | None:
+        """Deliver an outgoing/activity message; return the channel's message id if any."""
+        ...
+
+    async def send_receipt(self, conversation: Conversation, receipt: Receipt) -> None:
+        """Tell the customer their message was stored (status "received")."""
+        ...
+
+    async def send_typing(self, conversation: Conversation, on: bool) -> None:
+        """Show or hide "typing..." while the bot thinks."""
+        ...

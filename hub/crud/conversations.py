@@ -1,0 +1,40 @@
+"""Conversations: lookup and creation. Status changes live in hub.status."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import Conversation
+
+__all__ = ["create", "get", "get_active"]
+
+
+async def get(session: AsyncSession, *, conversation_id: int) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def get_active(session: AsyncSession, *, contact_id: int, channel: str) -> Conversation | None:
+    """The contact's unresolved (pending or open) conversation on ``channel``, if any."""
+    query = sa.select(Conversation).where(
+        Conversation.contact_id == contact_id,
+        Conversation.channel == channel,
+        Conversation.status != "resolved",
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def create(
+    session: AsyncSession, *, contact_id: int, channel: str, source_id: str, language: str
+) -> Conversation:
+    """A new conversation owned by the bot (status pending)."""
+    conversation = Conversation(
+        contact_id=contact_id,
+        channel=channel,
+        source_id=source_id,
+        status="pending",
+        language=language,
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation

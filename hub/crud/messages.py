@@ -1,0 +1,135 @@
+"""Messages: incoming (customer), outgoing (bot/agent), activity (system)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import Conversation, Message
+
+__all__ = [
+    "add_activity",
+    "add_incoming",
+    "add_outgoing",
+    "get",
+    "get_by_client_id",
+    "list_for_conversation",
+    "next_queued",
+    "queued_ids",
+]
+
+
+async def get(session: AsyncSession, *, message_id: int) -> Message | None:
+    return await session.get(Message, message_id)
+
+
+async def get_by_client_id(
+    session: AsyncSession, *, channel: str, contact_id: int, client_message_id: str
+) -> Message | None:
+    query = sa.select(Message).where(
+        Message.channel == channel,
+        Message.contact_id == contact_id,
+        Message.client_message_id == client_message_id,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_incoming(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    text: str,
+    client_message_id: str,
+    language: str | None,
+    bot_state: str,
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        channel=conversation.channel,
+        message_type="incoming",
+        sender_type="contact",
+        client_message_id=client_message_id,
+        text=text,
+        status="received",
+        bot_state=bot_state,
+        language=language,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def add_outgoing(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    text: str,
+    buttons: list[dict[str, Any]] | None,
+    sender_type: str,
+    in_reply_to_id: int | None,
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        channel=conversation.channel,
+        message_type="outgoing",
+        sender_type=sender_type,
+        text=text,
+        buttons=buttons or None,
+        status="sent",
+        language=conversation.language,
+        in_reply_to_id=in_reply_to_id,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def add_activity(
+    session: AsyncSession, *, conversation: Conversation, text: str, data: dict[str, Any] | None
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        channel=conversation.channel,
+        message_type="activity",
+        sender_type="system",
+        text=text,
+        status="sent",
+        context=data,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def list_for_conversation(
+    session: AsyncSession, *, conversation_id: int, after_id: int = 0, limit: int = 200
+) -> list[Message]:
+    query = (
+        sa.select(Message)
+        .where(Message.conversation_id == conversation_id, Message.id > after_id)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def next_queued(session: AsyncSession, *, conversation_id: int) -> Message | None:
+    """The oldest incoming message of the conversation still waiting for the bot."""
+    query = (
+        sa.select(Message)
+        .where(Message.conversation_id == conversation_id, Message.bot_state == "queued")
+        .order_by(Message.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def queued_ids(session: AsyncSession) -> list[int]:
+    """Every incoming message still waiting for the bot, oldest first."""
+    query = sa.select(Message.id).where(Message.bot_state == "queued").order_by(Message.id)
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,122 @@
+"""Receive a customer's message: persist contact, conversation and message, then acknowledge.
+
+The receipt is produced as soon as the message is committed, before any NLU. The same
+client message id sent twice (also concurrently) yields the same stored message: the unique
+constraint decides, and the loser of a race reads the winner's row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from hub import outbox
+from hub.crud import contacts, conversations, events
+from hub.crud import messages as messages_crud
+from hub.errors import TextTooLong, UnknownChannel
+from hub.models import Conversation, Message, utcnow
+from hub.schemas import IncomingMessage, Receipt
+from hub.services import Services
+
+__all__ = ["Intake", "receive"]
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Intake:
+    receipt: Receipt
+    message: Message
+    conversation: Conversation
+    created: bool  # False when the client message id was already stored
+
+
+def validate(services: Services, incoming: IncomingMessage) -> None:
+    """Checks that need settings; raise before anything is stored."""
+    if incoming.channel not in services.channels:
+        raise UnknownChannel(incoming.channel, sorted(services.channels))
+    limit = services.settings.max_text_chars
+    if len(incoming.text) > limit:
+        raise TextTooLong(len(incoming.text), limit)
+
+
+async def _store(services: Services, incoming: IncomingMessage) -> Intake:
+    async with services.sessions.begin() as session:
+        contact = await contacts.get_or_create_by_identity(
+            session, channel=incoming.channel, source_id=incoming.source_id
+        )
+        existing = await messages_crud.get_by_client_id(
+            session,
+            channel=incoming.channel,
+            contact_id=contact.id,
+            client_message_id=incoming.client_message_id,
+        )
+        if existing is not None:
+            conversation = await conversations.get(session, conversation_id=existing.conversation_id)
+            assert conversation is not None
+            return Intake(Receipt.of(existing), existing, conversation, created=False)
+        conversation = await conversations.get_active(
+            session, contact_id=contact.id, channel=incoming.channel
+        )
+        if conversation is None:
+            conversation = await conversations.create(
+                session,
+                contact_id=contact.id,
+                channel=incoming.channel,
+                source_id=incoming.source_id,
+                language=incoming.language or services.settings.default_language,
+            )
+            await events.record(session, conversation_id=conversation.id, kind="conversation_created")
+        bot_state = "queued" if conversation.status == "pending" else "skipped"
+        message = await messages_crud.add_incoming(
+            session,
+            conversation=conversation,
+            text=incoming.text,
+            client_message_id=incoming.client_message_id,
+            language=incoming.language,
+            bot_state=bot_state,
+        )
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="message_received",
+            message_id=message.id,
+            data={"routed_to": "bot" if bot_state == "queued" else "agents"},
+        )
+        conversation.updated_at = utcnow()
+        return Intake(Receipt.of(message), message, conversation, created=True)
+
+
+async def receive(services: Services, incoming: IncomingMessage) -> Intake:
+    """Store the message (once) and acknowledge it; the bot's answer comes asynchronously."""
+    validate(services, incoming)
+    for attempt in range(_ATTEMPTS):
+        try:
+            intake = await _store(services, incoming)
+            break
+        except IntegrityError:
+            # A concurrent request created the same identity, conversation or message.
+            if attempt == _ATTEMPTS - 1:
+                raise
+    if not intake.created:
+        return intake
+    log.info(
+        "message received",
+        extra={
+            "message_id": intake.message.id,
+            "conversation_id": intake.conversation.id,
+            "bot_state": intake.message.bot_state,
+        },
+    )
+    await outbox.announce_incoming(services, conversation=intake.conversation, message=intake.message)
+    if intake.message.bot_state == "queued":
+        try:
+            await services.jobs.enqueue(intake.message.id)
+        except Exception:
+            # Still queued in the database: picked up again at the next start.
+            log.exception("could not enqueue", extra={"message_id": intake.message.id})
+    return intake

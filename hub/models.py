@@ -1,0 +1,169 @@
+"""Database tables of the hub: contacts, identities, conversations, messages, events, handoffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "Contact",
+    "ContactIdentity",
+    "Conversation",
+    "Event",
+    "Handoff",
+    "Message",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (every timestamp the hub stores)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class Contact(Base):
+    """One person, whatever channels they write from."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactIdentity(Base):
+    """(channel, source_id) -> contact, e.g. (api, cli-7f3a) or (whatsapp, 34600111222)."""
+
+    __tablename__ = "contact_identities"
+    __table_args__ = (sa.UniqueConstraint("channel", "source_id", name="uq_identity_channel_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    source_id: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """A contact's conversation on one channel. Status changes only through hub.status."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        # At most one unresolved conversation per contact and channel.
+        sa.Index(
+            "uq_conversation_active",
+            "contact_id",
+            "channel",
+            unique=True,
+            sqlite_where=sa.text("status != 'resolved'"),
+            postgresql_where=sa.text("status != 'resolved'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    source_id: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    language: Mapped[str] = mapped_column(sa.String(8), default="es")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+class Message(Base):
+    """A customer (incoming), bot/agent (outgoing) or system (activity) message."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "contact_id", "client_message_id", name="uq_message_client_id"),
+        sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        sa.Index("ix_messages_bot_state", "bot_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"))
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    message_type: Mapped[str] = mapped_column(sa.String(16))  # incoming | outgoing | activity
+    sender_type: Mapped[str] = mapped_column(sa.String(16))  # contact | bot | agent | system
+    client_message_id: Mapped[str | None] = mapped_column(sa.String(200))
+    channel_message_id: Mapped[str | None] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(sa.String(16))  # received | sent | delivered | read | failed
+    # Incoming messages only: queued -> done | skipped | failed.
+    bot_state: Mapped[str | None] = mapped_column(sa.String(16))
+    bot_attempts: Mapped[int] = mapped_column(default=0)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    # Bot context of an incoming turn: {"nlu": {...}, "kb": {...}}.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    in_reply_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """A timestamped state change; KPIs are computed from these rows."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_conversation_id_created_at", "conversation_id", "created_at"),
+        sa.Index("ix_events_kind_created_at", "kind", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    data: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Handoff(Base):
+    """A request to hand a conversation to humans, with its reason; claimed/ended later."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[dict[str, Any] | None] = mapped_column()
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    agent_id: Mapped[int | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,241 @@
+"""Route a stored incoming message: pending conversation -> the bot; open -> humans.
+
+Runs as the ``process_message(message_id)`` job. Each conversation is drained oldest message
+first, one at a time; different conversations run concurrently. The bot's replies, the
+message's ``bot_state = done`` and any handoff are committed in one transaction, so a crash
+before the commit means the message is answered after restart, and never twice after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub import language, outbox, status
+from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub.crud import conversations, events
+from hub.crud import messages as messages_crud
+from hub.models import Conversation, Message
+from hub.services import Services
+
+__all__ = ["process_message", "recover"]
+
+log = logging.getLogger(__name__)
+
+
+async def recover(services: Services) -> int:
+    """Re-enqueue every message still waiting for the bot (after a crash or restart)."""
+    async with services.sessions() as session:
+        ids = await messages_crud.queued_ids(session)
+    for message_id in ids:
+        await services.jobs.enqueue(message_id)
+    if ids:
+        log.info("re-enqueued queued messages", extra={"count": len(ids)})
+    return len(ids)
+
+
+async def process_message(services: Services, message_id: int) -> None:
+    """The job: drain the conversation the message belongs to."""
+    async with services.sessions() as session:
+        message = await messages_crud.get(session, message_id=message_id)
+    if message is None:
+        return
+    conversation_id = message.conversation_id
+
+    async def drain() -> None:
+        while True:
+            async with services.sessions() as session:
+                queued = await messages_crud.next_queued(session, conversation_id=conversation_id)
+                conversation = await conversations.get(session, conversation_id=conversation_id)
+            if queued is None or conversation is None:
+                return
+            await _route(services, conversation, queued)
+
+    await services.serializer.run(conversation_id, drain)
+
+
+async def _route(services: Services, conversation: Conversation, message: Message) -> None:
+    if conversation.status == "pending":
+        await _to_bot(services, conversation, message)
+        return
+    # Humans own the conversation: the message is stored and was pushed at intake.
+    async with services.sessions.begin() as session:
+        await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_state="skipped"))
+
+
+async def _language(services: Services, conversation: Conversation, message: Message) -> str:
+    if message.language:
+        return message.language
+    async with services.sessions() as session:
+        earlier = await session.scalar(
+            sa.select(sa.func.count(Message.id)).where(
+                Message.conversation_id == conversation.id,
+                Message.message_type == "incoming",
+                Message.id < message.id,
+            )
+        )
+    current = conversation.language if earlier else None
+    return language.decide(current, message.text, default=services.settings.default_language)
+
+
+async def _ask(
+    services: Services, conversation: Conversation, message: Message, metadata: dict[str, Any]
+) -> list[BotReply] | None:
+    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors."""
+    settings = services.settings
+    down_attempts = 0
+    errors = 0
+    while True:
+        try:
+            return await services.rasa.send(str(conversation.id), message.text, metadata)
+        except RasaUnavailable as exc:
+            down_attempts += 1
+            failure = f"rasa unavailable: {exc}"
+        except RasaError as exc:
+            errors += 1
+            failure = f"rasa error: {exc}"
+        async with services.sessions.begin() as session:
+            await session.execute(
+                sa.update(Message)
+                .where(Message.id == message.id)
+                .values(bot_attempts=Message.bot_attempts + 1)
+            )
+        if errors >= settings.rasa_max_attempts:
+            log.error("giving up on message", extra={"message_id": message.id, "error": failure})
+            return None
+        attempt = down_attempts + errors
+        delay = min(settings.rasa_retry_base * 2 ** (attempt - 1), settings.rasa_retry_max)
+        log.warning(
+            "retrying message",
+            extra={"message_id": message.id, "error": failure, "attempt": attempt, "delay": delay},
+        )
+        await asyncio.sleep(delay)
+
+
+async def _to_bot(services: Services, conversation: Conversation, message: Message) -> None:
+    lang = await _language(services, conversation, message)
+    metadata = {
+        "language": lang,
+        "channel": conversation.channel,
+        "conversation_id": conversation.id,
+        "contact_id": conversation.contact_id,
+        "message_id": message.id,
+    }
+    started = time.monotonic()
+    await outbox.publish_typing(services, conversation=conversation, on=True)
+    try:
+        replies = await _ask(services, conversation, message, metadata)
+        to_deliver, conversation = await _store_answer(
+            services, conversation.id, message, lang, replies, started
+        )
+        if to_deliver is not None:
+            messages, status_changed = to_deliver
+            await outbox.deliver(services, conversation=conversation, messages=messages)
+            if status_changed:
+                await outbox.publish_status(services, conversation=conversation)
+    finally:
+        await outbox.publish_typing(services, conversation=conversation, on=False)
+    if to_deliver is None:
+        return
+    if replies is not None:
+        await _store_nlu(services, conversation, message)
+
+
+async def _store_answer(
+    services: Services,
+    conversation_id: int,
+    message: Message,
+    lang: str,
+    replies: list[BotReply] | None,
+    started: float,
+) -> tuple[tuple[list[Message], bool] | None, Conversation]:
+    """Commit replies, context, handoff and bot_state in one transaction."""
+    async with services.sessions.begin() as session:
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        incoming = await messages_crud.get(session, message_id=message.id)
+        assert conversation is not None and incoming is not None
+        if incoming.bot_state != "queued":
+            return None, conversation
+        if replies is None:
+            incoming.bot_state = "failed"
+            await events.record(
+                session, conversation_id=conversation.id, kind="bot_failed", message_id=incoming.id
+            )
+            return ([], False), conversation
+        if lang != conversation.language:
+            await events.record(
+                session,
+                conversation_id=conversation.id,
+                kind="language_changed",
+                message_id=incoming.id,
+                data={"from": conversation.language, "to": lang},
+            )
+            conversation.language = lang
+        incoming.language = lang
+        context: dict[str, Any] = dict(incoming.context or {})
+        handoff: dict[str, Any] | None = None
+        out: list[Message] = []
+        for reply in replies:
+            if reply.custom:
+                if isinstance(reply.custom.get("handoff"), dict):
+                    handoff = reply.custom["handoff"]
+                if isinstance(reply.custom.get("kb"), dict):
+                    context["kb"] = reply.custom["kb"]
+                other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb")}
+                if other:
+                    context.setdefault("custom", []).append(other)
+            if reply.text or reply.buttons:
+                out.append(
+                    await outbox.add_reply(
+                        session,
+                        conversation=conversation,
+                        text=reply.text or "",
+                        buttons=[b.as_dict() for b in reply.buttons],
+                        sender_type="bot",
+                        in_reply_to_id=incoming.id,
+                    )
+                )
+        incoming.context = context or None
+        incoming.bot_state = "done"
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="bot_replied",
+            message_id=incoming.id,
+            data={
+                "latency_ms": round((time.monotonic() - started) * 1000),
+                "replies": len(out),
+                "reply_ids": [m.id for m in out],
+            },
+        )
+        status_before = conversation.status
+        if handoff is not None:
+            change = await status.hand_off(
+                session,
+                conversation=conversation,
+                reason=str(handoff.get("reason") or "unspecified"),
+                detail=handoff.get("detail") if isinstance(handoff.get("detail"), dict) else None,
+                message_id=incoming.id,
+            )
+            out.extend(change.messages)
+    status_changed = conversation.status != status_before
+    log.info(
+        "bot replied",
+        extra={"message_id": message.id, "conversation_id": conversation_id, "replies": len(out)},
+    )
+    return (out, status_changed), conversation
+
+
+async def _store_nlu(services: Services, conversation: Conversation, message: Message) -> None:
+    """Off the answer path: keep Rasa's NLU of this turn on the incoming message."""
+    nlu = await services.rasa.latest_nlu(str(conversation.id), message.text)
+    if nlu is None:
+        return
+    async with services.sessions.begin() as session:
+        incoming = await messages_crud.get(session, message_id=message.id)
+        if incoming is not None:
+            incoming.context = {**(incoming.context or {}), "nlu": nlu}

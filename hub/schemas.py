@@ -1,0 +1,109 @@
+"""Request and response bodies of the hub API (and the frames pushed over websockets)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hub.models import Conversation, Message
+
+__all__ = ["ConversationOut", "IncomingMessage", "MessageOut", "Receipt"]
+
+
+class IncomingMessage(BaseModel):
+    """Body of POST /api/v1/messages (channel-neutral)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    channel: str = Field(min_length=1, max_length=32, examples=["api"])
+    source_id: str = Field(min_length=1, max_length=200, examples=["cli-7f3a"])
+    client_message_id: str = Field(min_length=1, max_length=200, examples=["5b0c..."])
+    text: str = Field(examples=["¿cuánto tarda el envío?"])
+    language: Literal["es", "en"] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty; send the customer's message text")
+        return value
+
+
+class Receipt(BaseModel):
+    """Acknowledgement of a stored incoming message, returned before any NLU runs."""
+
+    id: int
+    client_message_id: str
+    conversation_id: int
+    contact_id: int
+    status: str
+    received_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> Receipt:
+        return cls(
+            id=message.id,
+            client_message_id=message.client_message_id or "",
+            conversation_id=message.conversation_id,
+            contact_id=message.contact_id,
+            status=message.status,
+            received_at=message.created_at,
+        )
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    message_type: str
+    sender_type: str
+    text: str
+    buttons: list[dict[str, Any]] = []
+    status: str
+    bot_state: str | None = None
+    client_message_id: str | None = None
+    in_reply_to_id: int | None = None
+    language: str | None = None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls(
+            id=message.id,
+            conversation_id=message.conversation_id,
+            message_type=message.message_type,
+            sender_type=message.sender_type,
+            text=message.text,
+            buttons=message.buttons or [],
+            status=message.status,
+            bot_state=message.bot_state,
+            client_message_id=message.client_message_id,
+            in_reply_to_id=message.in_reply_to_id,
+            language=message.language,
+            created_at=message.created_at,
+        )
+
+
+class ConversationOut(BaseModel):
+    id: int
+    contact_id: int
+    channel: str
+    status: str
+    language: str
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None = None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationOut:
+        return cls(
+            id=conversation.id,
+            contact_id=conversation.contact_id,
+            channel=conversation.channel,
+            status=conversation.status,
+            language=conversation.language,
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+            resolved_at=conversation.resolved_at,
+        )

@@ -1,0 +1,54 @@
+"""The hub's long-lived services, built once at start and shared by routes and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.bot import RasaClient
+from hub.broadcast import Broadcast
+from hub.channels import Channel, build_channels
+from hub.db import create_engine, session_factory
+from hub.jobs import JobQueue
+from hub.serial import Serializer
+from hub.settings import Settings
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    broadcast: Broadcast
+    jobs: JobQueue
+    rasa: RasaClient
+    http: httpx.AsyncClient
+    channels: dict[str, Channel]
+    serializer: Serializer = field(default_factory=Serializer)
+
+    @classmethod
+    def build(cls, settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
+        """Wire everything from settings; ``rasa_transport`` is the test seam for Rasa."""
+        engine = create_engine(settings.db_url)
+        broadcast = Broadcast.from_url(settings.broadcast_url)
+        http = httpx.AsyncClient(timeout=settings.rasa_timeout, transport=rasa_transport)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            broadcast=broadcast,
+            jobs=JobQueue.from_url(settings.jobs_url),
+            rasa=RasaClient(http, settings.rasa_url, settings.rasa_token),
+            http=http,
+            channels=build_channels(broadcast),
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.jobs.close()
+        await self.broadcast.close()
+        await self.engine.dispose()

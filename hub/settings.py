@@ -1,0 +1,101 @@
+"""The hub's one configuration object, read from environment variables.
+
+Every variable the hub reads is a field below; its ``description`` is the documentation
+(the README configuration table is built from it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Hub settings. Environment variable names are the upper-case field names."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Directory for runtime files; the default SQLite database is DATA_DIR/hub.db.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy async URL of the hub database, e.g. "
+            "postgresql+psycopg://user@host:5432/db. Default: sqlite+aiosqlite:///DATA_DIR/hub.db."
+        ),
+    )
+    hub_host: str = Field(default="127.0.0.1", description="Interface `python -m hub` binds to.")
+    hub_port: int = Field(default=8000, description="TCP port `python -m hub` listens on.")
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Base URL of the Rasa server (REST channel + HTTP API with --enable-api).",
+    )
+    rasa_token: str | None = Field(
+        default=None,
+        description="Token for Rasa's HTTP API (sent as ?token=) when Rasa runs with --auth-token.",
+    )
+    rasa_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds to wait for Rasa to answer one message before retrying.",
+    )
+    rasa_retry_base: float = Field(
+        default=0.5,
+        ge=0,
+        description="First retry delay in seconds when Rasa is down; doubles on each attempt.",
+    )
+    rasa_retry_max: float = Field(
+        default=30.0,
+        ge=0,
+        description="Upper bound in seconds of the retry delay while Rasa is down (retries go on).",
+    )
+    rasa_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description=(
+            "Attempts for a message Rasa rejects with an error answer (not for Rasa being "
+            "unreachable); after that the message is marked bot_state=failed."
+        ),
+    )
+    jobs_url: str = Field(
+        default="memory://",
+        description="Job queue backend: memory:// (in process) or redis://host:6379/0.",
+    )
+    broadcast_url: str = Field(
+        default="memory://",
+        description="Pub/sub backend for websocket delivery: memory:// or redis://host:6379/0.",
+    )
+    hub_workers: int = Field(
+        default=8,
+        ge=1,
+        description="Conversations the hub processes concurrently (one message at a time each).",
+    )
+    max_text_chars: int = Field(
+        default=4096,
+        ge=1,
+        description="Longest message text accepted; longer messages are rejected with 413.",
+    )
+    default_language: str = Field(
+        default="es",
+        pattern="^(es|en)$",
+        description="Language of a new conversation when the first message gives no clear evidence.",
+    )
+    log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = Field(
+        default="json",
+        pattern="^(json|text)$",
+        description="Log line format: json (one object per line) or text.",
+    )
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in effect (DATABASE_URL or the SQLite file in DATA_DIR)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hub.db').as_posix()}"

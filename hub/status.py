@@ -1,0 +1,124 @@
+"""The only place a conversation's status changes; every change writes its events.
+
+pending (bot owns it) -> open (humans own it) -> resolved. Functions stage changes in the
+caller's transaction and return what must be delivered after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.crud import events, handoffs
+from hub.crud import messages as messages_crud
+from hub.models import Conversation, Handoff, Message, utcnow
+
+__all__ = [
+    "HANDOFF_REASONS",
+    "STATUSES",
+    "InvalidTransition",
+    "StatusChange",
+    "hand_off",
+    "reopen",
+    "resolve",
+]
+
+STATUSES = ("pending", "open", "resolved")
+HANDOFF_REASONS = ("explicit_request", "nlu_fallback", "kb_no_answer", "complaint", "frustration")
+
+_ALLOWED = {
+    ("pending", "open"),
+    ("pending", "resolved"),
+    ("open", "resolved"),
+    ("open", "pending"),
+    ("resolved", "open"),
+}
+
+_HANDOFF_TEXT = {
+    "es": "Te paso con una persona del equipo; en breve te atiende.",
+    "en": "I'm passing you to a person from the team; they'll be with you shortly.",
+}
+
+
+class InvalidTransition(Exception):
+    """A status change that the conversation's current status does not allow."""
+
+
+@dataclass
+class StatusChange:
+    """What a change produced: messages to deliver after commit, the handoff row if any."""
+
+    conversation: Conversation
+    messages: list[Message] = field(default_factory=list)
+    handoff: Handoff | None = None
+
+
+async def _set(session: AsyncSession, conversation: Conversation, to: str, *, cause: str) -> None:
+    before = conversation.status
+    if (before, to) not in _ALLOWED:
+        raise InvalidTransition(f"conversation {conversation.id} cannot go from {before} to {to}")
+    now = utcnow()
+    conversation.status = to
+    conversation.updated_at = now
+    conversation.resolved_at = now if to == "resolved" else None
+    await events.record(
+        session,
+        conversation_id=conversation.id,
+        kind="status_changed",
+        data={"from": before, "to": to, "cause": cause},
+    )
+
+
+async def hand_off(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+    message_id: int | None = None,
+) -> StatusChange:
+    """Give a pending conversation to humans: status open, event bot_handoff, handoffs row.
+
+    On a conversation that humans already own, only the request is recorded.
+    """
+    change = StatusChange(conversation)
+    change.handoff = await handoffs.create(
+        session,
+        conversation_id=conversation.id,
+        reason=reason,
+        detail=detail,
+        message_id=message_id,
+    )
+    await events.record(
+        session,
+        conversation_id=conversation.id,
+        kind="bot_handoff",
+        message_id=message_id,
+        data={"reason": reason, "detail": detail, "handoff_id": change.handoff.id},
+    )
+    if conversation.status != "pending":
+        return change
+    await _set(session, conversation, "open", cause="bot_handoff")
+    text = _HANDOFF_TEXT.get(conversation.language, _HANDOFF_TEXT["es"])
+    change.messages.append(
+        await messages_crud.add_activity(
+            session, conversation=conversation, text=text, data={"handoff_reason": reason}
+        )
+    )
+    return change
+
+
+async def resolve(session: AsyncSession, *, conversation: Conversation, by: str = "system") -> StatusChange:
+    """Close the conversation; the contact's next message starts a new one."""
+    await _set(session, conversation, "resolved", cause=by)
+    await events.record(session, conversation_id=conversation.id, kind="resolved", data={"by": by})
+    return StatusChange(conversation)
+
+
+async def reopen(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
+    """Give a resolved conversation back to humans."""
+    await _set(session, conversation, "open", cause=by)
+    await events.record(session, conversation_id=conversation.id, kind="reopened", data={"by": by})
+    return StatusChange(conversation)

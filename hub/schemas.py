@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.models import Conversation, Message
 
-__all__ = ["ConversationOut", "IncomingMessage", "MessageOut", "Receipt"]
+__all__ = ["ConversationOut", "IncomingMessage", "MessageList", "MessageOut", "Receipt"]
 
 
 class IncomingMessage(BaseModel):
@@ -107,3 +107,10 @@ class ConversationOut(BaseModel):
             updated_at=conversation.updated_at,
             resolved_at=conversation.resolved_at,
         )
+
+
+class MessageList(BaseModel):
+    """A page of a conversation's messages, oldest first."""
+
+    conversation_id: int
+    messages: list[MessageOut]

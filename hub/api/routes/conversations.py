@@ -12,7 +12,7 @@ from hub.crud import conversations
 from hub.crud import messages as messages_crud
 from hub.errors import ConversationNotFound
 from hub.outbox import conversation_topic
-from hub.schemas import ConversationOut, MessageOut
+from hub.schemas import ConversationOut, MessageList, MessageOut
 
 __all__ = ["router"]
 
@@ -27,20 +27,20 @@ async def get_conversation(conversation_id: int, session: SessionDep) -> Convers
     return ConversationOut.of(conversation)
 
 
-@router.get("/{conversation_id}/messages", response_model=list[MessageOut])
+@router.get("/{conversation_id}/messages", response_model=MessageList)
 async def list_messages(
     conversation_id: int,
     session: SessionDep,
     after_id: Annotated[int, Query(ge=0, description="Only messages with a greater id")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-) -> list[MessageOut]:
+) -> MessageList:
     """The conversation's messages oldest first (poll with after_id = the last id seen)."""
     if await conversations.get(session, conversation_id=conversation_id) is None:
         raise ConversationNotFound(conversation_id)
     rows = await messages_crud.list_for_conversation(
         session, conversation_id=conversation_id, after_id=after_id, limit=limit
     )
-    return [MessageOut.of(m) for m in rows]
+    return MessageList(conversation_id=conversation_id, messages=[MessageOut.of(m) for m in rows])
 
 
 @router.websocket("/{conversation_id}/ws")

@@ -23,11 +23,13 @@ class FakeRasa:
     """Rasa's REST webhook + tracker API over httpx.MockTransport.
 
     ``reply(text, metadata)`` decides the answer (default: echo). ``down`` makes every call fail
-    to connect. ``before_reply`` (async) runs inside the app's event loop before answering.
+    to connect; ``error_status`` makes the webhook answer that HTTP error. ``before_reply``
+    (async) runs inside the app's event loop before answering.
     """
 
     def __init__(self) -> None:
         self.down = False
+        self.error_status: int | None = None
         self.calls: list[dict[str, Any]] = []
         self.tracker_calls: list[httpx.Request] = []
         self.reply: Callable[[str, dict[str, Any]], list[dict[str, Any]]] = lambda text, _m: [
@@ -47,6 +49,8 @@ class FakeRasa:
             raise httpx.ConnectError("connection refused", request=request)
         path = request.url.path
         if path == "/webhooks/rest/webhook":
+            if self.error_status is not None:
+                return httpx.Response(self.error_status, text="internal error")
             body = json.loads(request.content)
             sender = body["sender"]
             self.calls.append(body)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import yaml
 
-__all__ = ["ROOT", "Service", "ServiceFailed", "Stack", "free_port", "stack_services"]
+__all__ = ["ROOT", "Service", "ServiceFailed", "Stack", "free_port", "render_endpoints", "stack_services"]
 
 ROOT = Path(__file__).resolve().parent.parent
 Report = Callable[[str], None]
@@ -135,6 +136,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def render_endpoints(*, data_dir: Path, action_url: str) -> Path:
+    """endpoints.yml for this data dir: the committed file with the action URL and tracker DB set.
+
+    Rasa 3.6 has no defaults in ${VAR} substitution, so the committed file keeps literal defaults and each
+    stack gets its own copy: two stacks (make run, the e2e tests) never share a tracker store.
+    """
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = action_url
+    endpoints["tracker_store"]["db"] = str(data_dir / "rasa_tracker.db")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
 def stack_services(
     *,
     model_path: Path,
@@ -151,12 +167,12 @@ def stack_services(
         "DATA_DIR": str(data_dir),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
         "HUB_PORT": str(hub_port),
         "HUB_URL": f"http://127.0.0.1:{hub_port}",
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
+    endpoints = render_endpoints(data_dir=data_dir, action_url=common["ACTION_ENDPOINT_URL"])
     rasa_env = {**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     return [
         Service(
@@ -171,7 +187,7 @@ def stack_services(
             argv=[
                 str(rasa_bin), "run", "--enable-api", "--model", str(model_path),
                 "--port", str(rasa_port), "--interface", "127.0.0.1",
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--endpoints", str(endpoints), "--credentials", "credentials.yml",
             ],
             health_url=f"http://127.0.0.1:{rasa_port}/status",
             timeout_s=300,

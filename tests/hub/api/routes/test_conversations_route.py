@@ -1,0 +1,76 @@
+"""Reading conversations and following them over websockets."""
+
+from __future__ import annotations
+
+import pytest
+from hub_testing import FakeRasa, HubClient
+from starlette.websockets import WebSocketDisconnect
+
+
+def test_unknown_conversation_is_a_404_that_says_where_ids_come_from(hub: HubClient) -> None:
+    for path in ("/api/v1/conversations/404", "/api/v1/conversations/404/messages"):
+        response = hub.client.get(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "conversation_not_found"
+        assert "receipt" in response.json()["error"]["message"]
+
+
+def test_messages_after_id_returns_only_newer_messages(hub: HubClient) -> None:
+    receipt = hub.post("hola").json()
+    conversation_id = receipt["conversation_id"]
+    hub.wait_idle(conversation_id)
+    response = hub.client.get(f"/api/v1/conversations/{conversation_id}/messages?after_id={receipt['id']}")
+    assert [m["text"] for m in response.json()["messages"]] == ["echo: hola"]
+
+
+def test_the_conversation_websocket_shows_typing_then_the_reply(hub: HubClient, rasa: FakeRasa) -> None:
+    rasa.reply = lambda text, _m: [
+        {"text": "¡Hola!", "buttons": [{"title": "Pedidos", "payload": "/orders"}]}
+    ]
+    conversation_id = hub.post("hola").json()["conversation_id"]
+    hub.wait_idle(conversation_id)
+    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as ws:
+        assert ws.receive_json() == {"type": "subscribed", "conversation_id": conversation_id}
+        hub.post("¿qué tal?")
+        frames = [ws.receive_json() for _ in range(4)]
+    assert [f["type"] for f in frames] == ["message", "typing", "message", "typing"]
+    assert frames[0]["message"]["text"] == "¿qué tal?"
+    assert frames[1]["on"] is True and frames[3]["on"] is False
+    assert frames[2]["message"]["sender_type"] == "bot"
+    assert frames[2]["message"]["buttons"] == [{"title": "Pedidos", "payload": "/orders"}]
+
+
+def test_a_handoff_is_pushed_as_a_status_frame(hub: HubClient, rasa: FakeRasa) -> None:
+    conversation_id = hub.post("hola").json()["conversation_id"]
+    hub.wait_idle(conversation_id)
+    rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "explicit_request"}}}]
+    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as ws:
+        ws.receive_json()
+        hub.post("quiero un humano")
+        frames = [ws.receive_json() for _ in range(5)]
+    assert [f["type"] for f in frames] == ["message", "typing", "message", "status", "typing"]
+    assert frames[2]["message"]["message_type"] == "activity"
+    assert frames[3]["conversation"]["status"] == "open"
+
+
+def test_the_websocket_of_an_unknown_conversation_is_closed(hub: HubClient) -> None:
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        hub.client.websocket_connect("/api/v1/conversations/9/ws"),
+    ):
+        pass
+    assert closed.value.code == 4404
+
+
+def test_the_customer_websocket_gets_receipt_typing_and_reply_before_knowing_the_conversation(
+    hub: HubClient,
+) -> None:
+    with hub.client.websocket_connect("/api/v1/channels/api/ws?source_id=nora") as ws:
+        assert ws.receive_json() == {"type": "subscribed", "source_id": "nora"}
+        receipt = hub.post("hola", source_id="nora").json()
+        hub.post("hola", source_id="someone-else")
+        frames = [ws.receive_json() for _ in range(4)]
+    assert [f["type"] for f in frames] == ["receipt", "typing", "message", "typing"]
+    assert frames[0]["receipt"] == receipt
+    assert frames[2]["message"]["text"] == "echo: hola"
+    assert frames[2]["message"]["conversation_id"] == receipt["conversation_id"]

@@ -1,0 +1,59 @@
+"""Intake: one contact per (channel, source_id), one active conversation per contact."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from hub_testing import HubClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import ContactIdentity, Conversation, Event
+
+
+def test_a_customer_keeps_one_contact_and_one_conversation(hub: HubClient) -> None:
+    a = hub.post("hola", source_id="pablo").json()
+    b = hub.post("¿sigues ahí?", source_id="pablo").json()
+    other = hub.post("hola", source_id="rosa").json()
+    assert (a["contact_id"], a["conversation_id"]) == (b["contact_id"], b["conversation_id"])
+    assert other["contact_id"] != a["contact_id"]
+    assert other["conversation_id"] != a["conversation_id"]
+
+
+def test_first_messages_racing_from_a_new_customer_share_contact_and_conversation(hub: HubClient) -> None:
+    start = threading.Barrier(5)
+    receipts: list[Any] = []
+
+    def send(n: int) -> None:
+        start.wait()
+        receipts.append(hub.post(f"mensaje {n}", source_id="nuevo").json())
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({r["contact_id"] for r in receipts}) == 1
+    assert len({r["conversation_id"] for r in receipts}) == 1
+    assert len({r["id"] for r in receipts}) == 5
+
+    async def counts(session: AsyncSession) -> tuple[int, int]:
+        identities = await session.scalar(sa.select(sa.func.count()).select_from(ContactIdentity))
+        convs = await session.scalar(sa.select(sa.func.count()).select_from(Conversation))
+        return int(identities or 0), int(convs or 0)
+
+    assert hub.db(counts) == (1, 1)
+
+
+def test_every_received_message_is_an_event_with_its_time(hub: HubClient) -> None:
+    receipt = hub.post("hola").json()
+
+    async def received(session: AsyncSession) -> list[Any]:
+        query = sa.select(Event).where(Event.kind == "message_received")
+        return list((await session.execute(query)).scalars())
+
+    [event] = hub.db(received)
+    assert event.message_id == receipt["id"]
+    assert event.data == {"routed_to": "bot"}
+    assert event.created_at.tzinfo is not None

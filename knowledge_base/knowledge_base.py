@@ -1,0 +1,141 @@
+"""The knowledge base the action server talks to: open, ask, get, reload_if_changed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from knowledge_base.built_index import BuiltIndex, IndexStaleError
+from knowledge_base.catalog import Catalog, files_stamp
+from knowledge_base.decision import Candidate, Decision, Thresholds, decide_action
+from knowledge_base.embedder import Embedder, make_embedder
+from knowledge_base.entry import Entry
+from knowledge_base.labelled_queries import load_queries
+from knowledge_base.rows import TextRecipe
+from knowledge_base.settings import KBSettings
+
+__all__ = ["KnowledgeBase"]
+
+log = logging.getLogger(__name__)
+
+
+def recipe_from(settings: KBSettings) -> TextRecipe:
+    return TextRecipe(max_alts_in_passage=settings.max_alts_in_passage)
+
+
+class KnowledgeBase:
+    """Thread-safe: ``ask`` may run while ``reload_if_changed`` swaps in a rebuilt index."""
+
+    def __init__(self, settings: KBSettings, embedder: Embedder, built: BuiltIndex) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._built = built
+        self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ open
+    @classmethod
+    def open(cls, settings: KBSettings | None = None, embedder: Embedder | None = None
+             ) -> KnowledgeBase:
+        """Load the index in ``settings.index_dir``; build it if missing, rebuild it if stale
+        (or raise ``IndexStaleError`` when ``KB_AUTO_REBUILD=false``)."""
+        settings = settings or KBSettings()
+        embedder = embedder or make_embedder(settings)
+        catalog = Catalog.load(settings.path, settings.languages)
+        return cls(settings, embedder, _fresh_index(settings, embedder, catalog, None))
+
+    @property
+    def index(self) -> BuiltIndex:
+        with self._lock:
+            return self._built
+
+    @property
+    def thresholds(self) -> Thresholds:
+        t = self.index.manifest.calibrated
+        if t is None:
+            raise RuntimeError("the index has no calibrated thresholds; run "
+                               "`python -m knowledge_base calibrate`")
+        return t
+
+    # ------------------------------------------------------------------- ask
+    def ask(self, text: str, lang: str = "es") -> Decision:
+        """Decide how to respond to one customer message."""
+        built = self.index
+        t = built.manifest.calibrated
+        if t is None:
+            raise RuntimeError("the index has no calibrated thresholds")
+        vectors = built.retriever.embed([text], [lang])
+        hits = built.retriever.search(vectors, t.full_weight, k=self.settings.top_k)[0]
+        action, offered, reason = decide_action([h.score for h in hits], t)
+        candidates = []
+        for h in hits[: max(offered, 1) if action != "handoff" else len(hits)]:
+            entry = built.catalog.get(h.entry_id, lang)
+            if entry is not None:
+                candidates.append(Candidate(entry.id, entry.question, entry.answer,
+                                            round(h.score, 4), entry.lang, entry.url))
+        answer = built.catalog.get(hits[0].entry_id, lang) if action == "answer" else None
+        return Decision(action, reason, answer, candidates)
+
+    def get(self, entry_id: str, lang: str = "es") -> Entry | None:
+        """The entry in ``lang`` when it exists there, else in another language; None if unknown."""
+        return self.index.catalog.get(entry_id, lang)
+
+    # ---------------------------------------------------------------- reload
+    def reload_if_changed(self) -> bool:
+        """Rebuild and swap in the index when KB files changed (cheap mtime check first).
+
+        Returns True when a new index was swapped in. A KB that no longer validates keeps the
+        current index serving and logs the problems.
+        """
+        current = self.index
+        if files_stamp(self.settings.path) == current.catalog.stamp:
+            return False
+        with self._reload_lock:
+            current = self.index
+            if files_stamp(self.settings.path) == current.catalog.stamp:
+                return False
+            catalog = Catalog.load(self.settings.path, self.settings.languages)
+            if catalog.content_hash == current.catalog.content_hash:
+                with self._lock:
+                    self._built = BuiltIndex(catalog, current.retriever, current.manifest)
+                return False
+            built = _fresh_index(self.settings, self.embedder, catalog, current)
+            with self._lock:
+                self._built = built
+            log.info("knowledge base reloaded: %d entries", built.manifest.n_entries)
+            return True
+
+
+def _fresh_index(
+    settings: KBSettings, embedder: Embedder, catalog: Catalog, reuse: BuiltIndex | None
+) -> BuiltIndex:
+    recipe = recipe_from(settings)
+    stored, reasons = BuiltIndex.load(settings.index_dir, catalog, embedder, recipe)
+    if stored is not None and not reasons and stored.manifest.calibrated is not None:
+        return stored
+    if stored is not None and reasons and not settings.auto_rebuild:
+        raise IndexStaleError(
+            f"the index in {settings.index_dir} is stale: {'; '.join(reasons)}. Rebuild it with "
+            "`python -m knowledge_base build` or set KB_AUTO_REBUILD=true."
+        )
+    if stored is None and not settings.auto_rebuild:
+        raise IndexStaleError(f"no index in {settings.index_dir}; run "
+                              "`python -m knowledge_base build` or set KB_AUTO_REBUILD=true.")
+    log.info("building the knowledge base index: %s", "; ".join(reasons) or "uncalibrated")
+    built = BuiltIndex.build(catalog, embedder, recipe, settings.hnsw_threshold,
+                             settings.threads, reuse or stored)
+    calibrate_index(built, settings)
+    built.save(settings.index_dir)
+    return built
+
+
+def calibrate_index(built: BuiltIndex, settings: KBSettings, queries: Path | None = None) -> None:
+    """Calibrate from ``queries`` (default ``KB_CALIBRATION_QUERIES``), or from the KB's own
+    phrasings when there is no labelled file."""
+    path = queries or settings.calibration_queries
+    if path is not None and path.is_file():
+        labelled = load_queries(path, set(built.catalog.ids))
+        built.calibrate(labelled, settings.max_wrong_rate, str(path))
+    else:
+        built.calibrate([], settings.max_wrong_rate, "self")

@@ -22,6 +22,16 @@ __all__ = ["ENTRY_SUFFIXES", "Problem", "RawRecord", "entry_files", "read_record
 ENTRY_SUFFIXES = (".yaml", ".yml", ".md", ".json")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so a bad date is a reported problem."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the KB content, located as precisely as the format allows."""
@@ -91,8 +101,8 @@ def _yaml_records(
     text: str, name: str, problems: list[Problem], first_line: int
 ) -> list[RawRecord]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)

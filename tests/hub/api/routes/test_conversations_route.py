@@ -74,3 +74,13 @@ def test_the_customer_websocket_gets_receipt_typing_and_reply_before_knowing_the
     assert frames[0]["receipt"] == receipt
     assert frames[2]["message"]["text"] == "echo: hola"
     assert frames[2]["message"]["conversation_id"] == receipt["conversation_id"]
+
+
+def test_the_conversation_shows_why_it_was_handed_to_humans(hub: HubClient, rasa: FakeRasa) -> None:
+    rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "explicit_request", "detail": {"n": 1}}}}]
+    conversation_id = hub.post("quiero un humano").json()["conversation_id"]
+    hub.wait_idle(conversation_id)
+    conversation = hub.client.get(f"/api/v1/conversations/{conversation_id}").json()
+    assert conversation["status"] == "open"
+    assert conversation["handoff"]["reason"] == "explicit_request"
+    assert conversation["handoff"]["detail"] == {"n": 1}

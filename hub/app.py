@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from hub import router as message_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
+from hub.api.routes.widget_assets import router as widget_router
+from hub.channels.widget_socket import WidgetSocket
 from hub.db import migrate
 from hub.services import Services
 from hub.settings import Settings
@@ -28,6 +30,7 @@ def create_app(
 ) -> FastAPI:
     """Build the hub. ``rasa_transport`` replaces HTTP to Rasa (tests use httpx.MockTransport)."""
     settings = settings or Settings()
+    widget_socket = WidgetSocket(settings, lambda: app.state.services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,6 +49,7 @@ def create_app(
         try:
             yield
         finally:
+            await widget_socket.close()
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
@@ -61,4 +65,6 @@ def create_app(
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(health_router)
+    app.include_router(widget_router)
+    app.mount("/socket.io", widget_socket.asgi_app)  # Rasa's socket.io path, so Rasa widgets connect too
     return app

@@ -57,7 +57,20 @@ class JobQueue(ABC):
         try:
             while True:
                 await slots.acquire()
-                message_id = await self._next()
+                try:
+                    message_id = await self._next()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        # A client library turned our cancellation into an error.
+                        raise asyncio.CancelledError() from exc
+                    # E.g. Redis restarting: the messages are safe in the database; wait and go on.
+                    slots.release()
+                    log.exception("job queue unavailable, retrying in 1s")
+                    await asyncio.sleep(1.0)
+                    continue
                 task = asyncio.create_task(_one(message_id))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

@@ -98,8 +98,12 @@ class HandoffOut(BaseModel):
     @classmethod
     def of(cls, handoff: Handoff) -> HandoffOut:
         return cls(
-            id=handoff.id, reason=handoff.reason, detail=handoff.detail,
-            requested_at=handoff.requested_at, claimed_at=handoff.claimed_at, ended_at=handoff.ended_at,
+            id=handoff.id,
+            reason=handoff.reason,
+            detail=handoff.detail,
+            requested_at=handoff.requested_at,
+            claimed_at=handoff.claimed_at,
+            ended_at=handoff.ended_at,
         )
 
 

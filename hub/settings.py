@@ -86,6 +86,18 @@ class Settings(BaseSettings):
         pattern="^(es|en)$",
         description="Language of a new conversation when the first message gives no clear evidence.",
     )
+    widget_allowed_origins: str = Field(
+        default="*",
+        description=(
+            "Origins (comma-separated, e.g. https://shop.example) whose pages may embed the website "
+            "widget, i.e. connect to /socket.io; * allows every origin."
+        ),
+    )
+    widget_history_limit: int = Field(
+        default=200,
+        ge=1,
+        description="Most recent messages the widget gets back when it reconnects or the page reloads.",
+    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = Field(
         default="json",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from hub.broadcast import Broadcast
 from hub.channels.api import ApiChannel
 from hub.channels.base import Channel
+from hub.channels.widget import WidgetChannel
 
 __all__ = ["Channel", "build_channels"]
 
 
 def build_channels(broadcast: Broadcast) -> dict[str, Channel]:
     """Every enabled channel by name (widget and whatsapp join here in the next issue)."""
-    channels: list[Channel] = [ApiChannel(broadcast)]
+    channels: list[Channel] = [ApiChannel(broadcast), WidgetChannel(broadcast)]
     return {channel.name: channel for channel in channels}

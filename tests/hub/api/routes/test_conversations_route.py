@@ -77,7 +77,9 @@ def test_the_customer_websocket_gets_receipt_typing_and_reply_before_knowing_the
 
 
 def test_the_conversation_shows_why_it_was_handed_to_humans(hub: HubClient, rasa: FakeRasa) -> None:
-    rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "explicit_request", "detail": {"n": 1}}}}]
+    rasa.reply = lambda text, _m: [
+        {"custom": {"handoff": {"reason": "explicit_request", "detail": {"n": 1}}}}
+    ]
     conversation_id = hub.post("quiero un humano").json()["conversation_id"]
     hub.wait_idle(conversation_id)
     conversation = hub.client.get(f"/api/v1/conversations/{conversation_id}").json()

@@ -1,0 +1,187 @@
+"""The widget's socket.io server, speaking Rasa's socket.io channel protocol at ``/socket.io``.
+
+Client -> hub:
+
+- ``session_request`` ``{"session_id": str | null}`` -> ``session_confirm`` (the session id,
+  a new one when none or an invalid one was given), then ``session_history``.
+- ``user_uttered`` ``{"message", "session_id", "client_message_id"?, "metadata"?|"customData"?}``
+  -> through :func:`hub.intake.receive` like ``POST /api/v1/messages``. The same
+  ``client_message_id`` again is stored and answered once; its receipt is sent again.
+
+Hub -> client:
+
+- ``message_received`` — the receipt (``client_message_id``, ``id``, ``status: received``, ...).
+- ``message_error`` ``{"client_message_id", "error": {"code", "message"}}`` — not stored; do not resend.
+- ``bot_uttered`` — Rasa's payload (``text``, ``quick_replies``) plus ``id``, ``in_reply_to_id``,
+  ``sender_type`` (``bot`` | ``agent`` | ``system``), ``created_at``.
+- ``typing`` ``{"on": bool}`` — the bot (or an agent) is writing.
+- ``session_history`` ``{"session_id", "messages": [MessageOut...]}`` — the session's latest
+  conversation, sent after every ``session_confirm`` (so a reload or reconnect catches up).
+
+Rasa widgets (rasa-webchat) send no ``client_message_id``; their messages get a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from hub import intake
+from hub.channels.widget import CHANNEL, session_topic
+from hub.crud import contacts
+from hub.errors import HubError
+from hub.models import Conversation, Message
+from hub.schemas import IncomingMessage, MessageOut
+from hub.services import Services
+from hub.settings import Settings
+
+__all__ = ["WidgetSocket"]
+
+log = logging.getLogger(__name__)
+
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,200}$")
+
+
+def _allowed_origins(setting: str) -> str | list[str]:
+    origins = [o.strip() for o in setting.split(",") if o.strip()]
+    return "*" if origins in ([], ["*"]) else origins
+
+
+class WidgetSocket:
+    """Socket.io endpoint of the widget channel; ``asgi_app`` is mounted at ``/socket.io``."""
+
+    def __init__(self, settings: Settings, services: Callable[[], Services]) -> None:
+        self._settings = settings
+        self._services = services
+        self._forwarders: dict[str, asyncio.Task[None]] = {}
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=_allowed_origins(settings.widget_allowed_origins),
+            logger=False,
+            engineio_logger=False,
+        )
+        self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
+        self.sio.on("session_request", self.session_request)
+        self.sio.on("user_uttered", self.user_uttered)
+        self.sio.on("disconnect", self.disconnect)
+
+    async def session_request(self, sid: str, data: Any = None) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        session_id = requested if isinstance(requested, str) and _SESSION_ID.match(requested) else None
+        session_id = session_id or uuid.uuid4().hex
+        await self._follow(sid, session_id)
+        await self.sio.save_session(sid, {"session_id": session_id})
+        await self.sio.emit("session_confirm", session_id, to=sid)
+        history = await self._history(session_id)
+        await self.sio.emit("session_history", {"session_id": session_id, "messages": history}, to=sid)
+
+    async def user_uttered(self, sid: str, data: Any = None) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            return None
+        session_id = await self._session_id(sid, data)
+        client_message_id = data.get("client_message_id")
+        if not isinstance(client_message_id, str) or not client_message_id:
+            client_message_id = uuid.uuid4().hex
+        try:
+            incoming = IncomingMessage(
+                channel=CHANNEL,
+                source_id=session_id,
+                client_message_id=client_message_id,
+                text=str(data.get("message") or ""),
+            )
+            result = await intake.receive(self._services(), incoming)
+        except ValidationError as exc:
+            await self._error(sid, client_message_id, "invalid_message", exc.errors()[0].get("msg", ""))
+            return None
+        except HubError as exc:
+            await self._error(sid, client_message_id, exc.code, exc.message)
+            return None
+        receipt: dict[str, Any] = result.receipt.model_dump(mode="json")
+        if not result.created:
+            # Intake announces new messages only; a resent one gets its receipt again here.
+            await self.sio.emit("message_received", receipt, to=sid)
+        return receipt
+
+    async def disconnect(self, sid: str, *_reason: Any) -> None:
+        task = self._forwarders.pop(sid, None)
+        if task is not None:
+            task.cancel()
+
+    async def _session_id(self, sid: str, data: dict[str, Any]) -> str:
+        given = data.get("session_id")
+        if isinstance(given, str) and _SESSION_ID.match(given):
+            return given
+        session = await self.sio.get_session(sid)
+        confirmed = session.get("session_id") if isinstance(session, dict) else None
+        return confirmed if isinstance(confirmed, str) else sid
+
+    async def _error(self, sid: str, client_message_id: str, code: str, message: str) -> None:
+        frame = {"client_message_id": client_message_id, "error": {"code": code, "message": message}}
+        await self.sio.emit("message_error", frame, to=sid)
+
+    async def _follow(self, sid: str, session_id: str) -> None:
+        """Forward the session's frames to this socket; returns once subscribed."""
+        await self.disconnect(sid)
+        ready = asyncio.Event()
+
+        async def forward() -> None:
+            broadcast = self._services().broadcast
+            async with broadcast.subscribe(session_topic(session_id)) as frames:
+                ready.set()
+                async for frame in frames:
+                    try:
+                        await self.sio.emit(str(frame["event"]), frame["data"], to=sid)
+                    except Exception:
+                        log.exception("could not forward a widget frame", extra={"sid": sid})
+
+        task = asyncio.create_task(forward(), name=f"widget-forward-{sid}")
+        self._forwarders[sid] = task
+        waiter = asyncio.create_task(ready.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise RuntimeError("could not subscribe to the widget session") from task.exception()
+
+    async def _history(self, session_id: str) -> list[dict[str, Any]]:
+        """The messages of the session's latest conversation, oldest first."""
+        services = self._services()
+        async with services.sessions() as session:
+            contact = await contacts.get_by_identity(session, channel=CHANNEL, source_id=session_id)
+            if contact is None:
+                return []
+            conversation_id = await session.scalar(
+                sa.select(Conversation.id)
+                .where(Conversation.contact_id == contact.id, Conversation.channel == CHANNEL)
+                .order_by(Conversation.id.desc())
+                .limit(1)
+            )
+            if conversation_id is None:
+                return []
+            rows = (
+                await session.execute(
+                    sa.select(Message)
+                    .where(Message.conversation_id == conversation_id)
+                    .order_by(Message.id.desc())
+                    .limit(self._settings.widget_history_limit)
+                )
+            ).scalars()
+            return [MessageOut.of(m).model_dump(mode="json") for m in reversed(list(rows))]
+
+    async def close(self) -> None:
+        """Stop forwarding (at hub shutdown)."""
+        tasks = list(self._forwarders.values())
+        self._forwarders.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

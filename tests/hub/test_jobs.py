@@ -1,0 +1,106 @@
+"""The job queue: FIFO, bounded concurrency; memory:// and redis:// behave the same."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from hub.jobs import JobQueue, RedisJobQueue
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+async def redis_reachable() -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but Redis at TEST_REDIS_URL={REDIS_URL} is unreachable: {exc}")
+        pytest.skip(f"Redis at TEST_REDIS_URL={REDIS_URL} is unreachable ({exc})")
+    finally:
+        await client.aclose()
+
+
+async def stop(worker: asyncio.Task[None]) -> None:
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def queue(request: pytest.FixtureRequest) -> AsyncIterator[JobQueue]:
+    if request.param == "memory":
+        jobs = JobQueue.from_url("memory://")
+    else:
+        await redis_reachable()
+        jobs = JobQueue.from_url(REDIS_URL)
+        assert isinstance(jobs, RedisJobQueue)
+        jobs.key = f"hub:test:{uuid.uuid4().hex}"
+    yield jobs
+    await jobs.close()
+
+
+async def test_jobs_run_in_the_order_they_were_enqueued(queue: JobQueue) -> None:
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    async def handler(message_id: int) -> None:
+        seen.append(message_id)
+        if len(seen) == 3:
+            done.set()
+
+    for message_id in (7, 3, 9):
+        await queue.enqueue(message_id)
+    worker = asyncio.create_task(queue.run(handler, concurrency=1))
+    await asyncio.wait_for(done.wait(), timeout=10)
+    await stop(worker)
+    assert seen == [7, 3, 9]
+
+
+async def test_no_more_jobs_run_at_once_than_allowed_and_a_failing_job_does_not_stop_others(
+    queue: JobQueue,
+) -> None:
+    running = 0
+    peak = 0
+    finished: list[int] = []
+    two_running = asyncio.Event()
+    release = asyncio.Event()
+    done = asyncio.Event()
+
+    async def handler(message_id: int) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        if running == 2:
+            two_running.set()
+        await release.wait()
+        running -= 1
+        finished.append(message_id)
+        if len(finished) == 6:
+            done.set()
+        if message_id == 1:
+            raise RuntimeError("this job fails")
+
+    for message_id in range(6):
+        await queue.enqueue(message_id)
+    worker = asyncio.create_task(queue.run(handler, concurrency=2))
+    await asyncio.wait_for(two_running.wait(), timeout=10)
+    await asyncio.sleep(0.05)  # room for a third job to (wrongly) start
+    release.set()
+    await asyncio.wait_for(done.wait(), timeout=10)
+    await stop(worker)
+    assert peak == 2
+    assert sorted(finished) == list(range(6))
+
+
+def test_unknown_backends_are_refused_with_the_accepted_schemes() -> None:
+    with pytest.raises(ValueError, match="memory:// or redis://"):
+        JobQueue.from_url("amqp://localhost")

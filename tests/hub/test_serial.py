@@ -1,0 +1,39 @@
+"""Per-conversation serialisation: a busy conversation's new work is picked up, not dropped."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hub.serial import Serializer
+
+
+async def test_work_arriving_during_a_drain_triggers_another_drain_and_never_overlaps() -> None:
+    serializer = Serializer()
+    gate = asyncio.Event()
+    drains: list[int] = []
+    running: set[int] = set()
+    overlapping = False
+
+    def drain_of(key: int):  # type: ignore[no-untyped-def]
+        async def drain() -> None:
+            nonlocal overlapping
+            overlapping = overlapping or key in running
+            running.add(key)
+            drains.append(key)
+            if drains.count(1) == 1 and key == 1:
+                await gate.wait()
+            running.discard(key)
+
+        return drain
+
+    first = asyncio.create_task(serializer.run(1, drain_of(1)))
+    await asyncio.sleep(0)
+    assert serializer.busy(1)
+    await serializer.run(1, drain_of(1))  # returns at once: the running drain goes round again
+    await serializer.run(2, drain_of(2))  # another conversation runs while 1 is busy
+    assert drains == [1, 2]
+    gate.set()
+    await first
+    assert drains == [1, 2, 1]
+    assert not overlapping
+    assert not serializer.busy(1)

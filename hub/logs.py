@@ -10,7 +10,11 @@ from typing import Any
 
 __all__ = ["configure_logging"]
 
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's coloured duplicate of msg
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,0 +1,236 @@
+"""The widget channel over socket.io (Rasa's protocol): what a website visitor's browser sees."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import socketio
+import sqlalchemy as sa
+from conftest import LiveHub
+from hub_testing import FakeRasa
+
+from hub import outbox
+from hub.crud import conversations
+from hub.models import Message
+
+GUARD_S = 20.0  # only against hangs
+
+
+class Browser:
+    """A socket.io client like the widget: collects every event the hub emits, in order."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+
+        @self.sio.on("*")
+        async def _any(event: str, data: Any = None) -> None:
+            self.events[event].put_nowait(data)
+
+    async def connect(self, hub: LiveHub) -> None:
+        await self.sio.connect(hub.url, socketio_path="/socket.io", transports=["websocket"])
+
+    async def next(self, event: str) -> Any:
+        return await asyncio.wait_for(self.events[event].get(), GUARD_S)
+
+    def pending(self, event: str) -> int:
+        return self.events[event].qsize()
+
+    async def start_session(self, session_id: str | None = None) -> str:
+        await self.sio.emit("session_request", {"session_id": session_id})
+        confirmed: str = await self.next("session_confirm")
+        return confirmed
+
+    async def say(self, session_id: str, text: str, client_message_id: str | None = None) -> None:
+        data = {"message": text, "session_id": session_id, "client_message_id": client_message_id}
+        await self.sio.emit("user_uttered", data)
+
+
+@pytest.fixture
+async def browser(live_hub: LiveHub) -> AsyncIterator[Browser]:
+    client = Browser()
+    await client.connect(live_hub)
+    yield client
+    await client.sio.disconnect()
+
+
+async def widget_messages(hub: LiveHub, message_type: str = "incoming") -> list[Message]:
+    async with hub.services.sessions() as session:
+        rows = await session.scalars(
+            sa.select(Message)
+            .where(Message.channel == "widget", Message.message_type == message_type)
+            .order_by(Message.id)
+        )
+        return list(rows)
+
+
+async def test_a_new_visitor_gets_a_session_id_and_an_empty_history(browser: Browser) -> None:
+    session_id = await browser.start_session(None)
+
+    assert len(session_id) >= 16
+    history = await browser.next("session_history")
+    assert history == {"session_id": session_id, "messages": []}
+
+
+async def test_a_returning_visitor_keeps_their_session_id(browser: Browser) -> None:
+    kept = uuid.uuid4().hex
+    assert await browser.start_session(kept) == kept
+
+
+async def test_an_invalid_session_id_is_replaced(browser: Browser) -> None:
+    confirmed = await browser.start_session("<script>")
+    assert confirmed != "<script>"
+    assert len(confirmed) >= 16
+
+
+async def test_a_message_is_acknowledged_then_answered_by_the_bot(
+    browser: Browser, live_hub: LiveHub
+) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.next("session_history")
+
+    await browser.say(session_id, "hola, ¿cuánto tarda el envío?", client_message_id="c-1")
+
+    receipt = await browser.next("message_received")
+    assert receipt["client_message_id"] == "c-1"
+    assert receipt["status"] == "received"
+    assert (await browser.next("typing"))["on"] is True
+    answer = await browser.next("bot_uttered")
+    assert answer["text"] == "echo: hola, ¿cuánto tarda el envío?"
+    assert answer["in_reply_to_id"] == receipt["id"]
+    assert answer["sender_type"] == "bot"
+    assert (await browser.next("typing"))["on"] is False
+    [stored] = await widget_messages(live_hub)
+    assert (stored.text, stored.client_message_id) == ("hola, ¿cuánto tarda el envío?", "c-1")
+
+
+async def test_bot_options_arrive_as_rasa_quick_replies(browser: Browser, rasa: FakeRasa) -> None:
+    rasa.reply = lambda _text, _m: [
+        {
+            "text": "¿Qué necesitas?",
+            "buttons": [
+                {"title": "Estado del pedido", "payload": "/order_status"},
+                {"title": "Hablar con una persona", "payload": "/human"},
+            ],
+        }
+    ]
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.say(session_id, "ayuda", client_message_id="c-1")
+
+    answer = await browser.next("bot_uttered")
+
+    assert answer["text"] == "¿Qué necesitas?"
+    assert answer["quick_replies"] == [
+        {"content_type": "text", "title": "Estado del pedido", "payload": "/order_status"},
+        {"content_type": "text", "title": "Hablar con una persona", "payload": "/human"},
+    ]
+
+
+async def test_a_resent_message_is_stored_and_answered_once(
+    browser: Browser, live_hub: LiveHub, rasa: FakeRasa
+) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.say(session_id, "¿dónde está mi pedido?", client_message_id="same")
+    first = await browser.next("message_received")
+    await browser.next("bot_uttered")
+
+    await browser.say(session_id, "¿dónde está mi pedido?", client_message_id="same")
+
+    again = await browser.next("message_received")
+    assert again["id"] == first["id"]
+    # A later message is answered; the resent one never was a second time.
+    await browser.say(session_id, "gracias", client_message_id="next")
+    await browser.next("message_received")
+    answer = await browser.next("bot_uttered")
+    assert answer["text"] == "echo: gracias"
+    assert browser.pending("bot_uttered") == 0
+    assert [m.text for m in await widget_messages(live_hub)] == ["¿dónde está mi pedido?", "gracias"]
+    assert [c["message"] for c in rasa.webhook_calls] == ["¿dónde está mi pedido?", "gracias"]
+
+
+async def test_a_reconnecting_visitor_gets_the_conversation_so_far(
+    browser: Browser, live_hub: LiveHub
+) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.say(session_id, "hola", client_message_id="c-1")
+    await browser.next("bot_uttered")
+
+    reloaded = Browser()
+    await reloaded.connect(live_hub)
+    try:
+        assert await reloaded.start_session(session_id) == session_id
+        history = await reloaded.next("session_history")
+    finally:
+        await reloaded.sio.disconnect()
+
+    assert [(m["message_type"], m["text"]) for m in history["messages"]] == [
+        ("incoming", "hola"),
+        ("outgoing", "echo: hola"),
+    ]
+    assert history["messages"][0]["client_message_id"] == "c-1"
+
+
+async def test_every_tab_of_a_session_gets_the_answer(browser: Browser, live_hub: LiveHub) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    other_tab = Browser()
+    await other_tab.connect(live_hub)
+    try:
+        await other_tab.start_session(session_id)
+        await browser.say(session_id, "hola", client_message_id="c-1")
+        assert (await other_tab.next("bot_uttered"))["text"] == "echo: hola"
+    finally:
+        await other_tab.sio.disconnect()
+    assert (await browser.next("bot_uttered"))["text"] == "echo: hola"
+
+
+async def test_a_rasa_webchat_message_without_our_extensions_is_answered(browser: Browser) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+
+    await browser.sio.emit(
+        "user_uttered", {"message": "hola", "session_id": session_id, "customData": {"language": "es"}}
+    )
+
+    assert (await browser.next("bot_uttered"))["text"] == "echo: hola"
+
+
+async def test_a_too_long_message_is_refused_with_a_reason(browser: Browser, live_hub: LiveHub) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    limit = live_hub.services.settings.max_text_chars
+
+    await browser.say(session_id, "x" * (limit + 1), client_message_id="long")
+
+    error = await browser.next("message_error")
+    assert error["client_message_id"] == "long"
+    assert error["error"]["code"] == "text_too_long"
+    assert await widget_messages(live_hub) == []
+
+
+async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: LiveHub) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.say(session_id, "hola", client_message_id="c-1")
+    receipt = await browser.next("message_received")
+    await browser.next("bot_uttered")
+    services = live_hub.services
+
+    async with services.sessions.begin() as session:
+        conversation = await conversations.get(session, conversation_id=receipt["conversation_id"])
+        assert conversation is not None
+        reply = await outbox.add_reply(
+            session,
+            conversation=conversation,
+            text="Hola, soy Marta. ¿Te ayudo?",
+            buttons=None,
+            sender_type="agent",
+            in_reply_to_id=None,
+        )
+    await outbox.deliver(services, conversation=conversation, messages=[reply])
+
+    texts = []
+    while not texts or texts[-1]["sender_type"] != "agent":
+        texts.append(await browser.next("bot_uttered"))
+    assert texts[-1]["text"] == "Hola, soy Marta. ¿Te ayudo?"

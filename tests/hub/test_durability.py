@@ -1,0 +1,201 @@
+"""kill -9 while Rasa is thinking loses nothing: after a restart the message gets its answer once.
+
+Runs the real ``python -m hub`` (SQLite in a temporary directory) against a small fake Rasa
+HTTP server on loopback whose first webhook call hangs until the test lets it go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+REPLY = "Tu pedido A-1001 llega mañana."
+
+
+class SlowFirstRasa:
+    """Answers the REST webhook; the first call 'thinks' until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.webhook_calls: list[dict[str, Any]] = []
+        self.first_call = threading.Event()
+        self.release = threading.Event()
+        rasa = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return None
+
+            def _json(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                rasa.webhook_calls.append(body)
+                if len(rasa.webhook_calls) == 1:
+                    rasa.first_call.set()
+                    rasa.release.wait(60)
+                with contextlib.suppress(OSError):  # the hub that asked may be gone
+                    self._json(200, [{"recipient_id": body["sender"], "text": REPLY}])
+
+            def do_GET(self) -> None:
+                if self.path.endswith("/tracker") or "/tracker?" in self.path:
+                    last = rasa.webhook_calls[-1]["message"] if rasa.webhook_calls else ""
+                    self._json(200, {"latest_message": {"text": last, "intent": {"name": "order_status"}}})
+                else:
+                    self._json(200, {"version": "3.6.21"})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SlowFirstRasa:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(check: Any, what: str, deadline_s: float = 60.0) -> Any:
+    """Poll until ``check()`` is truthy (a guard against hangs, not a timing assertion)."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            value = check()
+        except httpx.HTTPError:
+            value = None
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+class HubProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.url = f"http://127.0.0.1:{env['HUB_PORT']}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hub"], cwd=REPO, env=self.env, stdout=log, stderr=log
+            )
+        wait_for(lambda: httpx.get(f"{self.url}/healthz").status_code == 200, "hub healthy")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def hub_process(tmp_path: Path) -> Iterator[tuple[HubProcess, SlowFirstRasa]]:
+    with SlowFirstRasa() as rasa:
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "HUB_HOST": "127.0.0.1",
+            "HUB_PORT": str(free_port()),
+            "RASA_URL": rasa.url,
+            "RASA_RETRY_BASE": "0.1",
+            "RASA_RETRY_MAX": "0.5",
+            "JOBS_URL": "memory://",
+            "BROADCAST_URL": "memory://",
+            "LOG_FORMAT": "text",
+            "PYTHONPATH": str(REPO),
+        }
+        env.pop("DATABASE_URL", None)
+        hub = HubProcess(env, tmp_path / "hub.log")
+        try:
+            yield hub, rasa
+        finally:
+            hub.stop()
+
+
+def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, SlowFirstRasa]) -> None:
+    hub, rasa = hub_process
+    hub.start()
+    response = httpx.post(
+        f"{hub.url}/api/v1/messages",
+        json={
+            "channel": "api",
+            "source_id": "kill-9",
+            "client_message_id": "k-1",
+            "text": "dnd esta mi pedido",
+        },
+    )
+    assert response.status_code == 202
+    receipt = response.json()
+    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages"
+
+    assert rasa.first_call.wait(60), "the hub never asked Rasa"
+    hub.kill9()
+    rasa.release.set()  # Rasa answers a hub that no longer exists
+    assert (hub.log.parent / "hub.db").exists()
+
+    hub.start()
+
+    def replies() -> list[dict[str, Any]]:
+        messages = httpx.get(messages_url).json()["messages"]
+        return [m for m in messages if m["message_type"] == "outgoing"]
+
+    wait_for(replies, "the answer after the restart")
+    messages = httpx.get(messages_url).json()["messages"]
+    assert [(m["message_type"], m["text"], m["bot_state"]) for m in messages] == [
+        ("incoming", "dnd esta mi pedido", "done"),
+        ("outgoing", REPLY, None),
+    ]
+    assert messages[0]["id"] == receipt["id"]
+    assert [c["message"] for c in rasa.webhook_calls] == ["dnd esta mi pedido"] * 2
+    # Sending it again (a client retry) neither stores nor answers it a second time.
+    again = httpx.post(
+        f"{hub.url}/api/v1/messages",
+        json={
+            "channel": "api",
+            "source_id": "kill-9",
+            "client_message_id": "k-1",
+            "text": "dnd esta mi pedido",
+        },
+    )
+    assert again.status_code == 200 and again.json() == receipt
+    assert len(httpx.get(messages_url).json()["messages"]) == 2

@@ -82,6 +82,13 @@ async def _language(services: Services, conversation: Conversation, message: Mes
     return language.decide(current, message.text, default=services.settings.default_language)
 
 
+def _raise_if_cancelling(exc: Exception) -> None:
+    """Shutdown cancelled us but a library reported it as a connection error: stop anyway."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError() from exc
+
+
 async def _ask(
     services: Services, conversation: Conversation, message: Message, metadata: dict[str, Any]
 ) -> list[BotReply] | None:
@@ -93,6 +100,7 @@ async def _ask(
         try:
             return await services.rasa.send(str(conversation.id), message.text, metadata)
         except RasaUnavailable as exc:
+            _raise_if_cancelling(exc)
             down_attempts += 1
             failure = f"rasa unavailable: {exc}"
         except RasaError as exc:

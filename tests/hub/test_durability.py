@@ -199,3 +199,23 @@ def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, S
     )
     assert again.status_code == 200 and again.json() == receipt
     assert len(httpx.get(messages_url).json()["messages"]) == 2
+
+
+def test_stopping_the_hub_while_rasa_is_unreachable_ends_it_and_keeps_the_message(
+    hub_process: tuple[HubProcess, SlowFirstRasa],
+) -> None:
+    hub, _rasa = hub_process
+    hub.env["RASA_URL"] = f"http://127.0.0.1:{free_port()}"  # nobody listens there
+    hub.start()
+    receipt = httpx.post(
+        f"{hub.url}/api/v1/messages",
+        json={"channel": "api", "source_id": "term", "client_message_id": "t-1", "text": "hola"},
+    ).json()
+    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages"
+    wait_for(lambda: "retrying message" in hub.log.read_text(errors="replace"), "a retry")
+    assert httpx.get(f"{hub.url}/healthz").json()["rasa"] == "down"
+    assert [m["bot_state"] for m in httpx.get(messages_url).json()["messages"]] == ["queued"]
+    assert hub.proc is not None
+    hub.proc.terminate()
+    assert hub.proc.wait(30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once stopped
+    assert "hub stopped" in hub.log.read_text(errors="replace")

@@ -231,3 +231,22 @@ def test_messages_queued_when_the_hub_stopped_are_answered_after_a_restart(
         assert len(up.webhook_calls) == 1
         [conversation] = second.db(load(Conversation))
         assert conversation.status == "pending"
+
+
+def test_messages_queued_behind_a_handoff_go_to_humans_not_to_rasa(hub: HubClient, rasa: FakeRasa) -> None:
+    second_stored = asyncio.Event()
+
+    async def think(body: dict[str, Any]) -> None:
+        await asyncio.wait_for(second_stored.wait(), timeout=15)
+
+    rasa.before_reply = think
+    rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "explicit_request"}}}]
+    first = hub.post("quiero hablar con alguien").json()
+    hub.wait_until(lambda: rasa.webhook_calls, "the first message reached Rasa")
+    second = hub.post("es urgente").json()
+    hub.client.portal.call(second_stored.set)  # type: ignore[union-attr]
+    messages = hub.wait_idle(first["conversation_id"])
+    by_id = {m["id"]: m for m in messages}
+    assert second["conversation_id"] == first["conversation_id"]
+    assert by_id[second["id"]]["bot_state"] == "skipped"
+    assert [c["message"] for c in rasa.webhook_calls] == ["quiero hablar con alguien"]

@@ -45,6 +45,7 @@ def create_app(
             services.jobs.run(handle, concurrency=settings.hub_workers), name="hub-jobs"
         )
         await message_router.recover(services)
+        await services.start_channels()
         log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
         try:
             yield

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 __all__ = [
+    "ChannelDisabled",
     "ConversationNotFound",
     "HubError",
+    "MalformedWebhook",
     "TextTooLong",
     "UnknownChannel",
+    "WebhookSignatureInvalid",
+    "WebhookSignatureMissing",
+    "WebhookVerificationFailed",
 ]
 
 
@@ -45,3 +50,50 @@ class UnknownChannel(HubError):
 
     def __init__(self, channel: str, known: list[str]) -> None:
         super().__init__(f"Channel {channel!r} is not enabled on this hub. Use one of: {', '.join(known)}.")
+
+
+class ChannelDisabled(HubError):
+    code = "channel_disabled"
+
+    def __init__(self, channel: str, setting: str) -> None:
+        super().__init__(f"The {channel} channel is not enabled on this hub. Set {setting}=true and restart.")
+
+
+class WebhookVerificationFailed(HubError):
+    code = "webhook_verification_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "hub.mode must be 'subscribe' and hub.verify_token must equal WHATSAPP_VERIFY_TOKEN. "
+            "Type the same token at Meta (WhatsApp > Configuration > Webhook)."
+        )
+
+
+class WebhookSignatureMissing(HubError):
+    code = "signature_missing"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The X-Hub-Signature-256 header is missing; webhook calls must be signed with the app "
+            "secret (sha256=<hex HMAC of the raw body>). Nothing was stored."
+        )
+
+
+class WebhookSignatureInvalid(HubError):
+    code = "signature_invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "X-Hub-Signature-256 does not match the body; check that WHATSAPP_APP_SECRET is the app "
+            "secret of the Meta app sending this webhook. Nothing was stored."
+        )
+
+
+class MalformedWebhook(HubError):
+    code = "malformed_json"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"The webhook body is not a JSON object ({detail}); send Meta's shape "
+            '{"object": "whatsapp_business_account", "entry": [...]}. Nothing was stored.'
+        )

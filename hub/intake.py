@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -44,11 +45,20 @@ def validate(services: Services, incoming: IncomingMessage) -> None:
         raise TextTooLong(len(incoming.text), limit)
 
 
-async def _store(services: Services, incoming: IncomingMessage) -> Intake:
+@dataclass(frozen=True)
+class _Extra:
+    contact_name: str | None = None
+    context: dict[str, Any] | None = None
+    to_bot: bool = True
+
+
+async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -> Intake:
     async with services.sessions.begin() as session:
         contact = await contacts.get_or_create_by_identity(
             session, channel=incoming.channel, source_id=incoming.source_id
         )
+        if extra.contact_name and contact.name != extra.contact_name:
+            contact.name = extra.contact_name
         existing = await messages_crud.get_by_client_id(
             session,
             channel=incoming.channel,
@@ -71,7 +81,7 @@ async def _store(services: Services, incoming: IncomingMessage) -> Intake:
                 language=incoming.language or services.settings.default_language,
             )
             await events.record(session, conversation_id=conversation.id, kind="conversation_created")
-        bot_state = "queued" if conversation.status == "pending" else "skipped"
+        bot_state = "queued" if conversation.status == "pending" and extra.to_bot else "skipped"
         message = await messages_crud.add_incoming(
             session,
             conversation=conversation,
@@ -79,6 +89,7 @@ async def _store(services: Services, incoming: IncomingMessage) -> Intake:
             client_message_id=incoming.client_message_id,
             language=incoming.language,
             bot_state=bot_state,
+            context=extra.context,
         )
         await events.record(
             session,
@@ -91,12 +102,25 @@ async def _store(services: Services, incoming: IncomingMessage) -> Intake:
         return Intake(Receipt.of(message), message, conversation, created=True)
 
 
-async def receive(services: Services, incoming: IncomingMessage) -> Intake:
-    """Store the message (once) and acknowledge it; the bot's answer comes asynchronously."""
+async def receive(
+    services: Services,
+    incoming: IncomingMessage,
+    *,
+    contact_name: str | None = None,
+    context: dict[str, Any] | None = None,
+    to_bot: bool = True,
+) -> Intake:
+    """Store the message (once) and acknowledge it; the bot's answer comes asynchronously.
+
+    Channels may pass the contact's display name, a ``context`` for the stored message (e.g.
+    ``{"bot_text": ...}``: what the bot gets instead of ``text``, or a media id for agents), and
+    ``to_bot=False`` for messages the bot cannot read (stored with ``bot_state = skipped``).
+    """
     validate(services, incoming)
+    extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot)
     for attempt in range(_ATTEMPTS):
         try:
-            intake = await _store(services, incoming)
+            intake = await _store(services, incoming, extra)
             break
         except IntegrityError:
             # A concurrent request created the same identity, conversation or message.

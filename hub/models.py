@@ -18,6 +18,7 @@ __all__ = [
     "Event",
     "Handoff",
     "Message",
+    "OutboxEntry",
     "utcnow",
 ]
 
@@ -133,6 +134,8 @@ class Message(Base):
     # Bot context of an incoming turn: {"nlu": {...}, "kb": {...}}.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     in_reply_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    # Why delivery failed (status "failed"): {"code", "message", ...} from the channel.
+    delivery_error: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -167,3 +170,34 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     agent_id: Mapped[int | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxEntry(Base):
+    """One persisted send to a channel's API (e.g. one WhatsApp Graph call), retried until done.
+
+    ``state``: pending -> done | failed (the send itself). ``delivery``: the channel's own
+    status reports for ``channel_message_id`` (sent -> delivered -> read, or failed).
+    """
+
+    __tablename__ = "channel_outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("message_id", "part", name="uq_outbox_message_part"),
+        sa.Index("ix_channel_outbox_state_due", "state", "next_attempt_at"),
+        sa.Index("ix_channel_outbox_channel_message_id", "channel_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # message | read
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    part: Mapped[int] = mapped_column(default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    state: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    delivery: Mapped[str | None] = mapped_column(sa.String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    error: Mapped[dict[str, Any] | None] = mapped_column()
+    channel_message_id: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -22,9 +22,15 @@ from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
 from hub.services import Services
 
-__all__ = ["process_message", "recover"]
+__all__ = ["bot_text", "process_message", "recover"]
 
 log = logging.getLogger(__name__)
+
+
+def bot_text(message: Message) -> str:
+    """What the bot reads: the channel's ``context["bot_text"]`` (e.g. a button payload) or the text."""
+    override = (message.context or {}).get("bot_text")
+    return override if isinstance(override, str) and override else message.text
 
 
 async def recover(services: Services) -> int:
@@ -98,7 +104,7 @@ async def _ask(
     errors = 0
     while True:
         try:
-            return await services.rasa.send(str(conversation.id), message.text, metadata)
+            return await services.rasa.send(str(conversation.id), bot_text(message), metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
             down_attempts += 1
@@ -240,7 +246,7 @@ async def _store_answer(
 
 async def _store_nlu(services: Services, conversation: Conversation, message: Message) -> None:
     """Off the answer path: keep Rasa's NLU of this turn on the incoming message."""
-    nlu = await services.rasa.latest_nlu(str(conversation.id), message.text)
+    nlu = await services.rasa.latest_nlu(str(conversation.id), bot_text(message))
     if nlu is None:
         return
     async with services.sessions.begin() as session:

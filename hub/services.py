@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hub.bot import RasaClient
 from hub.broadcast import Broadcast
 from hub.channels import Channel, build_channels
+from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.db import create_engine, session_factory
 from hub.jobs import JobQueue
 from hub.serial import Serializer
@@ -36,18 +37,31 @@ class Services:
         engine = create_engine(settings.db_url)
         broadcast = Broadcast.from_url(settings.broadcast_url)
         http = httpx.AsyncClient(timeout=settings.rasa_timeout, transport=rasa_transport)
+        sessions = session_factory(engine)
+        channels = build_channels(broadcast)
+        if settings.whatsapp_enabled:
+            channels[WHATSAPP] = WhatsAppChannel(settings, sessions)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             broadcast=broadcast,
             jobs=JobQueue.from_url(settings.jobs_url),
             rasa=RasaClient(http, settings.rasa_url, settings.rasa_token),
             http=http,
-            channels=build_channels(broadcast),
+            channels=channels,
         )
 
+    async def start_channels(self) -> None:
+        """Start channels' background work (WhatsApp: resume its persisted outbox)."""
+        for channel in self.channels.values():
+            if isinstance(channel, WhatsAppChannel):
+                await channel.start()
+
     async def close(self) -> None:
+        for channel in self.channels.values():
+            if isinstance(channel, WhatsAppChannel):
+                await channel.close()
         await self.http.aclose()
         await self.jobs.close()
         await self.broadcast.close()

@@ -105,6 +105,66 @@ class Settings(BaseSettings):
         description="Log line format: json (one object per line) or text.",
     )
 
+    whatsapp_enabled: bool = Field(
+        default=False,
+        description="Turn on the WhatsApp (Cloud API) channel; it needs the WHATSAPP_* settings below.",
+    )
+    whatsapp_access_token: str = Field(
+        default="",
+        description="Access token (system user or temporary) the hub sends WhatsApp messages with.",
+    )
+    whatsapp_app_secret: str = Field(
+        default="",
+        description=(
+            "App secret of the Meta app; every webhook POST must carry X-Hub-Signature-256, the "
+            "HMAC-SHA256 of its body with this secret, or it is rejected and nothing is stored."
+        ),
+    )
+    whatsapp_verify_token: str = Field(
+        default="",
+        description="Token you type at Meta when configuring the webhook (GET hub.verify_token check).",
+    )
+    whatsapp_phone_number_id: str = Field(
+        default="",
+        description="Phone number ID (not the phone number) the hub sends from and accepts webhooks for.",
+    )
+    whatsapp_graph_url: str = Field(
+        default="https://graph.facebook.com/v21.0",
+        description="Graph API base URL including the version; tests point it at a local fake server.",
+    )
+    whatsapp_template_name: str | None = Field(
+        default=None,
+        description=(
+            "Approved message template (without variables) sent instead of a reply outside WhatsApp's "
+            "24-hour customer-service window; unset -> such replies are marked failed with the reason."
+        ),
+    )
+    whatsapp_template_language: str = Field(
+        default="es",
+        description="Language code of WHATSAPP_TEMPLATE_NAME as approved at Meta, e.g. es or en_US.",
+    )
+    whatsapp_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds to wait for the Graph API to answer one send."
+    )
+    whatsapp_retry_base: float = Field(
+        default=1.0,
+        ge=0,
+        description="First retry delay in seconds after a 429/5xx from the Graph API; doubles each attempt.",
+    )
+    whatsapp_retry_max: float = Field(
+        default=300.0, ge=0, description="Upper bound in seconds of the WhatsApp send retry delay."
+    )
+    whatsapp_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Send attempts (429/5xx/network errors) before a WhatsApp message is marked failed.",
+    )
+    whatsapp_poll_interval: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between looks at the persisted WhatsApp outbox when nothing new was queued.",
+    )
+
     @property
     def db_url(self) -> str:
         """The database URL in effect (DATABASE_URL or the SQLite file in DATA_DIR)."""

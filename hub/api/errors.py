@@ -9,7 +9,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.errors import ConversationNotFound, HubError, TextTooLong, UnknownChannel
+from hub.errors import (
+    ChannelDisabled,
+    ConversationNotFound,
+    HubError,
+    MalformedWebhook,
+    TextTooLong,
+    UnknownChannel,
+    WebhookSignatureInvalid,
+    WebhookSignatureMissing,
+    WebhookVerificationFailed,
+)
 
 __all__ = ["error_response", "install_error_handlers"]
 
@@ -19,6 +29,11 @@ _STATUS: dict[type[HubError], int] = {
     ConversationNotFound: 404,
     TextTooLong: 413,
     UnknownChannel: 422,
+    ChannelDisabled: 404,
+    MalformedWebhook: 400,
+    WebhookSignatureMissing: 401,
+    WebhookSignatureInvalid: 403,
+    WebhookVerificationFailed: 403,
 }
 
 

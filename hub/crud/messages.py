@@ -44,6 +44,7 @@ async def add_incoming(
     client_message_id: str,
     language: str | None,
     bot_state: str,
+    context: dict[str, Any] | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -56,6 +57,7 @@ async def add_incoming(
         status="received",
         bot_state=bot_state,
         language=language,
+        context=context,
     )
     session.add(message)
     await session.flush()

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from hub.api.routes import conversations, health, messages, stream
+from hub.api.routes import conversations, health, messages, stream, whatsapp
 
 __all__ = ["api_router", "health_router"]
 
@@ -10,4 +10,5 @@ api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(messages.router)
 api_router.include_router(conversations.router)
 api_router.include_router(stream.router)
+api_router.include_router(whatsapp.router)
 health_router = health.router

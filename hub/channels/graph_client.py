@@ -1,0 +1,78 @@
+"""A thin async client for the one Graph API call the WhatsApp channel makes.
+
+``POST {WHATSAPP_GRAPH_URL}/{phone_number_id}/messages`` sends a message, a template, or marks
+an incoming message read (with the typing indicator). Meta answers
+``{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`` or
+``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = ["GraphClient", "GraphError"]
+
+
+@dataclass
+class GraphError(Exception):
+    """A failed call. ``retryable``: 429, 5xx or no answer at all (network); else final."""
+
+    status: int
+    error: dict[str, Any]
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in (0, 429) or self.status >= 500
+
+    def __str__(self) -> str:
+        return f"Graph API {self.status or 'unreachable'}: {self.error.get('message', '')}"
+
+
+class GraphClient:
+    """Sends JSON bodies to ``/{phone_number_id}/messages`` with the access token."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        access_token: str,
+        phone_number_id: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._phone_number_id = phone_number_id
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def send(self, payload: dict[str, Any]) -> str | None:
+        """POST the payload; the sent message's wamid (None for a read receipt)."""
+        try:
+            response = await self._http.post(f"/{self._phone_number_id}/messages", json=payload)
+        except httpx.HTTPError as exc:
+            raise GraphError(0, {"message": f"{type(exc).__name__}: {exc}", "type": "network"}) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 400:
+            error = body.get("error") if isinstance(body, dict) else None
+            if not isinstance(error, dict):
+                error = {"message": response.text[:500]}
+            raise GraphError(response.status_code, error)
+        if not isinstance(body, dict):
+            return None
+        messages = body.get("messages")
+        if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+            wamid = messages[0].get("id")
+            return str(wamid) if wamid else None
+        return None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,132 @@
+"""WhatsApp webhook -> the hub: check the signature, then store each message through intake.
+
+Every message goes through :func:`hub.intake.receive` with its wamid as the client message
+id, so a redelivered wamid (also concurrently) is stored and answered once. Text and
+choices (reply buttons, list rows, template quick replies) go to the bot; media, locations,
+stickers and reactions are stored with their media id for agents and get a polite reply in
+the conversation's language. Unknown types are logged and acknowledged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from hub import intake, outbox
+from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
+from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
+from hub.crud import conversations
+from hub.errors import (
+    HubError,
+    MalformedWebhook,
+    WebhookSignatureInvalid,
+    WebhookSignatureMissing,
+)
+from hub.schemas import IncomingMessage
+from hub.services import Services
+
+__all__ = ["MEDIA_REPLY", "parse_body", "receive_webhook", "verify_signature"]
+
+log = logging.getLogger(__name__)
+
+MEDIA_REPLY = {
+    "es": (
+        "Gracias por enviarlo. Por ahora solo puedo leer mensajes de texto: ¿me cuentas por escrito "
+        "qué necesitas? Lo que has enviado queda guardado para el equipo."
+    ),
+    "en": (
+        "Thanks for sending it. For now I can only read text messages: could you tell me in writing "
+        "what you need? What you sent is saved for the team."
+    ),
+}
+
+
+def verify_signature(app_secret: str, body: bytes, header: str | None) -> None:
+    """``X-Hub-Signature-256: sha256=<hex>`` must be the HMAC-SHA256 of the raw body."""
+    if not header:
+        raise WebhookSignatureMissing()
+    if not app_secret:
+        log.error("WHATSAPP_APP_SECRET is not set: every webhook call is refused")
+        raise WebhookSignatureInvalid()
+    expected = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), header.strip().lower().encode()):
+        raise WebhookSignatureInvalid()
+
+
+def parse_body(body: bytes) -> Webhook:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedWebhook(f"invalid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MalformedWebhook(f"a JSON {type(data).__name__}, not an object")
+    return parse_webhook(data)
+
+
+def _context(inbound: Inbound) -> dict[str, Any]:
+    context: dict[str, Any] = {"whatsapp": {"type": inbound.type}}
+    if inbound.bot_text is not None:
+        context["bot_text"] = inbound.bot_text
+    if inbound.media is not None:
+        context["media"] = inbound.media
+    return context
+
+
+async def _polite_reply(services: Services, conversation_id: int, message_id: int) -> None:
+    async with services.sessions.begin() as session:
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        assert conversation is not None
+        reply = await outbox.add_reply(
+            session,
+            conversation=conversation,
+            text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
+            buttons=None,
+            sender_type="bot",
+            in_reply_to_id=message_id,
+        )
+    await outbox.deliver(services, conversation=conversation, messages=[reply])
+
+
+async def _receive(services: Services, inbound: Inbound, name: str | None) -> None:
+    expected = services.settings.whatsapp_phone_number_id
+    if expected and inbound.phone_number_id and inbound.phone_number_id != expected:
+        log.warning(
+            "whatsapp message for another phone number id ignored",
+            extra={"wamid": inbound.wamid, "phone_number_id": inbound.phone_number_id},
+        )
+        return
+    if inbound.kind == "unknown":
+        log.warning("unsupported whatsapp message type", extra={"wamid": inbound.wamid, "type": inbound.type})
+        return
+    try:
+        incoming = IncomingMessage(
+            channel=WHATSAPP, source_id=inbound.wa_id, client_message_id=inbound.wamid, text=inbound.text
+        )
+    except ValidationError as exc:
+        log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": str(exc)})
+        return
+    result = await intake.receive(
+        services,
+        incoming,
+        contact_name=name,
+        context=_context(inbound),
+        to_bot=inbound.kind != "media",
+    )
+    if result.created and inbound.kind == "media" and result.conversation.status == "pending":
+        await _polite_reply(services, result.conversation.id, result.message.id)
+
+
+async def receive_webhook(services: Services, channel: WhatsAppChannel, webhook: Webhook) -> None:
+    """Store the webhook's messages and delivery statuses; Graph calls happen in the outbox."""
+    for inbound in webhook.messages:
+        try:
+            await _receive(services, inbound, webhook.names.get(inbound.wa_id))
+        except HubError as exc:
+            log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message})
+    for report in webhook.statuses:
+        await channel.outbox.apply_status(report)

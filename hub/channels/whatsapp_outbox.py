@@ -1,0 +1,348 @@
+"""The WhatsApp channel's persisted outbox: every Graph call is a ``channel_outbox`` row first.
+
+A row is written when the hub hands over a message (or a read receipt) and removed from the
+queue only when the Graph API accepted it (``state = done``) or refused it for good
+(``state = failed``, the Graph error recorded on the row and the message). 429, 5xx and
+network errors are retried with exponential backoff. The worker starts with the hub and
+picks up every pending row, so a restart loses nothing. Rows of one conversation go out in
+order: a row waiting for its retry holds back the later ones.
+
+Delivery statuses from the webhook (sent, delivered, read, failed) land on the row with that
+wamid and never go backwards (read > delivered > sent); the message's ``status`` is the
+least advanced of its rows (a long text is sent in several parts), ``failed`` if any failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.channels import whatsapp_format
+from hub.channels.graph_client import GraphClient, GraphError
+from hub.channels.whatsapp_payloads import StatusReport
+from hub.models import Conversation, Message, OutboxEntry, utcnow
+from hub.settings import Settings
+
+__all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WINDOW = timedelta(hours=24)
+LEASE = timedelta(seconds=60)  # a row being sent is not picked again before this
+_RANK = {"sent": 1, "delivered": 2, "read": 3}
+_BATCH = 100
+
+
+def _advances(current: str | None, new: str) -> bool:
+    """Whether a delivery status ``new`` replaces ``current`` (never backwards)."""
+    if new == "failed":
+        return current not in ("read", "failed")
+    if current == "failed":
+        return False
+    return _RANK[new] > _RANK.get(current or "", 0)
+
+
+def _aggregate(rows: list[OutboxEntry]) -> str | None:
+    """The message's delivery status from its parts; None while a part is not sent yet."""
+    if any(r.state == "failed" or r.delivery == "failed" for r in rows):
+        return "failed"
+    if not rows or any(r.delivery is None for r in rows):
+        return None
+    return min((r.delivery or "sent" for r in rows), key=lambda d: _RANK[d])
+
+
+class WhatsAppOutbox:
+    """Enqueue sends, run the sender, apply delivery statuses."""
+
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], client: GraphClient
+    ) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._client = client
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # -- enqueue -------------------------------------------------------------------------
+
+    async def enqueue_read(self, conversation: Conversation, wamid: str) -> None:
+        """Queue "read + typing…" for a stored incoming message."""
+        async with self._sessions.begin() as session:
+            session.add(
+                OutboxEntry(
+                    channel=CHANNEL,
+                    kind="read",
+                    conversation_id=conversation.id,
+                    payload=whatsapp_format.read_receipt(wamid),
+                )
+            )
+        self.wake()
+
+    async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
+        return await session.scalar(
+            sa.select(sa.func.max(Message.created_at)).where(
+                Message.contact_id == contact_id,
+                Message.channel == CHANNEL,
+                Message.message_type == "incoming",
+            )
+        )
+
+    async def enqueue_message(
+        self,
+        conversation: Conversation,
+        message_id: int,
+        text: str,
+        buttons: list[dict[str, Any]],
+    ) -> None:
+        """Queue the Graph calls that deliver a stored outgoing message (once per message).
+
+        Outside the 24-hour customer-service window a plain message would be refused: the
+        configured template goes out instead, or the message is marked failed with the reason.
+        """
+        settings = self._settings
+        try:
+            async with self._sessions.begin() as session:
+                last = await self._last_incoming(session, conversation.contact_id)
+                if last is not None and utcnow() - last <= WINDOW:
+                    payloads = whatsapp_format.messages_for(
+                        conversation.source_id, text, buttons, language=conversation.language
+                    )
+                elif settings.whatsapp_template_name:
+                    payloads = [
+                        whatsapp_format.template(
+                            conversation.source_id,
+                            settings.whatsapp_template_name,
+                            settings.whatsapp_template_language,
+                        )
+                    ]
+                    log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
+                else:
+                    await self._fail_message(
+                        session,
+                        message_id,
+                        {
+                            "code": "outside_window",
+                            "message": (
+                                "The customer's last message is more than 24 hours old, so WhatsApp only "
+                                "accepts a template; set WHATSAPP_TEMPLATE_NAME to send one."
+                            ),
+                            "last_incoming_at": last.isoformat() if last is not None else None,
+                        },
+                    )
+                    log.warning("outside the 24h window: not sent", extra={"message_id": message_id})
+                    return
+                for part, payload in enumerate(payloads):
+                    session.add(
+                        OutboxEntry(
+                            channel=CHANNEL,
+                            kind="message",
+                            conversation_id=conversation.id,
+                            message_id=message_id,
+                            part=part,
+                            payload=payload,
+                        )
+                    )
+        except IntegrityError:
+            log.info("message already in the outbox", extra={"message_id": message_id})
+            return
+        self.wake()
+
+    async def recover(self) -> int:
+        """Queue outgoing WhatsApp messages that never reached the outbox (crash after commit)."""
+        async with self._sessions() as session:
+            has_row = sa.exists().where(OutboxEntry.message_id == Message.id)
+            rows = (
+                await session.execute(
+                    sa.select(Message, Conversation)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .where(
+                        Message.channel == CHANNEL,
+                        Message.message_type.in_(("outgoing", "activity")),
+                        Message.status != "failed",
+                        Message.channel_message_id.is_(None),
+                        ~has_row,
+                    )
+                    .order_by(Message.id)
+                )
+            ).all()
+        for message, conversation in rows:
+            await self.enqueue_message(conversation, message.id, message.text, message.buttons or [])
+        if rows:
+            log.info("queued unsent whatsapp messages", extra={"count": len(rows)})
+        return len(rows)
+
+    # -- send ----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Send due rows forever; woken by new rows, else looks again every poll interval."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("whatsapp outbox pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.whatsapp_poll_interval)
+
+    async def drain(self) -> int:
+        """One pass over the pending rows, oldest first; returns how many were sent."""
+        async with self._sessions() as session:
+            rows = list(
+                (
+                    await session.execute(
+                        sa.select(OutboxEntry)
+                        .where(OutboxEntry.channel == CHANNEL, OutboxEntry.state == "pending")
+                        .order_by(OutboxEntry.id)
+                        .limit(_BATCH)
+                    )
+                ).scalars()
+            )
+        sent = 0
+        held: set[int] = set()
+        for row in rows:
+            ordered = row.kind == "message"
+            if ordered and row.conversation_id in held:
+                continue
+            if row.next_attempt_at > utcnow() or not await self._claim(row):
+                if ordered:
+                    held.add(row.conversation_id)
+                continue
+            if await self._send(row):
+                sent += 1
+            elif ordered:
+                held.add(row.conversation_id)
+        return sent
+
+    async def _claim(self, row: OutboxEntry) -> bool:
+        """Take the row for this sender (another hub process may be looking at it too)."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                sa.update(OutboxEntry)
+                .where(
+                    OutboxEntry.id == row.id,
+                    OutboxEntry.state == "pending",
+                    OutboxEntry.attempts == row.attempts,
+                )
+                .values(attempts=OutboxEntry.attempts + 1, next_attempt_at=utcnow() + LEASE)
+            )
+        claimed = getattr(result, "rowcount", 0) == 1
+        if claimed:
+            row.attempts += 1
+        return claimed
+
+    def _delay(self, attempts: int) -> float:
+        settings = self._settings
+        return float(min(settings.whatsapp_retry_base * 2 ** (attempts - 1), settings.whatsapp_retry_max))
+
+    async def _send(self, row: OutboxEntry) -> bool:
+        """Send one claimed row; True when it is done, False when it waits or failed."""
+        try:
+            wamid = await self._client.send(row.payload)
+        except GraphError as exc:
+            error = {"http_status": exc.status, **exc.error}
+            if exc.retryable and row.attempts < self._settings.whatsapp_max_attempts:
+                delay = self._delay(row.attempts)
+                log.warning(
+                    "whatsapp send failed, retrying",
+                    extra={"outbox_id": row.id, "error": str(exc), "attempt": row.attempts, "delay": delay},
+                )
+                async with self._sessions.begin() as session:
+                    await session.execute(
+                        sa.update(OutboxEntry)
+                        .where(OutboxEntry.id == row.id)
+                        .values(next_attempt_at=utcnow() + timedelta(seconds=delay), error=error)
+                    )
+                return False
+            log.error("whatsapp send failed", extra={"outbox_id": row.id, "error": str(exc)})
+            async with self._sessions.begin() as session:
+                entry = await session.get(OutboxEntry, row.id)
+                if entry is not None:
+                    entry.state = "failed"
+                    entry.error = error
+                    if entry.message_id is not None:
+                        await self._fail_message(session, entry.message_id, error)
+            return False
+        async with self._sessions.begin() as session:
+            entry = await session.get(OutboxEntry, row.id)
+            if entry is None:
+                return True
+            entry.state = "done"
+            entry.sent_at = utcnow()
+            entry.error = None
+            if entry.kind == "message":
+                entry.channel_message_id = wamid
+                if _advances(entry.delivery, "sent"):
+                    entry.delivery = "sent"
+                await self._update_message(session, entry.message_id, wamid if entry.part == 0 else None)
+        return True
+
+    # -- statuses ------------------------------------------------------------------------
+
+    async def apply_status(self, report: StatusReport) -> bool:
+        """Record a delivery status by wamid; False when the wamid is not one the hub sent."""
+        async with self._sessions.begin() as session:
+            entry = (
+                await session.execute(
+                    sa.select(OutboxEntry).where(
+                        OutboxEntry.channel == CHANNEL, OutboxEntry.channel_message_id == report.wamid
+                    )
+                )
+            ).scalar_one_or_none()
+            if entry is None:
+                log.info(
+                    "status for an unknown wamid", extra={"wamid": report.wamid, "status": report.status}
+                )
+                return False
+            if not _advances(entry.delivery, report.status):
+                return True
+            entry.delivery = report.status
+            if report.status == "failed":
+                entry.error = report.error
+            await self._update_message(session, entry.message_id, None, error=report.error)
+        return True
+
+    async def _update_message(
+        self,
+        session: AsyncSession,
+        message_id: int | None,
+        wamid: str | None,
+        *,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        if message_id is None:
+            return
+        message = await session.get(Message, message_id)
+        if message is None:
+            return
+        if wamid and not message.channel_message_id:
+            message.channel_message_id = wamid
+        rows = list(
+            (
+                await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))
+            ).scalars()
+        )
+        status = _aggregate(rows)
+        if status is None:
+            return
+        message.status = status
+        if status == "failed":
+            failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
+            message.delivery_error = failed[0] if failed else error
+
+    async def _fail_message(self, session: AsyncSession, message_id: int, error: dict[str, Any]) -> None:
+        message = await session.get(Message, message_id)
+        if message is not None:
+            message.status = "failed"
+            message.delivery_error = error

@@ -43,11 +43,28 @@ def postgres_database_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL at TEST_POSTGRES_URL={url} is unreachable ({exc}); set it to run")
     name = f"hubtest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin:
+        _drop_stale_databases(admin)
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
             yield make_url(url).set(database=name).render_as_string(hide_password=False)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_stale_databases(admin: psycopg.Connection[Any]) -> None:
+    """Drop databases of earlier test sessions that were killed before cleaning up."""
+    rows = admin.execute(
+        "SELECT datname FROM pg_database d WHERE datname LIKE 'hubtest_%' AND NOT EXISTS "
+        "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"
+    ).fetchall()
+    for (name,) in rows:
+        pid = int(name.split("_")[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        except PermissionError:
+            pass  # alive, another user's session
 
 
 def _empty_postgres(url: str) -> None:

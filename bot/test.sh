@@ -54,9 +54,10 @@ echo "   up on :$ACTION_PORT"
 
 echo "== 4/4 test stories and held-out NLU"
 status=0
-"$RASA" test core --stories bot/tests/test_stories.yml --model "$MODEL" --endpoints "$WORK/endpoints.yml" \
+"$RASA" test core --e2e --stories bot/tests/test_stories.yml --model "$MODEL" --endpoints "$WORK/endpoints.yml" \
   --out "$WORK/core" --fail-on-prediction-errors --no-plot >"$WORK/core.log" 2>&1 || status=1
 grep -a -E "Correct:|Accuracy:" "$WORK/core.log" | sed 's/^.*rasa.core.test  - /   stories /' | head -2 || true
+if ! grep -a -q -E "Evaluating [1-9][0-9]* stories" "$WORK/core.log"; then status=1; fi  # 0 stories = broken
 if [[ $status -ne 0 ]] || ! grep -q "None of the test stories failed" "$WORK/core/failed_test_stories.yml" 2>/dev/null; then
   tail -40 "$WORK/core.log"; cat "$WORK/core/failed_test_stories.yml" 2>/dev/null || true
   echo "FAIL: test stories"; exit 1

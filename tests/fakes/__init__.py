@@ -1,0 +1,1 @@
+"""Local stand-ins for third-party services, served on loopback for tests."""

@@ -1,0 +1,207 @@
+"""WhatsApp webhook: verification, signatures, storing once, receipts, what the bot gets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from hub_testing import FakeRasa
+from whatsapp_testing import VERIFY_TOKEN, WhatsAppHub, run_whatsapp_hub, sign, text, webhook
+
+from hub.settings import Settings
+from tests.fakes.graph_api import FakeGraphAPI
+
+WEBHOOK = "/api/v1/channels/whatsapp/webhook"
+
+
+@pytest.fixture(scope="session")
+def graph_server() -> Iterator[FakeGraphAPI]:
+    server = FakeGraphAPI(access_token="test-token").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
+    graph_server.reset()
+    return graph_server
+
+
+@pytest.fixture
+def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
+    with run_whatsapp_hub(settings, rasa, graph) as hub:
+        yield hub
+
+
+def test_meta_verification_echoes_the_challenge(wa: WhatsAppHub) -> None:
+    params = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    response = wa.client.get(WEBHOOK, params=params)
+    assert response.status_code == 200
+    assert response.text == "1158201444"
+
+
+def test_verification_with_a_wrong_token_is_refused(wa: WhatsAppHub) -> None:
+    params = {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1158201444"}
+    response = wa.client.get(WEBHOOK, params=params)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "webhook_verification_failed"
+    assert "1158201444" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("signature", "status", "code"),
+    [(None, 401, "signature_missing"), ("sha256=" + "0" * 64, 403, "signature_invalid")],
+)
+def test_unsigned_or_badly_signed_posts_store_nothing(
+    wa: WhatsAppHub, signature: str | None, status: int, code: str
+) -> None:
+    response = wa.post(webhook(text("hola")), signature=signature)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert wa.messages() == [] and wa.contacts() == []
+    assert wa.rasa.calls == [] and wa.graph.requests == []
+
+
+def test_a_signature_made_with_another_secret_is_refused(wa: WhatsAppHub) -> None:
+    raw = json.dumps(webhook(text("hola"))).encode()
+    response = wa.post(raw, signature=sign(raw, "someone-elses-secret"))
+    assert response.status_code == 403
+    assert wa.messages() == []
+
+
+def test_malformed_json_is_a_clear_400(wa: WhatsAppHub) -> None:
+    raw = b'{"object": "whatsapp_business_account", "entry": ['
+    response = wa.post(raw)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "malformed_json"
+    assert "JSON" in error["message"]
+
+
+def test_text_is_stored_before_the_200_then_read_typing_and_answered(wa: WhatsAppHub) -> None:
+    gate = threading.Event()
+
+    async def hold(_body: dict[str, Any]) -> None:
+        await asyncio.to_thread(gate.wait, 20)
+
+    wa.rasa.before_reply = hold
+    wamid = wa.send(text("¿Cuánto tarda el envío?"), name="Ana López")
+    # The 200 came back while the bot was still thinking: the message was already stored.
+    stored = wa.incoming(wamid)
+    assert stored is not None and stored.text == "¿Cuánto tarda el envío?"
+    assert wa.graph.sent() == []
+    gate.set()
+    wa.wait_idle(wamid)
+    sent = wa.wait_sent(1)
+    assert sent[0].body["to"] == "34600111222"
+    assert sent[0].body["text"]["body"] == "echo: ¿Cuánto tarda el envío?"
+    read = wa.graph.reads()
+    assert len(read) == 1
+    assert read[0].body == {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": wamid,
+        "typing_indicator": {"type": "text"},
+    }
+    assert [r.is_read for r in wa.graph.requests] == [True, False]  # the receipt came first
+    [contact] = wa.contacts()
+    assert contact.name == "Ana López"
+
+
+def test_one_contact_per_phone_number(wa: WhatsAppHub) -> None:
+    first = wa.send(text("hola"), wa_id="34600999888", name="Luis")
+    second = wa.send(text("¿seguís ahí?"), wa_id="34600999888", name="Luis")
+    wa.wait_idle(second)
+    assert len(wa.contacts()) == 1
+    a, b = wa.incoming(first), wa.incoming(second)
+    assert a is not None and b is not None
+    assert a.contact_id == b.contact_id and a.conversation_id == b.conversation_id
+
+
+def test_concurrent_redeliveries_of_one_wamid_store_and_answer_once(wa: WhatsAppHub) -> None:
+    body = webhook(text("hola, quiero devolver un pedido"), wamid="wamid.SAME0001")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda _: wa.post(body), range(6)))
+    assert [r.status_code for r in responses] == [200] * 6
+    wa.wait_idle("wamid.SAME0001")
+    wa.wait_sent(1)
+    wa.wait_outbox_settled()
+    incoming = [m for m in wa.messages() if m.message_type == "incoming"]
+    assert len(incoming) == 1
+    assert len(wa.rasa.calls) == 1
+    assert len(wa.graph.sent()) == 1
+    assert len(wa.graph.reads()) == 1
+
+
+def test_a_button_reply_sends_its_id_to_the_bot_and_shows_its_title(wa: WhatsAppHub) -> None:
+    reply = {"type": "button_reply", "button_reply": {"id": "/order_status", "title": "Mi pedido"}}
+    wamid = wa.send({"type": "interactive", "interactive": reply})
+    wa.wait_idle(wamid)
+    assert wa.rasa.calls[0]["message"] == "/order_status"
+    stored = wa.incoming(wamid)
+    assert stored is not None and stored.text == "Mi pedido"
+
+
+def test_a_list_reply_and_a_template_quick_reply_reach_the_bot(wa: WhatsAppHub) -> None:
+    row = {
+        "type": "list_reply",
+        "list_reply": {"id": "/faq_envios", "title": "Envíos", "description": "Plazos"},
+    }
+    first = wa.send({"type": "interactive", "interactive": row})
+    wa.wait_idle(first)
+    second = wa.send({"type": "button", "button": {"text": "Sí, seguir", "payload": "/affirm"}})
+    wa.wait_idle(second)
+    assert [c["message"] for c in wa.rasa.calls] == ["/faq_envios", "/affirm"]
+    stored = wa.incoming(second)
+    assert stored is not None and stored.text == "Sí, seguir"
+
+
+def test_an_image_gets_a_polite_reply_and_is_kept_for_agents(wa: WhatsAppHub) -> None:
+    image = {"id": "1479537139650973", "mime_type": "image/jpeg", "sha256": "abc", "caption": "la caja rota"}
+    wamid = wa.send({"type": "image", "image": image})
+    sent = wa.wait_sent(1)
+    assert "solo puedo leer mensajes de texto" in sent[0].body["text"]["body"]
+    stored = wa.incoming(wamid)
+    assert stored is not None
+    assert stored.bot_state == "skipped"
+    assert stored.context is not None and stored.context["media"]["id"] == "1479537139650973"
+    assert "la caja rota" in stored.text
+    assert wa.rasa.calls == []
+    assert len(wa.graph.reads()) == 1
+
+
+def test_a_location_in_an_english_conversation_gets_the_english_reply(wa: WhatsAppHub) -> None:
+    first = wa.send(text("Hello, how long does shipping take to London?"))
+    wa.wait_idle(first)
+    wa.wait_sent(1)
+    location = {"latitude": 51.5, "longitude": -0.12, "name": "Home"}
+    wamid = wa.send({"type": "location", "location": location})
+    sent = wa.wait_sent(2)
+    assert "I can only read text messages" in sent[1].body["text"]["body"]
+    stored = wa.incoming(wamid)
+    assert stored is not None and stored.context is not None
+    assert stored.context["media"]["latitude"] == 51.5
+
+
+def test_an_unknown_type_is_acknowledged_and_logged(
+    wa: WhatsAppHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="hub.channels.whatsapp_inbound")
+    response = wa.post(webhook({"type": "hologram", "hologram": {"id": "x"}}))
+    assert response.status_code == 200
+    assert any("unsupported whatsapp message type" in r.getMessage() for r in caplog.records)
+    assert wa.messages() == []
+    assert wa.rasa.calls == []
+
+
+def test_a_message_for_another_phone_number_is_ignored(wa: WhatsAppHub) -> None:
+    body = webhook(text("hola"))
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
+    assert wa.post(body).status_code == 200
+    assert wa.messages() == []

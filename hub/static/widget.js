@@ -385,6 +385,7 @@
       });
       replies.appendChild(button);
     });
+    scrollDown();
   }
 
   function buttonsOf(message) {

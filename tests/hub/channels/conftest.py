@@ -5,28 +5,15 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 from hub_testing import FakeRasa
+from widget_testing import LiveHub
 
 from hub.app import create_app
-from hub.services import Services
 from hub.settings import Settings
-
-
-@dataclass
-class LiveHub:
-    url: str
-    app: FastAPI
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.app.state.services
-        return services
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import socketio
 import sqlalchemy as sa
-from conftest import LiveHub
 from hub_testing import FakeRasa
+from widget_testing import LiveHub
 
 from hub import outbox
 from hub.crud import conversations

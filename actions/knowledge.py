@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from knowledge_base import Decision, KnowledgeBase
 
-__all__ = ["candidates_of", "get_kb", "kb_payload", "use_kb"]
+__all__ = ["candidates_of", "get_kb", "kb_payload", "use_kb", "warm_up_in_background"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,21 @@ def get_kb() -> KnowledgeBase:
         kb = _kb
     kb.reload_if_changed()
     return kb
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Open the knowledge base in a daemon thread so the first customer question does not wait."""
+
+    def warm() -> None:
+        try:
+            get_kb()
+            log.info("knowledge base ready")
+        except Exception:  # the request path reports it again, with a handoff
+            log.exception("knowledge base failed to open; FAQ questions will be handed off")
+
+    thread = threading.Thread(target=warm, name="kb-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def candidates_of(decision: Decision) -> list[dict[str, Any]]:

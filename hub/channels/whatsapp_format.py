@@ -38,11 +38,14 @@ _WORDS = {
 
 
 def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending in "…" when cut."""
+    """``text`` in at most ``limit`` characters, ending in "…" (after a whole word) when cut."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    return text[: limit - 1].rstrip() + "…"
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and cut.rfind(" ") >= limit // 2:
+        cut = cut[: cut.rfind(" ")]  # end on a whole word when that keeps at least half
+    return cut.rstrip() + "…"
 
 
 def _pieces(text: str) -> list[str]:

@@ -131,7 +131,7 @@ def test_concurrent_redeliveries_of_one_wamid_store_and_answer_once(wa: WhatsApp
     assert [r.status_code for r in responses] == [200] * 6
     wa.wait_idle("wamid.SAME0001")
     wa.wait_sent(1)
-    wa.wait_outbox_settled()
+    wa.wait_outbox_settled(messages=1)
     incoming = [m for m in wa.messages() if m.message_type == "incoming"]
     assert len(incoming) == 1
     assert len(wa.rasa.calls) == 1

@@ -27,10 +27,13 @@ __all__ = [
     "TOKEN",
     "VERIFY_TOKEN",
     "WhatsAppHub",
+    "agent_reply",
     "run_whatsapp_hub",
     "sign",
     "status_webhook",
+    "text",
     "webhook",
+    "whatsapp_settings",
 ]
 
 APP_SECRET = "test-app-secret"
@@ -152,12 +155,13 @@ class WhatsAppHub:
         message = self.hub.wait_until(lambda: self.incoming(wamid), f"{wamid} stored")
         return self.hub.wait_idle(message.conversation_id)
 
-    def wait_outbox_settled(self) -> list[OutboxEntry]:
-        """Every outbox row sent or failed for good."""
+    def wait_outbox_settled(self, messages: int = 0) -> list[OutboxEntry]:
+        """Every outbox row sent or failed for good, with at least ``messages`` message rows."""
 
         def settled() -> list[OutboxEntry]:
             rows = self.outbox()
-            return rows if rows and all(r.state != "pending" for r in rows) else []
+            enough = len([r for r in rows if r.kind == "message"]) >= messages
+            return rows if rows and enough and all(r.state != "pending" for r in rows) else []
 
         return self.hub.wait_until(settled, "outbox settled")
 
@@ -187,3 +191,30 @@ def run_whatsapp_hub(
     )
     with TestClient(app) as client:
         yield WhatsAppHub(HubClient(client), graph, rasa)
+
+
+def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
+    """Store and deliver an agent's message in the conversation (as the agent console will)."""
+    from hub import outbox
+    from hub.models import Conversation
+
+    services = wa.hub.services
+
+    async def run() -> int:
+        async with services.sessions.begin() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None
+            message = await outbox.add_reply(
+                session,
+                conversation=conversation,
+                text=body,
+                buttons=None,
+                sender_type="agent",
+                in_reply_to_id=None,
+            )
+        await outbox.deliver(services, conversation=conversation, messages=[message])
+        return message.id
+
+    portal = wa.client.portal
+    assert portal is not None
+    return portal.call(run)

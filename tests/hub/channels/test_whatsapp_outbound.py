@@ -1,0 +1,290 @@
+"""WhatsApp delivery: split texts, buttons/lists, statuses, retries, restarts, the 24h window."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hub_testing import FakeRasa
+from sqlalchemy.ext.asyncio import AsyncSession
+from whatsapp_testing import (
+    WhatsAppHub,
+    agent_reply,
+    run_whatsapp_hub,
+    status_webhook,
+    text,
+    whatsapp_settings,
+)
+
+from hub.db import create_engine, session_factory
+from hub.models import Conversation, Message, OutboxEntry, utcnow
+from hub.settings import Settings
+from tests.fakes.graph_api import FakeGraphAPI
+
+
+@pytest.fixture(scope="session")
+def graph_server() -> Iterator[FakeGraphAPI]:
+    server = FakeGraphAPI(access_token="test-token").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
+    graph_server.reset()
+    return graph_server
+
+
+@pytest.fixture
+def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
+    with run_whatsapp_hub(settings, rasa, graph) as hub:
+        yield hub
+
+
+def _bot_reply(wa: WhatsAppHub, wamid: str) -> Message:
+    wa.wait_idle(wamid)
+    incoming = wa.incoming(wamid)
+    assert incoming is not None
+    [reply] = [m for m in wa.messages() if m.in_reply_to_id == incoming.id]
+    return reply
+
+
+def test_a_long_answer_arrives_in_parts_cut_after_sentences(wa: WhatsAppHub) -> None:
+    answer = " ".join(
+        f"Paso {i}: revisa el estado del pedido en tu cuenta y confirma la dirección." for i in range(80)
+    )
+    wa.rasa.reply = lambda _text, _meta: [{"text": answer}]
+    wamid = wa.send(text("¿cómo hago una devolución?"))
+    wa.wait_sent(2)
+    wa.wait_outbox_settled(messages=2)
+    texts = wa.graph.texts()
+    assert len(texts) == 2
+    assert all(len(t) <= 4096 for t in texts)
+    assert texts[0].endswith(".")
+    assert " ".join(texts) == answer
+    assert _bot_reply(wa, wamid).status == "sent"
+
+
+def test_three_options_go_out_as_buttons_and_five_as_a_list(wa: WhatsAppHub) -> None:
+    options = [
+        {"title": "Estado del pedido", "payload": "/order_status"},
+        {"title": "Devoluciones y cambios de talla", "payload": "/returns"},
+        {"title": "Hablar con una persona", "payload": "/human"},
+        {"title": "Gastos de envío", "payload": "/shipping_cost"},
+        {"title": "Formas de pago disponibles en la tienda", "payload": "/payment"},
+    ]
+    wa.rasa.reply = lambda message, _meta: [
+        {"text": "¿En qué te ayudo?", "buttons": options[:3] if message == "tres" else options}
+    ]
+    wa.send(text("tres"))
+    wa.wait_sent(1)
+    wa.send(text("cinco"))
+    first, second = wa.wait_sent(2)
+    buttons = first.body["interactive"]
+    assert buttons["type"] == "button"
+    assert [b["reply"]["title"] for b in buttons["action"]["buttons"]] == [
+        "Estado del pedido",
+        "Devoluciones y…",
+        "Hablar con una…",
+    ]
+    listed = second.body["interactive"]
+    assert listed["type"] == "list"
+    rows = listed["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == [o["payload"] for o in options]
+    assert all(len(r["title"]) <= 24 for r in rows)
+    assert rows[4]["title"] == "Formas de pago…"
+    assert rows[4]["description"] == "Formas de pago disponibles en la tienda"
+
+
+def test_statuses_in_any_order_never_go_backwards(wa: WhatsAppHub) -> None:
+    wamid = wa.send(text("hola"))
+    wa.wait_sent(1)
+    wa.wait_outbox_settled(messages=1)
+    reply = _bot_reply(wa, wamid)
+    sent_id = reply.channel_message_id
+    assert sent_id is not None and sent_id.startswith("wamid.FAKE")
+    for status in ("read", "delivered", "sent"):
+        assert wa.post(status_webhook(sent_id, status)).status_code == 200
+    assert wa.message(reply.id).status == "read"
+
+
+def test_delivered_then_failed_records_the_graph_error(wa: WhatsAppHub) -> None:
+    wamid = wa.send(text("hola"))
+    wa.wait_sent(1)
+    wa.wait_outbox_settled(messages=1)
+    reply = _bot_reply(wa, wamid)
+    assert reply.channel_message_id is not None
+    error = {
+        "code": 131047,
+        "title": "Re-engagement message",
+        "message": "Re-engagement message",
+        "error_data": {"details": "More than 24 hours have passed since the customer last replied."},
+    }
+    wa.post(status_webhook(reply.channel_message_id, "delivered"))
+    wa.post(status_webhook(reply.channel_message_id, "failed", error=error))
+    stored = wa.message(reply.id)
+    assert stored.status == "failed"
+    assert stored.delivery_error is not None and stored.delivery_error["code"] == 131047
+    assert "24 hours" in stored.delivery_error["details"]
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_rate_limits_and_server_errors_are_retried_until_sent(wa: WhatsAppHub, status: int) -> None:
+    gate = threading.Event()
+
+    async def hold(_body: dict[str, Any]) -> None:
+        await asyncio.to_thread(gate.wait, 20)
+
+    wa.rasa.before_reply = hold
+    wamid = wa.send(text("hola"))
+    wa.hub.wait_until(wa.graph.reads, "read receipt sent")
+    wa.graph.fail_next(status, times=2)
+    gate.set()
+    wa.wait_sent(1)
+    wa.wait_outbox_settled(messages=1)
+    attempts = [r for r in wa.graph.requests if not r.is_read]
+    assert [r.answered for r in attempts] == [status, status, 200]
+    assert attempts[0].body == attempts[2].body
+    reply = _bot_reply(wa, wamid)
+    assert reply.status == "sent" and reply.channel_message_id is not None
+
+
+def test_a_refused_message_is_failed_with_the_graph_error_and_not_retried(wa: WhatsAppHub) -> None:
+    gate = threading.Event()
+
+    async def hold(_body: dict[str, Any]) -> None:
+        await asyncio.to_thread(gate.wait, 20)
+
+    wa.rasa.before_reply = hold
+    wamid = wa.send(text("hola"))
+    wa.hub.wait_until(wa.graph.reads, "read receipt sent")
+    wa.graph.fail_next(400)
+    gate.set()
+    wa.wait_outbox_settled(messages=1)
+    assert [r.answered for r in wa.graph.requests if not r.is_read] == [400]
+    reply = _bot_reply(wa, wamid)
+    assert reply.status == "failed"
+    assert reply.delivery_error is not None
+    assert reply.delivery_error["http_status"] == 400 and reply.delivery_error["code"] == 131009
+
+
+def _write(settings: Settings, graph: FakeGraphAPI, conversation_id: int) -> None:
+    """While the hub is down: one reply pending in the outbox, one that never reached it."""
+
+    async def run() -> None:
+        engine = create_engine(whatsapp_settings(settings, graph).db_url)
+        try:
+            async with session_factory(engine).begin() as session:
+                conversation = await session.get(Conversation, conversation_id)
+                assert conversation is not None
+                for body in ("pendiente en la cola", "guardado sin cola"):
+                    message = Message(
+                        conversation_id=conversation.id,
+                        contact_id=conversation.contact_id,
+                        channel="whatsapp",
+                        message_type="outgoing",
+                        sender_type="agent",
+                        text=body,
+                        status="sent",
+                    )
+                    session.add(message)
+                    await session.flush()
+                    if body == "pendiente en la cola":
+                        payload = {
+                            "messaging_product": "whatsapp",
+                            "recipient_type": "individual",
+                            "to": conversation.source_id,
+                            "type": "text",
+                            "text": {"body": body, "preview_url": False},
+                        }
+                        session.add(
+                            OutboxEntry(
+                                channel="whatsapp",
+                                kind="message",
+                                conversation_id=conversation.id,
+                                message_id=message.id,
+                                payload=payload,
+                            )
+                        )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def test_sends_left_pending_at_a_restart_go_out_after_the_next_start(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    with run_whatsapp_hub(settings, rasa, graph) as wa:
+        wamid = wa.send(text("hola"))
+        wa.wait_sent(1)
+        wa.wait_outbox_settled(messages=1)
+        incoming = wa.incoming(wamid)
+        assert incoming is not None
+    _write(settings, graph, incoming.conversation_id)
+    with run_whatsapp_hub(settings, rasa, graph) as wa:
+        wa.wait_sent(3)
+        rows = wa.wait_outbox_settled(messages=3)
+        assert sorted(wa.graph.texts()[1:]) == ["guardado sin cola", "pendiente en la cola"]
+        assert all(r.state == "done" for r in rows)
+        assert len(wa.graph.texts()) == 3  # nothing sent twice
+
+
+def _age_incoming(wa: WhatsAppHub, hours: int) -> None:
+    async def run(session: AsyncSession) -> None:
+        await session.execute(
+            sa.update(Message)
+            .where(Message.message_type == "incoming")
+            .values(created_at=utcnow() - timedelta(hours=hours))
+        )
+        await session.commit()
+
+    wa.hub.db(run)
+
+
+def test_outside_the_24h_window_the_template_goes_instead(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    overrides = {"whatsapp_template_name": "seguimiento_pedido", "whatsapp_template_language": "es"}
+    with run_whatsapp_hub(settings, rasa, graph, **overrides) as wa:
+        wamid = wa.send(text("hola"))
+        wa.wait_sent(1)
+        incoming = wa.incoming(wamid)
+        assert incoming is not None
+        _age_incoming(wa, 25)
+        message_id = agent_reply(wa, incoming.conversation_id, "Ya tenemos tu reembolso listo.")
+        sent = wa.wait_sent(2)
+        assert sent[1].body["type"] == "template"
+        assert sent[1].body["template"] == {"name": "seguimiento_pedido", "language": {"code": "es"}}
+        wa.wait_outbox_settled(messages=2)
+        assert wa.message(message_id).status == "sent"
+
+
+def test_outside_the_24h_window_without_a_template_the_reason_is_recorded(wa: WhatsAppHub) -> None:
+    wamid = wa.send(text("hola"))
+    wa.wait_sent(1)
+    incoming = wa.incoming(wamid)
+    assert incoming is not None
+    _age_incoming(wa, 25)
+    message_id = agent_reply(wa, incoming.conversation_id, "Ya tenemos tu reembolso listo.")
+    stored = wa.message(message_id)
+    assert stored.status == "failed"
+    assert stored.delivery_error is not None and stored.delivery_error["code"] == "outside_window"
+    assert "WHATSAPP_TEMPLATE_NAME" in stored.delivery_error["message"]
+    wa.wait_outbox_settled(messages=1)
+    assert len(wa.graph.sent()) == 1
+
+
+def test_inside_the_window_an_agent_reply_is_plain_text(wa: WhatsAppHub) -> None:
+    wamid = wa.send(text("hola"))
+    wa.wait_sent(1)
+    incoming = wa.incoming(wamid)
+    assert incoming is not None
+    _age_incoming(wa, 23)
+    agent_reply(wa, incoming.conversation_id, "Te escribe Marta, del equipo.")
+    assert wa.wait_sent(2)[1].body["text"]["body"] == "Te escribe Marta, del equipo."

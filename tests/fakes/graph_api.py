@@ -166,3 +166,27 @@ class FakeGraphAPI:
                 "messages": [{"id": wamid}],
             }
         )
+
+
+def main() -> None:
+    """``python -m tests.fakes.graph_api [--port 8765]``: serve the fake and print what the hub sends."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--token", default="test-token", help="the access token the hub must send")
+    args = parser.parse_args()
+    fake = FakeGraphAPI(access_token=args.token)
+
+    async def log_request(request: Request) -> JSONResponse:
+        response = await fake._messages(request)
+        print(json.dumps(fake.requests[-1].body, ensure_ascii=False), "->", response.status_code, flush=True)
+        return response
+
+    app = Starlette(routes=[Route("/{version}/{phone_number_id}/messages", log_request, methods=["POST"])])
+    print(f"fake Graph API: WHATSAPP_GRAPH_URL=http://127.0.0.1:{args.port}/{fake.version}", flush=True)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

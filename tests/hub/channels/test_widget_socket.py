@@ -234,3 +234,20 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
     while not texts or texts[-1]["sender_type"] != "agent":
         texts.append(await browser.next("bot_uttered"))
     assert texts[-1]["text"] == "Hola, soy Marta. ¿Te ayudo?"
+
+
+async def test_a_message_without_a_session_id_belongs_to_the_confirmed_session(
+    browser: Browser, live_hub: LiveHub
+) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.sio.emit("user_uttered", {"message": "hola", "client_message_id": "c-1"})
+    await browser.next("bot_uttered")
+
+    reloaded = Browser()
+    await reloaded.connect(live_hub)
+    try:
+        await reloaded.start_session(session_id)
+        history = await reloaded.next("session_history")
+    finally:
+        await reloaded.sio.disconnect()
+    assert [m["text"] for m in history["messages"]] == ["hola", "echo: hola"]

@@ -65,6 +65,7 @@ class MessageOut(BaseModel):
     client_message_id: str | None = None
     in_reply_to_id: int | None = None
     language: str | None = None
+    delivery_error: dict[str, Any] | None = None  # why status is "failed" (channel's error or reason)
     created_at: datetime
 
     @classmethod
@@ -81,6 +82,7 @@ class MessageOut(BaseModel):
             client_message_id=message.client_message_id,
             in_reply_to_id=message.in_reply_to_id,
             language=message.language,
+            delivery_error=message.delivery_error,
             created_at=message.created_at,
         )
 

@@ -278,6 +278,9 @@ def test_outside_the_24h_window_without_a_template_the_reason_is_recorded(wa: Wh
     assert "WHATSAPP_TEMPLATE_NAME" in stored.delivery_error["message"]
     wa.wait_outbox_settled(messages=1)
     assert len(wa.graph.sent()) == 1
+    [shown] = [m for m in wa.hub.messages(incoming.conversation_id) if m["id"] == message_id]
+    assert shown["status"] == "failed"
+    assert shown["delivery_error"]["code"] == "outside_window"  # agents see why
 
 
 def test_inside_the_window_an_agent_reply_is_plain_text(wa: WhatsAppHub) -> None:

@@ -32,8 +32,8 @@ class Browser:
         async def _any(event: str, data: Any = None) -> None:
             self.events[event].put_nowait(data)
 
-    async def connect(self, hub: LiveHub) -> None:
-        await self.sio.connect(hub.url, socketio_path="/socket.io", transports=["websocket"])
+    async def connect(self, hub: LiveHub, transport: str = "websocket") -> None:
+        await self.sio.connect(hub.url, socketio_path="/socket.io", transports=[transport])
 
     async def next(self, event: str) -> Any:
         return await asyncio.wait_for(self.events[event].get(), GUARD_S)
@@ -251,3 +251,14 @@ async def test_a_message_without_a_session_id_belongs_to_the_confirmed_session(
     finally:
         await reloaded.sio.disconnect()
     assert [m["text"] for m in history["messages"]] == ["hola", "echo: hola"]
+
+
+async def test_a_client_on_http_long_polling_is_answered_too(live_hub: LiveHub) -> None:
+    polling = Browser()
+    await polling.connect(live_hub, transport="polling")
+    try:
+        session_id = await polling.start_session(None)
+        await polling.say(session_id, "hola", client_message_id="c-1")
+        assert (await polling.next("bot_uttered"))["text"] == "echo: hola"
+    finally:
+        await polling.sio.disconnect()

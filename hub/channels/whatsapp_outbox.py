@@ -10,6 +10,7 @@ order: a row waiting for its retry holds back the later ones.
 Delivery statuses from the webhook (sent, delivered, read, failed) land on the row with that
 wamid and never go backwards (read > delivered > sent); the message's ``status`` is the
 least advanced of its rows (a long text is sent in several parts), ``failed`` if any failed.
+A status that arrives before the send's wamid is committed is kept (in memory) and applied then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +41,7 @@ WINDOW = timedelta(hours=24)
 LEASE = timedelta(seconds=60)  # a row being sent is not picked again before this
 _RANK = {"sent": 1, "delivered": 2, "read": 3}
 _BATCH = 100
+_EARLY_KEPT = 1000  # statuses kept for wamids not known yet
 
 
 def _advances(current: str | None, new: str) -> bool:
@@ -69,6 +72,8 @@ class WhatsAppOutbox:
         self._sessions = sessions
         self._client = client
         self._wake = asyncio.Event()
+        # Statuses that arrived before the send that produced their wamid was committed.
+        self._early: OrderedDict[str, list[StatusReport]] = OrderedDict()
 
     def wake(self) -> None:
         self._wake.set()
@@ -286,6 +291,8 @@ class WhatsAppOutbox:
                 if _advances(entry.delivery, "sent"):
                     entry.delivery = "sent"
                 await self._update_message(session, entry.message_id, wamid if entry.part == 0 else None)
+        for report in self._early.pop(wamid or "", []):
+            await self.apply_status(report)
         return True
 
     # -- statuses ------------------------------------------------------------------------
@@ -301,6 +308,10 @@ class WhatsAppOutbox:
                 )
             ).scalar_one_or_none()
             if entry is None:
+                # Meta can report a status before this process committed the wamid of the send.
+                self._early.setdefault(report.wamid, []).append(report)
+                while len(self._early) > _EARLY_KEPT:
+                    self._early.popitem(last=False)
                 log.info(
                     "status for an unknown wamid", extra={"wamid": report.wamid, "status": report.status}
                 )

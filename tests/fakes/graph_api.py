@@ -12,12 +12,14 @@ recorded; ``fail_next(status, times)`` makes the next calls fail (429, 500, 400,
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +65,8 @@ class FakeGraphAPI:
         self._failures: deque[tuple[int, dict[str, Any]]] = deque()
         self._ids = itertools.count(1)
         self._server: uvicorn.Server | None = None
+        # Called (in a worker thread) with (wamid, body) before a message is answered 200.
+        self.before_answer: Callable[[str, dict[str, Any]], None] | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
         self.app = Starlette(
@@ -95,6 +99,7 @@ class FakeGraphAPI:
             self._thread.join(timeout=10)
 
     def reset(self) -> None:
+        self.before_answer = None
         with self._lock:
             self._requests.clear()
             self._failures.clear()
@@ -158,6 +163,8 @@ class FakeGraphAPI:
             return self._error(*failure)
         if body.get("status") == "read":
             return JSONResponse({"success": True})
+        if self.before_answer is not None:
+            await asyncio.to_thread(self.before_answer, wamid, body)
         to = str(body.get("to", ""))
         return JSONResponse(
             {

@@ -113,6 +113,18 @@ def test_statuses_in_any_order_never_go_backwards(wa: WhatsAppHub) -> None:
     assert wa.message(reply.id).status == "read"
 
 
+def test_a_status_that_arrives_before_the_send_is_recorded_is_not_lost(wa: WhatsAppHub) -> None:
+    def report_delivered_at_once(wamid: str, _body: dict[str, Any]) -> None:
+        assert wa.post(status_webhook(wamid, "delivered")).status_code == 200
+
+    wa.graph.before_answer = report_delivered_at_once
+    wamid = wa.send(text("hola"))
+    wa.wait_sent(1)
+    wa.wait_outbox_settled(messages=1)
+    reply = _bot_reply(wa, wamid)
+    assert wa.hub.wait_until(lambda: wa.message(reply.id).status == "delivered", "early status applied")
+
+
 def test_delivered_then_failed_records_the_graph_error(wa: WhatsAppHub) -> None:
     wamid = wa.send(text("hola"))
     wa.wait_sent(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -164,6 +164,18 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds between looks at the persisted WhatsApp outbox when nothing new was queued.",
     )
+
+    @model_validator(mode="after")
+    def _whatsapp_complete(self) -> Settings:
+        """WHATSAPP_ENABLED=true without its credentials fails at start, naming what is missing."""
+        if self.whatsapp_enabled:
+            required = ("access_token", "app_secret", "verify_token", "phone_number_id")
+            missing = [f"WHATSAPP_{n.upper()}" for n in required if not getattr(self, f"whatsapp_{n}")]
+            if missing:
+                raise ValueError(
+                    f"WHATSAPP_ENABLED=true needs {', '.join(missing)} (see docs/channels/whatsapp.md)"
+                )
+        return self
 
     @property
     def db_url(self) -> str:

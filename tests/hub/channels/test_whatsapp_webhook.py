@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from hub_testing import FakeRasa
+from hub_testing import FakeRasa, HubClient
+from pydantic import ValidationError
 from whatsapp_testing import VERIFY_TOKEN, WhatsAppHub, run_whatsapp_hub, sign, text, webhook
 
 from hub.settings import Settings
@@ -205,3 +206,18 @@ def test_a_message_for_another_phone_number_is_ignored(wa: WhatsAppHub) -> None:
     body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
     assert wa.post(body).status_code == 200
     assert wa.messages() == []
+
+
+def test_the_webhook_says_when_the_channel_is_off(hub: HubClient) -> None:
+    response = hub.client.post(WEBHOOK, json=webhook(text("hola")))
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "channel_disabled" and "WHATSAPP_ENABLED" in error["message"]
+
+
+def test_enabling_whatsapp_without_credentials_fails_naming_them() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(whatsapp_enabled=True, whatsapp_access_token="t")
+    message = str(caught.value)
+    assert "WHATSAPP_APP_SECRET" in message and "WHATSAPP_PHONE_NUMBER_ID" in message
+    assert "WHATSAPP_ACCESS_TOKEN" not in message

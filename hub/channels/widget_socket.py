@@ -105,6 +105,10 @@ class WidgetSocket:
         except HubError as exc:
             await self._error(sid, client_message_id, exc.code, exc.message)
             return None
+        except Exception:
+            # E.g. the database is down: no receipt, so the widget keeps the message and resends it.
+            log.exception("could not store a widget message", extra={"client_message_id": client_message_id})
+            return None
         receipt: dict[str, Any] = result.receipt.model_dump(mode="json")
         if not result.created:
             # Intake announces new messages only; a resent one gets its receipt again here.

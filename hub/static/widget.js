@@ -416,8 +416,21 @@
       client_message_id: entry.cid,
       metadata: { language: lang, page: location.href }
     });
-    if (sent) setStatus(entry.cid, 'sent');
+    if (sent) {
+      entry.sentAt = Date.now();
+      setStatus(entry.cid, 'sent');
+    }
   }
+
+  // A message the hub has not acknowledged (it failed to store it) is sent again; the hub
+  // deduplicates by client message id, so a late receipt never means a second copy.
+  var RESEND_AFTER_MS = 15000;
+  setInterval(function () {
+    var now = Date.now();
+    state.outbox.forEach(function (entry) {
+      if (entry.sentAt && now - entry.sentAt > RESEND_AFTER_MS) transmit(entry);
+    });
+  }, RESEND_AFTER_MS / 3);
 
   function send(text, display) {
     var entry = { cid: newId(), text: text, display: display || text };

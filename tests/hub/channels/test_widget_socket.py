@@ -14,9 +14,12 @@ import sqlalchemy as sa
 from hub_testing import FakeRasa
 from widget_testing import LiveHub
 
-from hub import outbox
+from hub import intake, outbox
 from hub.crud import conversations
+from hub.intake import Intake
 from hub.models import Message
+from hub.schemas import IncomingMessage
+from hub.services import Services
 
 GUARD_S = 20.0  # only against hangs
 
@@ -262,3 +265,27 @@ async def test_a_client_on_http_long_polling_is_answered_too(live_hub: LiveHub) 
         assert (await polling.next("bot_uttered"))["text"] == "echo: hola"
     finally:
         await polling.sio.disconnect()
+
+
+async def test_a_message_the_hub_failed_to_store_gets_no_receipt_and_is_stored_when_resent(
+    browser: Browser, live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    receive = intake.receive
+    failures = [RuntimeError("database is down")]
+
+    async def flaky(services: Services, incoming: IncomingMessage) -> Intake:
+        if failures:
+            raise failures.pop()
+        return await receive(services, incoming)
+
+    monkeypatch.setattr(intake, "receive", flaky)
+    await browser.say(session_id, "¿seguís ahí?", client_message_id="c-1")
+    await browser.say(session_id, "¿seguís ahí?", client_message_id="c-1")  # the widget resends
+
+    receipt = await browser.next("message_received")
+    assert receipt["client_message_id"] == "c-1"
+    assert (await browser.next("bot_uttered"))["text"] == "echo: ¿seguís ahí?"
+    assert browser.pending("message_received") == 0
+    assert browser.pending("message_error") == 0
+    assert [m.text for m in await widget_messages(live_hub)] == ["¿seguís ahí?"]

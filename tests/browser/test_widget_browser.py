@@ -193,3 +193,23 @@ def test_an_english_page_gets_an_english_widget(page: Page, hub: RunningHub) -> 
 
     expect(page.get_by_role("dialog", name="Sun Shop")).to_be_visible()
     expect(page.get_by_label("Type your message")).to_have_attribute("placeholder", "Type your message…")
+
+
+def test_a_message_left_unsent_is_sent_when_the_shop_is_opened_again(
+    page: Page, context: BrowserContext, hub: RunningHub
+) -> None:
+    open_chat(page, hub)
+    say(page, "hola")
+    expect(answer(page, "Respuesta a: hola")).to_be_visible()
+    context.set_offline(True)
+    say(page, "Quiero devolver un vestido")
+    expect(mine(page, "Quiero devolver un vestido")).to_have_attribute("data-status", "pending")
+    page.close()
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(f"{hub.url}/demo")
+
+    expect(mine(again, "Quiero devolver un vestido")).to_have_attribute("data-status", "answered")
+    expect(answer(again, "Respuesta a: Quiero devolver un vestido")).to_have_count(1)
+    assert hub.stored_incoming() == ["hola", "Quiero devolver un vestido"]

@@ -15,7 +15,8 @@ def test_configuration_table_lists_every_setting_as_the_code_defines_it() -> Non
 
 
 def test_every_module_named_in_the_architecture_diagram_exists() -> None:
-    diagram = README.read_text().split("<!-- architecture:start -->", 1)[1].split("<!-- architecture:end -->")[0]
+    text = README.read_text()
+    diagram = text.split("<!-- architecture:start -->", 1)[1].split("<!-- architecture:end -->")[0]
     paths = set(re.findall(r"\b([a-z_]+/[a-z_/]+\.py)\b", diagram))
     assert paths, "the diagram names no modules"
     missing = sorted(p for p in paths if not (ROOT / p).exists())

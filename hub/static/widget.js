@@ -455,7 +455,7 @@
     var lastButtons = [];
     messages.forEach(function (message, index) {
       if (message.message_type === 'incoming') {
-        var later = messages.slice(index + 1).some(function (m) { return m.message_type !== 'incoming'; });
+        var later = messages.slice(index + 1).some(function (m) { return m.message_type === 'outgoing'; });
         var cid = message.client_message_id || 'hub-' + message.id;
         showIncoming(cid, payloadTitles[message.text] || message.text, later ? 'answered' : 'received', message.id);
         acknowledged(cid);
@@ -500,7 +500,7 @@
     bot_uttered: function (message) {
       typing.hidden = true;
       if (!showOutgoing(message)) return;
-      answerAll();
+      if (message.message_type !== 'activity') answerAll(); // "handed to a person" is no answer
       showReplies(buttonsOf(message));
       if (!state.open && message.text) setUnread(state.unread + 1);
     }

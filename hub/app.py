@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from handoff import abandonment
+from handoff.api import agent_router
 from hub import router as message_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
@@ -46,14 +48,16 @@ def create_app(
         )
         await message_router.recover(services)
         await services.start_channels()
+        sweeper = asyncio.create_task(abandonment.run(services), name="handoff-abandonment")
         log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
         try:
             yield
         finally:
             await widget_socket.close()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (worker, sweeper):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
             log.info("hub stopped")
 
@@ -65,6 +69,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(agent_router)
     app.include_router(health_router)
     app.include_router(widget_router)
     app.mount("/socket.io", widget_socket.asgi_app)  # Rasa's socket.io path, so Rasa widgets connect too

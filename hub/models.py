@@ -160,6 +160,7 @@ class Handoff(Base):
     """A request to hand a conversation to humans, with its reason; claimed/ended later."""
 
     __tablename__ = "handoffs"
+    __table_args__ = (sa.Index("ix_handoffs_state_priority", "state", "priority", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
@@ -170,6 +171,13 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     agent_id: Mapped[int | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
+    # The queue (handoff/queue.py): 2 high, 1 normal, 0 low; routed by language and skill.
+    priority: Mapped[int] = mapped_column(default=1, server_default="1")
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    skill: Mapped[str | None] = mapped_column(sa.String(40))
+    # waiting -> assigned -> ended | abandoned; "noted" when humans already owned the conversation.
+    state: Mapped[str] = mapped_column(sa.String(16), default="waiting", server_default="waiting")
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(24))  # resolved | handed_back | abandoned
 
 
 class OutboxEntry(Base):

@@ -15,7 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub import language, outbox, status
+from handoff import desk as handoff_desk
+from hub import language, outbox
 from hub.bot import BotReply, RasaError, RasaUnavailable
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
@@ -151,12 +152,14 @@ async def _to_bot(services: Services, conversation: Conversation, message: Messa
             await outbox.deliver(services, conversation=conversation, messages=messages)
             if status_changed:
                 await outbox.publish_status(services, conversation=conversation)
+                await handoff_desk.after_handoff(services, conversation=conversation)
     finally:
         await outbox.publish_typing(services, conversation=conversation, on=False)
     if to_deliver is None:
         return
     if replies is not None:
         await _store_nlu(services, conversation, message)
+        await handoff_desk.review_turn(services, conversation_id=conversation.id, message_id=message.id)
 
 
 async def _store_answer(
@@ -227,12 +230,16 @@ async def _store_answer(
             },
         )
         status_before = conversation.status
-        if handoff is not None:
-            change = await status.hand_off(
+        # The handoff policy (handoff/policy.py) decides on the bot's payload and the customer's text.
+        decision = await handoff_desk.decide(
+            session, services.settings, conversation=conversation, message=incoming, bot_handoff=handoff
+        )
+        if decision is not None:
+            change = await handoff_desk.hand_off(
                 session,
+                services.settings,
                 conversation=conversation,
-                reason=str(handoff.get("reason") or "unspecified"),
-                detail=handoff.get("detail") if isinstance(handoff.get("detail"), dict) else None,
+                decision=decision,
                 message_id=incoming.id,
             )
             out.extend(change.messages)

@@ -98,6 +98,39 @@ class Settings(BaseSettings):
         ge=1,
         description="Most recent messages the widget gets back when it reconnects or the page reloads.",
     )
+    handoff_policy_path: Path | None = Field(
+        default=None,
+        description=(
+            "YAML file of the handoff policy (triggers, priorities, rules such as VIP contacts); "
+            "default handoff/policy.yml."
+        ),
+    )
+    handoff_auto_assign: bool = Field(
+        default=False,
+        description=(
+            "Assign each new handoff at once, round-robin among online agents with the language, skill "
+            "and free capacity; off -> agents claim from the queue."
+        ),
+    )
+    handoff_default_handle_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Handling time per conversation assumed for estimated waits until agents have history.",
+    )
+    handoff_abandon_after: float = Field(
+        default=1800.0,
+        gt=0,
+        description=(
+            "Seconds a customer waiting for an agent may stay silent before the handoff is marked "
+            "abandoned (and the conversation resolved)."
+        ),
+    )
+    handoff_sweep_interval: float = Field(
+        default=60.0, gt=0, description="Seconds between looks for abandoned handoffs."
+    )
+    agent_token_ttl_hours: float = Field(
+        default=12.0, gt=0, description="Hours an agent's login (bearer token) stays valid."
+    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = Field(
         default="json",

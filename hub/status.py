@@ -20,6 +20,7 @@ __all__ = [
     "STATUSES",
     "InvalidTransition",
     "StatusChange",
+    "hand_back",
     "hand_off",
     "reopen",
     "resolve",
@@ -39,6 +40,11 @@ _ALLOWED = {
 _HANDOFF_TEXT = {
     "es": "Te paso con una persona del equipo; en breve te atiende.",
     "en": "I'm passing you to a person from the team; they'll be with you shortly.",
+}
+
+_HAND_BACK_TEXT = {
+    "es": "Te atiende de nuevo el asistente virtual. Si necesitas a una persona, pídelo cuando quieras.",
+    "en": "The virtual assistant is with you again. If you need a person, just ask.",
 }
 
 
@@ -78,10 +84,14 @@ async def hand_off(
     reason: str,
     detail: dict[str, Any] | None = None,
     message_id: int | None = None,
+    priority: int = 1,
+    skill: str | None = None,
 ) -> StatusChange:
     """Give a pending conversation to humans: status open, event bot_handoff, handoffs row.
 
-    On a conversation that humans already own, only the request is recorded.
+    The row waits in the agents' queue (handoff/queue.py) with its priority (2 high, 1 normal,
+    0 low), the conversation's language and an optional skill. On a conversation that humans
+    already own, only the request is recorded (state "noted").
     """
     change = StatusChange(conversation)
     change.handoff = await handoffs.create(
@@ -90,13 +100,17 @@ async def hand_off(
         reason=reason,
         detail=detail,
         message_id=message_id,
+        priority=priority,
+        language=conversation.language,
+        skill=skill,
+        state="waiting" if conversation.status == "pending" else "noted",
     )
     await events.record(
         session,
         conversation_id=conversation.id,
         kind="bot_handoff",
         message_id=message_id,
-        data={"reason": reason, "detail": detail, "handoff_id": change.handoff.id},
+        data={"reason": reason, "detail": detail, "handoff_id": change.handoff.id, "priority": priority},
     )
     if conversation.status != "pending":
         return change
@@ -115,6 +129,20 @@ async def resolve(session: AsyncSession, *, conversation: Conversation, by: str 
     await _set(session, conversation, "resolved", cause=by)
     await events.record(session, conversation_id=conversation.id, kind="resolved", data={"by": by})
     return StatusChange(conversation)
+
+
+async def hand_back(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
+    """Give an open conversation back to the bot (pending): the next customer message goes to Rasa."""
+    await _set(session, conversation, "pending", cause=by)
+    await events.record(session, conversation_id=conversation.id, kind="handed_back", data={"by": by})
+    text = _HAND_BACK_TEXT.get(conversation.language, _HAND_BACK_TEXT["es"])
+    change = StatusChange(conversation)
+    change.messages.append(
+        await messages_crud.add_activity(
+            session, conversation=conversation, text=text, data={"handed_back": by}
+        )
+    )
+    return change
 
 
 async def reopen(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:

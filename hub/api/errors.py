@@ -9,6 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from handoff.errors import (
+    AgentNotFound,
+    AlreadyClaimed,
+    InvalidCredentials,
+    NotAuthenticated,
+    NothingToClaim,
+    NotYourConversation,
+    OverCapacity,
+    WrongConversationState,
+)
 from hub.errors import (
     ChannelDisabled,
     ConversationNotFound,
@@ -34,6 +44,14 @@ _STATUS: dict[type[HubError], int] = {
     WebhookSignatureMissing: 401,
     WebhookSignatureInvalid: 403,
     WebhookVerificationFailed: 403,
+    InvalidCredentials: 401,
+    NotAuthenticated: 401,
+    AgentNotFound: 404,
+    NothingToClaim: 404,
+    AlreadyClaimed: 409,
+    OverCapacity: 409,
+    NotYourConversation: 403,
+    WrongConversationState: 409,
 }
 
 

@@ -19,8 +19,21 @@ async def create(
     reason: str,
     detail: dict[str, Any] | None,
     message_id: int | None,
+    priority: int = 1,
+    language: str | None = None,
+    skill: str | None = None,
+    state: str = "waiting",
 ) -> Handoff:
-    handoff = Handoff(conversation_id=conversation_id, reason=reason, detail=detail, message_id=message_id)
+    handoff = Handoff(
+        conversation_id=conversation_id,
+        reason=reason,
+        detail=detail,
+        message_id=message_id,
+        priority=priority,
+        language=language,
+        skill=skill,
+        state=state,
+    )
     session.add(handoff)
     await session.flush()
     return handoff

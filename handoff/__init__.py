@@ -1,0 +1,3 @@
+"""Human handoff: policy (when), queue (who, in what order), agents, and the agent API."""
+
+__all__: list[str] = []

@@ -1,0 +1,75 @@
+"""``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``.
+
+The password comes from AGENT_PASSWORD or is asked for (twice, not echoed). The database is
+the hub's (DATABASE_URL / DATA_DIR), migrated first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from sqlalchemy.exc import IntegrityError
+
+from handoff import agents
+from hub.db import create_engine, migrate, session_factory
+from hub.settings import Settings
+
+__all__ = ["main"]
+
+
+def _password() -> str:
+    from_env = os.environ.get("AGENT_PASSWORD")
+    if from_env:
+        return from_env
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise SystemExit("error: the passwords differ; nothing was created")
+    return first
+
+
+async def _add_agent(args: argparse.Namespace, password: str, settings: Settings) -> int:
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine).begin() as session:
+            agent = await agents.create(
+                session,
+                email=args.email,
+                name=args.name,
+                password=password,
+                languages=agents.parse_list(args.languages),
+                skills=agents.parse_list(args.skills),
+                max_concurrent=args.max_concurrent,
+            )
+        print(f"agent {agent.id} created: {agent.email} ({', '.join(agent.languages)})")
+        return 0
+    except IntegrityError:
+        print(f"error: an agent with email {args.email} already exists", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add-agent", help="create an agent account")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--languages", default="es", help="comma-separated, e.g. es,en (default es)")
+    add.add_argument("--skills", default="", help="comma-separated, e.g. orders,billing")
+    add.add_argument("--max-concurrent", type=int, default=3, help="conversations at once (default 3)")
+    args = parser.parse_args(argv)
+    password = _password()
+    if len(password) < 8:
+        print("error: the password needs at least 8 characters", file=sys.stderr)
+        return 2
+    return asyncio.run(_add_agent(args, password, Settings()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

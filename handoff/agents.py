@@ -1,0 +1,127 @@
+"""Agent accounts: create, log in (bearer token), authenticate, presence, languages and skills.
+
+Tokens are random (``secrets.token_urlsafe``); only their SHA-256 is stored, with an expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.errors import InvalidCredentials
+from handoff.models import AGENT_STATUSES, Agent, AgentToken
+from handoff.passwords import hash_password, verify_password
+from hub.models import utcnow
+
+__all__ = [
+    "authenticate",
+    "create",
+    "get",
+    "get_by_email",
+    "list_all",
+    "login",
+    "logout",
+    "parse_list",
+    "set_status",
+]
+
+# Verified against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def parse_list(value: str | list[str] | None) -> list[str]:
+    """ "es, en" or ["es", "en"] -> ["es", "en"] (lower-case, no blanks, no duplicates)."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    seen: list[str] = []
+    for item in items:
+        clean = item.strip().lower()
+        if clean and clean not in seen:
+            seen.append(clean)
+    return seen
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    languages: list[str],
+    skills: list[str] | None = None,
+    max_concurrent: int = 3,
+) -> Agent:
+    """A new agent (offline until they log in and go online). Email is unique, case-insensitive."""
+    hashed = await asyncio.to_thread(hash_password, password)
+    agent = Agent(
+        email=email.strip().lower(),
+        name=name.strip(),
+        password_hash=hashed,
+        status="offline",
+        languages=parse_list(languages) or ["es"],
+        skills=parse_list(skills),
+        max_concurrent=max_concurrent,
+    )
+    session.add(agent)
+    await session.flush()
+    return agent
+
+
+async def get(session: AsyncSession, *, agent_id: int) -> Agent | None:
+    return await session.get(Agent, agent_id)
+
+
+async def get_by_email(session: AsyncSession, *, email: str) -> Agent | None:
+    query = sa.select(Agent).where(Agent.email == email.strip().lower())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_all(session: AsyncSession) -> list[Agent]:
+    return list((await session.execute(sa.select(Agent).order_by(Agent.id))).scalars())
+
+
+async def login(session: AsyncSession, *, email: str, password: str, ttl: timedelta) -> tuple[Agent, str]:
+    """Check the password and open a session: (agent, bearer token). InvalidCredentials otherwise."""
+    agent = await get_by_email(session, email=email)
+    stored = agent.password_hash if agent is not None else _DUMMY_HASH
+    matches = await asyncio.to_thread(verify_password, password, stored)
+    if agent is None or not matches:
+        raise InvalidCredentials()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        AgentToken(agent_id=agent.id, token_hash=_token_hash(token), created_at=now, expires_at=now + ttl)
+    )
+    await session.flush()
+    return agent, token
+
+
+async def authenticate(session: AsyncSession, *, token: str) -> Agent | None:
+    """The agent a live (unexpired) bearer token belongs to, or None."""
+    query = (
+        sa.select(Agent)
+        .join(AgentToken, AgentToken.agent_id == Agent.id)
+        .where(AgentToken.token_hash == _token_hash(token), AgentToken.expires_at > utcnow())
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def logout(session: AsyncSession, *, token: str) -> None:
+    await session.execute(sa.delete(AgentToken).where(AgentToken.token_hash == _token_hash(token)))
+
+
+async def set_status(session: AsyncSession, *, agent: Agent, status: str) -> Agent:
+    """online (gets conversations), away (keeps its own, gets no new ones) or offline."""
+    if status not in AGENT_STATUSES:
+        raise ValueError(f"status must be one of {AGENT_STATUSES}, got {status!r}")
+    agent.status = status
+    await session.flush()
+    return agent

@@ -1,0 +1,12 @@
+"""One router per resource of the agent API, all under /api/v1/agent."""
+
+from fastapi import APIRouter
+
+from handoff.api.routes import conversations, queue, session
+
+__all__ = ["agent_router"]
+
+agent_router = APIRouter(prefix="/api/v1/agent")
+agent_router.include_router(session.router)
+agent_router.include_router(queue.router)
+agent_router.include_router(conversations.router)

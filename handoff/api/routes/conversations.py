@@ -1,0 +1,90 @@
+"""An agent's work on one conversation: claim, context, reply, note, transfer, resolve, hand back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from handoff import context, desk
+from handoff.api.deps import AgentDep
+from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn
+from hub.api.deps import ServicesDep
+from hub.crud import conversations
+from hub.errors import ConversationNotFound
+from hub.models import Handoff
+from hub.schemas import ConversationOut, MessageOut
+from hub.services import Services
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/conversations", tags=["agent"])
+
+
+async def _entry(services: Services, handoff: Handoff) -> QueueEntry:
+    async with services.sessions() as session:
+        conversation = await conversations.get(session, conversation_id=handoff.conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(handoff.conversation_id)
+    return QueueEntry.of(handoff, conversation)
+
+
+@router.post("/{conversation_id}/claim", response_model=QueueEntry)
+async def claim(conversation_id: int, agent: AgentDep, services: ServicesDep) -> QueueEntry:
+    """Take this waiting conversation (409 ``already_claimed`` when another agent was faster)."""
+    return await _entry(
+        services, await desk.claim(services, agent_id=agent.id, conversation_id=conversation_id)
+    )
+
+
+@router.get("/{conversation_id}/context")
+async def get_context(conversation_id: int, agent: AgentDep, services: ServicesDep) -> dict[str, Any]:
+    """Transcript (all the contact's conversations, any channel, with private notes); per customer
+    turn the intent, confidence, ranking, entities, KB candidates and the bot's answer; slots,
+    language, channel, handoff reason, a summary of what the customer wants and their sentiment."""
+    return await context.build(services, conversation_id=conversation_id)
+
+
+@router.post("/{conversation_id}/messages", response_model=MessageOut, status_code=201)
+async def reply(conversation_id: int, body: ReplyIn, agent: AgentDep, services: ServicesDep) -> MessageOut:
+    """Answer the customer; delivered on their channel (403 unless the conversation is mine)."""
+    message = await desk.reply(services, agent_id=agent.id, conversation_id=conversation_id, text=body.text)
+    return MessageOut.of(message)
+
+
+@router.post("/{conversation_id}/notes", response_model=NoteOut, status_code=201)
+async def add_note(conversation_id: int, body: NoteIn, agent: AgentDep, services: ServicesDep) -> NoteOut:
+    """A private note for agents; never sent to the customer."""
+    note = await desk.add_note(services, agent_id=agent.id, conversation_id=conversation_id, text=body.text)
+    return NoteOut.model_validate(note)
+
+
+@router.post("/{conversation_id}/transfer", response_model=QueueEntry)
+async def transfer(
+    conversation_id: int, body: TransferIn, agent: AgentDep, services: ServicesDep
+) -> QueueEntry:
+    """To another agent (theirs at once) or to a team (back to the queue for agents with that skill)."""
+    handoff = await desk.transfer(
+        services,
+        agent_id=agent.id,
+        conversation_id=conversation_id,
+        to_agent_id=body.agent_id,
+        team=body.team,
+        note=body.note,
+    )
+    return await _entry(services, handoff)
+
+
+@router.post("/{conversation_id}/resolve", response_model=ConversationOut)
+async def resolve(conversation_id: int, agent: AgentDep, services: ServicesDep) -> ConversationOut:
+    """Close it; the customer's next message starts a new conversation with the bot."""
+    return ConversationOut.of(
+        await desk.resolve(services, agent_id=agent.id, conversation_id=conversation_id)
+    )
+
+
+@router.post("/{conversation_id}/hand-back", response_model=ConversationOut)
+async def hand_back(conversation_id: int, agent: AgentDep, services: ServicesDep) -> ConversationOut:
+    """Give it back to the bot: Rasa resumes and answers the customer's next message."""
+    conversation = await desk.hand_back(services, agent_id=agent.id, conversation_id=conversation_id)
+    return ConversationOut.of(conversation)

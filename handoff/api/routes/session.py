@@ -1,0 +1,63 @@
+"""Agent login, logout, who am I, presence (online/away/offline), the team list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from handoff import agents, queue
+from handoff.api.deps import AgentDep, TokenDep
+from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
+from hub.api.deps import ServicesDep
+from hub.models import utcnow
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["agent"])
+
+
+@router.post("/login", response_model=LoginOut)
+async def login(body: LoginIn, services: ServicesDep) -> LoginOut:
+    """Email + password -> a bearer token (401 ``invalid_credentials`` otherwise)."""
+    ttl = timedelta(hours=services.settings.agent_token_ttl_hours)
+    async with services.sessions.begin() as session:
+        agent, token = await agents.login(session, email=body.email, password=body.password, ttl=ttl)
+        active = await queue.load(session, agent_id=agent.id)
+    return LoginOut(token=token, expires_at=utcnow() + ttl, agent=AgentOut.of(agent, active))
+
+
+@router.post("/logout", status_code=204)
+async def logout(services: ServicesDep, token: TokenDep, agent: AgentDep) -> None:
+    """End this login session (the token stops working); presence goes offline."""
+    async with services.sessions.begin() as session:
+        await agents.logout(session, token=token)
+        current = await agents.get(session, agent_id=agent.id)
+        if current is not None:
+            await agents.set_status(session, agent=current, status="offline")
+
+
+@router.get("/me", response_model=AgentOut)
+async def me(agent: AgentDep, services: ServicesDep) -> AgentOut:
+    async with services.sessions() as session:
+        active = await queue.load(session, agent_id=agent.id)
+    return AgentOut.of(agent, active)
+
+
+@router.put("/me/status", response_model=AgentOut)
+async def set_status(body: StatusIn, agent: AgentDep, services: ServicesDep) -> AgentOut:
+    """online: new conversations may be assigned; away: keep yours, get none new; offline."""
+    async with services.sessions.begin() as session:
+        current = await agents.get(session, agent_id=agent.id)
+        assert current is not None
+        await agents.set_status(session, agent=current, status=body.status)
+        active = await queue.load(session, agent_id=agent.id)
+    return AgentOut.of(current, active)
+
+
+@router.get("/agents", response_model=list[AgentOut])
+async def list_agents(agent: AgentDep, services: ServicesDep) -> list[AgentOut]:
+    """Everyone on the team (to transfer a conversation to)."""
+    async with services.sessions() as session:
+        rows = await agents.list_all(session)
+        return [AgentOut.of(a, await queue.load(session, agent_id=a.id)) for a in rows]

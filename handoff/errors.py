@@ -1,0 +1,85 @@
+"""Errors of the agent desk; each says what to do. HTTP statuses are mapped in hub/api/errors.py."""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+
+__all__ = [
+    "AgentNotFound",
+    "AlreadyClaimed",
+    "InvalidCredentials",
+    "NotAuthenticated",
+    "NotYourConversation",
+    "NothingToClaim",
+    "OverCapacity",
+    "WrongConversationState",
+]
+
+
+class InvalidCredentials(HubError):
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("Wrong email or password. Check both; an admin can reset the password.")
+
+
+class NotAuthenticated(HubError):
+    code = "not_authenticated"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Send 'Authorization: Bearer <token>' with a token from POST /api/v1/agent/login; "
+            "tokens expire, log in again if yours did."
+        )
+
+
+class AgentNotFound(HubError):
+    code = "agent_not_found"
+
+    def __init__(self, agent_id: int) -> None:
+        super().__init__(f"No agent has id {agent_id}. List agents with GET /api/v1/agent/agents.")
+
+
+class NothingToClaim(HubError):
+    code = "queue_empty"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No waiting conversation matches your languages and skills. Check GET /api/v1/agent/queue."
+        )
+
+
+class AlreadyClaimed(HubError):
+    code = "already_claimed"
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"Conversation {conversation_id} is not waiting for an agent (another agent took it, or it "
+            "ended). Claim the next one with POST /api/v1/agent/queue/claim."
+        )
+
+
+class OverCapacity(HubError):
+    code = "over_capacity"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already handle {limit} conversations, your maximum. Resolve or hand one back first."
+        )
+
+
+class NotYourConversation(HubError):
+    code = "not_your_conversation"
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"Conversation {conversation_id} is not assigned to you. Claim it first "
+            f"(POST /api/v1/agent/conversations/{conversation_id}/claim)."
+        )
+
+
+class WrongConversationState(HubError):
+    code = "wrong_conversation_state"
+
+    def __init__(self, conversation_id: int, status: str, wanted: str) -> None:
+        super().__init__(f"Conversation {conversation_id} is {status}; this needs it {wanted}.")

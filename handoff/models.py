@@ -1,0 +1,45 @@
+"""Tables of the handoff desk: agents and their login sessions (handoff requests live in hub.models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models import Base, JSONType, utcnow
+
+__all__ = ["AGENT_STATUSES", "Agent", "AgentToken"]
+
+AGENT_STATUSES = ("online", "away", "offline")
+
+
+class Agent(Base):
+    """A person who answers customers; gets conversations matching languages and skills."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(16), default="offline")  # online | away | offline
+    languages: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    skills: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    max_concurrent: Mapped[int] = mapped_column(default=3)
+    # Round-robin: the online agent assigned longest ago gets the next conversation.
+    last_assigned_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentToken(Base):
+    """A login session: the SHA-256 of the bearer token (the token itself is never stored)."""
+
+    __tablename__ = "agent_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("agents.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()

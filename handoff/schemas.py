@@ -1,0 +1,137 @@
+"""Bodies of the agent API (``/api/v1/agent/...``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from handoff.models import Agent
+from handoff.policy import PRIORITIES
+from hub.models import Conversation, Handoff, utcnow
+
+__all__ = [
+    "AgentOut",
+    "LoginIn",
+    "LoginOut",
+    "NoteIn",
+    "NoteOut",
+    "QueueEntry",
+    "QueueOut",
+    "ReplyIn",
+    "StatusIn",
+    "TransferIn",
+]
+
+_PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
+
+
+class LoginIn(BaseModel):
+    email: str = Field(min_length=3, max_length=254, examples=["ana@tiendasol.example"])
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class AgentOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    status: Literal["online", "away", "offline"]
+    languages: list[str]
+    skills: list[str]
+    max_concurrent: int
+    active_conversations: int = Field(default=0, description="Conversations assigned to the agent now")
+
+    @classmethod
+    def of(cls, agent: Agent, active: int = 0) -> AgentOut:
+        return cls(
+            id=agent.id,
+            email=agent.email,
+            name=agent.name,
+            status=agent.status,  # type: ignore[arg-type]
+            languages=list(agent.languages or []),
+            skills=list(agent.skills or []),
+            max_concurrent=agent.max_concurrent,
+            active_conversations=active,
+        )
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'")
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    agent: AgentOut
+
+
+class StatusIn(BaseModel):
+    status: Literal["online", "away", "offline"] = Field(
+        description="online: gets conversations; away: keeps its own, gets no new ones; offline"
+    )
+
+
+class QueueEntry(BaseModel):
+    """One conversation waiting for (or assigned to) an agent."""
+
+    conversation_id: int
+    handoff_id: int
+    reason: str
+    priority: Literal["low", "normal", "high"]
+    language: str | None
+    skill: str | None
+    channel: str
+    state: str
+    agent_id: int | None
+    requested_at: datetime
+    waiting_seconds: float
+
+    @classmethod
+    def of(cls, handoff: Handoff, conversation: Conversation) -> QueueEntry:
+        return cls(
+            conversation_id=conversation.id,
+            handoff_id=handoff.id,
+            reason=handoff.reason,
+            priority=_PRIORITY_NAMES.get(handoff.priority, "normal"),  # type: ignore[arg-type]
+            language=handoff.language,
+            skill=handoff.skill,
+            channel=conversation.channel,
+            state=handoff.state,
+            agent_id=handoff.agent_id,
+            requested_at=handoff.requested_at,
+            waiting_seconds=round((utcnow() - handoff.requested_at).total_seconds(), 1),
+        )
+
+
+class QueueOut(BaseModel):
+    waiting: list[QueueEntry] = Field(description="Most urgent first, then longest waiting")
+    mine: list[QueueEntry] = Field(description="Conversations assigned to me")
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4096, examples=["Hola, soy Ana. Miro tu pedido ahora mismo."])
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4096, examples=["Cliente VIP, ofrecer envío gratis."])
+
+
+class NoteOut(BaseModel):
+    id: int
+    conversation_id: int
+    agent_id: int
+    agent_name: str
+    text: str
+    created_at: datetime
+
+
+class TransferIn(BaseModel):
+    """Exactly one of ``agent_id`` (that agent gets it now) or ``team`` (back to the queue for the skill)."""
+
+    agent_id: int | None = None
+    team: str | None = Field(default=None, min_length=1, max_length=40, examples=["billing"])
+    note: str | None = Field(default=None, max_length=4096, description="Private note for the next agent")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferIn:
+        if (self.agent_id is None) == (self.team is None):
+            raise ValueError("give exactly one of agent_id or team")
+        return self

@@ -1,0 +1,52 @@
+"""Build the policy's view of a customer turn from the stored conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.policy import Turn
+from hub.models import Conversation, Message
+
+__all__ = ["build"]
+
+_HISTORY = 6
+
+
+async def build(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    message: Message,
+    bot_handoff: dict[str, Any] | None = None,
+) -> Turn:
+    """The turn of incoming ``message``, with the earlier customer turns of its conversation."""
+    earlier = (
+        await session.execute(
+            sa.select(Message)
+            .where(
+                Message.conversation_id == conversation.id,
+                Message.message_type == "incoming",
+                Message.id < message.id,
+            )
+            .order_by(Message.id.desc())
+            .limit(_HISTORY)
+        )
+    ).scalars()
+    previous = list(earlier)
+    nlu = (message.context or {}).get("nlu") or {}
+    return Turn(
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        channel=conversation.channel,
+        source_id=conversation.source_id,
+        language=conversation.language,
+        text=message.text,
+        bot_handoff=bot_handoff,
+        intent=nlu.get("intent"),
+        entities=list(nlu.get("entities") or []),
+        previous_intents=[((m.context or {}).get("nlu") or {}).get("intent") for m in previous],
+        previous_texts=[m.text for m in previous],
+    )

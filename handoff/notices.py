@@ -8,7 +8,7 @@ __all__ = ["agent_joined", "queue_position"]
 
 
 def _minutes(seconds: float) -> int:
-    return max(1, math.ceil(seconds / 60))
+    return max(2, math.ceil(seconds / 60))
 
 
 def queue_position(language: str, *, position: int, wait_seconds: float | None) -> str:
@@ -17,13 +17,15 @@ def queue_position(language: str, *, position: int, wait_seconds: float | None) 
         where = f"You are number {position} in the queue."
         if wait_seconds is None:
             return f"{where} No agent is online right now; someone will answer as soon as they connect."
-        minutes = _minutes(wait_seconds)
-        return f"{where} Estimated wait: about {minutes} minute{'s' if minutes != 1 else ''}."
+        if wait_seconds < 60:
+            return f"{where} Estimated wait: less than a minute."
+        return f"{where} Estimated wait: about {_minutes(wait_seconds)} minutes."
     where = f"Estás en la posición {position} de la cola."
     if wait_seconds is None:
         return f"{where} Ahora no hay agentes conectados; te atenderá alguien en cuanto se conecte."
-    minutes = _minutes(wait_seconds)
-    return f"{where} Tiempo estimado de espera: unos {minutes} minuto{'s' if minutes != 1 else ''}."
+    if wait_seconds < 60:
+        return f"{where} Tiempo estimado de espera: menos de un minuto."
+    return f"{where} Tiempo estimado de espera: unos {_minutes(wait_seconds)} minutos."
 
 
 def agent_joined(language: str, *, agent_name: str) -> str:

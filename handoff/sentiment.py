@@ -114,13 +114,13 @@ def _fold(text: str) -> str:
 def score(texts: list[str]) -> dict[str, float | str]:
     """{"score": -1..1, "label": "negative"|"neutral"|"positive"} over the customer's messages.
 
-    A positive word right after a negator counts as negative ("no funciona bien").
+    A positive word up to three words after a negator counts as negative ("no funciona bien").
     """
     pos = neg = 0
     for text in texts:
         words = _TOKEN.findall(_fold(text))
         for i, word in enumerate(words):
-            negated = i > 0 and words[i - 1] in _NEGATORS
+            negated = any(w in _NEGATORS for w in words[max(0, i - 3) : i])
             if word in _POSITIVE:
                 if negated:
                     neg += 1

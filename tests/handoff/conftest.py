@@ -105,6 +105,13 @@ def desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
 
 
 @pytest.fixture
+def auto_desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
+    """Like ``desk`` with HANDOFF_AUTO_ASSIGN on."""
+    rasa.reply = _handing_off_bot
+    yield from _run(make_settings(sqlite_url, tmp_path, handoff_auto_assign=True), rasa)
+
+
+@pytest.fixture
 def any_db_desk(database_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """Like ``desk``, once on SQLite and once on PostgreSQL."""
     rasa.reply = _handing_off_bot

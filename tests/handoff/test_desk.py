@@ -250,7 +250,8 @@ def test_frustration_in_the_customer_text_hands_off_with_high_priority(desk: Des
     assert (entry["reason"], entry["priority"]) == ("frustration", "high")
 
 
-def test_a_customer_silent_while_waiting_abandons_the_handoff(desk: Desk) -> None:
+def test_a_customer_silent_while_waiting_abandons_the_handoff(any_db_desk: Desk) -> None:
+    desk = any_db_desk
     desk.add_agent("ana@x.example")
     headers = desk.login("ana@x.example")
     conversation_id = desk.hand_off(source_id="marta")
@@ -260,3 +261,14 @@ def test_a_customer_silent_while_waiting_abandons_the_handoff(desk: Desk) -> Non
     assert desk.conversation(conversation_id)["status"] == "resolved"
     assert "handoff_abandoned" in kinds(desk, conversation_id)
     assert desk.client.get("/api/v1/agent/queue", headers=headers).json()["waiting"] == []
+
+
+def test_the_estimated_wait_follows_recent_handling_times(desk: Desk) -> None:
+    desk.add_agent("ana@x.example")
+    headers = desk.login("ana@x.example")
+    handled = desk.hand_off(source_id="quick")  # the default (300 s) before any history
+    assert "unos 5 minutos" in desk.messages(handled)[-1]["text"]
+    desk.client.post(f"/api/v1/agent/conversations/{handled}/claim", headers=headers)
+    desk.client.post(f"/api/v1/agent/conversations/{handled}/resolve", headers=headers)
+    waiting = desk.hand_off(source_id="next")  # handled in well under a minute
+    assert "menos de un minuto" in desk.messages(waiting)[-1]["text"]

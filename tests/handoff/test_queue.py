@@ -8,6 +8,7 @@ from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import desk as desk_ops
+from handoff import queue
 from handoff.errors import AlreadyClaimed, NothingToClaim
 from hub.models import Handoff
 
@@ -119,3 +120,29 @@ def test_agents_racing_for_the_same_conversation_one_wins(any_db_desk: Desk) -> 
     assert results.count("won") == 1 and results.count("lost") == 7
     joined = [m for m in desk.messages(conversation_id) if "se ha unido" in m["text"]]
     assert len(joined) == 1  # the customer is told once
+
+
+def test_auto_assign_goes_round_robin_among_online_agents_with_room(auto_desk: Desk) -> None:
+    desk = auto_desk
+    ana = desk.add_agent("ana@x.example", name="Ana", max_concurrent=2)
+    luis = desk.add_agent("luis@x.example", name="Luis", max_concurrent=1)
+    desk.add_agent("eva@x.example", name="Eva")  # offline: never assigned
+    desk.login("ana@x.example")
+    desk.login("luis@x.example")
+
+    def owner(conversation_id: int) -> int | None:
+        async def run(session: AsyncSession) -> int | None:
+            handoff = await queue.current(session, conversation_id=conversation_id)
+            return handoff.agent_id if handoff else None
+
+        return desk.wait_until(lambda: desk.db(run), f"conversation {conversation_id} assigned")
+
+    first, second, third = (desk.hand_off(source_id=f"c{i}") for i in range(3))
+    assert [owner(c) for c in (first, second, third)] == [ana, luis, ana]
+    assert desk.wait_until(
+        lambda: desk.messages(third)[-1]["text"].startswith("Ana se ha unido"), "customer told who joined"
+    )
+    fourth = desk.hand_off(source_id="c4")  # everyone is full: it waits in the queue
+    headers = desk.login("ana@x.example")
+    waiting = desk.client.get("/api/v1/agent/queue", headers=headers).json()["waiting"]
+    assert [w["conversation_id"] for w in waiting] == [fourth]

@@ -1,0 +1,40 @@
+"""WS /api/v1/agent/ws?token=...: what agents' consoles follow live.
+
+Frames: ``{"type": "subscribed", "agent_id"}``, then ``{"type": "queue_changed",
+"conversation_id"?}`` (a handoff arrived, was claimed, transferred, resolved or abandoned:
+re-read GET /api/v1/agent/queue) and ``{"type": "note", "note": {...}}``. A conversation's
+messages (customer's included, live) come on ``WS /api/v1/conversations/{id}/ws``.
+A missing or expired token closes the socket with code 4401.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket
+
+from handoff import agents
+from handoff.desk import QUEUE_TOPIC
+from hub.api.deps import WsServicesDep
+from hub.api.ws import pump
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["agent"])
+
+
+@router.websocket("/ws")
+async def agent_ws(
+    websocket: WebSocket,
+    services: WsServicesDep,
+    token: Annotated[str, Query(min_length=1, description="Token from POST /api/v1/agent/login")],
+) -> None:
+    async with services.sessions() as session:
+        agent = await agents.authenticate(session, token=token)
+    if agent is None:
+        await websocket.close(code=4401, reason="log in first: POST /api/v1/agent/login")
+        return
+    await websocket.accept()
+    async with services.broadcast.subscribe(QUEUE_TOPIC) as frames:
+        await websocket.send_json({"type": "subscribed", "agent_id": agent.id})
+        await pump(websocket, frames)

@@ -6,6 +6,7 @@ Tokens are random (``secrets.token_urlsafe``); only their SHA-256 is stored, wit
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -30,8 +31,11 @@ __all__ = [
     "set_status",
 ]
 
-# Verified against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = hash_password("not-a-real-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so timing does not reveal which emails exist."""
+    return hash_password("not-a-real-password")
 
 
 def parse_list(value: str | list[str] | None) -> list[str]:
@@ -91,7 +95,7 @@ async def list_all(session: AsyncSession) -> list[Agent]:
 async def login(session: AsyncSession, *, email: str, password: str, ttl: timedelta) -> tuple[Agent, str]:
     """Check the password and open a session: (agent, bearer token). InvalidCredentials otherwise."""
     agent = await get_by_email(session, email=email)
-    stored = agent.password_hash if agent is not None else _DUMMY_HASH
+    stored = agent.password_hash if agent is not None else _dummy_hash()
     matches = await asyncio.to_thread(verify_password, password, stored)
     if agent is None or not matches:
         raise InvalidCredentials()

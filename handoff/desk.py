@@ -74,7 +74,18 @@ async def decide(
     if conversation.status != "pending" and bot_handoff is None:
         return None
     turn = await turns.build(session, conversation=conversation, message=message, bot_handoff=bot_handoff)
-    return policy_of(settings).evaluate(turn)
+    try:
+        return policy_of(settings).evaluate(turn)
+    except Exception:
+        # A broken policy file must not silence the bot; the bot's own request still counts.
+        log.exception("handoff policy failed", extra={"conversation_id": conversation.id})
+        if bot_handoff is None:
+            return None
+        detail = bot_handoff.get("detail")
+        return Decision(
+            str(bot_handoff.get("reason") or "explicit_request"),
+            detail=dict(detail) if isinstance(detail, dict) else {},
+        )
 
 
 async def hand_off(

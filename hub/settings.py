@@ -210,6 +210,13 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _policy_exists(self) -> Settings:
+        """A HANDOFF_POLICY_PATH that is not a file fails at start, not on the first customer turn."""
+        if self.handoff_policy_path is not None and not self.handoff_policy_path.is_file():
+            raise ValueError(f"HANDOFF_POLICY_PATH={self.handoff_policy_path} is not a file")
+        return self
+
     @property
     def db_url(self) -> str:
         """The database URL in effect (DATABASE_URL or the SQLite file in DATA_DIR)."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
@@ -109,6 +110,18 @@ def auto_desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """Like ``desk`` with HANDOFF_AUTO_ASSIGN on."""
     rasa.reply = _handing_off_bot
     yield from _run(make_settings(sqlite_url, tmp_path, handoff_auto_assign=True), rasa)
+
+
+@pytest.fixture
+def desk_with(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Callable[..., AbstractContextManager[Desk]]:
+    """``with desk_with(HANDOFF_SETTING=...) as desk:`` a hub on SQLite with those settings."""
+    rasa.reply = _handing_off_bot
+
+    @contextmanager
+    def start(**overrides: Any) -> Iterator[Desk]:
+        yield from _run(make_settings(sqlite_url, tmp_path, **overrides), rasa)
+
+    return start
 
 
 @pytest.fixture

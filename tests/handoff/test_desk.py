@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from handoff_testing import Desk, FakeRasa
@@ -272,3 +275,35 @@ def test_the_estimated_wait_follows_recent_handling_times(desk: Desk) -> None:
     desk.client.post(f"/api/v1/agent/conversations/{handled}/resolve", headers=headers)
     waiting = desk.hand_off(source_id="next")  # handled in well under a minute
     assert "menos de un minuto" in desk.messages(waiting)[-1]["text"]
+
+
+def test_rules_of_the_configured_policy_file_hand_off_big_orders_to_the_orders_team(
+    desk_with: Callable[..., AbstractContextManager[Desk]], tmp_path: Path
+) -> None:
+    path = tmp_path / "policy.yml"
+    path.write_text(
+        "rules:\n  - name: big_order\n    when: {amount_above: 300}\n"
+        "    then: {hand_off: true, priority: high, skill: orders}\n"
+    )
+    with desk_with(handoff_policy_path=path) as desk:
+        small = desk.customer("mi pedido de 40 € no llega", source_id="a")["conversation_id"]
+        desk.wait_idle(small)
+        assert desk.conversation(small)["status"] == "pending"
+        big = desk.customer("mi pedido de 450 € no llega", source_id="b")["conversation_id"]
+        handoff = desk.wait_status(big, "open")["handoff"]
+        assert (handoff["reason"], handoff["detail"]["rules"]) == (
+            "rule",
+            [{"name": "big_order", "amount": 450.0}],
+        )
+        desk.add_agent("ana@x.example")
+        desk.add_agent("orders@x.example", skills="orders")
+        assert (
+            desk.client.get("/api/v1/agent/queue", headers=desk.login("ana@x.example")).json()["waiting"]
+            == []
+        )
+        waiting = desk.client.get("/api/v1/agent/queue", headers=desk.login("orders@x.example")).json()[
+            "waiting"
+        ]
+        assert [(w["conversation_id"], w["priority"], w["skill"]) for w in waiting] == [
+            (big, "high", "orders")
+        ]

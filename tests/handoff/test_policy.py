@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from handoff import policy
 from handoff.policy import PRIORITIES, Turn
+from hub.settings import Settings
 
 
 def turn(text: str = "hola", **kwargs: Any) -> Turn:
@@ -105,3 +109,8 @@ rules:
     assert (big.reason, big.priority_name, big.skill) == ("rule", "high", "orders")
     assert big.detail["rules"] == [{"name": "big_order", "amount": 450.0}]
     assert custom.evaluate(turn("mi pedido de 120 € no llega", source_id="other")) is None
+
+
+def test_a_policy_path_that_is_not_a_file_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="HANDOFF_POLICY_PATH"):
+        Settings(handoff_policy_path=tmp_path / "missing.yml")

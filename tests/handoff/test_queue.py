@@ -137,8 +137,12 @@ def test_auto_assign_goes_round_robin_among_online_agents_with_room(auto_desk: D
 
         return desk.wait_until(lambda: desk.db(run), f"conversation {conversation_id} assigned")
 
-    first, second, third = (desk.hand_off(source_id=f"c{i}") for i in range(3))
-    assert [owner(c) for c in (first, second, third)] == [ana, luis, ana]
+    owners = []
+    for i in range(3):  # one after the other: each is assigned before the next arrives
+        conversation_id = desk.hand_off(source_id=f"c{i}")
+        owners.append(owner(conversation_id))
+        third = conversation_id
+    assert owners == [ana, luis, ana]
     assert desk.wait_until(
         lambda: desk.messages(third)[-1]["text"].startswith("Ana se ha unido"), "customer told who joined"
     )

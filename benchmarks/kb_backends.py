@@ -52,9 +52,10 @@ def run_one(name: str) -> dict[str, object]:
     for lo in range(0, len(texts), 256):
         embedder.embed_documents(texts[lo : lo + 256])
     docs_per_s = len(texts) / (time.perf_counter() - t)
+    rss_after = _rss_mb()
     arr = np.asarray(lat) * 1000
     return {"name": name, "model_id": embedder.model_id, "dim": embedder.dim, "load_s": load_s,
-            "rss_mb": rss, "rss_model_mb": rss - base,
+            "rss_mb": rss, "rss_model_mb": rss - base, "rss_after_mb": rss_after,
             "p50": float(np.percentile(arr, 50)), "p95": float(np.percentile(arr, 95)),
             "docs_per_s": docs_per_s, "n_docs": len(texts)}
 
@@ -63,15 +64,15 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--one":
         print(json.dumps(run_one(sys.argv[2])))
         return
-    print("| backend | dim | load s | process RSS MB | RSS added by model MB | query p50 ms "
-          "| query p95 ms | documents/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| backend | dim | load s | RSS after load MB | added by load MB | RSS after use MB "
+          "| query p50 ms | query p95 ms | documents/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in BACKENDS:
         out = subprocess.run([sys.executable, __file__, "--one", name], check=True,
                              capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         print(f"| {r['model_id']} | {r['dim']} | {r['load_s']:.1f} | {r['rss_mb']:.0f} "
-              f"| {r['rss_model_mb']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
+              f"| {r['rss_model_mb']:.0f} | {r['rss_after_mb']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} "
               f"| {r['docs_per_s']:.0f} |")
 
 

@@ -56,8 +56,9 @@ class BuiltIndex:
         for i, d in enumerate(table.digest):
             if bytes(d) in cache:
                 vectors[i] = cache[bytes(d)]
-        for lo in range(0, len(todo), 256):
-            chunk = todo[lo : lo + 256]
+        # small batches: a live reload shares the embedder with queries being answered
+        for lo in range(0, len(todo), 32):
+            chunk = todo[lo : lo + 32]
             vectors[chunk] = embedder.embed_documents([texts[i] for i in chunk])
         index = VectorIndex.build(vectors, hnsw_threshold, threads)
         manifest = Manifest(

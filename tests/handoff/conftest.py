@@ -1,71 +1,21 @@
-"""Fixtures for handoff tests: the hub on SQLite AND PostgreSQL with a fake Rasa, agents' desk.
+"""Fixtures for handoff tests: the agents' desk on a hub with a fake Rasa.
 
-PostgreSQL comes from TEST_POSTGRES_URL (default: the local server); a private throw-away
-database per test session. Unreachable -> the Postgres half is skipped, unless CI is set.
+``database_url`` (SQLite and PostgreSQL) comes from tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from handoff_testing import Desk, FakeRasa
-from sqlalchemy import make_url
 from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
-
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TABLES = (
-    "agent_tokens, agents, channel_outbox, contacts, contact_identities, conversations, messages, "
-    "events, handoffs"
-)
-
-
-def _conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="session")
-def handoff_postgres_url() -> Iterator[str]:
-    url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    try:
-        admin = psycopg.connect(_conninfo(url), autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but PostgreSQL at TEST_POSTGRES_URL={url} is unreachable: {exc}")
-        pytest.skip(f"PostgreSQL at TEST_POSTGRES_URL={url} is unreachable ({exc}); set it to run")
-    # Same name pattern as tests/hub, whose fixture drops databases of killed sessions.
-    name = f"hubtest_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_url(url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _empty_postgres(url: str) -> None:
-    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
-        exists = conn.execute("SELECT to_regclass('public.agents')").fetchone()
-        if exists and exists[0]:
-            conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    url: str = request.getfixturevalue("handoff_postgres_url")
-    _empty_postgres(url)
-    return url
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -25,25 +24,6 @@ from hub.db import create_engine, session_factory
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
-
-
-@pytest.fixture(scope="session")
-def graph_server() -> Iterator[FakeGraphAPI]:
-    server = FakeGraphAPI(access_token="test-token").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
-    graph_server.reset()
-    return graph_server
-
-
-@pytest.fixture
-def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
-    with run_whatsapp_hub(settings, rasa, graph) as hub:
-        yield hub
 
 
 def _bot_reply(wa: WhatsAppHub, wamid: str) -> Message:

@@ -6,38 +6,17 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from pydantic import ValidationError
-from whatsapp_testing import VERIFY_TOKEN, WhatsAppHub, run_whatsapp_hub, sign, text, webhook
+from whatsapp_testing import VERIFY_TOKEN, WhatsAppHub, sign, text, webhook
 
 from hub.settings import Settings
-from tests.fakes.graph_api import FakeGraphAPI
 
 WEBHOOK = "/api/v1/channels/whatsapp/webhook"
-
-
-@pytest.fixture(scope="session")
-def graph_server() -> Iterator[FakeGraphAPI]:
-    server = FakeGraphAPI(access_token="test-token").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
-    graph_server.reset()
-    return graph_server
-
-
-@pytest.fixture
-def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
-    with run_whatsapp_hub(settings, rasa, graph) as hub:
-        yield hub
 
 
 def test_meta_verification_echoes_the_challenge(wa: WhatsAppHub) -> None:

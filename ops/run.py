@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +37,12 @@ def build_kb_index(env: dict[str, str]) -> None:
 
 def bring_up(
     *, data_dir: Path, hub_port: int, rasa_port: int, action_port: int,
-    models_dir: Path | None = None, report: Report = print,
+    models_dir: Path | None = None, report: Report = print, extra_env: Mapping[str, str] | None = None,
 ) -> tuple[Stack, Endpoints]:
-    """Train if needed, build the KB index, start the three services and wait until they answer."""
+    """Train if needed, build the KB index, start the three services and wait until they answer.
+
+    ``extra_env`` reaches every service on top of the environment (e.g. WHATSAPP_* hub settings).
+    """
     report("1/3 Rasa model")
     model = ensure_model(models_dir or data_dir / "models")
     report("2/3 knowledge base index")
@@ -46,7 +50,7 @@ def bring_up(
     report("3/3 services (Rasa needs about a minute to load)")
     services = stack_services(
         model_path=model, data_dir=data_dir,
-        rasa_port=rasa_port, action_port=action_port, hub_port=hub_port,
+        rasa_port=rasa_port, action_port=action_port, hub_port=hub_port, extra_env=extra_env,
     )
     stack = Stack(services, log_dir=data_dir / "logs", report=report)
     stack.start()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 __all__ = [
     "ChannelDisabled",
+    "ContactNotFound",
     "ConversationNotFound",
     "HubError",
+    "InvalidContactDetail",
     "MalformedWebhook",
+    "MergeWithItself",
     "TextTooLong",
     "UnknownChannel",
     "WebhookSignatureInvalid",
@@ -32,6 +35,36 @@ class ConversationNotFound(HubError):
         super().__init__(
             f"No conversation has id {conversation_id}. Use the conversation_id from the "
             "receipt of POST /api/v1/messages."
+        )
+
+
+class ContactNotFound(HubError):
+    code = "contact_not_found"
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(
+            f"No contact has id {contact_id} (a merged contact's id is gone: use the surviving one). "
+            "Take contact ids from a conversation (contact_id) or from GET /api/v1/agent/contacts/{id}."
+        )
+
+
+class InvalidContactDetail(HubError):
+    code = "invalid_contact_detail"
+
+    def __init__(self, field: str, value: str) -> None:
+        example = "ana@example.com" if field == "email" else "+34 600 111 222"
+        super().__init__(
+            f"{value!r} is not a valid {field}; send one such as {example!r}. Nothing was changed."
+        )
+
+
+class MergeWithItself(HubError):
+    code = "merge_with_itself"
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(
+            f"Contact {contact_id} cannot be merged with itself; give the id of the other contact "
+            "as other_contact_id."
         )
 
 

@@ -8,16 +8,18 @@ constraint decides, and the loser of a race reads the winner's row.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from hub import contacts as contact_links
 from hub import outbox
+from hub.contact_details import ContactDetails, extract
 from hub.crud import contacts, conversations, events
 from hub.crud import messages as messages_crud
 from hub.errors import TextTooLong, UnknownChannel
-from hub.models import Conversation, Message, utcnow
+from hub.models import Contact, Conversation, Message, utcnow
 from hub.schemas import IncomingMessage, Receipt
 from hub.services import Services
 
@@ -34,6 +36,8 @@ class Intake:
     message: Message
     conversation: Conversation
     created: bool  # False when the client message id was already stored
+    # Email/phone/name (given by the channel or written in the text) the contact does not have yet.
+    unknown_details: ContactDetails | None = None
 
 
 def validate(services: Services, incoming: IncomingMessage) -> None:
@@ -50,6 +54,17 @@ class _Extra:
     contact_name: str | None = None
     context: dict[str, Any] | None = None
     to_bot: bool = True
+    details: ContactDetails = field(default_factory=ContactDetails)
+
+
+def _unknown(contact: Contact, details: ContactDetails) -> ContactDetails | None:
+    """The details the contact does not hold yet (linking happens after the message is stored)."""
+    unknown = ContactDetails(
+        email=details.email if details.email and details.email != contact.email else None,
+        phone=details.phone if details.phone and details.phone != contact.phone else None,
+        name=details.name if details.name and not contact.name else None,
+    )
+    return unknown or None
 
 
 async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -> Intake:
@@ -70,7 +85,7 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
             assert conversation is not None
             return Intake(Receipt.of(existing), existing, conversation, created=False)
         conversation = await conversations.get_active(
-            session, contact_id=contact.id, channel=incoming.channel
+            session, contact_id=contact.id, channel=incoming.channel, source_id=incoming.source_id
         )
         if conversation is None:
             conversation = await conversations.create(
@@ -99,7 +114,8 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
             data={"routed_to": "bot" if bot_state == "queued" else "agents"},
         )
         conversation.updated_at = utcnow()
-        return Intake(Receipt.of(message), message, conversation, created=True)
+        unknown = _unknown(contact, extra.details)
+        return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
 
 
 async def receive(
@@ -109,15 +125,22 @@ async def receive(
     contact_name: str | None = None,
     context: dict[str, Any] | None = None,
     to_bot: bool = True,
+    details: ContactDetails | None = None,
 ) -> Intake:
     """Store the message (once) and acknowledge it; the bot's answer comes asynchronously.
 
     Channels may pass the contact's display name, a ``context`` for the stored message (e.g.
     ``{"bot_text": ...}``: what the bot gets instead of ``text``, or a media id for agents), and
     ``to_bot=False`` for messages the bot cannot read (stored with ``bot_state = skipped``).
+    ``details``: who the customer is as the channel knows it (a WhatsApp number, a widget
+    visitor's email); with an email or phone number written in the text they fill in the contact
+    and may link it to the contact that already has them (hub.contacts), after the receipt.
     """
     validate(services, incoming)
-    extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot)
+    country_code = services.settings.phone_default_country_code
+    given = (details or ContactDetails()).normalized(country_code)
+    details = given.or_else(extract(incoming.text, country_code))
+    extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot, details=details)
     for attempt in range(_ATTEMPTS):
         try:
             intake = await _store(services, incoming, extra)
@@ -143,4 +166,7 @@ async def receive(
         except Exception:
             # Still queued in the database: picked up again at the next start.
             log.exception("could not enqueue", extra={"message_id": intake.message.id})
+    if intake.unknown_details is not None:
+        conversation_id = intake.conversation.id
+        await contact_links.learn(services, conversation_id=conversation_id, details=intake.unknown_details)
     return intake

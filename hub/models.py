@@ -57,12 +57,22 @@ class Base(DeclarativeBase):
 
 
 class Contact(Base):
-    """One person, whatever channels they write from."""
+    """One person, whatever channels they write from.
+
+    ``email`` (lower-case) and ``phone`` (digits with country code) are normalised by
+    hub.contact_details and unique: two contacts found to share one are merged (hub.contacts).
+    """
 
     __tablename__ = "contacts"
+    __table_args__ = (
+        sa.Index("uq_contacts_email", "email", unique=True),
+        sa.Index("uq_contacts_phone", "phone", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -84,11 +94,12 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        # At most one unresolved conversation per contact and channel.
+        # At most one unresolved conversation per contact identity (a merged contact has several).
         sa.Index(
             "uq_conversation_active",
             "contact_id",
             "channel",
+            "source_id",
             unique=True,
             sqlite_where=sa.text("status != 'resolved'"),
             postgresql_where=sa.text("status != 'resolved'"),
@@ -140,7 +151,11 @@ class Message(Base):
 
 
 class Event(Base):
-    """A timestamped state change; KPIs are computed from these rows."""
+    """A timestamped state change; KPIs are computed from these rows.
+
+    Conversation events have ``conversation_id``; contact events (``contact_merged``) have
+    ``contact_id`` instead.
+    """
 
     __tablename__ = "events"
     __table_args__ = (
@@ -149,7 +164,8 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))
+    conversation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conversations.id"))
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
     kind: Mapped[str] = mapped_column(sa.String(40))
     data: Mapped[dict[str, Any] | None] = mapped_column()

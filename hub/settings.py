@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Most recent messages the widget gets back when it reconnects or the page reloads.",
     )
+    phone_default_country_code: str = Field(
+        default="34",
+        pattern=r"^\d{0,4}$",
+        description=(
+            "Country calling code (digits, e.g. 34 for Spain) put in front of a phone number a customer "
+            "gives without one, so it matches their WhatsApp number; empty -> keep it as written."
+        ),
+    )
     handoff_policy_path: Path | None = Field(
         default=None,
         description=(

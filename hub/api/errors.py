@@ -21,9 +21,12 @@ from handoff.errors import (
 )
 from hub.errors import (
     ChannelDisabled,
+    ContactNotFound,
     ConversationNotFound,
     HubError,
+    InvalidContactDetail,
     MalformedWebhook,
+    MergeWithItself,
     TextTooLong,
     UnknownChannel,
     WebhookSignatureInvalid,
@@ -37,6 +40,9 @@ log = logging.getLogger(__name__)
 
 _STATUS: dict[type[HubError], int] = {
     ConversationNotFound: 404,
+    ContactNotFound: 404,
+    InvalidContactDetail: 422,
+    MergeWithItself: 422,
     TextTooLong: 413,
     UnknownChannel: 422,
     ChannelDisabled: 404,

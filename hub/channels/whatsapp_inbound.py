@@ -1,7 +1,8 @@
 """WhatsApp webhook -> the hub: check the signature, then store each message through intake.
 
 Every message goes through :func:`hub.intake.receive` with its wamid as the client message
-id, so a redelivered wamid (also concurrently) is stored and answered once. Text and
+id, so a redelivered wamid (also concurrently) is stored and answered once, and the sender's
+wa_id as the contact's phone (hub.contacts links it to a contact that gave that number). Text and
 choices (reply buttons, list rows, template quick replies) go to the bot; media, locations,
 stickers and reactions are stored with their media id for agents and get a polite reply in
 the conversation's language. Unknown types are logged and acknowledged.
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from hub import intake, outbox
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
+from hub.contact_details import ContactDetails
 from hub.crud import conversations
 from hub.errors import (
     HubError,
@@ -116,6 +118,7 @@ async def _receive(services: Services, inbound: Inbound, name: str | None) -> No
         contact_name=name,
         context=_context(inbound),
         to_bot=inbound.kind != "media",
+        details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
     )
     if result.created and inbound.kind == "media" and result.conversation.status == "pending":
         await _polite_reply(services, result.conversation.id, result.message.id)

@@ -14,11 +14,18 @@ async def get(session: AsyncSession, *, conversation_id: int) -> Conversation | 
     return await session.get(Conversation, conversation_id)
 
 
-async def get_active(session: AsyncSession, *, contact_id: int, channel: str) -> Conversation | None:
-    """The contact's unresolved (pending or open) conversation on ``channel``, if any."""
+async def get_active(
+    session: AsyncSession, *, contact_id: int, channel: str, source_id: str
+) -> Conversation | None:
+    """The unresolved (pending or open) conversation of the contact's identity (channel, source_id).
+
+    A contact merged from several identities on one channel (two widget sessions, two phones)
+    has one active conversation per identity: replies go where the customer wrote.
+    """
     query = sa.select(Conversation).where(
         Conversation.contact_id == contact_id,
         Conversation.channel == channel,
+        Conversation.source_id == source_id,
         Conversation.status != "resolved",
     )
     return (await session.execute(query)).scalar_one_or_none()

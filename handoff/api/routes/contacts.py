@@ -1,0 +1,98 @@
+"""Contacts for agents: one person's identities, details and conversations; merging two by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.api.deps import AgentDep
+from hub import contacts
+from hub.api.deps import ServicesDep
+from hub.errors import ContactNotFound
+from hub.models import Contact, ContactIdentity, Conversation, Event
+from hub.schemas import ConversationOut
+
+__all__ = ["ContactOut", "MergeIn", "router"]
+
+router = APIRouter(prefix="/contacts", tags=["agent"])
+
+
+class IdentityOut(BaseModel):
+    channel: str
+    source_id: str
+    created_at: datetime
+
+
+class ContactOut(BaseModel):
+    id: int
+    name: str | None
+    email: str | None = Field(description="Lower-case; unique among contacts")
+    phone: str | None = Field(description="Digits with country code (E.164 without +); unique")
+    created_at: datetime
+    identities: list[IdentityOut] = Field(description="(channel, source_id) pairs of this person")
+    conversations: list[ConversationOut] = Field(description="On every channel, oldest first")
+    merges: list[dict[str, Any]] = Field(
+        description="contact_merged events: surviving/merged ids, key (email|phone|manual), what moved"
+    )
+
+
+class MergeIn(BaseModel):
+    other_contact_id: int = Field(description="The contact to merge with; the older of the two survives")
+
+
+async def _view(session: AsyncSession, contact_id: int) -> ContactOut:
+    contact = await session.get(Contact, contact_id, populate_existing=True)
+    if contact is None:
+        raise ContactNotFound(contact_id)
+    identities = await session.scalars(
+        sa.select(ContactIdentity)
+        .where(ContactIdentity.contact_id == contact_id)
+        .order_by(ContactIdentity.id)
+    )
+    conversations = await session.scalars(
+        sa.select(Conversation).where(Conversation.contact_id == contact_id).order_by(Conversation.id)
+    )
+    merges = await session.scalars(
+        sa.select(Event)
+        .where(Event.contact_id == contact_id, Event.kind == contacts.CONTACT_MERGED)
+        .order_by(Event.id)
+    )
+    return ContactOut(
+        id=contact.id,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        created_at=contact.created_at,
+        identities=[
+            IdentityOut(channel=i.channel, source_id=i.source_id, created_at=i.created_at) for i in identities
+        ],
+        conversations=[ConversationOut.of(c) for c in conversations],
+        merges=[{**(e.data or {}), "created_at": e.created_at.isoformat()} for e in merges],
+    )
+
+
+@router.get("/{contact_id}", response_model=ContactOut)
+async def get_contact(contact_id: int, agent: AgentDep, services: ServicesDep) -> ContactOut:
+    """The person: email, phone, identities on every channel, conversations and past merges."""
+    async with services.sessions() as session:
+        return await _view(session, contact_id)
+
+
+@router.post("/{contact_id}/merge", response_model=ContactOut)
+async def merge_contacts(
+    contact_id: int, body: MergeIn, agent: AgentDep, services: ServicesDep
+) -> ContactOut:
+    """Merge two contacts known to be one person: the older survives (returned) with all identities,
+    conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``."""
+    async with services.sessions.begin() as session:
+        survivor = await contacts.merge(
+            session, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
+        )
+        survivor_id = survivor.id
+    async with services.sessions() as session:
+        return await _view(session, survivor_id)

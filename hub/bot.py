@@ -7,6 +7,7 @@ times).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,9 @@ import httpx
 __all__ = ["BotReply", "Button", "RasaClient", "RasaError", "RasaUnavailable"]
 
 log = logging.getLogger(__name__)
+
+#: Seconds /healthz waits for Rasa's ``GET /`` before reporting it down.
+HEALTH_TIMEOUT = 1.0
 
 
 class RasaUnavailable(Exception):
@@ -127,9 +131,11 @@ class RasaClient:
             return None
         return parse_nlu(latest)
 
-    async def is_up(self) -> bool:
+    async def is_up(self, timeout: float = HEALTH_TIMEOUT) -> bool:
+        """Rasa answers ``GET /`` within ``timeout`` s (a hung Rasa is down: /healthz never blocks)."""
         try:
-            response = await self._http.get(f"{self._base}/", timeout=3.0)
-        except httpx.HTTPError:
+            async with asyncio.timeout(timeout):
+                response = await self._http.get(f"{self._base}/", timeout=timeout)
+        except (httpx.HTTPError, TimeoutError):
             return False
         return response.status_code < 500

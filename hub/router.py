@@ -4,6 +4,7 @@ Runs as the ``process_message(message_id)`` job. Each conversation is drained ol
 first, one at a time; different conversations run concurrently. The bot's replies, the
 message's ``bot_state = done`` and any handoff are committed in one transaction, so a crash
 before the commit means the message is answered after restart, and never twice after it.
+While Rasa is slow or down, ``hub/holding.py`` holds the customer and, in the end, hands them to a person.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from handoff import desk as handoff_desk
-from hub import language, outbox
+from hub import holding, language, outbox
 from hub.bot import BotReply, RasaError, RasaUnavailable
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
@@ -142,8 +143,15 @@ async def _to_bot(services: Services, conversation: Conversation, message: Messa
     }
     started = time.monotonic()
     await outbox.publish_typing(services, conversation=conversation, on=True)
+    to_deliver: tuple[list[Message], bool] | None = None
     try:
-        replies = await _ask(services, conversation, message, metadata)
+        # Rasa slow or down: a holding message, then a person (hub/holding.py).
+        outcome = await holding.wait(
+            services, message=message, lang=lang, ask=_ask(services, conversation, message, metadata)
+        )
+        if outcome.handed_off:
+            return
+        replies = outcome.replies
         to_deliver, conversation = await _store_answer(
             services, conversation.id, message, lang, replies, started
         )
@@ -183,16 +191,7 @@ async def _store_answer(
                 session, conversation_id=conversation.id, kind="bot_failed", message_id=incoming.id
             )
             return ([], False), conversation
-        if lang != conversation.language:
-            await events.record(
-                session,
-                conversation_id=conversation.id,
-                kind="language_changed",
-                message_id=incoming.id,
-                data={"from": conversation.language, "to": lang},
-            )
-            conversation.language = lang
-        incoming.language = lang
+        await holding.adopt_language(session, conversation, incoming, lang)
         context: dict[str, Any] = dict(incoming.context or {})
         handoff: dict[str, Any] | None = None
         out: list[Message] = []

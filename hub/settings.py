@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         description="First retry delay in seconds when Rasa is down; doubles on each attempt.",
     )
     rasa_retry_max: float = Field(
-        default=30.0,
+        default=10.0,
         ge=0,
         description="Upper bound in seconds of the retry delay while Rasa is down (retries go on).",
     )
@@ -61,6 +61,22 @@ class Settings(BaseSettings):
         description=(
             "Attempts for a message Rasa rejects with an error answer (not for Rasa being "
             "unreachable); after that the message is marked bot_state=failed."
+        ),
+    )
+    bot_holding_after: float = Field(
+        default=4.0,
+        ge=0,
+        description=(
+            "Seconds the bot may take to answer a customer message (Rasa slow or down) before the "
+            "customer gets one holding message (\"un momento, por favor...\"); 0 turns it off."
+        ),
+    )
+    bot_handoff_after: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Seconds a customer message may wait for Rasa (slow or down) before the conversation is "
+            "handed to a person with reason bot_unavailable; 0 -> wait for Rasa however long it takes."
         ),
     )
     jobs_url: str = Field(

@@ -27,7 +27,14 @@ __all__ = [
 ]
 
 STATUSES = ("pending", "open", "resolved")
-HANDOFF_REASONS = ("explicit_request", "nlu_fallback", "kb_no_answer", "complaint", "frustration")
+HANDOFF_REASONS = (
+    "explicit_request",
+    "nlu_fallback",
+    "kb_no_answer",
+    "complaint",
+    "frustration",
+    "bot_unavailable",
+)
 
 _ALLOWED = {
     ("pending", "open"),
@@ -40,6 +47,14 @@ _ALLOWED = {
 _HANDOFF_TEXT = {
     "es": "Te paso con una persona del equipo; en breve te atiende.",
     "en": "I'm passing you to a person from the team; they'll be with you shortly.",
+}
+
+#: The handoff notice for reasons that need their own words (default: _HANDOFF_TEXT).
+_HANDOFF_TEXT_BY_REASON = {
+    "bot_unavailable": {
+        "es": "Nuestro asistente no puede responder ahora mismo, así que te paso con una persona del equipo.",
+        "en": "Our assistant cannot answer right now, so I'm passing you to a person from the team.",
+    },
 }
 
 _HAND_BACK_TEXT = {
@@ -115,7 +130,8 @@ async def hand_off(
     if conversation.status != "pending":
         return change
     await _set(session, conversation, "open", cause="bot_handoff")
-    text = _HANDOFF_TEXT.get(conversation.language, _HANDOFF_TEXT["es"])
+    texts = _HANDOFF_TEXT_BY_REASON.get(reason, _HANDOFF_TEXT)
+    text = texts.get(conversation.language, texts["es"])
     change.messages.append(
         await messages_crud.add_activity(
             session, conversation=conversation, text=text, data={"handoff_reason": reason}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import httpx
@@ -14,7 +17,7 @@ from starlette.testclient import TestClient
 
 from hub.services import Services
 
-__all__ = ["FakeRasa", "HubClient"]
+__all__ = ["FakeRasa", "HubClient", "RasaServer"]
 
 T = TypeVar("T")
 
@@ -152,3 +155,123 @@ class HubClient:
             return messages if not queued else []
 
         return self.wait_until(idle, f"conversation {conversation_id} processed")
+
+
+class RasaServer:
+    """A fake Rasa over real HTTP on loopback that can be up, down, hung or failing.
+
+    ``up()`` echoes (``reply`` decides the answer), ``down()`` closes the socket (connection
+    refused) and ``up()`` reopens it on the same port, ``hang()`` holds every request (webhook and
+    ``GET /``) until ``up()`` lets them go (the held webhook calls are then answered), ``fail(503)``
+    answers that status. ``webhook_calls``: every webhook request received; ``answered``: those
+    answered 200; ``in_flight``: requests being held right now.
+    """
+
+    def __init__(self) -> None:
+        self.mode = "up"
+        self.status = 503
+        self.webhook_calls: list[dict[str, Any]] = []
+        self.answered: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.reply: Callable[[str], list[dict[str, Any]]] = lambda text: [{"text": f"echo: {text}"}]
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._port = 0
+        self._open()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        rasa = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return None
+
+            def _send(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                with contextlib.suppress(OSError):  # the hub may have given up on this request
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def _hold(self) -> None:
+                with rasa._lock:
+                    rasa.in_flight += 1
+                try:
+                    while rasa.mode == "hang" and not rasa._released.wait(0.05):
+                        pass
+                finally:
+                    with rasa._lock:
+                        rasa.in_flight -= 1
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                if self.path != "/webhooks/rest/webhook":
+                    self._send(200, {"ok": True})  # tracker events (pause/resume)
+                    return
+                rasa.webhook_calls.append(body)
+                self._hold()
+                if rasa.mode == "fail":
+                    self._send(rasa.status, {"error": "loading model"})
+                    return
+                rasa.answered.append(body)
+                items = rasa.reply(body["message"])
+                self._send(200, [{"recipient_id": body["sender"], **item} for item in items])
+
+            def do_GET(self) -> None:
+                if "/tracker" in self.path:
+                    last = rasa.answered[-1]["message"] if rasa.answered else ""
+                    self._send(200, {"latest_message": {"text": last, "intent": {"name": "greet"}}})
+                    return
+                self._hold()
+                self._send(200, {"version": "3.6.21"})
+
+        return Handler
+
+    def _open(self) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler())
+        server.daemon_threads = True
+        self._port = int(server.server_address[1])
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def _close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def up(self) -> None:
+        self.mode = "up"
+        self._released.set()
+        if self._server is None:
+            self._open()
+
+    def down(self) -> None:
+        self.mode = "down"
+        self._close()
+
+    def hang(self) -> None:
+        self._released.clear()
+        self.mode = "hang"
+
+    def fail(self, status: int = 503) -> None:
+        self.status = status
+        self.mode = "fail"
+
+    def close(self) -> None:
+        self._released.set()
+        self.mode = "closed"
+        self._close()
+
+    def __enter__(self) -> RasaServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,226 @@
+"""While Rasa is slow or down: hold the customer, and after a while hand them to a person.
+
+:func:`wait` runs the router's Rasa call (with its own retries) alongside two timers:
+
+- ``BOT_HOLDING_AFTER`` s after the bot started on a message, one holding activity message
+  ("Un momento, por favor...") in the customer's language. At most one per message, and none while
+  the conversation's latest outgoing/activity message is already a holding message (the customer had
+  no answer since): a customer who writes three times during an outage, or a hub restarted mid-outage,
+  gets one, not three.
+- ``BOT_HANDOFF_AFTER`` s after the message arrived (its ``created_at``, so a restart does not reset
+  it), the Rasa call is cancelled and the conversation is handed to a person (``hub/status.py`` through
+  ``handoff.desk``) with reason ``bot_unavailable``; the message becomes ``bot_state = skipped`` and so
+  do the conversation's later queued ones (the router skips messages of an open conversation).
+
+Rasa answering before the give-up time wins: the answer is stored and delivered normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import desk as handoff_desk
+from handoff.policy import Decision
+from hub import outbox
+from hub.bot import BotReply
+from hub.crud import conversations, events
+from hub.crud import messages as messages_crud
+from hub.models import Conversation, Message, utcnow
+from hub.services import Services
+
+__all__ = ["BOT_UNAVAILABLE", "Outcome", "adopt_language", "give_up", "hold", "holding_text", "wait"]
+
+log = logging.getLogger(__name__)
+
+_GRACE_SECONDS = 1.0
+
+#: Handoff reason when Rasa did not answer within BOT_HANDOFF_AFTER seconds.
+BOT_UNAVAILABLE = "bot_unavailable"
+
+_HOLDING_TEXT = {
+    "es": (
+        "Un momento, por favor: estamos tardando un poco más de lo normal en responder. "
+        "Tu mensaje nos ha llegado y te contestamos enseguida."
+    ),
+    "en": (
+        "One moment, please: we are taking a little longer than usual to answer. "
+        "We have your message and will reply shortly."
+    ),
+}
+
+
+def holding_text(language: str) -> str:
+    return _HOLDING_TEXT.get(language, _HOLDING_TEXT["es"])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Rasa's replies (None: Rasa kept rejecting the message), or handed to a person instead."""
+
+    replies: list[BotReply] | None
+    handed_off: bool = False
+
+
+async def adopt_language(
+    session: AsyncSession, conversation: Conversation, incoming: Message, lang: str
+) -> None:
+    """The turn's language becomes the conversation's (event ``language_changed`` when it changes)."""
+    if lang != conversation.language:
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="language_changed",
+            message_id=incoming.id,
+            data={"from": conversation.language, "to": lang},
+        )
+        conversation.language = lang
+    incoming.language = lang
+
+
+async def _latest_reply(session: AsyncSession, conversation_id: int) -> Message | None:
+    """The conversation's newest outgoing or activity message."""
+    query = (
+        sa.select(Message)
+        .where(Message.conversation_id == conversation_id, Message.message_type != "incoming")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _waiting(
+    session: AsyncSession, conversation_id: int, message_id: int
+) -> tuple[Conversation, Message] | None:
+    """The conversation and message if the bot still owns both (pending, queued)."""
+    conversation = await conversations.get(session, conversation_id=conversation_id)
+    incoming = await messages_crud.get(session, message_id=message_id)
+    if conversation is None or incoming is None:
+        return None
+    if conversation.status != "pending" or incoming.bot_state != "queued":
+        return None
+    return conversation, incoming
+
+
+async def hold(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
+    """Send the holding message for this message unless the customer already has one pending."""
+    async with services.sessions.begin() as session:
+        found = await _waiting(session, conversation_id, message_id)
+        if found is None:
+            return False
+        conversation, incoming = found
+        if (incoming.context or {}).get("holding_id"):
+            return False
+        latest = await _latest_reply(session, conversation_id)
+        if latest is not None and (latest.context or {}).get("holding_for"):
+            return False
+        notice = await messages_crud.add_activity(
+            session, conversation=conversation, text=holding_text(lang), data={"holding_for": incoming.id}
+        )
+        incoming.context = {**(incoming.context or {}), "holding_id": notice.id}
+        await events.record(
+            session,
+            conversation_id=conversation_id,
+            kind="bot_holding",
+            message_id=incoming.id,
+            data={"activity_id": notice.id},
+        )
+    await outbox.deliver(services, conversation=conversation, messages=[notice])
+    log.warning("bot slow: holding message sent", extra={"message_id": message_id})
+    return True
+
+
+async def give_up(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
+    """Hand the conversation to a person: Rasa did not answer this message in BOT_HANDOFF_AFTER s."""
+    settings = services.settings
+    async with services.sessions.begin() as session:
+        found = await _waiting(session, conversation_id, message_id)
+        if found is None:
+            return False
+        conversation, incoming = found
+        await adopt_language(session, conversation, incoming, lang)
+        incoming.bot_state = "skipped"
+        waited = (utcnow() - incoming.created_at).total_seconds()
+        detail = {"waited_seconds": round(waited, 1), "attempts": incoming.bot_attempts}
+        bot_handoff = {"reason": BOT_UNAVAILABLE, "detail": detail}
+        # Through the policy, so its rules (VIP contacts...) still set the priority and skill.
+        decision = await handoff_desk.decide(
+            session, settings, conversation=conversation, message=incoming, bot_handoff=bot_handoff
+        )
+        change = await handoff_desk.hand_off(
+            session,
+            settings,
+            conversation=conversation,
+            decision=decision or Decision(BOT_UNAVAILABLE, detail=detail),
+            message_id=incoming.id,
+        )
+    log.warning(
+        "bot unavailable: conversation handed to a person",
+        extra={"conversation_id": conversation_id, "message_id": message_id, **detail},
+    )
+    await outbox.deliver(services, conversation=conversation, messages=change.messages)
+    await outbox.publish_status(services, conversation=conversation)
+    await handoff_desk.after_handoff(services, conversation=conversation)
+    return True
+
+
+async def _settle(task: asyncio.Task[list[BotReply] | None]) -> Outcome | None:
+    """Cancel the Rasa call; its replies if it finished first anyway."""
+    task.cancel()
+    await asyncio.wait({task})
+    if task.cancelled() or task.exception() is not None:
+        return None
+    return Outcome(task.result())
+
+
+async def wait(
+    services: Services,
+    *,
+    message: Message,
+    lang: str,
+    ask: Coroutine[Any, Any, list[BotReply] | None],
+) -> Outcome:
+    """Await ``ask`` (Rasa, retrying while down); hold the customer and give up on schedule."""
+    settings = services.settings
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(ask)
+    try:
+        start = loop.time()
+        give_up_at: float | None = None
+        if settings.bot_handoff_after > 0:
+            waited = (utcnow() - message.created_at).total_seconds()
+            # After a restart past the deadline, Rasa still gets a moment (one attempt) to answer.
+            grace = max(settings.bot_holding_after, _GRACE_SECONDS)
+            give_up_at = start + max(settings.bot_handoff_after - waited, grace)
+        hold_at = start + settings.bot_holding_after
+        if settings.bot_holding_after > 0 and (give_up_at is None or hold_at < give_up_at):
+            await asyncio.wait({task}, timeout=settings.bot_holding_after)
+            if not task.done():
+                try:
+                    await hold(
+                        services, conversation_id=message.conversation_id, message_id=message.id, lang=lang
+                    )
+                except Exception:
+                    log.exception("could not send the holding message", extra={"message_id": message.id})
+        if give_up_at is None:
+            return Outcome(await task)
+        await asyncio.wait({task}, timeout=max(give_up_at - loop.time(), 0.0))
+        if task.done():
+            return Outcome(task.result())
+        late = await _settle(task)
+        if late is not None:
+            return late
+        await give_up(services, conversation_id=message.conversation_id, message_id=message.id, lang=lang)
+        return Outcome(None, handed_off=True)
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,320 @@
+"""One contact per person: identify (email/phone/name), merging, and racing updates, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+import sqlalchemy as sa
+from hub_testing import HubClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub import contacts, intake
+from hub.contact_details import ContactDetails
+from hub.crud import contacts as contacts_crud
+from hub.crud import conversations, messages
+from hub.db import create_engine, migrate, session_factory
+from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
+from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, Message
+from hub.schemas import IncomingMessage
+from hub.services import Services
+from hub.settings import Settings
+
+
+@dataclass
+class _Services:
+    """What hub.contacts uses of the hub's services."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    await migrate(engine)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def services(sessions: async_sessionmaker[AsyncSession], tmp_path: Any) -> Services:
+    return cast(Services, _Services(sessions, Settings(data_dir=tmp_path)))
+
+
+async def customer(
+    sessions: async_sessionmaker[AsyncSession], channel: str, source_id: str, *texts: str
+) -> tuple[int, int]:
+    """A contact known on (channel, source_id) with one conversation and these messages."""
+    async with sessions.begin() as session:
+        contact = await contacts_crud.get_or_create_by_identity(session, channel=channel, source_id=source_id)
+        conversation = await conversations.create(
+            session, contact_id=contact.id, channel=channel, source_id=source_id, language="es"
+        )
+        for text in texts:
+            await messages.add_incoming(
+                session,
+                conversation=conversation,
+                text=text,
+                client_message_id=uuid.uuid4().hex,
+                language="es",
+                bot_state="done",
+            )
+        return contact.id, conversation.id
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: Any, *where: Any) -> list[Any]:
+    async with sessions() as session:
+        return list((await session.execute(sa.select(model).where(*where).order_by(model.id))).scalars())
+
+
+async def test_identify_stores_normalised_email_phone_and_name(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    contact_id, _ = await customer(sessions, "widget", "session-aaaa1111")
+    async with sessions.begin() as session:
+        contact = await contacts.identify(
+            session, contact_id=contact_id, email=" Ana@Example.COM", phone="+34 600 111 222", name="Ana"
+        )
+    [stored] = await rows(sessions, Contact)
+    assert (contact.id, stored.email, stored.phone, stored.name) == (
+        contact_id,
+        "ana@example.com",
+        "34600111222",
+        "Ana",
+    )
+
+
+@pytest.mark.parametrize(("field", "value"), [("email", "ana@"), ("phone", "llámame")])
+async def test_an_invalid_detail_is_refused_and_nothing_changes(
+    sessions: async_sessionmaker[AsyncSession], field: str, value: str
+) -> None:
+    contact_id, _ = await customer(sessions, "widget", "session-aaaa1111")
+    with pytest.raises(InvalidContactDetail) as caught:
+        async with sessions.begin() as session:
+            await contacts.identify(session, contact_id=contact_id, name="Ana", **{field: value})
+    assert caught.value.code == "invalid_contact_detail"
+    [stored] = await rows(sessions, Contact)
+    assert (stored.name, stored.email, stored.phone) == (None, None, None)
+
+
+async def test_an_email_another_contact_has_merges_them_into_the_older_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    older, older_conversation = await customer(sessions, "whatsapp", "34600111222", "hola")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=older, email="x@y.com", phone="34600111222", name="Ana")
+        session.add(Handoff(conversation_id=older_conversation, reason="explicit_request"))
+    newer, newer_conversation = await customer(sessions, "widget", "session-bbbb2222", "¿y mi pedido?")
+
+    async with sessions.begin() as session:
+        survivor = await contacts.identify(session, contact_id=newer, email="X@Y.com", name="Ana López")
+
+    assert survivor.id == older
+    assert [c.id for c in await rows(sessions, Contact)] == [older]
+    identities = await rows(sessions, ContactIdentity)
+    assert {(i.channel, i.source_id, i.contact_id) for i in identities} == {
+        ("whatsapp", "34600111222", older),
+        ("widget", "session-bbbb2222", older),
+    }
+    assert [c.contact_id for c in await rows(sessions, Conversation)] == [older, older]
+    assert {m.contact_id for m in await rows(sessions, Message)} == {older}
+    [handoff] = await rows(sessions, Handoff)
+    assert handoff.conversation_id == older_conversation
+    [event] = await rows(sessions, Event, Event.kind == "contact_merged")
+    assert event.contact_id == older
+    assert event.conversation_id is None
+    assert event.data["surviving_contact_id"] == older
+    assert event.data["merged_contact_id"] == newer
+    assert (event.data["key"], event.data["value"]) == ("email", "x@y.com")
+    assert event.data["moved"] == {"identities": 1, "conversations": 1, "events": 0, "messages": 1}
+    [stored] = await rows(sessions, Contact)
+    assert (stored.email, stored.phone, stored.name) == ("x@y.com", "34600111222", "Ana López")
+    assert newer_conversation in {c.id for c in await rows(sessions, Conversation)}
+
+
+async def test_the_survivor_keeps_its_details_and_takes_the_missing_ones(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    older, _ = await customer(sessions, "whatsapp", "34600111222")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=older, phone="34600111222")
+    newer, _ = await customer(sessions, "widget", "session-bbbb2222")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=newer, email="x@y.com", name="Ana")
+
+    async with sessions.begin() as session:
+        survivor = await contacts.identify(session, contact_id=newer, phone="600 111 222", country_code="34")
+
+    assert (survivor.id, survivor.email, survivor.phone, survivor.name) == (
+        older,
+        "x@y.com",
+        "34600111222",
+        "Ana",
+    )
+    [event] = await rows(sessions, Event, Event.kind == "contact_merged")
+    assert event.data["key"] == "phone"
+    assert event.data["merged_contact"]["email"] == "x@y.com"
+
+
+async def test_details_written_in_a_message_fill_in_but_do_not_overwrite(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    contact_id, _ = await customer(sessions, "widget", "session-aaaa1111")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=contact_id, email="ana@example.com")
+        await contacts.identify(
+            session, contact_id=contact_id, email="boss@example.com", phone="34600111222", replace=False
+        )
+    [stored] = await rows(sessions, Contact)
+    assert (stored.email, stored.phone) == ("ana@example.com", "34600111222")
+
+
+async def test_an_explicit_identify_replaces_the_email(sessions: async_sessionmaker[AsyncSession]) -> None:
+    contact_id, _ = await customer(sessions, "widget", "session-aaaa1111")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=contact_id, email="old@example.com")
+        await contacts.identify(session, contact_id=contact_id, email="new@example.com")
+    [stored] = await rows(sessions, Contact)
+    assert stored.email == "new@example.com"
+
+
+async def test_an_agent_merges_two_contacts_by_hand(sessions: async_sessionmaker[AsyncSession]) -> None:
+    older, _ = await customer(sessions, "api", "cli-1", "hola")
+    newer, _ = await customer(sessions, "api", "cli-2", "hola otra vez")
+
+    async with sessions.begin() as session:
+        survivor = await contacts.merge(session, contact_id=newer, other_contact_id=older, agent_id=7)
+
+    assert survivor.id == older
+    [event] = await rows(sessions, Event, Event.kind == "contact_merged")
+    assert (event.data["key"], event.data["agent_id"], event.data["merged_contact_id"]) == (
+        "manual",
+        7,
+        newer,
+    )
+    with pytest.raises(MergeWithItself):
+        async with sessions.begin() as session:
+            await contacts.merge(session, contact_id=older, other_contact_id=older)
+    with pytest.raises(ContactNotFound):
+        async with sessions.begin() as session:
+            await contacts.merge(session, contact_id=older, other_contact_id=newer)
+
+
+async def test_merging_two_sessions_of_one_channel_keeps_one_active_conversation_each(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two open widget conversations (two browsers) end up on one contact; each still gets its replies."""
+    older, first = await customer(sessions, "widget", "session-aaaa1111", "hola")
+    newer, second = await customer(sessions, "widget", "session-bbbb2222", "hola")
+    async with sessions.begin() as session:
+        await contacts.merge(session, contact_id=older, other_contact_id=newer)
+    async with sessions() as session:
+        for source_id, conversation_id in (("session-aaaa1111", first), ("session-bbbb2222", second)):
+            active = await conversations.get_active(
+                session, contact_id=older, channel="widget", source_id=source_id
+            )
+            assert active is not None and active.id == conversation_id
+
+
+async def test_a_clashing_client_message_id_does_not_block_the_merge(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    older, _ = await customer(sessions, "api", "cli-1")
+    newer, _ = await customer(sessions, "api", "cli-2")
+    async with sessions.begin() as session:
+        for contact_id in (older, newer):
+            conversation = await conversations.get_active(
+                session,
+                contact_id=contact_id,
+                channel="api",
+                source_id=f"cli-{1 if contact_id == older else 2}",
+            )
+            assert conversation is not None
+            await messages.add_incoming(
+                session,
+                conversation=conversation,
+                text="1",
+                client_message_id="1",
+                language="es",
+                bot_state="done",
+            )
+    async with sessions.begin() as session:
+        await contacts.merge(session, contact_id=older, other_contact_id=newer)
+    ids = sorted(m.client_message_id for m in await rows(sessions, Message))
+    assert ids == ["1", f"merged-{newer}:1"]
+
+
+async def test_the_same_email_given_at_once_from_many_sessions_ends_in_one_contact(
+    services: Services,
+) -> None:
+    sessions_ids = [f"session-{i:04d}race" for i in range(6)]
+    await asyncio.gather(
+        *(
+            contacts.identify_identity(
+                services, channel="widget", source_id=s, details=ContactDetails(email="race@example.com")
+            )
+            for s in sessions_ids
+        )
+    )
+    [contact] = await rows(services.sessions, Contact)
+    assert contact.email == "race@example.com"
+    identities = await rows(services.sessions, ContactIdentity)
+    assert sorted(i.source_id for i in identities) == sessions_ids
+    assert {i.contact_id for i in identities} == {contact.id}
+    merges = await rows(services.sessions, Event, Event.kind == "contact_merged")
+    assert len(merges) == 5
+
+
+async def test_a_merge_racing_new_messages_loses_none_of_them(hub: HubClient) -> None:
+    """Messages stored while their contact is merged away land on the survivor (intake retries)."""
+    older = hub.post("hola", source_id="cli-old").json()["contact_id"]
+    hub.post("hola", source_id="cli-new")
+
+    async def race() -> None:
+        async with hub.services.sessions.begin() as session:
+            await contacts.identify(session, contact_id=older, email="ana@example.com")
+        incoming = [
+            IncomingMessage(
+                channel="api", source_id="cli-new", client_message_id=f"m-{i}", text=f"mensaje {i}"
+            )
+            for i in range(8)
+        ]
+        await asyncio.gather(
+            contacts.identify_identity(
+                hub.services,
+                channel="api",
+                source_id="cli-new",
+                details=ContactDetails(email="ana@example.com"),
+            ),
+            *(intake.receive(hub.services, m) for m in incoming),
+        )
+
+    portal = hub.client.portal
+    assert portal is not None
+    portal.call(race)
+
+    async def check(session: AsyncSession) -> tuple[list[int], list[int], list[str]]:
+        contact_ids = list((await session.execute(sa.select(Contact.id))).scalars())
+        conversation_owners = list((await session.execute(sa.select(Conversation.contact_id))).scalars())
+        texts = list(
+            (
+                await session.execute(
+                    sa.select(Message.text).where(
+                        Message.contact_id == older, Message.message_type == "incoming"
+                    )
+                )
+            ).scalars()
+        )
+        return contact_ids, conversation_owners, texts
+
+    contact_ids, owners, texts = hub.db(check)
+    assert contact_ids == [older]
+    assert set(owners) == {older}
+    assert sorted(t for t in texts if t.startswith("mensaje")) == sorted(f"mensaje {i}" for i in range(8))

@@ -22,6 +22,7 @@ __all__ = [
     "ReplyIn",
     "StatusIn",
     "TransferIn",
+    "TypingIn",
 ]
 
 _PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
@@ -135,3 +136,7 @@ class TransferIn(BaseModel):
         if (self.agent_id is None) == (self.team is None):
             raise ValueError("give exactly one of agent_id or team")
         return self
+
+
+class TypingIn(BaseModel):
+    on: bool = Field(description="true while the agent writes; false when they stop (or sent the reply)")

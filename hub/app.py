@@ -12,7 +12,7 @@ import httpx
 from fastapi import FastAPI
 
 from handoff import abandonment
-from handoff.api import agent_router
+from handoff.api import agent_router, console_router
 from hub import router as message_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
@@ -72,5 +72,6 @@ def create_app(
     app.include_router(agent_router)
     app.include_router(health_router)
     app.include_router(widget_router)
+    app.include_router(console_router)
     app.mount("/socket.io", widget_socket.asgi_app)  # Rasa's socket.io path, so Rasa widgets connect too
     return app

@@ -4,9 +4,18 @@ Client -> hub:
 
 - ``session_request`` ``{"session_id": str | null}`` -> ``session_confirm`` (the session id,
   a new one when none or an invalid one was given), then ``session_history``.
+- ``identify`` ``{"session_id"?, "email"?, "name"?, "phone"?}`` (our widget's
+  ``SupportWidget.identify``) -> the session's contact gets these details and is linked to the
+  contact that already has that email or phone (hub.contacts); the ack is ``{"contact_id"}`` or
+  ``{"error": {"code", "message"}}`` (also emitted as ``identify_error``).
 - ``user_uttered`` ``{"message", "session_id", "client_message_id"?, "metadata"?|"customData"?}``
   -> through :func:`hub.intake.receive` like ``POST /api/v1/messages``. The same
   ``client_message_id`` again is stored and answered once; its receipt is sent again.
+- ``user_typing`` ``{"session_id", "on": bool}`` — the visitor is (not) writing: published as
+  ``{"type": "typing", "on", "by": "customer"}`` on the conversation websocket of the session's
+  latest conversation (what the agent console shows). The widget sends ``on`` at most every
+  few seconds while keys are pressed; the hub also drops a repeat of the same state within
+  ``TYPING_REPEAT_S`` per socket.
 
 Hub -> client:
 
@@ -27,6 +36,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -34,12 +44,16 @@ from typing import Any
 import socketio
 import sqlalchemy as sa
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import contacts as contact_links
 from hub import intake
 from hub.channels.widget import CHANNEL, session_topic
+from hub.contact_details import ContactDetails
 from hub.crud import contacts
 from hub.errors import HubError
 from hub.models import Conversation, Message
+from hub.outbox import conversation_topic
 from hub.schemas import IncomingMessage, MessageOut
 from hub.services import Services
 from hub.settings import Settings
@@ -49,6 +63,21 @@ __all__ = ["WidgetSocket"]
 log = logging.getLogger(__name__)
 
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,200}$")
+
+#: A socket's repeat of the same typing state within this many seconds is dropped (throttle).
+TYPING_REPEAT_S = 1.0
+
+
+def _details(data: dict[str, Any]) -> ContactDetails:
+    """email/phone/name from an ``identify`` frame or a message's ``metadata``/``customData``."""
+    sources = [data, data.get("metadata"), data.get("customData")]
+    found: dict[str, str] = {}
+    for source in sources:
+        for key in ("email", "phone", "name"):
+            value = source.get(key) if isinstance(source, dict) else None
+            if isinstance(value, str) and value.strip() and key not in found:
+                found[key] = value.strip()
+    return ContactDetails(**found)
 
 
 def _allowed_origins(setting: str) -> str | list[str]:
@@ -63,6 +92,7 @@ class WidgetSocket:
         self._settings = settings
         self._services = services
         self._forwarders: dict[str, asyncio.Task[None]] = {}
+        self._typing: dict[str, tuple[bool, float]] = {}  # sid -> (last state published, when)
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             cors_allowed_origins=_allowed_origins(settings.widget_allowed_origins),
@@ -71,7 +101,9 @@ class WidgetSocket:
         )
         self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self.sio.on("session_request", self.session_request)
+        self.sio.on("identify", self.identify)
         self.sio.on("user_uttered", self.user_uttered)
+        self.sio.on("user_typing", self.user_typing)
         self.sio.on("disconnect", self.disconnect)
 
     async def session_request(self, sid: str, data: Any = None) -> None:
@@ -83,6 +115,25 @@ class WidgetSocket:
         await self.sio.emit("session_confirm", session_id, to=sid)
         history = await self._history(session_id)
         await self.sio.emit("session_history", {"session_id": session_id, "messages": history}, to=sid)
+
+    async def identify(self, sid: str, data: Any = None) -> dict[str, Any]:
+        data = data if isinstance(data, dict) else {}
+        details = _details(data)
+        try:
+            if not details:
+                raise HubError("Send at least one of email, phone, name (strings); nothing changed.")
+            session_id = await self._session_id(sid, data)
+            contact = await contact_links.identify_identity(
+                self._services(), channel=CHANNEL, source_id=session_id, details=details
+            )
+        except HubError as exc:
+            error = {"code": exc.code, "message": exc.message}
+            await self.sio.emit("identify_error", {"error": error}, to=sid)
+            return {"error": error}
+        except Exception:
+            log.exception("could not identify a widget visitor", extra={"sid": sid})
+            return {"error": {"code": "internal_error", "message": "Not saved; call identify again later."}}
+        return {"contact_id": contact.id}
 
     async def user_uttered(self, sid: str, data: Any = None) -> dict[str, Any] | None:
         if not isinstance(data, dict):
@@ -98,7 +149,8 @@ class WidgetSocket:
                 client_message_id=client_message_id,
                 text=str(data.get("message") or ""),
             )
-            result = await intake.receive(self._services(), incoming)
+            # rasa-webchat's customData / our metadata may say who the visitor is ({"email": ...}).
+            result = await intake.receive(self._services(), incoming, details=_details(data))
         except ValidationError as exc:
             await self._error(sid, client_message_id, "invalid_message", exc.errors()[0].get("msg", ""))
             return None
@@ -115,7 +167,27 @@ class WidgetSocket:
             await self.sio.emit("message_received", receipt, to=sid)
         return receipt
 
+    async def user_typing(self, sid: str, data: Any = None) -> None:
+        if not isinstance(data, dict):
+            return
+        on = data.get("on") is True
+        now = time.monotonic()
+        last = self._typing.get(sid)
+        if last is not None and last[0] == on and now - last[1] < TYPING_REPEAT_S:
+            return
+        self._typing[sid] = (on, now)
+        session_id = await self._session_id(sid, data)
+        try:
+            async with self._services().sessions() as session:
+                conversation_id = await self._latest_conversation_id(session, session_id)
+            if conversation_id is not None:
+                frame = {"type": "typing", "on": on, "by": "customer"}
+                await self._services().broadcast.publish(conversation_topic(conversation_id), frame)
+        except Exception:
+            log.exception("could not publish a visitor's typing", extra={"sid": sid})
+
     async def disconnect(self, sid: str, *_reason: Any) -> None:
+        self._typing.pop(sid, None)
         task = self._forwarders.pop(sid, None)
         if task is not None:
             task.cancel()
@@ -155,19 +227,24 @@ class WidgetSocket:
         if task.done() and not task.cancelled() and task.exception() is not None:
             raise RuntimeError("could not subscribe to the widget session") from task.exception()
 
+    @staticmethod
+    async def _latest_conversation_id(session: AsyncSession, session_id: str) -> int | None:
+        contact = await contacts.get_by_identity(session, channel=CHANNEL, source_id=session_id)
+        if contact is None:
+            return None
+        conversation_id: int | None = await session.scalar(
+            sa.select(Conversation.id)
+            .where(Conversation.contact_id == contact.id, Conversation.channel == CHANNEL)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+        return conversation_id
+
     async def _history(self, session_id: str) -> list[dict[str, Any]]:
         """The messages of the session's latest conversation, oldest first."""
         services = self._services()
         async with services.sessions() as session:
-            contact = await contacts.get_by_identity(session, channel=CHANNEL, source_id=session_id)
-            if contact is None:
-                return []
-            conversation_id = await session.scalar(
-                sa.select(Conversation.id)
-                .where(Conversation.contact_id == contact.id, Conversation.channel == CHANNEL)
-                .order_by(Conversation.id.desc())
-                .limit(1)
-            )
+            conversation_id = await self._latest_conversation_id(session, session_id)
             if conversation_id is None:
                 return []
             rows = (

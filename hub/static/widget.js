@@ -11,7 +11,8 @@
  *
  * It speaks Rasa's socket.io protocol (session_request/session_confirm, user_uttered,
  * bot_uttered) at <hub>/socket.io, plus the hub's events: message_received (receipt),
- * message_error, typing and session_history. Plain ES2020, no dependencies, no build step:
+ * message_error, typing and session_history; it tells the hub when the visitor is typing
+ * (user_typing, throttled) so an agent sees it. Plain ES2020, no dependencies, no build step:
  * the socket.io/Engine.IO v4 client below is websocket-only.
  *
  * Safety: message text is only ever set with textContent / text nodes; links are built
@@ -440,6 +441,39 @@
     transmit(entry);
   }
 
+  // ---------------------------------------------------------------- the visitor is typing
+  // "on" at most every TYPING_EVERY_MS while keys are pressed, "off" after TYPING_IDLE_MS
+  // without a key or when the message is sent: an agent's console shows "typing…".
+  var TYPING_EVERY_MS = 3000;
+  var TYPING_IDLE_MS = 4000;
+  var typingSentAt = 0;
+  var typingIdle = null;
+
+  function userTyping(on) {
+    if (state.confirmed) socket.emit('user_typing', { session_id: state.sessionId, on: on });
+  }
+
+  function typingStopped() {
+    clearTimeout(typingIdle);
+    if (!typingSentAt) return;
+    typingSentAt = 0;
+    userTyping(false);
+  }
+
+  function keyPressed() {
+    if (!input.value.trim()) {
+      typingStopped();
+      return;
+    }
+    var now = Date.now();
+    if (now - typingSentAt > TYPING_EVERY_MS) {
+      typingSentAt = now;
+      userTyping(true);
+    }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(typingStopped, TYPING_IDLE_MS);
+  }
+
   function acknowledged(cid) {
     state.outbox = state.outbox.filter(function (entry) { return entry.cid !== cid; });
     saveOutbox();
@@ -563,9 +597,11 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = '';
+    typingStopped();
     showReplies([]);
     send(text);
   });
+  input.addEventListener('input', keyPressed);
 
   window.addEventListener('offline', function () {
     socket.drop();

@@ -31,11 +31,21 @@ Reply = list[dict[str, Any]]
 
 @dataclass
 class StubRasa:
-    """Answers Rasa's REST webhook like a tiny bot. ``hold`` keeps a text unanswered until released."""
+    """Answers Rasa's REST webhook like a tiny bot. ``hold`` keeps a text unanswered until released.
+
+    A reply may carry a custom payload, e.g. ``{"custom": {"handoff": {"reason": "explicit_request"}}}``.
+    The tracker (``GET /conversations/<id>/tracker``) answers ``nlu(text)`` of the sender's latest
+    text as ``latest_message`` (default: nothing understood) and ``slots``; tracker events (pause,
+    resume) are recorded in ``events`` as (sender, event).
+    """
 
     calls: list[str] = field(default_factory=list)
     held: dict[str, threading.Event] = field(default_factory=dict)
     answer: Callable[[str], Reply] = field(default=lambda text: [{"text": f"Respuesta a: {text}"}])
+    nlu: Callable[[str], dict[str, Any]] = field(default=lambda _text: {})
+    slots: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, str]] = field(default_factory=list)
+    last_text: dict[str, str] = field(default_factory=dict)
 
     def hold(self, text: str) -> threading.Event:
         release = threading.Event()
@@ -65,15 +75,25 @@ def serve_stub(stub: StubRasa) -> tuple[ThreadingHTTPServer, str]:
 
         def do_GET(self) -> None:
             if self.path.startswith("/conversations/"):
-                self._json(200, {"latest_message": {}})
+                sender = self.path.split("/")[2]
+                text = stub.last_text.get(sender, "")
+                latest = {"text": text, **stub.nlu(text)} if text else {}
+                self._json(200, {"sender_id": sender, "latest_message": latest, "slots": stub.slots})
             else:
                 self._json(200, {"version": "stub"})
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            if self.path.startswith("/conversations/") and self.path.split("?")[0].endswith(
+                "/tracker/events"
+            ):
+                stub.events.append((self.path.split("/")[2], str(body.get("event"))))
+                self._json(200, {})
+                return
             if self.path != "/webhooks/rest/webhook":
                 self._json(404, {})
                 return
+            stub.last_text[str(body["sender"])] = body["message"]
             replies = stub.reply(body["message"])
             self._json(200, [{"recipient_id": body["sender"], **r} for r in replies])
 

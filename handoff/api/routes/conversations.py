@@ -1,24 +1,29 @@
-"""An agent's work on one conversation: claim, context, reply, note, transfer, resolve, hand back."""
+"""An agent's work on one conversation: claim, context, reply, typing, note, transfer, resolve, hand back."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter
 
-from handoff import context, desk
+from handoff import context, desk, queue
 from handoff.api.deps import AgentDep
-from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn
+from handoff.errors import NotYourConversation
+from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn, TypingIn
 from hub.api.deps import ServicesDep
 from hub.crud import conversations
 from hub.errors import ConversationNotFound
 from hub.models import Handoff
+from hub.outbox import conversation_topic
 from hub.schemas import ConversationOut, MessageOut
 from hub.services import Services
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/conversations", tags=["agent"])
+
+log = logging.getLogger(__name__)
 
 
 async def _entry(services: Services, handoff: Handoff) -> QueueEntry:
@@ -50,6 +55,32 @@ async def reply(conversation_id: int, body: ReplyIn, agent: AgentDep, services: 
     """Answer the customer; delivered on their channel (403 unless the conversation is mine)."""
     message = await desk.reply(services, agent_id=agent.id, conversation_id=conversation_id, text=body.text)
     return MessageOut.of(message)
+
+
+@router.post("/{conversation_id}/typing", status_code=204)
+async def typing(conversation_id: int, body: TypingIn, agent: AgentDep, services: ServicesDep) -> None:
+    """Show (``on: true``) or hide "typing…" to the customer while I write (403 unless mine).
+
+    The widget gets its ``typing`` event; the conversation websocket a ``{"type": "typing", "on",
+    "by": "agent"}`` frame. WhatsApp has no free-standing typing indicator (it goes out with a read
+    receipt), so there this only reaches the conversation websocket.
+    """
+    async with services.sessions() as session:
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        if conversation is None:
+            raise ConversationNotFound(conversation_id)
+        handoff = await queue.current(session, conversation_id=conversation_id)
+    if handoff is None or handoff.state != "assigned" or handoff.agent_id != agent.id:
+        raise NotYourConversation(conversation_id)
+    frame = {"type": "typing", "on": body.on, "by": "agent", "agent_id": agent.id}
+    try:
+        await services.broadcast.publish(conversation_topic(conversation_id), frame)
+        channel = services.channels.get(conversation.channel)
+        if channel is not None:
+            await channel.send_typing(conversation, body.on)
+    except Exception:
+        # Typing is a courtesy: a failed signal must not look like a failed reply to the agent.
+        log.exception("could not send the agent's typing", extra={"conversation_id": conversation_id})
 
 
 @router.post("/{conversation_id}/notes", response_model=NoteOut, status_code=201)

@@ -1,0 +1,162 @@
+/*
+ * Mostrador agent console: the context panel (GET /api/v1/agent/conversations/{id}/context) and
+ * the DOM helpers the console shares. Text is only ever set with textContent: never HTML.
+ */
+(function () {
+  'use strict';
+
+  var app = window.MostradorConsole;
+  var t = app.i18n.t;
+
+  // el('li', {class: 'x', text: 'y', 'aria-label': 'z'}, [children]) -> element
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (name === 'text') node.textContent = value === null || value === undefined ? '' : String(value);
+      else if (name === 'class') node.className = value;
+      else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? '' : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  // The hub's timestamps are UTC; SQLite may drop the offset, so a bare one is read as UTC.
+  function parseTime(iso) {
+    if (!iso) return null;
+    var text = String(iso);
+    if (!/(Z|[+-]\d\d:?\d\d)$/.test(text)) text += 'Z';
+    var date = new Date(text);
+    return isNaN(date.getTime()) ? null : date;
+  }
+
+  function formatTime(iso, withDate) {
+    var date = parseTime(iso);
+    if (!date) return '';
+    var options = withDate
+      ? { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }
+      : { hour: '2-digit', minute: '2-digit' };
+    return date.toLocaleString(app.i18n.language(), options);
+  }
+
+  function score(value) {
+    return typeof value === 'number' ? value.toFixed(2) : '–';
+  }
+
+  function valueText(value) {
+    if (value === null || value === undefined) return '–';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+
+  var PRIORITY_NAMES = { 2: 'high', 1: 'normal', 0: 'low' };
+
+  function section(title, body, cls) {
+    return el('section', { class: 'ctx-section' + (cls ? ' ' + cls : '') }, [el('h3', { text: title })].concat(body));
+  }
+
+  function handoffSection(ctx) {
+    var handoff = ctx.handoff;
+    if (!handoff) return section(t('handoff_reason'), [el('p', { text: t('none') })], 'ctx-reason');
+    var priority = typeof handoff.priority === 'number' ? PRIORITY_NAMES[handoff.priority] : handoff.priority;
+    return section(t('handoff_reason'), [
+      el('p', { class: 'reason', 'data-reason': handoff.reason, text: t('reasons')[handoff.reason] || handoff.reason }),
+      el('p', { class: 'muted' }, [
+        el('span', { class: 'prio prio-' + (priority || 'normal'), text: t('priority')[priority || 'normal'] }),
+        ' · ' + formatTime(handoff.requested_at, true)
+      ])
+    ], 'ctx-reason');
+  }
+
+  function keyValues(entries, cls) {
+    if (!entries.length) return el('p', { class: 'muted', text: t('none') });
+    return el('dl', { class: 'kv ' + (cls || '') }, entries.reduce(function (nodes, pair) {
+      nodes.push(el('dt', { text: pair[0] }));
+      nodes.push(el('dd', { text: pair[1] }));
+      return nodes;
+    }, []));
+  }
+
+  function turnItem(turn) {
+    var parts = [el('p', { class: 'turn-text', text: '«' + turn.text + '»' })];
+    var intent = turn.intent
+      ? turn.intent + ' (' + t('confidence') + ' ' + score(turn.confidence) + ')'
+      : t('unknown');
+    parts.push(el('p', { class: 'turn-intent' }, [el('span', { class: 'label', text: t('intent') + ': ' }), intent]));
+    if (turn.entities && turn.entities.length) {
+      parts.push(el('p', { class: 'turn-entities' }, [
+        el('span', { class: 'label', text: t('entities') + ': ' }),
+        turn.entities.map(function (e) { return e.entity + '=' + valueText(e.value); }).join(', ')
+      ]));
+    }
+    var candidates = turn.kb && turn.kb.candidates ? turn.kb.candidates : [];
+    if (candidates.length) {
+      parts.push(el('p', { class: 'label', text: t('kb') + (turn.kb.decision ? ' (' + turn.kb.decision + ')' : '') }));
+      parts.push(el('ol', { class: 'kb' }, candidates.map(function (c) {
+        return el('li', {}, [
+          el('span', { class: 'kb-q', text: c.question || c.id || '' }),
+          ' ',
+          el('span', { class: 'score', text: score(c.score) })
+        ]);
+      })));
+    }
+    if (turn.bot_replies && turn.bot_replies.length) {
+      parts.push(el('p', { class: 'turn-bot' }, [
+        el('span', { class: 'label', text: t('bot_said') + ': ' }),
+        turn.bot_replies.join(' / ')
+      ]));
+    }
+    return el('li', { class: 'turn' }, parts);
+  }
+
+  function earlierItem(conv) {
+    var status = t('conv_status')[conv.status] || conv.status;
+    var summary = '#' + conv.conversation_id + ' · ' + conv.channel + ' · ' + status + ' · ' +
+      t('messages_count')(conv.messages.length) + ' · ' + formatTime(conv.created_at, true);
+    var lines = conv.messages.map(function (m) {
+      return el('li', {}, [el('span', { class: 'label', text: app.whoOf(m) + ': ' }), m.text]);
+    }).concat((conv.notes || []).map(function (n) {
+      return el('li', { class: 'note-line' }, [el('span', { class: 'label', text: t('who').note + ': ' }), n.text]);
+    }));
+    return el('li', {}, [el('details', {}, [el('summary', { text: summary }), el('ol', { class: 'earlier-lines' }, lines)])]);
+  }
+
+  // Renders the whole panel for the conversation being handled.
+  function render(container, ctx, conversationId) {
+    clear(container);
+    var sentiment = ctx.sentiment || {};
+    var contact = ctx.contact || {};
+    var slots = Object.keys(ctx.slots || {}).map(function (k) { return [k, valueText(ctx.slots[k])]; });
+    var earlier = (ctx.transcript || []).filter(function (c) { return c.conversation_id !== conversationId; });
+    var turns = ctx.turns || [];
+    [
+      section(t('summary'), [el('p', { class: 'summary', text: ctx.summary || '–' })], 'ctx-summary'),
+      handoffSection(ctx),
+      section(t('sentiment_title'), [
+        el('p', { class: 'sentiment sentiment-' + (sentiment.label || 'neutral') },
+          [(t('sentiment')[sentiment.label] || '–') + ' (' + score(sentiment.score) + ')'])
+      ], 'ctx-sentiment'),
+      section(t('lang_channel'), [el('p', { text: (ctx.language || '?').toUpperCase() + ' · ' + ctx.channel })], 'ctx-lang'),
+      section(t('contact'), [
+        el('p', { text: contact.name || '#' + contact.id }),
+        el('ul', { class: 'identities', 'aria-label': t('identities') }, (contact.identities || []).map(function (i) {
+          return el('li', { text: i.channel + ': ' + i.source_id });
+        }))
+      ], 'ctx-contact'),
+      section(t('slots'), [keyValues(slots, 'slots')], 'ctx-slots'),
+      section(t('turns'), [turns.length ? el('ol', { class: 'turns' }, turns.map(turnItem))
+        : el('p', { class: 'muted', text: t('none') })], 'ctx-turns'),
+      section(t('earlier'), [earlier.length ? el('ul', { class: 'earlier' }, earlier.map(earlierItem))
+        : el('p', { class: 'muted', text: t('no_earlier') })], 'ctx-earlier')
+    ].forEach(function (node) { container.appendChild(node); });
+  }
+
+  app.dom = { el: el, clear: clear, parseTime: parseTime, formatTime: formatTime };
+  app.context = { render: render };
+})();

@@ -1,0 +1,225 @@
+"""The agent console (GET /agent) in headless Chromium, next to a shopper using the widget on the demo shop.
+
+The shopper asks for a person (the stub bot hands off), an agent logs in to the console in another
+browser context, sees the conversation waiting with its reason, claims it, reads the context, and
+the two write to each other, each seeing the other typing.
+Set CONSOLE_SCREENSHOT=docs/img/agent_console.png to save the console as the operator doc shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browser_testing import Reply, RunningHub
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "s3cret-pass"
+ESCALATE = "mi pedido llega tarde y no me sirve, quiero un humano"
+
+
+def add_agent(hub: RunningHub, email: str, name: str, *, max_concurrent: int = 3) -> None:
+    """Through the real CLI, as an operator would (python -m handoff add-agent)."""
+    env = {**os.environ, "DATABASE_URL": hub.database_url, "AGENT_PASSWORD": PASSWORD}
+    done = subprocess.run(
+        [sys.executable, "-m", "handoff", "add-agent", "--email", email, "--name", name,
+         "--languages", "es,en", "--max-concurrent", str(max_concurrent)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def escalating_bot(text: str) -> Reply:
+    if "humano" in text or "persona" in text:
+        return [
+            {"text": "Te paso con una persona."},
+            {
+                "custom": {
+                    "kb": {
+                        "decision": "handoff",
+                        "reason": "top score 0.41 < clarify threshold 0.6",
+                        "candidates": [
+                            {"id": "returns", "score": 0.41, "question": "¿Cómo devuelvo un pedido?"}
+                        ],
+                    }
+                }
+            },
+            {"custom": {"handoff": {"reason": "explicit_request", "detail": {"intent": "human_handoff"}}}},
+        ]
+    return [{"text": f"Respuesta a: {text}"}]
+
+
+def understood(text: str) -> dict[str, Any]:
+    if "humano" in text:
+        return {
+            "intent": {"name": "human_handoff", "confidence": 0.97},
+            "intent_ranking": [{"name": "human_handoff", "confidence": 0.97}],
+            "entities": [{"entity": "order_id", "value": "A-1001", "start": 0, "end": 6}],
+        }
+    return {}
+
+
+@pytest.fixture
+def shop(hub: RunningHub) -> RunningHub:
+    hub.rasa.answer = escalating_bot
+    hub.rasa.nlu = understood
+    hub.rasa.slots = {"order_id": "A-1001", "email": "marta@example.com"}
+    return hub
+
+
+@pytest.fixture
+def agent_page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(20_000)  # a guard against hangs, not a timing
+    yield page
+    context.close()
+
+
+def customer_asks_for_a_person(page: Page, hub: RunningHub, text: str = ESCALATE) -> None:
+    page.goto(f"{hub.url}/demo")
+    page.get_by_role("button", name=re.compile("Abrir el chat")).click()
+    box = page.get_by_label("Escribe tu mensaje")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.locator(".mw-msg--system").filter(has_text="persona")).to_be_visible()
+
+
+def log_in(page: Page, hub: RunningHub, email: str) -> None:
+    page.goto(f"{hub.url}/agent")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.get_by_role("heading", name="Cola")).to_be_visible()
+
+
+def waiting_item(page: Page) -> Any:
+    return page.locator("#waiting .q-item")
+
+
+def test_an_agent_takes_over_a_widget_conversation(page: Page, agent_page: Page, shop: RunningHub) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    customer_asks_for_a_person(page, shop)
+    log_in(agent_page, shop, "ana@tiendasol.example")
+
+    item = waiting_item(agent_page)
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Pide hablar con una persona")
+    expect(item).to_contain_text("ES")
+    expect(item).to_contain_text("widget")
+    expect(item.locator(".q-wait")).to_have_text(re.compile(r"esperando \d+ s"))
+    item.get_by_role("button", name=re.compile("Atender la conversación")).click()
+
+    context = agent_page.locator("#context")
+    expect(context.locator(".ctx-summary")).to_contain_text("quiero un humano")
+    expect(context.locator(".ctx-reason")).to_contain_text("Pide hablar con una persona")
+    expect(context.locator(".ctx-sentiment")).to_contain_text("Negativo")
+    expect(context.locator(".ctx-slots")).to_contain_text("A-1001")
+    expect(context.locator(".ctx-turns")).to_contain_text("human_handoff (confianza 0.97)")
+    expect(context.locator(".ctx-turns")).to_contain_text("order_id=A-1001")
+    expect(context.locator(".ctx-turns")).to_contain_text("¿Cómo devuelvo un pedido? 0.41")
+    expect(context.locator(".ctx-contact")).to_contain_text("widget:")
+    transcript = agent_page.locator("#transcript")
+    expect(transcript.locator(".msg-customer")).to_contain_text(ESCALATE)
+    expect(agent_page.get_by_label("Respuesta al cliente")).to_be_focused()
+    expect(page.locator(".mw-msg--system").filter(has_text="Ana")).to_be_visible()  # "Ana se ha unido"
+
+    # The customer types: the agent sees it; their message appears at once.
+    widget_box = page.get_by_label("Escribe tu mensaje")
+    widget_box.press_sequentially("es el pedido")
+    expect(agent_page.get_by_text("El cliente está escribiendo…")).to_be_visible()
+    widget_box.press_sequentially(" A-1001")
+    widget_box.press("Enter")
+    expect(transcript.locator(".msg-customer").filter(has_text="es el pedido A-1001")).to_be_visible()
+    expect(agent_page.get_by_text("El cliente está escribiendo…")).to_be_hidden()
+
+    # The agent types: the customer sees it; Enter sends and the reply arrives in the widget.
+    reply = agent_page.get_by_label("Respuesta al cliente")
+    reply.press_sequentially("Hola, soy Ana. Miro tu pedido")
+    expect(page.locator(".mw-typing")).to_be_visible()
+    if os.environ.get("CONSOLE_SCREENSHOT"):
+        agent_page.screenshot(path=os.environ["CONSOLE_SCREENSHOT"])
+    reply.press("Enter")
+    answer = page.locator(".mw-msg--out[data-sender=agent]").filter(has_text="Hola, soy Ana. Miro tu pedido")
+    expect(answer).to_be_visible()
+    expect(page.locator(".mw-typing")).to_be_hidden()
+    expect(transcript.locator(".msg-agent")).to_contain_text("Hola, soy Ana. Miro tu pedido")
+    expect(reply).to_have_value("")
+
+    agent_page.get_by_role("button", name="Resolver").click()
+    expect(agent_page.get_by_role("status")).to_contain_text("resuelta")
+    expect(agent_page.locator("#mine .q-item")).to_have_count(0)
+
+
+def test_customer_text_is_shown_as_text_never_html(page: Page, agent_page: Page, shop: RunningHub) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    customer_asks_for_a_person(page, shop, '<img src=x onerror="window.pwned=1"> quiero un humano')
+    log_in(agent_page, shop, "ana@tiendasol.example")
+
+    agent_page.get_by_role("button", name="Atender la siguiente").click()
+
+    expect(agent_page.locator("#transcript .msg-customer")).to_contain_text(
+        '<img src=x onerror="window.pwned=1">'
+    )
+    expect(agent_page.locator("#context .ctx-summary")).to_contain_text("<img")
+    assert agent_page.evaluate("window.pwned") is None
+    assert agent_page.locator("#transcript img, #context img").count() == 0
+
+
+def test_errors_are_shown_to_the_agent(page: Page, agent_page: Page, shop: RunningHub) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana", max_concurrent=1)
+    customer_asks_for_a_person(page, shop)
+    log_in(agent_page, shop, "ana@tiendasol.example")
+    take_next = agent_page.get_by_role("button", name="Atender la siguiente")
+
+    take_next.click()
+    expect(agent_page.locator("#mine .q-item")).to_have_count(1)
+    take_next.click()
+    expect(agent_page.get_by_role("alert")).to_contain_text("Ya atiendes el máximo de conversaciones")
+
+    # The login ends elsewhere (logout from another tab, expiry): back to the form, saying why.
+    token = agent_page.evaluate("sessionStorage.getItem('mostrador-console:token')")
+    agent_page.request.post(f"{shop.url}/api/v1/agent/logout", headers={"Authorization": f"Bearer {token}"})
+    take_next.click()
+    expect(agent_page.get_by_text("Tu sesión ha caducado. Vuelve a entrar.")).to_be_visible()
+    expect(agent_page.get_by_label("Correo electrónico")).to_be_focused()
+
+    agent_page.get_by_label("Correo electrónico").fill("ana@tiendasol.example")
+    agent_page.get_by_label("Contraseña").fill("wrong password")
+    agent_page.get_by_role("button", name="Entrar").click()
+    expect(agent_page.get_by_text("Correo o contraseña incorrectos.")).to_be_visible()
+
+
+def test_the_console_speaks_english_and_works_with_the_keyboard(
+    page: Page, agent_page: Page, shop: RunningHub
+) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    customer_asks_for_a_person(page, shop)
+    agent_page.goto(f"{shop.url}/agent")
+    agent_page.get_by_label("Idioma").select_option("en")
+    expect(agent_page.get_by_role("heading", name="Log in to the console")).to_be_visible()
+
+    agent_page.get_by_label("Email").focus()
+    agent_page.keyboard.type("ana@tiendasol.example")
+    agent_page.keyboard.press("Tab")
+    agent_page.keyboard.type(PASSWORD)
+    agent_page.keyboard.press("Enter")
+    expect(waiting_item(agent_page)).to_contain_text("Asked for a person")
+
+    agent_page.get_by_role("button", name="Take next").focus()
+    agent_page.keyboard.press("Enter")
+    expect(agent_page.get_by_label("Reply to the customer")).to_be_focused()
+    agent_page.keyboard.type("Hi, I am Ana")
+    agent_page.keyboard.press("Enter")
+    expect(page.locator(".mw-msg--out[data-sender=agent]").filter(has_text="Hi, I am Ana")).to_be_visible()
+
+    agent_page.reload()  # the login is kept for the tab, and the language for the browser
+    expect(agent_page.get_by_role("heading", name="My conversations")).to_be_visible()
+    expect(agent_page.get_by_role("button", name="Open conversation 1")).to_be_visible()

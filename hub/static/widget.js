@@ -7,7 +7,14 @@
  *           data-title="Tienda Sol"              (panel title)
  *           data-subtitle="..."                  (line under the title)
  *           data-color="#c2410c"                 (brand colour: launcher, header, own messages)
- *           data-text-color="#ffffff"></script>  (text on the brand colour)
+ *           data-text-color="#ffffff"             (text on the brand colour)
+ *           data-email="ana@example.com"          (who the visitor is, when the site knows:
+ *           data-name="Ana López"                  linked to their contact on other channels,
+ *           data-phone="+34600111222"></script>    e.g. their WhatsApp number)
+ *
+ * A site that learns who its visitor is later (they log in) calls
+ *   window.SupportWidget.identify({ email: 'ana@example.com', name: 'Ana López', phone: '+34600111222' })
+ * (any of the three); the hub links this chat to the contact with that email or phone.
  *
  * It speaks Rasa's socket.io protocol (session_request/session_confirm, user_uttered,
  * bot_uttered) at <hub>/socket.io, plus the hub's events: message_received (receipt),
@@ -479,6 +486,31 @@
     saveOutbox();
   }
 
+  // ---------------------------------------------------------------- who the visitor is
+  // Sent as socket.io "identify" after every session confirmation and at once when connected.
+  var identity = {};
+
+  function setIdentity(who) {
+    ['email', 'name', 'phone'].forEach(function (key) {
+      var value = who && who[key];
+      if (typeof value === 'string' && value.trim()) identity[key] = value.trim();
+    });
+  }
+
+  function sendIdentity() {
+    if (!state.confirmed || !Object.keys(identity).length) return;
+    var frame = { session_id: state.sessionId };
+    Object.keys(identity).forEach(function (key) { frame[key] = identity[key]; });
+    socket.emit('identify', frame);
+  }
+
+  setIdentity({ email: data.email, name: data.name, phone: data.phone });
+  window.SupportWidget = window.SupportWidget || {};
+  window.SupportWidget.identify = function (who) {
+    setIdentity(who);
+    sendIdentity();
+  };
+
   // ---------------------------------------------------------------- hub events
   function restore(messages) {
     // Rebuild the conversation from the hub (quietly: screen readers heard it already).
@@ -516,6 +548,7 @@
       // Resend what the hub has not acknowledged only now, so the history cannot miss it.
       restore((payload && payload.messages) || []);
       state.confirmed = true;
+      sendIdentity();
       state.outbox.forEach(transmit);
     },
     message_received: function (receipt) {

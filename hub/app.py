@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from handoff import abandonment
 from handoff.api import agent_router, console_router
+from hub import holding
 from hub import router as message_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
@@ -49,12 +50,13 @@ def create_app(
         await message_router.recover(services)
         await services.start_channels()
         sweeper = asyncio.create_task(abandonment.run(services), name="handoff-abandonment")
+        holder = asyncio.create_task(holding.run(services), name="bot-holding")
         log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
         try:
             yield
         finally:
             await widget_socket.close()
-            for task in (worker, sweeper):
+            for task in (worker, sweeper, holder):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -13,6 +13,9 @@
   do the conversation's later queued ones (the router skips messages of an open conversation).
 
 Rasa answering before the give-up time wins: the answer is stored and delivered normally.
+
+:func:`run` (a background task of the hub) holds the customers whose message has not even started:
+during an outage every worker (``HUB_WORKERS``) may be busy waiting on Rasa for other conversations.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,18 +34,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import desk as handoff_desk
 from handoff.policy import Decision
-from hub import outbox
+from hub import language, outbox
 from hub.bot import BotReply
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message, utcnow
 from hub.services import Services
 
-__all__ = ["BOT_UNAVAILABLE", "Outcome", "adopt_language", "give_up", "hold", "holding_text", "wait"]
+__all__ = [
+    "BOT_UNAVAILABLE",
+    "Outcome",
+    "adopt_language",
+    "give_up",
+    "hold",
+    "holding_text",
+    "run",
+    "sweep",
+    "wait",
+]
 
 log = logging.getLogger(__name__)
 
 _GRACE_SECONDS = 1.0
+
+#: One hold() at a time per event loop (the drain's timer and the sweeper never both send one).
+_hold_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 #: Handoff reason when Rasa did not answer within BOT_HANDOFF_AFTER seconds.
 BOT_UNAVAILABLE = "bot_unavailable"
@@ -111,6 +129,12 @@ async def _waiting(
 
 async def hold(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
     """Send the holding message for this message unless the customer already has one pending."""
+    lock = _hold_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        return await _hold(services, conversation_id=conversation_id, message_id=message_id, lang=lang)
+
+
+async def _hold(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
     async with services.sessions.begin() as session:
         found = await _waiting(session, conversation_id, message_id)
         if found is None:
@@ -224,3 +248,45 @@ async def wait(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def sweep(services: Services) -> int:
+    """Hold customers whose oldest queued message waited BOT_HOLDING_AFTER s and is not being worked on."""
+    settings = services.settings
+    cutoff = utcnow() - timedelta(seconds=settings.bot_holding_after)
+    query = (
+        sa.select(Message, Conversation.language)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.bot_state == "queued", Conversation.status == "pending")
+        .order_by(Message.id)
+    )
+    async with services.sessions() as session:
+        rows = (await session.execute(query)).all()
+    seen: set[int] = set()
+    sent = 0
+    for message, current in rows:
+        conversation_id = message.conversation_id
+        if conversation_id in seen:
+            continue
+        seen.add(conversation_id)  # only the oldest queued message of a conversation
+        if message.created_at > cutoff or services.serializer.busy(conversation_id):
+            continue  # recent, or its drain runs (and wait() holds the customer)
+        lang = message.language or language.decide(current, message.text, default=settings.default_language)
+        if await hold(services, conversation_id=conversation_id, message_id=message.id, lang=lang):
+            sent += 1
+    return sent
+
+
+async def run(services: Services) -> None:
+    """Background task: :func:`sweep` every second (more often with a short BOT_HOLDING_AFTER)."""
+    if services.settings.bot_holding_after <= 0:
+        return
+    interval = min(1.0, max(services.settings.bot_holding_after / 4, 0.05))
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await sweep(services)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("holding sweep failed")

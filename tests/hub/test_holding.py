@@ -316,3 +316,26 @@ def test_healthz_answers_rasa_down_while_rasa_hangs(
         assert rasa_server.in_flight >= 1  # the check did not wait for the hung request to end
         rasa_server.up()
         assert hub.client.get("/healthz").json()["rasa"] == "up"
+
+
+def test_a_customer_waiting_for_a_free_worker_is_held_too(
+    outage_settings: Settings, rasa_server: RasaServer
+) -> None:
+    rasa_server.down()
+    with running(outage_settings, hub_workers=1) as hub:
+        ana = hub.post("hola", source_id="ana").json()
+        wait_holding(hub, ana["conversation_id"])  # ana's drain holds the only worker, retrying
+        bea = hub.post("hi, is anyone there?", source_id="bea").json()
+        [held] = wait_holding(hub, bea["conversation_id"])
+        assert held["text"] == holding_text("en")
+        assert attempts(hub, bea["id"]) == 0  # bea's message never reached the bot yet
+
+        rasa_server.up()
+        hub.wait_for_replies(bea["conversation_id"], 2)
+        assert shown(hub.wait_idle(bea["conversation_id"])) == [
+            ("incoming", "hi, is anyone there?"),
+            ("activity", holding_text("en")),
+            ("outgoing", "echo: hi, is anyone there?"),
+        ]
+        assert len(holding(hub.wait_idle(ana["conversation_id"]))) == 1
+        assert sorted(c["message"] for c in rasa_server.answered) == ["hi, is anyone there?", "hola"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff import after_hours, hours, notices, queue, queue_notices, rasa_tracker, turns
 from handoff import agents as agents_crud
-from handoff import notices, queue, rasa_tracker, turns
 from handoff import policy as policy_module
 from handoff.errors import (
     AgentNotFound,
@@ -42,6 +42,7 @@ __all__ = [
     "add_note",
     "after_handoff",
     "claim",
+    "customer_wrote",
     "decide",
     "hand_back",
     "hand_off",
@@ -96,17 +97,32 @@ async def hand_off(
     decision: Decision,
     message_id: int | None,
 ) -> status.StatusChange:
-    """Hand off (hub.status) and tell the customer their place in the queue in the same message."""
+    """Hand off (hub.status) and tell the customer their place in the queue in the same message.
+
+    While the desk is closed (handoff/hours.py) the customer is told when it opens instead, and the
+    decision's detail records it (handoff/after_hours.py); the handoff waits in the queue all the same.
+    """
+    closed = None
+    if conversation.status == "pending":
+        closed = after_hours.closed_now(
+            settings, language=conversation.language, skill=decision.skill, now=hours.clock()
+        )
+    detail = {**decision.detail, **closed.detail} if closed else decision.detail
     change = await status.hand_off(
         session,
         conversation=conversation,
         reason=decision.reason,
-        detail=decision.detail or None,
+        detail=detail or None,
         message_id=message_id,
         priority=decision.priority,
         skill=decision.skill,
     )
     if change.handoff is None or change.handoff.state != "waiting" or not change.messages:
+        return change
+    if closed is not None:
+        notice = change.messages[-1]
+        notice.text = closed.text
+        notice.context = {**(notice.context or {}), **closed.detail}
         return change
     place = await queue.position(session, handoff=change.handoff)
     wait = await queue.estimated_wait(
@@ -223,6 +239,7 @@ async def claim(services: Services, *, agent_id: int, conversation_id: int | Non
         joined = await _joined(session, conversation, handoff, agent, by="claim")
     await outbox.deliver(services, conversation=conversation, messages=[joined])
     await _publish(services, {"type": "queue_changed", "conversation_id": conversation.id})
+    await queue_notices.after_change(services)
     return handoff
 
 
@@ -334,6 +351,7 @@ async def transfer(
             )
     await outbox.deliver(services, conversation=conversation, messages=deliver)
     await _publish(services, {"type": "queue_changed", "conversation_id": conversation_id})
+    await queue_notices.after_change(services)
     return handoff
 
 
@@ -352,6 +370,7 @@ async def resolve(services: Services, *, agent_id: int, conversation_id: int) ->
         await status.resolve(session, conversation=conversation, by="agent")
     await outbox.publish_status(services, conversation=conversation)
     await _publish(services, {"type": "queue_changed", "conversation_id": conversation_id})
+    await queue_notices.after_change(services)
     return conversation
 
 
@@ -369,12 +388,17 @@ async def hand_back(services: Services, *, agent_id: int, conversation_id: int) 
 
 
 async def abandon_stale(services: Services, *, now: Any = None) -> int:
-    """Mark handoffs whose customer went silent while waiting as abandoned (conversation resolved)."""
-    now = now or utcnow()
+    """Mark handoffs whose customer went silent while waiting as abandoned (conversation resolved).
+
+    A handoff queued while the desk was closed waits at least until the next opening + the window.
+    """
+    now = now or hours.clock()
     after = timedelta(seconds=services.settings.handoff_abandon_after)
     changed: list[Conversation] = []
     async with services.sessions.begin() as session:
         for item in await queue.abandon_candidates(session, now=now, after=after):
+            if after_hours.held_for_opening(item.handoff, now=now, after=after):
+                continue
             _end(item.handoff, "abandoned")
             await events.record(
                 session,
@@ -392,4 +416,11 @@ async def abandon_stale(services: Services, *, now: Any = None) -> int:
     if changed:
         await _publish(services, {"type": "queue_changed"})
         log.info("handoffs abandoned", extra={"count": len(changed)})
+        await queue_notices.after_change(services)
     return len(changed)
+
+
+async def customer_wrote(services: Services, *, conversation_id: int, message_id: int) -> None:
+    """A customer message while humans own the conversation (stored for the agent by the router):
+    an email left while queued outside business hours is saved on the contact and acknowledged."""
+    await after_hours.capture_email(services, conversation_id=conversation_id, message_id=message_id)

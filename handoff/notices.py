@@ -3,29 +3,120 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
-__all__ = ["agent_joined", "queue_position"]
+__all__ = ["agent_joined", "closed", "email_saved", "opening_time", "queue_moved", "queue_position"]
+
+_DAYS = {
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "es": (
+        "enero", "febrero", "marzo", "abril", "mayo", "junio",
+        "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
 
 
 def _minutes(seconds: float) -> int:
     return max(2, math.ceil(seconds / 60))
 
 
+def _wait(language: str, wait_seconds: float | None) -> str:
+    if language == "en":
+        if wait_seconds is None:
+            return "No agent is online right now; someone will answer as soon as they connect."
+        if wait_seconds < 60:
+            return "Estimated wait: less than a minute."
+        return f"Estimated wait: about {_minutes(wait_seconds)} minutes."
+    if wait_seconds is None:
+        return "Ahora no hay agentes conectados; te atenderá alguien en cuanto se conecte."
+    if wait_seconds < 60:
+        return "Tiempo estimado de espera: menos de un minuto."
+    return f"Tiempo estimado de espera: unos {_minutes(wait_seconds)} minutos."
+
+
 def queue_position(language: str, *, position: int, wait_seconds: float | None) -> str:
     """ "You are number 2 in the queue; about 6 minutes" (no agent online: we'll answer when one is)."""
     if language == "en":
-        where = f"You are number {position} in the queue."
-        if wait_seconds is None:
-            return f"{where} No agent is online right now; someone will answer as soon as they connect."
-        if wait_seconds < 60:
-            return f"{where} Estimated wait: less than a minute."
-        return f"{where} Estimated wait: about {_minutes(wait_seconds)} minutes."
-    where = f"Estás en la posición {position} de la cola."
-    if wait_seconds is None:
-        return f"{where} Ahora no hay agentes conectados; te atenderá alguien en cuanto se conecte."
-    if wait_seconds < 60:
-        return f"{where} Tiempo estimado de espera: menos de un minuto."
-    return f"{where} Tiempo estimado de espera: unos {_minutes(wait_seconds)} minutos."
+        return f"You are number {position} in the queue. {_wait(language, wait_seconds)}"
+    return f"Estás en la posición {position} de la cola. {_wait(language, wait_seconds)}"
+
+
+def queue_moved(language: str, *, position: int, wait_seconds: float | None) -> str:
+    """Told again when the customer moved up in the queue ("you are next" at number 1)."""
+    if language == "en":
+        where = (
+            "You're next in the queue."
+            if position == 1
+            else f"You've moved up: you are now number {position}."
+        )
+        return f"{where} {_wait(language, wait_seconds)}"
+    if position == 1:
+        where = "Ya te toca: eres la siguiente persona de la cola."
+    else:
+        where = f"Has avanzado en la cola: ahora estás en la posición {position}."
+    return f"{where} {_wait(language, wait_seconds)}"
+
+
+def opening_time(language: str, *, opening: datetime, now: datetime, place: str) -> str:
+    """When the team is back, in the business's time zone: "mañana a las 9:00 (hora de Madrid)"."""
+    local_now = now.astimezone(opening.tzinfo)
+    days = (opening.date() - local_now.date()).days
+    clock = f"{opening.hour}:{opening.minute:02d}"
+    if language == "en":
+        if days == 0:
+            when = f"today at {clock}"
+        elif days == 1:
+            when = f"tomorrow at {clock}"
+        else:
+            day = _DAYS["en"][opening.weekday()]
+            when = f"on {day} {opening.day} {_MONTHS['en'][opening.month - 1]} at {clock}"
+        return f"{when} ({place} time)"
+    if days == 0:
+        when = f"hoy a las {clock}"
+    elif days == 1:
+        when = f"mañana a las {clock}"
+    else:
+        day = _DAYS["es"][opening.weekday()]
+        when = f"el {day} {opening.day} de {_MONTHS['es'][opening.month - 1]} a las {clock}"
+    return f"{when} (hora de {place})"
+
+
+def closed(language: str, *, opening: str | None, holiday: str | None) -> str:
+    """The team is closed: when it is back, and what the customer can do meanwhile."""
+    if language == "en":
+        why = (
+            f"Today is a holiday ({holiday}) and our team is closed."
+            if holiday
+            else "Our team is closed now."
+        )
+        back = f" We open again {opening}." if opening else ""
+        return (
+            f"{why}{back} You can leave your message here and a person will read it as soon as we open, "
+            "or write your email address and we'll contact you. Your conversation stays in the queue."
+        )
+    why = (
+        f"Hoy es festivo ({holiday}) y nuestro equipo no está."
+        if holiday
+        else "Ahora nuestro equipo está cerrado."
+    )
+    back = f" Volvemos {opening}." if opening else ""
+    return (
+        f"{why}{back} Puedes dejarnos tu mensaje aquí y una persona lo leerá en cuanto abramos, "
+        "o escribir tu email y te contactaremos. Tu conversación sigue en la cola."
+    )
+
+
+def email_saved(language: str, *, email: str) -> str:
+    if language == "en":
+        return f"Thanks, we've saved your email {email}; we'll contact you there if we can't answer you here."
+    return f"Gracias, hemos guardado tu email {email}; te escribiremos allí si no podemos atenderte aquí."
 
 
 def agent_joined(language: str, *, agent_name: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from handoff import desk as handoff_desk
 from hub import contacts as contact_links
 from hub import outbox
 from hub.contact_details import ContactDetails, extract
@@ -169,4 +170,9 @@ async def receive(
     if intake.unknown_details is not None:
         conversation_id = intake.conversation.id
         await contact_links.learn(services, conversation_id=conversation_id, details=intake.unknown_details)
+    if intake.message.bot_state == "skipped":
+        # Humans own it: an email left while queued outside business hours is acknowledged (handoff/).
+        await handoff_desk.customer_wrote(
+            services, conversation_id=intake.conversation.id, message_id=intake.message.id
+        )
     return intake

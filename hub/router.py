@@ -73,6 +73,8 @@ async def _route(services: Services, conversation: Conversation, message: Messag
     # Humans own the conversation: the message is stored and was pushed at intake.
     async with services.sessions.begin() as session:
         await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_state="skipped"))
+    # An email left while queued outside business hours is acknowledged (handoff/after_hours.py).
+    await handoff_desk.customer_wrote(services, conversation_id=conversation.id, message_id=message.id)
 
 
 async def _language(services: Services, conversation: Conversation, message: Message) -> str:

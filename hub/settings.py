@@ -239,6 +239,12 @@ class Settings(BaseSettings):
         """A HANDOFF_POLICY_PATH that is not a file fails at start, not on the first customer turn."""
         if self.handoff_policy_path is not None and not self.handoff_policy_path.is_file():
             raise ValueError(f"HANDOFF_POLICY_PATH={self.handoff_policy_path} is not a file")
+        # Business hours and queue notices are checked now too: a mistake names the file and the key.
+        from handoff import hours, policy, queue_notices
+
+        path = self.handoff_policy_path or policy.DEFAULT_POLICY_PATH
+        hours.load(path)
+        queue_notices.parse_rule(policy.load(path).config.get("queue_notices"), source=str(path))
         return self
 
     @property

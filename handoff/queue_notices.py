@@ -1,0 +1,178 @@
+"""Telling waiting customers again that their place in the queue changed.
+
+:func:`after_change` runs after every committed queue change (claim, transfer, resolution,
+abandonment). For each waiting handoff it compares the position now with the last one the
+customer was told (event ``queue_position_sent``) and, when the rule of the policy file's
+``queue_notices`` section holds (moved up by >= ``moved_up_by`` places, or reached number 1 with
+``tell_when_next``), sends one activity message with the new position and estimated wait and records
+a new ``queue_position_sent``. Never after an agent joined (event ``agent_assigned`` of that handoff,
+e.g. one transferred back to a team's queue), never while the desk is closed for it, at most one
+notice per conversation per change. Passes are serialised (an asyncio lock in the process, a
+transaction-level advisory lock on PostgreSQL), so two claims at once never tell anyone twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import after_hours, hours, notices, queue
+from handoff import policy as policy_module
+from hub import outbox
+from hub.crud import events
+from hub.crud import messages as messages_crud
+from hub.models import Conversation, Event, Message
+from hub.services import Services
+from hub.settings import Settings
+
+__all__ = ["Rule", "after_change", "positions", "rule_of"]
+
+log = logging.getLogger(__name__)
+
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+_ADVISORY_KEY = 0x51EE_0E5  # any constant shared by every hub process
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a waiting customer is told again: moved up by at least ``moved_up_by``, or now first."""
+
+    moved_up_by: int = 2
+    tell_when_next: bool = True
+
+    def holds(self, *, told: int | None, now: int) -> bool:
+        if told is None:
+            return self.tell_when_next and now == 1
+        if now >= told:
+            return False
+        return (self.tell_when_next and now == 1) or told - now >= self.moved_up_by
+
+
+def parse_rule(raw: Any, *, source: str) -> Rule:
+    """The ``queue_notices`` section; ValueError naming the file and key when it is wrong."""
+    if raw is None:
+        return Rule()
+    if not isinstance(raw, dict):
+        raise ValueError(f"{source}: queue_notices: expected a mapping (moved_up_by, tell_when_next)")
+    unknown = sorted(set(map(str, raw)) - {"moved_up_by", "tell_when_next"})
+    if unknown:
+        raise ValueError(
+            f"{source}: queue_notices.{unknown[0]}: unknown key; use moved_up_by, tell_when_next"
+        )
+    moved = raw.get("moved_up_by", 2)
+    if isinstance(moved, bool) or not isinstance(moved, int) or moved < 1:
+        raise ValueError(f"{source}: queue_notices.moved_up_by: expected a whole number >= 1, got {moved!r}")
+    nxt = raw.get("tell_when_next", True)
+    if not isinstance(nxt, bool):
+        raise ValueError(f"{source}: queue_notices.tell_when_next: expected true or false, got {nxt!r}")
+    return Rule(moved, nxt)
+
+
+def rule_of(settings: Settings) -> Rule:
+    path = settings.handoff_policy_path or policy_module.DEFAULT_POLICY_PATH
+    return parse_rule(policy_module.load(path).config.get("queue_notices"), source=str(path))
+
+
+async def positions(session: AsyncSession) -> list[tuple[queue.QueueItem, int]]:
+    """Every waiting handoff with its position (same order and language split as queue.position)."""
+    items = await queue.waiting(session)
+    ahead: Counter[str | None] = Counter()
+    placed = []
+    for index, item in enumerate(items):
+        language = item.handoff.language
+        placed.append((item, (ahead[language] if language else index) + 1))
+        ahead[language] += 1
+    return placed
+
+
+async def _history(session: AsyncSession, conversation_ids: list[int]) -> tuple[dict[int, int], set[int]]:
+    """(last position told per handoff id, handoff ids an agent joined)."""
+    rows = (
+        await session.execute(
+            sa.select(Event.kind, Event.data)
+            .where(
+                Event.conversation_id.in_(conversation_ids),
+                Event.kind.in_(("queue_position_sent", "agent_assigned")),
+            )
+            .order_by(Event.id)
+        )
+    ).all()
+    told: dict[int, int] = {}
+    joined: set[int] = set()
+    for kind, data in rows:
+        handoff_id = (data or {}).get("handoff_id")
+        if not isinstance(handoff_id, int):
+            continue
+        if kind == "agent_assigned":
+            joined.add(handoff_id)
+        elif isinstance((data or {}).get("position"), int):
+            told[handoff_id] = data["position"]
+    return told, joined
+
+
+async def _notify(
+    session: AsyncSession, settings: Settings, rule: Rule
+) -> list[tuple[Conversation, Message]]:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_KEY)))
+    placed = await positions(session)
+    if not placed:
+        return []
+    told, joined = await _history(session, [item.conversation.id for item, _ in placed])
+    now = hours.clock()
+    sent: list[tuple[Conversation, Message]] = []
+    for item, position in placed:
+        handoff, conversation = item.handoff, item.conversation
+        if handoff.id in joined or not rule.holds(told=told.get(handoff.id), now=position):
+            continue
+        if after_hours.closed_now(settings, language=conversation.language, skill=handoff.skill, now=now):
+            continue
+        wait = await queue.estimated_wait(
+            session,
+            position=position,
+            language=handoff.language,
+            default_handle_seconds=settings.handoff_default_handle_seconds,
+        )
+        message = await messages_crud.add_activity(
+            session,
+            conversation=conversation,
+            text=notices.queue_moved(conversation.language, position=position, wait_seconds=wait),
+            data={"queue_position": position, "estimated_wait_seconds": wait},
+        )
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="queue_position_sent",
+            message_id=message.id,
+            data={
+                "handoff_id": handoff.id,
+                "position": position,
+                "estimated_wait_seconds": wait,
+                "previous": told.get(handoff.id),
+            },
+        )
+        sent.append((conversation, message))
+    return sent
+
+
+async def after_change(services: Services) -> int:
+    """After a committed queue change: tell the customers who moved up enough. Returns how many."""
+    try:
+        rule = rule_of(services.settings)
+    except Exception:
+        log.exception("queue_notices unreadable; no position notices until it is fixed")
+        return 0
+    lock = _LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        async with services.sessions.begin() as session:
+            sent = await _notify(session, services.settings, rule)
+        for conversation, message in sent:
+            await outbox.deliver(services, conversation=conversation, messages=[message])
+    return len(sent)

@@ -1,0 +1,213 @@
+"""A handoff outside business hours: the customer hears when the team is back, leaves a message or an
+email, and the conversation waits in the queue for the next opening (not abandoned overnight)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from handoff_testing import Desk, FakeRasa
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.testclient import TestClient
+
+from handoff import desk as desk_ops
+from handoff import hours
+from hub.app import create_app
+from hub.crud import events
+from hub.models import Contact, Handoff, Message
+from hub.settings import Settings
+
+POLICY = """
+business_hours:
+  time_zone: Europe/Madrid
+  week:
+    monday: ["09:00-14:00", "16:00-20:00"]
+    tuesday: ["09:00-14:00", "16:00-20:00"]
+    wednesday: ["09:00-14:00", "16:00-20:00"]
+    thursday: ["09:00-14:00", "16:00-20:00"]
+    friday: ["09:00-15:00"]
+  holidays:
+    - {date: "12-25", name: Navidad}
+"""
+
+MONDAY_NIGHT = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # 22:00 in Madrid
+TUESDAY_OPENING = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
+MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Madrid, open
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock(MONDAY_NIGHT)
+    monkeypatch.setattr(hours, "clock", fake)
+    return fake
+
+
+def _bot(text: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    if "persona" in text.lower() or "person" in text.lower():
+        return [
+            {"custom": {"handoff": {"reason": "explicit_request", "detail": {"intent": "human_handoff"}}}}
+        ]
+    return [{"text": f"echo: {text}"}]
+
+
+@pytest.fixture
+def hours_desk(database_url: str, tmp_path: Path, rasa: FakeRasa, clock: Clock) -> Iterator[Desk]:
+    """A hub (SQLite and PostgreSQL) whose policy file has business hours (Madrid, Mon-Fri)."""
+    policy = tmp_path / "policy.yml"
+    policy.write_text(POLICY)
+    rasa.reply = _bot
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        rasa_url="http://rasa.test:5005",
+        rasa_retry_base=0.0,
+        rasa_retry_max=0.0,
+        jobs_url="memory://",
+        broadcast_url="memory://",
+        handoff_policy_path=policy,
+    )
+    with TestClient(create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))) as client:
+        yield Desk(client)
+
+
+def handoff_of(desk: Desk, conversation_id: int) -> Handoff:
+    async def run(session: AsyncSession) -> Handoff:
+        return (
+            await session.execute(sa.select(Handoff).where(Handoff.conversation_id == conversation_id))
+        ).scalar_one()
+
+    return desk.db(run)
+
+
+def test_a_handoff_at_night_says_when_the_team_is_back_in_spanish(hours_desk: Desk) -> None:
+    desk = hours_desk
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta")
+    notice = desk.messages(conversation_id)[-1]
+    assert notice["message_type"] == "activity"
+    assert notice["text"] == (
+        "Ahora nuestro equipo está cerrado. Volvemos mañana a las 9:00 (hora de Madrid). "
+        "Puedes dejarnos tu mensaje aquí y una persona lo leerá en cuanto abramos, o escribir tu email "
+        "y te contactaremos. Tu conversación sigue en la cola."
+    )
+    handoff = handoff_of(desk, conversation_id)
+    assert handoff.state == "waiting"
+    assert handoff.detail is not None
+    assert (handoff.detail["closed"], handoff.detail["next_opening"]) == (True, TUESDAY_OPENING.isoformat())
+    assert handoff.detail["intent"] == "human_handoff"  # the bot's evidence is kept
+
+
+def test_a_handoff_on_friday_evening_in_english_names_the_day_of_the_opening(
+    hours_desk: Desk, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Friday 17:00 in Madrid, closed at 15:00
+    conversation_id = hours_desk.hand_off("I want to talk to a person please", source_id="john")
+    assert hours_desk.messages(conversation_id)[-1]["text"] == (
+        "Our team is closed now. We open again on Monday 30 November at 9:00 (Madrid time). "
+        "You can leave your message here and a person will read it as soon as we open, or write your "
+        "email address and we'll contact you. Your conversation stays in the queue."
+    )
+
+
+def test_on_a_holiday_the_customer_is_told_which_one(hours_desk: Desk, clock: Clock) -> None:
+    clock.now = datetime(2026, 12, 25, 10, 0, tzinfo=UTC)  # a Friday, Christmas
+    conversation_id = hours_desk.hand_off("quiero hablar con una persona", source_id="marta")
+    text = hours_desk.messages(conversation_id)[-1]["text"]
+    assert text.startswith(
+        "Hoy es festivo (Navidad) y nuestro equipo no está. Volvemos el lunes 28 de diciembre"
+    )
+    assert handoff_of(hours_desk, conversation_id).detail["holiday"] == "Navidad"  # type: ignore[index]
+
+
+def test_during_business_hours_the_customer_gets_the_queue_position_as_usual(
+    hours_desk: Desk, clock: Clock
+) -> None:
+    clock.now = MONDAY_MORNING
+    conversation_id = hours_desk.hand_off("quiero hablar con una persona", source_id="marta")
+    assert "Estás en la posición 1 de la cola." in hours_desk.messages(conversation_id)[-1]["text"]
+    assert "closed" not in (handoff_of(hours_desk, conversation_id).detail or {})
+
+
+def test_an_email_left_at_night_is_saved_on_the_contact_and_acknowledged_once(hours_desk: Desk) -> None:
+    desk = hours_desk
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta")
+    desk.customer("mi pedido A-1001 llegó roto", source_id="marta")
+    desk.customer("escribidme a Marta.Lopez@Example.com por favor", source_id="marta")
+    ack = (
+        "Gracias, hemos guardado tu email marta.lopez@example.com; "
+        "te escribiremos allí si no podemos atenderte aquí."
+    )
+    desk.wait_until(lambda: desk.messages(conversation_id)[-1]["text"] == ack, "email acknowledged")
+    desk.customer("repito: marta.lopez@example.com", source_id="marta")
+    desk.wait_idle(conversation_id)
+    texts = [m["text"] for m in desk.messages(conversation_id)]
+    assert texts.count(ack) == 1
+    assert "mi pedido A-1001 llegó roto" in texts  # stored for the agent; the bot never saw it
+
+    async def stored(session: AsyncSession) -> tuple[str | None, list[str]]:
+        message = (
+            (await session.execute(sa.select(Message).where(Message.conversation_id == conversation_id)))
+            .scalars()
+            .first()
+        )
+        assert message is not None
+        contact = await session.get(Contact, message.contact_id)
+        assert contact is not None
+        kinds = [e.kind for e in await events.list_for_conversation(session, conversation_id=conversation_id)]
+        return contact.email, kinds
+
+    email, kinds = desk.db(stored)
+    assert email == "marta.lopez@example.com"
+    assert kinds.count("contact_email_left") == 1
+
+
+def test_an_email_during_business_hours_is_just_a_message(hours_desk: Desk, clock: Clock) -> None:
+    clock.now = MONDAY_MORNING
+    conversation_id = hours_desk.hand_off("quiero hablar con una persona", source_id="marta")
+    hours_desk.customer("mi email es marta@example.com", source_id="marta")
+    messages = hours_desk.wait_idle(conversation_id)
+    assert not any(m["text"].startswith("Gracias, hemos guardado tu email") for m in messages)
+
+
+def test_the_night_queue_is_there_for_the_first_agent_in_the_morning(hours_desk: Desk, clock: Clock) -> None:
+    desk = hours_desk
+    first = desk.hand_off("quiero hablar con una persona", source_id="marta")
+    second = desk.hand_off("con una persona, por favor", source_id="luis")
+    clock.now = TUESDAY_OPENING
+    desk.add_agent("ana@x.example")
+    headers = desk.login("ana@x.example")
+    waiting = desk.client.get("/api/v1/agent/queue", headers=headers).json()["waiting"]
+    assert [(w["conversation_id"], w["state"]) for w in waiting] == [(first, "waiting"), (second, "waiting")]
+    assert all(isinstance(w["waiting_seconds"], int | float) and w["waiting_seconds"] >= 0 for w in waiting)
+    claimed = desk.client.post("/api/v1/agent/queue/claim", headers=headers)
+    assert claimed.json()["conversation_id"] == first
+
+
+def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk: Desk) -> None:
+    desk = hours_desk
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta")
+
+    async def asked_at_night(session: AsyncSession) -> None:  # the customer wrote at 22:00
+        await session.execute(sa.update(Handoff).values(requested_at=MONDAY_NIGHT))
+        await session.execute(sa.update(Message).values(created_at=MONDAY_NIGHT))
+
+    desk.db(asked_at_night)
+    window = timedelta(seconds=desk.services.settings.handoff_abandon_after)
+    for now in (MONDAY_NIGHT + window * 2, TUESDAY_OPENING + window - timedelta(seconds=1)):
+        assert desk.call(lambda now=now: desk_ops.abandon_stale(desk.services, now=now)) == 0  # type: ignore[misc]
+    assert handoff_of(desk, conversation_id).state == "waiting"
+    later = TUESDAY_OPENING + window + timedelta(seconds=1)
+    assert desk.call(lambda: desk_ops.abandon_stale(desk.services, now=later)) == 1
+    assert handoff_of(desk, conversation_id).state == "abandoned"

@@ -12,12 +12,12 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from browser_testing import Reply, RunningHub
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,25 @@ def shop(hub: RunningHub) -> RunningHub:
 
 
 @pytest.fixture
-def agent_page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="es-ES")
-    page = context.new_page()
-    page.set_default_timeout(20_000)  # a guard against hangs, not a timing
-    yield page
-    context.close()
+def pages(chromium: Browser) -> Iterator[Callable[[], Page]]:
+    """``pages()`` -> a page in a browser context of its own (another person's browser)."""
+    contexts: list[BrowserContext] = []
+
+    def new_page() -> Page:
+        context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="es-ES")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)  # a guard against hangs, not a timing
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def agent_page(pages: Callable[[], Page]) -> Page:
+    return pages()
 
 
 def customer_asks_for_a_person(page: Page, hub: RunningHub, text: str = ESCALATE) -> None:
@@ -104,7 +117,9 @@ def waiting_item(page: Page) -> Any:
     return page.locator("#waiting .q-item")
 
 
-def test_an_agent_takes_over_a_widget_conversation(page: Page, agent_page: Page, shop: RunningHub) -> None:
+def test_an_agent_takes_over_a_widget_conversation(
+    page: Page, agent_page: Page, pages: Callable[[], Page], shop: RunningHub
+) -> None:
     add_agent(shop, "ana@tiendasol.example", "Ana")
     customer_asks_for_a_person(page, shop)
     log_in(agent_page, shop, "ana@tiendasol.example")
@@ -130,6 +145,12 @@ def test_an_agent_takes_over_a_widget_conversation(page: Page, agent_page: Page,
     expect(transcript.locator(".msg-customer")).to_contain_text(ESCALATE)
     expect(agent_page.get_by_label("Respuesta al cliente")).to_be_focused()
     expect(page.locator(".mw-msg--system").filter(has_text="Ana")).to_be_visible()  # "Ana se ha unido"
+    expect(agent_page.locator("#mine .q-item")).to_have_count(1)
+    expect(waiting_item(agent_page)).to_have_count(0)
+
+    # Another shopper asks for a person: the queue shows it live.
+    customer_asks_for_a_person(pages(), shop, "quiero hablar con una persona sobre una devolución")
+    expect(waiting_item(agent_page)).to_have_count(1)
 
     # The customer types: the agent sees it; their message appears at once.
     widget_box = page.get_by_label("Escribe tu mensaje")
@@ -223,3 +244,31 @@ def test_the_console_speaks_english_and_works_with_the_keyboard(
     agent_page.reload()  # the login is kept for the tab, and the language for the browser
     expect(agent_page.get_by_role("heading", name="My conversations")).to_be_visible()
     expect(agent_page.get_by_role("button", name="Open conversation 1")).to_be_visible()
+
+
+def test_an_agent_transfers_a_conversation_to_a_colleague_with_a_note(
+    page: Page, agent_page: Page, pages: Callable[[], Page], shop: RunningHub
+) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    add_agent(shop, "luis@tiendasol.example", "Luis")
+    customer_asks_for_a_person(page, shop)
+    log_in(agent_page, shop, "ana@tiendasol.example")
+    luis = pages()
+    log_in(luis, shop, "luis@tiendasol.example")
+    agent_page.get_by_role("button", name="Atender la siguiente").click()
+    expect(agent_page.locator("#transcript .msg-customer")).to_contain_text(ESCALATE)
+
+    agent_page.get_by_text("Transferir", exact=True).click()
+    expect(agent_page.get_by_role("combobox", name="Agente")).to_contain_text("Luis")
+    agent_page.get_by_label("Nota para quien la recibe").fill("Cliente VIP, ofrecer envío gratis")
+    agent_page.get_by_role("button", name="Transferir conversación").click()
+
+    expect(agent_page.get_by_role("status")).to_contain_text("transferida")
+    expect(agent_page.locator("#mine .q-item")).to_have_count(0)
+    luis.get_by_role("button", name="Abrir la conversación 1").click()
+    expect(luis.locator("#transcript .msg-note")).to_contain_text("Cliente VIP, ofrecer envío gratis")
+    expect(page.locator(".mw-msg--system").filter(has_text="Luis")).to_be_visible()
+    luis.get_by_label("Respuesta al cliente").fill("Hola, soy Luis; sigo yo con tu pedido")
+    luis.get_by_label("Respuesta al cliente").press("Enter")
+    expect(page.locator(".mw-msg--out[data-sender=agent]")).to_contain_text("soy Luis")
+    expect(page.get_by_text("Cliente VIP")).to_have_count(0)  # a note never reaches the customer

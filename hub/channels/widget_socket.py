@@ -234,7 +234,12 @@ class WidgetSocket:
             return None
         conversation_id: int | None = await session.scalar(
             sa.select(Conversation.id)
-            .where(Conversation.contact_id == contact.id, Conversation.channel == CHANNEL)
+            .where(
+                Conversation.contact_id == contact.id,
+                Conversation.channel == CHANNEL,
+                # A contact merged from several browsers has a conversation per session.
+                Conversation.source_id == session_id,
+            )
             .order_by(Conversation.id.desc())
             .limit(1)
         )

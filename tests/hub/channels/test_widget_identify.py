@@ -116,3 +116,30 @@ async def test_rasa_webchat_custom_data_identifies_the_visitor(
     [contact] = await contacts(live_hub)
     assert receipt["contact_id"] == contact.id
     assert contact.email == "webchat@example.com"
+
+
+async def test_two_browsers_of_one_person_each_keep_their_own_history(live_hub: LiveHub) -> None:
+    """Identified with one email in two browsers: one contact, but each session shows its own chat."""
+    browsers = [socketio.AsyncClient(reconnection=False) for _ in range(2)]
+    histories: list[asyncio.Queue[Any]] = [asyncio.Queue(), asyncio.Queue()]
+    sessions = [uuid.uuid4().hex, uuid.uuid4().hex]
+    for browser, history in zip(browsers, histories, strict=True):
+        browser.on("session_history", history.put_nowait)
+        await browser.connect(live_hub.url, socketio_path="/socket.io", transports=["websocket"])
+    try:
+        for browser, history, session_id in zip(browsers, histories, sessions, strict=True):
+            await browser.emit("session_request", {"session_id": session_id})
+            await asyncio.wait_for(history.get(), GUARD_S)
+            await browser.call("identify", {"email": "ana@example.com"}, timeout=GUARD_S)
+            message = {"message": f"hola desde {session_id}", "session_id": session_id}
+            await browser.call("user_uttered", message, timeout=GUARD_S)
+        assert len(await contacts(live_hub)) == 1
+
+        for browser, history, session_id in zip(browsers, histories, sessions, strict=True):
+            await browser.emit("session_request", {"session_id": session_id})
+            shown = await asyncio.wait_for(history.get(), GUARD_S)
+            texts = [m["text"] for m in shown["messages"] if m["message_type"] == "incoming"]
+            assert texts == [f"hola desde {session_id}"]
+    finally:
+        for browser in browsers:
+            await browser.disconnect()

@@ -60,6 +60,7 @@ test: venvs lint
 bench: venvs
 	.venv/bin/python -m benchmarks.message_latency
 	.venv/bin/python -m benchmarks.kb_benchmark
+	.venv/bin/python -m benchmarks.receipt_load --runs 3
 
 clean:
 	rm -rf var/logs var/kb

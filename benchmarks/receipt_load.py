@@ -1,0 +1,261 @@
+"""Receipt latency under load: 100 messages/s for 60 s through the widget socket and the WhatsApp webhook.
+
+    .venv/bin/python -m benchmarks.receipt_load [--rate 100] [--duration 60] [--runs 3]
+        [--database-url postgresql+psycopg://...] [--jobs redis://127.0.0.1:6379/13] [--real-rasa]
+
+Starts the real hub (``python -m hub``, its own process and data dir, SQLite unless
+--database-url), a stub Rasa that answers at once (process), and the tests' fake Graph API on
+loopback (a thread here, timing read receipts). Two load generator processes
+(benchmarks/load_generator.py) then send on an open-loop schedule, half the rate each: widget
+customers over socket.io and signed WhatsApp webhooks, each with ~5% resends of the same id.
+Latency runs from each message's scheduled send time to its receipt. Afterwards the hub's
+database is read: every message stored exactly once, every one answered once.
+
+The stub Rasa keeps NLU out of the measurement: this benchmarks the hub's receipt path.
+``--real-rasa`` puts the trained bot behind the hub instead (ops.run.bring_up); at 100 msg/s on 2
+cores Rasa cannot keep up, so answers lag far behind, but receipts must not.
+Prints the tables and writes them as a section of docs/benchmarks/receipt_load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.load_graph import TimedGraph
+from benchmarks.load_report import RunResult, channel_result, median_table, run_table, write_section
+from benchmarks.load_verify import read_stored, wait_drained
+from ops.stack import ROOT, Service, Stack, free_port
+
+__all__ = ["main"]
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+APP_SECRET = "bench-app-secret"
+PHONE_ID = "106540352242922"
+TOKEN = "bench-token"
+OUT = ROOT / "docs" / "benchmarks" / "receipt_load.md"
+
+
+@dataclass(frozen=True)
+class Options:
+    rate: float
+    duration: float
+    widget_share: float
+    customers: int
+    dup_share: float
+    database_url: str | None
+    jobs_url: str
+    real_rasa: bool
+    settle: float
+    hub_profile: Path | None = None
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime of all threads
+
+
+def _machine_ticks() -> tuple[int, int]:
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values), values[3] + values[4]  # total, idle + iowait
+
+
+def hub_env(opts: Options, data_dir: Path, graph_url: str) -> dict[str, str]:
+    env = {
+        "DATA_DIR": str(data_dir), "JOBS_URL": opts.jobs_url, "LOG_LEVEL": "INFO",
+        "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": TOKEN, "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": "bench-verify", "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+        "WHATSAPP_GRAPH_URL": graph_url, "PYTHONUNBUFFERED": "1",
+    }
+    if opts.database_url:
+        env["DATABASE_URL"] = opts.database_url
+    return env
+
+
+def start_stack(opts: Options, data_dir: Path, graph_url: str) -> tuple[Stack, str, int]:
+    """The hub behind a stub (or the real) Rasa; (stack, hub URL, hub pid)."""
+    env = hub_env(opts, data_dir, graph_url)
+    hub_port = free_port()
+    if opts.real_rasa:
+        from ops.run import bring_up
+
+        os.environ.update(env)  # bring_up's services inherit the environment
+        stack, endpoints = bring_up(
+            data_dir=data_dir, hub_port=hub_port, rasa_port=free_port(), action_port=free_port(),
+            models_dir=ROOT / "var" / "models",
+        )
+        hub = next(s for s in stack.services if s.name == "hub")
+        assert hub.process is not None
+        return stack, endpoints.hub, hub.process.pid
+    rasa_port = free_port()
+    rasa = Service(
+        name="stub-rasa", argv=[PYTHON, "-m", "benchmarks.load_stub_rasa", "--port", str(rasa_port)],
+        health_url=f"http://127.0.0.1:{rasa_port}/status", timeout_s=30,
+    )
+    module = ["benchmarks.hub_profiled", str(opts.hub_profile)] if opts.hub_profile else ["hub"]
+    hub = Service(
+        name="hub", argv=[PYTHON, "-m", *module], health_url=f"http://127.0.0.1:{hub_port}/healthz",
+        timeout_s=60, env={**env, "HUB_PORT": str(hub_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}"},
+    )
+    stack = Stack([rasa, hub], log_dir=data_dir / "logs")
+    stack.start()
+    assert hub.process is not None
+    return stack, f"http://127.0.0.1:{hub_port}", hub.process.pid
+
+
+def _generator(
+    opts: Options, channel: str, hub_url: str, run_id: str, out: Path
+) -> subprocess.Popen[str]:
+    share = opts.widget_share if channel == "widget" else 1 - opts.widget_share
+    argv = [
+        PYTHON, "-m", "benchmarks.load_generator", "--channel", channel, "--hub", hub_url,
+        "--rate", str(opts.rate * share), "--duration", str(opts.duration),
+        "--customers", str(opts.customers), "--dup-share", str(opts.dup_share), "--run-id", run_id,
+        "--settle", str(opts.settle), "--app-secret", APP_SECRET, "--phone-id", PHONE_ID, "--out", str(out),
+    ]
+    log = (out.parent / f"generator-{channel}.log").open("w")
+    return subprocess.Popen(
+        argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
+    )
+
+
+def drive(
+    opts: Options, hub_url: str, hub_pid: int, run_id: str, work: Path
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Run both generators from the same t0; their results and the CPU figures of the window."""
+    shares = (("widget", opts.widget_share), ("whatsapp", 1 - opts.widget_share))
+    channels = [c for c, share in shares if share]
+    procs = {c: _generator(opts, c, hub_url, run_id, work / f"{c}.json") for c in channels}
+    for channel, proc in procs.items():
+        assert proc.stdout is not None
+        if proc.stdout.readline().strip() != "ready":
+            proc.wait(10)
+            raise SystemExit(f"{channel} generator failed: see {work / f'generator-{channel}.log'}")
+    t0 = time.monotonic() + 0.5
+    for proc in procs.values():
+        assert proc.stdin is not None
+        proc.stdin.write(f"go {t0}\n")
+        proc.stdin.flush()
+    time.sleep(max(0.0, t0 - time.monotonic()))
+    hub0, (total0, idle0) = _cpu_ticks(hub_pid), _machine_ticks()
+    time.sleep(opts.duration)
+    hub1, (total1, idle1) = _cpu_ticks(hub_pid), _machine_ticks()
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu = {
+        "hub_cpu_pct": 100 * (hub1 - hub0) / tick / opts.duration,
+        "machine_busy_pct": 100 * (1 - (idle1 - idle0) / max(1, total1 - total0)),
+        "hub_ticks_t0": hub0,
+    }
+    results = {}
+    for channel, proc in procs.items():
+        if proc.wait(opts.duration + opts.settle + 120) != 0:
+            raise SystemExit(f"{channel} generator exited {proc.returncode}: see {work}")
+        results[channel] = json.loads((work / f"{channel}.json").read_text())
+    return results, cpu
+
+
+def one_run(opts: Options, label: str, index: int) -> RunResult:
+    run_id = f"lb{uuid.uuid4().hex[:6]}{index}"
+    with tempfile.TemporaryDirectory(prefix="receipt-load-") as tmp:
+        work = Path(tmp)
+        graph = TimedGraph(access_token=TOKEN)
+        graph.start()
+        stack, hub_url, hub_pid = start_stack(opts, work / "data", graph.base_url)
+        try:
+            print(f"run {index + 1}: {label}, hub pid {hub_pid}, {opts.rate:g} msg/s for {opts.duration:g} s",
+                  flush=True)
+            generated, cpu = drive(opts, hub_url, hub_pid, run_id, work)
+            url = opts.database_url or f"sqlite+aiosqlite:///{(work / 'data' / 'hub.db').as_posix()}"
+            prefixes = {"widget": run_id, "whatsapp": f"wamid.{run_id}"}
+            left = asyncio.run(wait_drained(url, prefixes, timeout=opts.settle))
+            hub_cpu_s = (_cpu_ticks(hub_pid) - cpu["hub_ticks_t0"]) / os.sysconf("SC_CLK_TCK")
+            channels = []
+            for channel, result in generated.items():
+                stored = asyncio.run(read_stored(url, channel, prefixes[channel]))
+                reads = graph.read_at if channel == "whatsapp" else None
+                channels.append(channel_result(result, stored, reads))
+        finally:
+            stack.stop()
+            graph.stop()
+    messages = sum(c.sent for c in channels)
+    return RunResult(
+        label, channels, cpu["hub_cpu_pct"], cpu["machine_busy_pct"], os.getloadavg(), left,
+        hub_cpu_ms_per_message=1000 * hub_cpu_s / max(1, messages),
+    )
+
+
+def _label(opts: Options) -> str:
+    db = "PostgreSQL" if opts.database_url and opts.database_url.startswith("postgres") else "SQLite"
+    jobs = "Redis jobs" if opts.jobs_url.startswith("redis") else "in-process jobs"
+    return f"{db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
+
+
+def _machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return f"{platform.machine()} {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+PREAMBLE = """# Receipt latency under load (widget socket + WhatsApp webhook)
+
+`python -m benchmarks.receipt_load` (see its docstring; `make bench` runs it). Target (issue #4): p99 <= 50 ms
+inbound -> receipt at 100 messages/s for 60 s, zero messages lost or duplicated. Latency is measured from each
+message's *scheduled* send time (open loop, no coordinated omission), in milliseconds.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--rate", type=float, default=100.0, help="new messages per second, both channels")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--widget-share", type=float, default=0.5, help="share of the rate on the widget")
+    parser.add_argument("--customers", type=int, default=200, help="customers per channel")
+    parser.add_argument("--dup-share", type=float, default=0.05, help="share of messages sent twice")
+    parser.add_argument("--runs", type=int, default=1, help="repeat; medians across runs are reported")
+    parser.add_argument("--database-url", help="hub database (default: a fresh SQLite file per run)")
+    parser.add_argument("--jobs", default="memory://", help="JOBS_URL of the hub, e.g. redis://127.0.0.1:6379/13")
+    parser.add_argument("--real-rasa", action="store_true", help="the trained bot instead of the stub")
+    parser.add_argument("--settle", type=float, default=90.0, help="seconds to wait for answers afterwards")
+    parser.add_argument("--hub-profile", type=Path, help="run the hub under cProfile, stats to this file")
+    parser.add_argument("--out", type=Path, default=OUT, help="doc to write ('-' prints only)")
+    args = parser.parse_args()
+    opts = Options(args.rate, args.duration, args.widget_share, args.customers, args.dup_share,
+                   args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile)
+    label = _label(opts)
+    runs = []
+    for index in range(args.runs):
+        runs.append(one_run(opts, label, index))
+        print(run_table(runs[-1]) + "\n", flush=True)
+    body = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; {args.runs} run(s) of "
+        f"{args.rate:g} msg/s for {args.duration:g} s, {args.widget_share:.0%} widget, {args.customers} "
+        f"customers per channel, {args.dup_share:.0%} resent; command: `python -m benchmarks.receipt_load "
+        + " ".join(sys.argv[1:]) + "`.",
+        "", "Across runs (counts summed, latencies the median of the runs' percentiles):", "",
+        median_table(runs), "",
+    ]
+    for index, run in enumerate(runs):
+        body += [f"Run {index + 1}:", "", run_table(run), ""]
+    text = "\n".join(body)
+    print(text)
+    if str(args.out) != "-":
+        write_section(args.out, label, text, PREAMBLE)
+        print(f"wrote {args.out}")
+    failures = sum(c.lost + c.dup_stored + c.dup_answers for r in runs for c in r.channels)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

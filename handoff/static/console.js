@@ -46,6 +46,17 @@
 
   function hideBanner() { $('banner').hidden = true; }
 
+  // Live updates (the agent socket, the open conversation's socket) lost -> one line until both are back.
+  var down = {};
+
+  function setLive(which, ok) {
+    if (ok) delete down[which];
+    else down[which] = true;
+    var line = $('connection');
+    line.textContent = t('errors').live_lost;
+    line.hidden = Object.keys(down).length === 0;
+  }
+
   function announce(text) {
     var live = $('live');
     live.textContent = text;
@@ -114,6 +125,7 @@
       state.agentWs = null;
       ws.close();
     }
+    setLive('agent', true);
   }
 
   function expire() {
@@ -291,11 +303,9 @@
     ws.onmessage = function (e) {
       var frame = JSON.parse(e.data);
       if (frame.type === 'subscribed') {
-        if (state.agentWsAttempt > 0) {
-          hideBanner();
-          loadQueue(); // catch up on what changed while disconnected
-        }
+        if (state.agentWsAttempt > 0) loadQueue(); // catch up on what changed while disconnected
         state.agentWsAttempt = 0;
+        setLive('agent', true);
       } else if (frame.type === 'queue_changed') {
         loadQueue();
       } else if (frame.type === 'note' && state.conv && frame.note.conversation_id === state.conv.id) {
@@ -309,7 +319,7 @@
         expire();
         return;
       }
-      showBanner(t('errors').live_lost);
+      setLive('agent', false);
       var delay = retryDelay(state.agentWsAttempt);
       state.agentWsAttempt += 1;
       setTimeout(connectAgentWs, delay);
@@ -389,10 +399,10 @@
     ws.onmessage = function (e) {
       if (state.conv !== conv) return;
       var frame = JSON.parse(e.data);
-      if (frame.type === 'subscribed' && conv.attempt > 0) {
+      if (frame.type === 'subscribed') {
+        if (conv.attempt > 0) loadContext(conv); // catch up on what was said meanwhile
         conv.attempt = 0;
-        hideBanner();
-        loadContext(conv); // catch up
+        setLive('conversation', true);
       } else if (frame.type === 'message') {
         if (frame.message.message_type === 'incoming') customerTyping(false);
         addItem(messageItem(frame.message));
@@ -404,7 +414,7 @@
     };
     ws.onclose = function () {
       if (state.conv !== conv) return;
-      showBanner(t('errors').live_lost);
+      setLive('conversation', false);
       conv.attempt = (conv.attempt || 0) + 1;
       setTimeout(function () { if (state.conv === conv) connectConversationWs(conv); }, retryDelay(conv.attempt));
     };
@@ -445,6 +455,7 @@
     typingStopped(conv);
     clearTimeout(conv.customerTyping);
     state.conv = null;
+    setLive('conversation', true);
     if (conv.ws) conv.ws.close();
     $('conv').hidden = true;
     $('context').hidden = true;

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from browser_testing import Reply, RunningHub
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -272,3 +272,40 @@ def test_an_agent_transfers_a_conversation_to_a_colleague_with_a_note(
     luis.get_by_label("Respuesta al cliente").press("Enter")
     expect(page.locator(".mw-msg--out[data-sender=agent]")).to_contain_text("soy Luis")
     expect(page.get_by_text("Cliente VIP")).to_have_count(0)  # a note never reaches the customer
+
+
+def test_a_conversation_a_colleague_took_first_and_a_lost_network_are_explained(
+    page: Page, agent_page: Page, shop: RunningHub
+) -> None:
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    add_agent(shop, "luis@tiendasol.example", "Luis")
+    customer_asks_for_a_person(page, shop)
+    stale: dict[str, str] = {}
+
+    def queue_as_first_read(route: Route) -> None:
+        """Ana's list stays as she first read it, as if she clicked before it refreshed."""
+        if "body" not in stale:
+            response = route.fetch()
+            stale["body"] = response.text()
+            route.fulfill(response=response)
+        else:
+            route.fulfill(status=200, content_type="application/json", body=stale["body"])
+
+    agent_page.route("**/api/v1/agent/queue", queue_as_first_read)
+    log_in(agent_page, shop, "ana@tiendasol.example")
+    expect(waiting_item(agent_page)).to_have_count(1)
+    login = agent_page.request.post(
+        f"{shop.url}/api/v1/agent/login", data={"email": "luis@tiendasol.example", "password": PASSWORD}
+    )
+    luis = {"Authorization": f"Bearer {login.json()['token']}"}
+    assert agent_page.request.post(f"{shop.url}/api/v1/agent/queue/claim", headers=luis).ok
+
+    waiting_item(agent_page).get_by_role("button", name="Atender la conversación 1").click()
+    expect(agent_page.get_by_role("alert")).to_contain_text("Otro agente ya ha tomado esa conversación")
+
+    agent_page.context.set_offline(True)
+    agent_page.get_by_role("button", name="Atender la siguiente").click()
+    expect(agent_page.get_by_role("alert")).to_contain_text("Sin conexión con el servidor")
+    agent_page.context.set_offline(False)
+    agent_page.get_by_role("button", name="Atender la siguiente").click()
+    expect(agent_page.get_by_role("alert")).to_contain_text("No hay conversaciones esperando")

@@ -3,12 +3,13 @@
 :func:`after_change` runs after every committed queue change (claim, transfer, resolution,
 abandonment). For each waiting handoff it compares the position now with the last one the
 customer was told (event ``queue_position_sent``) and, when the rule of the policy file's
-``queue_notices`` section holds (moved up by >= ``moved_up_by`` places, or reached number 1 with
-``tell_when_next``), sends one activity message with the new position and estimated wait and records
-a new ``queue_position_sent``. Never after an agent joined (event ``agent_assigned`` of that handoff,
-e.g. one transferred back to a team's queue), never while the desk is closed for it, at most one
-notice per conversation per change. Passes are serialised (an asyncio lock in the process, a
-transaction-level advisory lock on PostgreSQL), so two claims at once never tell anyone twice.
+``queue_notices`` section holds (moved up by >= ``moved_up_by`` places and by >= ``moved_up_share``
+of the position last told, or reached number 1 with ``tell_when_next``), sends one activity
+message with the new position and estimated wait and records a new ``queue_position_sent``.
+Never after an agent joined (event ``agent_assigned`` of that handoff, e.g. one transferred back
+to a team's queue), never while the desk is closed for it, at most one notice per conversation
+per change. Passes are serialised (an asyncio lock in the process, a transaction-level advisory
+lock on PostgreSQL), so two claims at once never tell anyone twice.
 """
 
 from __future__ import annotations
@@ -42,17 +43,22 @@ _ADVISORY_KEY = 0x51EE_0E5  # any constant shared by every hub process
 
 @dataclass(frozen=True)
 class Rule:
-    """When a waiting customer is told again: moved up by at least ``moved_up_by``, or now first."""
+    """When a waiting customer is told again: moved up by at least ``moved_up_by`` places and at least
+    ``moved_up_share`` of the position last told (4 -> 2 is news, 150 -> 148 is not), or now first."""
 
     moved_up_by: int = 2
     tell_when_next: bool = True
+    moved_up_share: float = 0.25
 
     def holds(self, *, told: int | None, now: int) -> bool:
         if told is None:
             return self.tell_when_next and now == 1
         if now >= told:
             return False
-        return (self.tell_when_next and now == 1) or told - now >= self.moved_up_by
+        moved = told - now
+        return (self.tell_when_next and now == 1) or (
+            moved >= self.moved_up_by and moved >= self.moved_up_share * told
+        )
 
 
 def parse_rule(raw: Any, *, source: str) -> Rule:
@@ -60,11 +66,14 @@ def parse_rule(raw: Any, *, source: str) -> Rule:
     if raw is None:
         return Rule()
     if not isinstance(raw, dict):
-        raise ValueError(f"{source}: queue_notices: expected a mapping (moved_up_by, tell_when_next)")
-    unknown = sorted(set(map(str, raw)) - {"moved_up_by", "tell_when_next"})
+        raise ValueError(
+            f"{source}: queue_notices: expected a mapping (moved_up_by, moved_up_share, tell_when_next)"
+        )
+    unknown = sorted(set(map(str, raw)) - {"moved_up_by", "moved_up_share", "tell_when_next"})
     if unknown:
         raise ValueError(
-            f"{source}: queue_notices.{unknown[0]}: unknown key; use moved_up_by, tell_when_next"
+            f"{source}: queue_notices.{unknown[0]}: unknown key; "
+            "use moved_up_by, moved_up_share, tell_when_next"
         )
     moved = raw.get("moved_up_by", 2)
     if isinstance(moved, bool) or not isinstance(moved, int) or moved < 1:
@@ -72,7 +81,12 @@ def parse_rule(raw: Any, *, source: str) -> Rule:
     nxt = raw.get("tell_when_next", True)
     if not isinstance(nxt, bool):
         raise ValueError(f"{source}: queue_notices.tell_when_next: expected true or false, got {nxt!r}")
-    return Rule(moved, nxt)
+    share = raw.get("moved_up_share", 0.25)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise ValueError(
+            f"{source}: queue_notices.moved_up_share: expected a number from 0 to 1, got {share!r}"
+        )
+    return Rule(moved, nxt, float(share))
 
 
 def rule_of(settings: Settings) -> Rule:

@@ -112,6 +112,9 @@ def test_concurrent_claims_tell_the_customer_once(any_db_desk: Desk) -> None:
         (2, 1, Rule(tell_when_next=False), False),
         (3, 1, Rule(tell_when_next=False), True),
         (3, 4, Rule(), False),  # moved down (a complaint jumped ahead): not told
+        (150, 148, Rule(), False),  # two places of 150: not news
+        (150, 110, Rule(), True),
+        (150, 148, Rule(moved_up_share=0), True),
         (None, 1, Rule(), True),  # queued while closed, never told a position
         (None, 3, Rule(), False),
     ],
@@ -125,3 +128,6 @@ def test_a_wrong_queue_notices_section_names_the_file_and_key() -> None:
         parse_rule({"moved_up_by": 0}, source="policy.yml")
     with pytest.raises(ValueError, match=r"^policy.yml: queue_notices.every: unknown key"):
         parse_rule({"every": 2}, source="policy.yml")
+    with pytest.raises(ValueError, match=r"^policy.yml: queue_notices.moved_up_share: expected a number"):
+        parse_rule({"moved_up_share": 2}, source="policy.yml")
+    assert parse_rule({"moved_up_by": 3, "moved_up_share": 0}, source="policy.yml") == Rule(3, True, 0.0)

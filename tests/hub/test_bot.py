@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -113,3 +114,19 @@ async def test_latest_nlu_of_another_turn_is_not_attributed_to_this_message() ->
 async def test_latest_nlu_survives_a_tracker_error() -> None:
     transport = httpx.MockTransport(lambda r: httpx.Response(401, text="no token"))
     assert await client(transport).latest_nlu("7", "hola") is None
+
+
+async def test_a_hung_rasa_is_reported_down_without_waiting_for_it() -> None:
+    never = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await never.wait()  # MockTransport ignores httpx timeouts: only the client's own limit ends this
+        return httpx.Response(200)
+
+    # wait_for is the test's guard against a hang, not a timing.
+    assert await asyncio.wait_for(client(httpx.MockTransport(hang)).is_up(timeout=0.05), 10) is False
+
+
+async def test_rasa_loading_its_model_is_down_and_answering_is_up() -> None:
+    assert await client(httpx.MockTransport(lambda r: httpx.Response(503))).is_up() is False
+    assert await client(httpx.MockTransport(lambda r: httpx.Response(200, text="Hello"))).is_up() is True

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from handoff_testing import Desk
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import desk as desk_ops
 from handoff.queue_notices import Rule, parse_rule
+from hub.models import Handoff, Message, utcnow
 
 
 def moves(desk: Desk, conversation_id: int) -> list[str]:
@@ -131,3 +135,30 @@ def test_a_wrong_queue_notices_section_names_the_file_and_key() -> None:
     with pytest.raises(ValueError, match=r"^policy.yml: queue_notices.moved_up_share: expected a number"):
         parse_rule({"moved_up_share": 2}, source="policy.yml")
     assert parse_rule({"moved_up_by": 3, "moved_up_share": 0}, source="policy.yml") == Rule(3, True, 0.0)
+
+
+def test_customers_ahead_who_abandoned_move_the_others_up(desk: Desk) -> None:
+    _headers, (first, second, third, fourth) = four_waiting(desk)
+    long_ago = utcnow() - timedelta(hours=3)
+
+    async def went_silent(session: AsyncSession) -> None:  # the first two asked hours ago and left
+        for conversation_id in (first, second):
+            await session.execute(
+                sa.update(Handoff)
+                .where(Handoff.conversation_id == conversation_id)
+                .values(requested_at=long_ago)
+            )
+            await session.execute(
+                sa.update(Message)
+                .where(Message.conversation_id == conversation_id)
+                .values(created_at=long_ago)
+            )
+
+    desk.db(went_silent)
+    assert desk.call(lambda: desk_ops.abandon_stale(desk.services)) == 2
+    assert moves(desk, fourth) == [
+        "Has avanzado en la cola: ahora estás en la posición 2. Tiempo estimado de espera: unos 10 minutos."
+    ]
+    assert moves(desk, third) == [
+        "Ya te toca: eres la siguiente persona de la cola. Tiempo estimado de espera: unos 5 minutos."
+    ]

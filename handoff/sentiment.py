@@ -103,7 +103,11 @@ _NEGATIVE = frozenset(
         "refund",
     ]
 )
-_NEGATORS = frozenset({"no", "nada", "nunca", "not", "never", "dont", "don't", "ni"})
+# Neutral alone ("¿cómo funciona?"), negative when negated ("no me sirve", "it doesn't work").
+_NEGATIVE_WHEN_NEGATED = frozenset(["sirve", "sirvio", "funciona", "funciono", "work", "works", "worked"])
+_NEGATORS = frozenset(
+    {"no", "nada", "nunca", "ni", "not", "never", "dont", "don't", "doesn't", "didn't", "isn't", "won't"}
+)
 _TOKEN = re.compile(r"[a-zñ']+")
 
 
@@ -114,14 +118,17 @@ def _fold(text: str) -> str:
 def score(texts: list[str]) -> dict[str, float | str]:
     """{"score": -1..1, "label": "negative"|"neutral"|"positive"} over the customer's messages.
 
-    A positive word up to three words after a negator counts as negative ("no funciona bien").
+    A positive word up to three words after a negator counts as negative ("no funciona bien"), and so
+    do "sirve", "funciona", "work"... which alone say nothing ("no me sirve", "it doesn't work").
     """
     pos = neg = 0
     for text in texts:
         words = _TOKEN.findall(_fold(text))
         for i, word in enumerate(words):
             negated = any(w in _NEGATORS for w in words[max(0, i - 3) : i])
-            if word in _POSITIVE:
+            if word in _NEGATIVE_WHEN_NEGATED:
+                neg += 1 if negated else 0
+            elif word in _POSITIVE:
                 if negated:
                     neg += 1
                 else:

@@ -14,3 +14,10 @@ def test_angry_neutral_and_happy_customers() -> None:
 
 def test_a_negated_positive_word_counts_against() -> None:
     assert score(["no funciona bien"])["label"] == "negative"
+
+
+def test_the_customer_who_says_it_does_not_help_is_not_neutral() -> None:
+    """Issue #5's demo line: "no me sirve" is the frustration the policy hands off for."""
+    assert score(["no me sirve, quiero un humano"])["label"] == "negative"
+    assert score(["no funciona"])["label"] == "negative"
+    assert score(["it still doesn't work"])["label"] == "negative"

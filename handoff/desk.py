@@ -96,8 +96,12 @@ async def hand_off(
     conversation: Conversation,
     decision: Decision,
     message_id: int | None,
+    announced: bool = False,
 ) -> status.StatusChange:
     """Hand off (hub.status) and tell the customer their place in the queue in the same message.
+
+    ``announced``: the bot's own reply of this turn already said a person is coming, so the notice
+    gives only the place and the wait (the customer is not told "te paso con una persona" twice).
 
     While the desk is closed (handoff/hours.py) the customer is told when it opens instead, and the
     decision's detail records it (handoff/after_hours.py); the handoff waits in the queue all the same.
@@ -132,9 +136,8 @@ async def hand_off(
         default_handle_seconds=settings.handoff_default_handle_seconds,
     )
     notice = change.messages[-1]
-    notice.text = (
-        f"{notice.text} {notices.queue_position(conversation.language, position=place, wait_seconds=wait)}"
-    )
+    where = notices.queue_position(conversation.language, position=place, wait_seconds=wait)
+    notice.text = where if announced else f"{notice.text} {where}"
     notice.context = {**(notice.context or {}), "queue_position": place, "estimated_wait_seconds": wait}
     await events.record(
         session,

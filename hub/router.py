@@ -242,6 +242,7 @@ async def _store_answer(
                 conversation=conversation,
                 decision=decision,
                 message_id=incoming.id,
+                announced=handoff is not None and any(m.text for m in out),
             )
             out.extend(change.messages)
     status_changed = conversation.status != status_before

@@ -48,6 +48,20 @@ def test_a_handoff_pauses_rasa_and_tells_the_customer_their_place_and_wait_in_sp
     desk.wait_until(lambda: (str(conversation_id), "pause") in rasa.events, "Rasa paused")
 
 
+def test_a_customer_the_bot_already_told_is_not_told_again_only_their_place_and_wait(desk: Desk) -> None:
+    """The bot said "Te paso con una persona." itself: the notice adds the queue, not the same words."""
+    with_words = desk.hand_off("quiero hablar con una persona", source_id="told")
+    texts = [m["text"] for m in desk.messages(with_words) if m["message_type"] != "incoming"]
+    assert texts == [
+        "Te paso con una persona.",
+        "Estás en la posición 1 de la cola. Ahora no hay agentes conectados; te atenderá alguien en cuanto "
+        "se conecte.",
+    ]
+    silent_bot = desk.hand_off("tengo una queja", source_id="untold")  # a handoff payload, no text
+    notice = desk.messages(silent_bot)[-1]["text"]
+    assert notice.startswith("Te paso con una persona del equipo; en breve te atiende. Estás en la posición")
+
+
 def test_the_position_message_is_in_english_for_english_customers_and_says_when_nobody_is_online(
     desk: Desk,
 ) -> None:

@@ -14,6 +14,7 @@ from knowledge_base.catalog import Catalog
 from knowledge_base.embedder import Embedder
 from knowledge_base.evaluation import ScoredQuery
 from knowledge_base.labelled_queries import LabelledQuery
+from knowledge_base.lexical import LexicalIndex
 from knowledge_base.manifest import Manifest
 from knowledge_base.retriever import Retriever
 from knowledge_base.rows import RowTable, TextRecipe
@@ -22,6 +23,7 @@ from knowledge_base.vector_index import VectorIndex
 __all__ = ["BuiltIndex", "IndexStaleError", "self_queries"]
 
 INDEX_FILE, ROWS_FILE, MANIFEST_FILE = "index.faiss", "rows.npz", "manifest.json"
+LEXICAL_FILE = "lexical.npz"
 #: candidates kept per labelled query so calibration can re-rank under any full/example mix
 CALIBRATION_DEPTH = 20
 
@@ -61,6 +63,10 @@ class BuiltIndex:
             chunk = todo[lo : lo + 32]
             vectors[chunk] = embedder.embed_documents([texts[i] for i in chunk])
         index = VectorIndex.build(vectors, hnsw_threshold, threads)
+        lexical = None
+        if recipe.lexical:
+            langs = [table.langs[int(i)] for i in table.lang]
+            lexical = LexicalIndex.build(texts, langs)
         manifest = Manifest(
             model_id=embedder.model_id,
             kb_hash=catalog.content_hash,
@@ -71,7 +77,7 @@ class BuiltIndex:
             n_rows=len(table),
             index_kind=index.kind,
         )
-        return cls(catalog, Retriever(embedder, index, table, recipe), manifest)
+        return cls(catalog, Retriever(embedder, index, table, recipe, lexical), manifest)
 
     # ---------------------------------------------------------------- persist
     def save(self, directory: Path) -> None:
@@ -84,6 +90,11 @@ class BuiltIndex:
         tmp_rows = directory / (ROWS_FILE + ".tmp")
         self.retriever.table.save(tmp_rows)
         tmp_rows.replace(directory / ROWS_FILE)
+        (directory / LEXICAL_FILE).unlink(missing_ok=True)
+        if self.retriever.lexical is not None:
+            tmp_lex = directory / (LEXICAL_FILE + ".tmp")
+            self.retriever.lexical.save(tmp_lex)
+            tmp_lex.replace(directory / LEXICAL_FILE)
         self.manifest.save(directory / MANIFEST_FILE)
 
     @classmethod
@@ -96,9 +107,13 @@ class BuiltIndex:
         manifest = Manifest.load(directory / MANIFEST_FILE)
         index = VectorIndex.load(directory / INDEX_FILE)
         table = RowTable.load(directory / ROWS_FILE)
-        built = cls(catalog, Retriever(embedder, index, table, recipe), manifest)
+        lexical_path = directory / LEXICAL_FILE
+        lexical = LexicalIndex.load(lexical_path) if lexical_path.is_file() else None
+        built = cls(catalog, Retriever(embedder, index, table, recipe, lexical), manifest)
         reasons = manifest.stale_reasons(embedder.model_id, catalog.content_hash,
                                          recipe.as_dict())
+        if recipe.lexical and lexical is None and not reasons:
+            reasons.append(f"{LEXICAL_FILE} is missing")
         return built, reasons
 
     # ------------------------------------------------------------ calibration
@@ -107,7 +122,8 @@ class BuiltIndex:
     ) -> list[ScoredQuery]:
         """Every query with enough candidates to re-rank under any threshold setting."""
         vectors = self.retriever.embed([q.text for q in queries], [q.lang for q in queries])
-        hits = self.retriever.search(vectors, 0.5, k=CALIBRATION_DEPTH, exclude=exclude)
+        hits = self.retriever.search(vectors, 0.5, k=CALIBRATION_DEPTH, exclude=exclude,
+                                     texts=[(q.text, q.lang) for q in queries])
         return [ScoredQuery(q, h) for q, h in zip(queries, hits, strict=True)]
 
     def calibrate(

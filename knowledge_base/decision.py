@@ -17,15 +17,17 @@ Action = Literal["answer", "clarify", "handoff"]
 class Thresholds:
     """Calibrated operating point (stored in the manifest; see ``calibration``).
 
-    ``full_weight`` mixes the full-entry score with the nearest-example score; a query is
-    answered when the best score reaches ``answer`` and leads the runner-up by ``margin``;
-    otherwise candidates scoring at least ``clarify`` are offered; below that, handoff.
+    ``full_weight`` mixes the full-entry score with the nearest-example score and
+    ``lexical_weight`` adds the character n-gram score; a query is answered when the best
+    score reaches ``answer`` and leads the runner-up by ``margin``; otherwise candidates
+    scoring at least ``clarify`` are offered; below that, handoff.
     """
 
     full_weight: float
     answer: float
     margin: float
     clarify: float
+    lexical_weight: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

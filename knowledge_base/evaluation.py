@@ -20,9 +20,11 @@ class ScoredQuery:
     hits: list[Hit]  # enough candidates to re-rank under any full_weight
 
 
-def ranked(hits: Sequence[Hit], full_weight: float) -> list[tuple[str, float]]:
-    """(entry id, score) best first under ``full_weight``."""
-    pairs = [(h.entry_id, full_weight * h.full + (1 - full_weight) * h.example) for h in hits]
+def ranked(
+    hits: Sequence[Hit], full_weight: float, lexical_weight: float = 0.0
+) -> list[tuple[str, float]]:
+    """(entry id, score) best first under ``full_weight`` and ``lexical_weight``."""
+    pairs = [(h.entry_id, h.scored(full_weight, lexical_weight)) for h in hits]
     return sorted(pairs, key=lambda p: p[1], reverse=True)
 
 
@@ -71,7 +73,7 @@ def evaluate(scored: Sequence[ScoredQuery], t: Thresholds, top_k: int = 3) -> Ev
          "answered_in"), 0
     )
     for s in scored:
-        ranking = ranked(s.hits, t.full_weight)
+        ranking = ranked(s.hits, t.full_weight, t.lexical_weight)
         ids = [r[0] for r in ranking]
         top = ranking[0][1] if ranking else float("-inf")
         expected = s.query.expected

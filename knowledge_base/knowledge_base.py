@@ -66,7 +66,8 @@ class KnowledgeBase:
         if t is None:
             raise RuntimeError("the index has no calibrated thresholds")
         vectors = built.retriever.embed([text], [lang])
-        hits = built.retriever.search(vectors, t.full_weight, k=self.settings.top_k)[0]
+        hits = built.retriever.search(vectors, t.full_weight, k=self.settings.top_k,
+                                      texts=[(text, lang)], lexical_weight=t.lexical_weight)[0]
         action, offered, reason = decide_action([h.score for h in hits], t)
         candidates = []
         for h in hits[: max(offered, 1) if action != "handoff" else len(hits)]:

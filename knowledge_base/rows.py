@@ -30,6 +30,8 @@ class TextRecipe:
     """How entry and query text is prepared; part of the manifest (a change means a rebuild)."""
 
     max_alts_in_passage: int = 8
+    example_top_n: int = 2  # an entry's example score: mean of its n nearest phrasings
+    lexical: bool = True  # also index rows as character n-grams (``lexical.py``)
     normalize_documents: bool = False  # measured: raw entry text ranks better with e5
     strip_accents: bool = False
     normalizer_version: str = NORMALIZER_VERSION

@@ -45,3 +45,21 @@ def test_thresholds_follow_the_data_not_constants() -> None:
     a = calibrate(_data()).thresholds
     b = calibrate(shifted).thresholds
     assert abs((a.answer - b.answer) - 0.3) < 0.02
+
+
+def _with_lexical(expected: str, dense: dict[str, float], lexical: dict[str, float]
+                  ) -> ScoredQuery:
+    hits = [Hit(i, s, s, s, "es", lexical[i]) for i, s in dense.items()]
+    return ScoredQuery(LabelledQuery("q", expected, "es"), hits)
+
+
+def test_lexical_weight_is_kept_only_when_it_adds_correct_answers() -> None:
+    # dense scores cannot tell a from b for these queries; the character n-grams can
+    helped = [_with_lexical("a", {"b": 0.85, "a": 0.84 + i / 10000}, {"a": 0.6, "b": 0.1})
+              for i in range(20)]
+    plain = [_with_lexical("a", {"a": 0.90 + i / 1000, "b": 0.70}, {"a": 0.3, "b": 0.3})
+             for i in range(20)]
+    assert calibrate(helped + plain).thresholds.lexical_weight > 0
+    noise = [_with_lexical("a", {"a": 0.90 + i / 1000, "b": 0.70}, {"a": 0.1, "b": 0.5})
+             for i in range(20)]
+    assert calibrate(plain + noise).thresholds.lexical_weight == 0.0

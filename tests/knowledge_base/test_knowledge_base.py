@@ -26,7 +26,9 @@ def test_open_builds_a_calibrated_index_with_a_manifest(kb: KnowledgeBase,
     assert m["model_id"] == kb.embedder.model_id
     assert m["index_kind"] == "flat"
     assert m["n_entries"] == 6
-    assert set(m["thresholds"]) == {"full_weight", "answer", "margin", "clarify"}  # type: ignore[arg-type]
+    thresholds = set(m["thresholds"])  # type: ignore[arg-type]
+    assert thresholds == {"full_weight", "answer", "margin", "clarify", "lexical_weight"}
+    assert (settings.index_dir / "lexical.npz").is_file()
     assert m["calibration"]["source"].endswith("kb_small_queries.jsonl")  # type: ignore[index]
     assert (settings.index_dir / "index.faiss").is_file()
 

@@ -288,14 +288,14 @@ def test_a_restart_keeps_the_give_up_clock_of_the_message(
         receipt = hub.post("hola").json()
         wait_holding(hub, receipt["conversation_id"])
 
-        async def arrived_long_ago(session: AsyncSession) -> None:
+        async def arrived_long_ago() -> None:
             long_ago = utcnow() - timedelta(minutes=5)
-            await session.execute(
-                sa.update(Message).where(Message.id == receipt["id"]).values(created_at=long_ago)
-            )
-            await session.commit()
+            async with hub.services.sessions.begin() as session:
+                update = sa.update(Message).where(Message.id == receipt["id"]).values(created_at=long_ago)
+                await session.execute(update)
 
-        hub.db(arrived_long_ago)
+        assert hub.client.portal is not None
+        hub.client.portal.call(arrived_long_ago)
     # Counted from the message's arrival, not from this start: the give-up is due at once (plus a
     # moment for one more attempt), well before the guard of wait_until.
     with running(outage_settings, bot_handoff_after=60.0) as hub:

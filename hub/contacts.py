@@ -8,9 +8,11 @@ attributes and takes the merged one's where it had none; the merged contact row 
 an event ``contact_merged`` (``contact_id`` = the survivor) records both ids, the matching key and
 what the merged contact was.
 
-Concurrency: merges lock both contact rows in id order (``FOR UPDATE`` on PostgreSQL; SQLite's
-write lock is taken at BEGIN). A message stored concurrently for the contact being deleted fails
-its foreign key and is retried by intake against the moved identity. Two contacts given the same
+Concurrency: merges lock the two contacts' conversations, then both contact rows, in id order
+(``FOR UPDATE`` on PostgreSQL; SQLite's write lock is taken at BEGIN). Bot/agent messages take
+their contact from the conversation row at insert time (hub.crud.messages), waiting for a merge in
+flight. A customer message stored concurrently for the contact being deleted fails its foreign key
+and is retried by intake against the moved identity. Two contacts given the same
 email at once: the unique index refuses the second; :func:`identify_identity` and :func:`learn`
 retry, then find the first and merge.
 """
@@ -92,7 +94,7 @@ async def identify(
     :class:`ContactNotFound`. The caller owns the transaction (and retries an IntegrityError).
     """
     values = _normalized(email, phone, country_code)
-    contact = (await _lock(session, [contact_id])).get(contact_id)
+    contact = await session.get(Contact, contact_id, populate_existing=True)
     if contact is None:
         raise ContactNotFound(contact_id)
     for key in _KEYS:
@@ -139,7 +141,17 @@ async def _merge_ids(
     value: str | None = None,
     agent_id: int | None = None,
 ) -> Contact | None:
-    """Lock both, merge the newer into the older; ``None`` when the other one is gone."""
+    """Lock both, merge the newer into the older; ``None`` when the other one is gone.
+
+    Lock order: their conversations, then the contacts (as a message insert does: its conversation
+    ``FOR SHARE``, then the contact by foreign key), so the two wait for each other instead of deadlocking.
+    """
+    await session.execute(
+        sa.select(Conversation.id)
+        .where(Conversation.contact_id.in_([contact_id, other_id]))
+        .order_by(Conversation.id)
+        .with_for_update()
+    )
     locked = await _lock(session, [contact_id, other_id])
     if contact_id not in locked:
         raise ContactNotFound(contact_id)

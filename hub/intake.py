@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from handoff import desk as handoff_desk
 from hub import contacts as contact_links
@@ -29,6 +29,7 @@ __all__ = ["Intake", "receive"]
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 4
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,13 @@ async def receive(
             intake = await _store(services, incoming, extra)
             break
         except IntegrityError:
-            # A concurrent request created the same identity, conversation or message.
+            # A concurrent request created the same identity, conversation or message, or a merge
+            # (hub.contacts) removed the contact: the next attempt finds the moved identity.
             if attempt == _ATTEMPTS - 1:
+                raise
+        except OperationalError as exc:
+            # PostgreSQL chose this transaction to break a deadlock with a merge: nothing was stored.
+            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == _ATTEMPTS - 1:
                 raise
     if not intake.created:
         return intake

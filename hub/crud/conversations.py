@@ -20,13 +20,19 @@ async def get_active(
     """The unresolved (pending or open) conversation of the contact's identity (channel, source_id).
 
     A contact merged from several identities on one channel (two widget sessions, two phones)
-    has one active conversation per identity: replies go where the customer wrote.
+    has one active conversation per identity: replies go where the customer wrote. The row is
+    locked (PostgreSQL) before the message's foreign keys lock the contact: the order a merge
+    (hub.contacts) takes too.
     """
-    query = sa.select(Conversation).where(
-        Conversation.contact_id == contact_id,
-        Conversation.channel == channel,
-        Conversation.source_id == source_id,
-        Conversation.status != "resolved",
+    query = (
+        sa.select(Conversation)
+        .where(
+            Conversation.contact_id == contact_id,
+            Conversation.channel == channel,
+            Conversation.source_id == source_id,
+            Conversation.status != "resolved",
+        )
+        .with_for_update()
     )
     return (await session.execute(query)).scalar_one_or_none()
 

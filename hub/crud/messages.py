@@ -64,6 +64,24 @@ async def add_incoming(
     return message
 
 
+def _current_contact_id(conversation: Conversation) -> Any:
+    """The conversation's contact as stored when the row is inserted, not as loaded earlier: a merge
+    (hub.contacts) may have moved the conversation meanwhile. ``FOR SHARE`` waits for a merge in flight."""
+    return (
+        sa.select(Conversation.contact_id)
+        .where(Conversation.id == conversation.id)
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+
+
+async def _stored(session: AsyncSession, message: Message) -> Message:
+    session.add(message)
+    await session.flush()
+    await session.refresh(message, attribute_names=["contact_id"])
+    return message
+
+
 async def add_outgoing(
     session: AsyncSession,
     *,
@@ -75,7 +93,7 @@ async def add_outgoing(
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
-        contact_id=conversation.contact_id,
+        contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
         message_type="outgoing",
         sender_type=sender_type,
@@ -85,9 +103,7 @@ async def add_outgoing(
         language=conversation.language,
         in_reply_to_id=in_reply_to_id,
     )
-    session.add(message)
-    await session.flush()
-    return message
+    return await _stored(session, message)
 
 
 async def add_activity(
@@ -95,7 +111,7 @@ async def add_activity(
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
-        contact_id=conversation.contact_id,
+        contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
         message_type="activity",
         sender_type="system",
@@ -103,9 +119,7 @@ async def add_activity(
         status="sent",
         context=data,
     )
-    session.add(message)
-    await session.flush()
-    return message
+    return await _stored(session, message)
 
 
 async def list_for_conversation(

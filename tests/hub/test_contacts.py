@@ -272,7 +272,7 @@ async def test_the_same_email_given_at_once_from_many_sessions_ends_in_one_conta
     assert len(merges) == 5
 
 
-async def test_a_merge_racing_new_messages_loses_none_of_them(hub: HubClient) -> None:
+def test_a_merge_racing_new_messages_loses_none_of_them(hub: HubClient) -> None:
     """Messages stored while their contact is merged away land on the survivor (intake retries)."""
     older = hub.post("hola", source_id="cli-old").json()["contact_id"]
     hub.post("hola", source_id="cli-new")

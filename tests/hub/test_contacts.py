@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import HubClient
+from hub_testing import FakeRasa, HubClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import contacts, intake
@@ -318,3 +318,46 @@ def test_a_merge_racing_new_messages_loses_none_of_them(hub: HubClient) -> None:
     assert contact_ids == [older]
     assert set(owners) == {older}
     assert sorted(t for t in texts if t.startswith("mensaje")) == sorted(f"mensaje {i}" for i in range(8))
+
+
+def test_a_bot_reply_stored_during_a_merge_goes_to_the_surviving_contact(
+    hub: HubClient, rasa: FakeRasa, settings: Settings
+) -> None:
+    """The merge is in flight (uncommitted) while the bot's reply is stored: the reply waits for it and
+    lands on the survivor instead of failing on the deleted contact."""
+    if "sqlite" in settings.db_url:
+        pytest.skip("SQLite runs one writing transaction at a time: no merge can be in flight")
+    older = hub.post("hola", source_id="cli-old").json()
+    hub.wait_idle(older["conversation_id"])
+    committer: list[asyncio.Task[None]] = []
+
+    async def commit_once_someone_waits(session: AsyncSession) -> None:
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        for _ in range(2000):  # a guard against hangs, not a timing
+            async with hub.services.engine.connect() as conn:
+                if await conn.scalar(sa.text(waiting)):
+                    break
+            await asyncio.sleep(0.01)
+        await session.commit()
+        await session.close()
+
+    async def merge_in_flight(body: dict[str, Any]) -> None:
+        if body["message"] != "¿y mi pedido?":
+            return
+        session = hub.services.sessions()
+        await session.begin()
+        await contacts.merge(
+            session, contact_id=body["metadata"]["contact_id"], other_contact_id=older["contact_id"]
+        )
+        committer.append(asyncio.create_task(commit_once_someone_waits(session)))
+
+    rasa.before_reply = merge_in_flight
+    receipt = hub.post("¿y mi pedido?", source_id="cli-new").json()
+
+    [reply] = hub.wait_for_replies(receipt["conversation_id"])
+    assert reply["text"] == "echo: ¿y mi pedido?"
+
+    async def owners(session: AsyncSession) -> set[int]:
+        return set((await session.execute(sa.select(Message.contact_id))).scalars())
+
+    assert hub.db(owners) == {older["contact_id"]}

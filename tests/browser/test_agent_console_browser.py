@@ -246,7 +246,7 @@ def test_the_console_speaks_english_and_works_with_the_keyboard(
     expect(agent_page.get_by_role("button", name="Open conversation 1")).to_be_visible()
 
 
-def test_an_agent_transfers_a_conversation_to_a_colleague_with_a_note(
+def test_an_agent_transfers_to_a_colleague_who_hands_back_to_the_bot(
     page: Page, agent_page: Page, pages: Callable[[], Page], shop: RunningHub
 ) -> None:
     add_agent(shop, "ana@tiendasol.example", "Ana")
@@ -272,6 +272,14 @@ def test_an_agent_transfers_a_conversation_to_a_colleague_with_a_note(
     luis.get_by_label("Respuesta al cliente").press("Enter")
     expect(page.locator(".mw-msg--out[data-sender=agent]")).to_contain_text("soy Luis")
     expect(page.get_by_text("Cliente VIP")).to_have_count(0)  # a note never reaches the customer
+
+    luis.get_by_role("button", name="Devolver al bot").click()
+    expect(luis.get_by_role("status")).to_contain_text("devuelta al bot")
+    widget_box = page.get_by_label("Escribe tu mensaje")
+    widget_box.fill("¿cuánto tarda el envío?")
+    widget_box.press("Enter")
+    bot = page.locator(".mw-msg--out[data-sender=bot]")
+    expect(bot.filter(has_text="Respuesta a: ¿cuánto tarda el envío?")).to_be_visible()
 
 
 def test_a_conversation_a_colleague_took_first_and_a_lost_network_are_explained(

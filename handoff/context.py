@@ -16,9 +16,19 @@ from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, M
 from hub.schemas import ConversationOut, HandoffOut, MessageOut
 from hub.services import Services
 
-__all__ = ["build", "rasa_slots"]
+__all__ = ["build", "rasa_slots", "shown_slots"]
 
 log = logging.getLogger(__name__)
+
+#: Rasa's own bookkeeping slots: ids and form state, nothing the customer said.
+_RASA_INTERNAL_SLOTS = frozenset({"session_started_metadata", "requested_slot"})
+
+
+def shown_slots(slots: Any) -> dict[str, Any]:
+    """The tracker's slots worth an agent's eye: set, and not Rasa's internal ones."""
+    if not isinstance(slots, dict):
+        return {}
+    return {k: v for k, v in slots.items() if v is not None and k not in _RASA_INTERNAL_SLOTS}
 
 
 def _turns(messages: list[Message]) -> list[dict[str, Any]]:
@@ -71,7 +81,7 @@ async def rasa_slots(services: Services, conversation_id: int) -> dict[str, Any]
             "could not read Rasa slots", extra={"conversation_id": conversation_id, "error": str(exc)}
         )
         return {}
-    return {k: v for k, v in slots.items() if v is not None} if isinstance(slots, dict) else {}
+    return shown_slots(slots)
 
 
 async def _transcript(session: AsyncSession, contact_id: int) -> list[dict[str, Any]]:

@@ -102,7 +102,7 @@ def customer_asks_for_a_person(page: Page, hub: RunningHub, text: str = ESCALATE
     box = page.get_by_label("Escribe tu mensaje")
     box.fill(text)
     box.press("Enter")
-    expect(page.locator(".mw-msg--system").filter(has_text="persona")).to_be_visible()
+    expect(page.locator(".mw-msg--system").first).to_be_visible()  # the handoff notice (queue position)
 
 
 def log_in(page: Page, hub: RunningHub, email: str) -> None:
@@ -177,6 +177,16 @@ def test_an_agent_takes_over_a_widget_conversation(
     agent_page.get_by_role("button", name="Resolver").click()
     expect(agent_page.get_by_role("status")).to_contain_text("resuelta")
     expect(agent_page.locator("#mine .q-item")).to_have_count(0)
+
+    # The same shopper comes back: the agent sees the earlier conversation in the context.
+    widget_box.fill("otra vez yo, quiero un humano")
+    widget_box.press("Enter")
+    agent_page.get_by_role("button", name="Atender la conversación 3").click()
+    earlier = agent_page.locator("#context .ctx-earlier")
+    expect(earlier).to_contain_text(re.compile(r"#1 · widget · Resuelta · \d+ mensajes"))
+    earlier.get_by_text("#1 · widget").click()  # unfold it
+    expect(earlier).to_contain_text("es el pedido A-1001")
+    expect(earlier).to_contain_text("Hola, soy Ana. Miro tu pedido")
 
 
 def test_customer_text_is_shown_as_text_never_html(page: Page, agent_page: Page, shop: RunningHub) -> None:

@@ -274,10 +274,10 @@ async def test_a_message_the_hub_failed_to_store_gets_no_receipt_and_is_stored_w
     receive = intake.receive
     failures = [RuntimeError("database is down")]
 
-    async def flaky(services: Services, incoming: IncomingMessage) -> Intake:
+    async def flaky(services: Services, incoming: IncomingMessage, **kwargs: Any) -> Intake:
         if failures:
             raise failures.pop()
-        return await receive(services, incoming)
+        return await receive(services, incoming, **kwargs)
 
     monkeypatch.setattr(intake, "receive", flaky)
     await browser.say(session_id, "¿seguís ahí?", client_message_id="c-1")

@@ -120,6 +120,7 @@ def assert_agent_sees_everything(context: dict[str, Any], customer_texts: list[s
     transcript = [m["text"] for c in context["transcript"] for m in c["messages"]]
     assert all(text in transcript for text in customer_texts)
     assert any(POSITION.search(text) for text in transcript), "the queue notice the customer got"
+    assert context["slots"].get("language") == "es" and "session_started_metadata" not in context["slots"]
     assert context["summary"], "a summary of what the customer wants"
     assert context["sentiment"]["label"] == "negative", "\"no me sirve\" is not a neutral customer"
 
@@ -250,6 +251,7 @@ async def test_whatsapp_customer_is_helped_by_two_agents_then_the_bot_answers_ag
     await whatsapp.read_receipt(wamid)
     expected = kb_answer("envio-plazo", "es")
     answer = await whatsapp.gets(lambda t: expected[:60] in one_line(t), "the FAQ answer from the bot")
+    await whatsapp.gets(lambda t: t.startswith("Más información: https://"), "the answer's link")
     assert note not in " ".join(whatsapp.received())
 
     report(

@@ -78,6 +78,9 @@ def hub_env(opts: Options, data_dir: Path, graph_url: str) -> dict[str, str]:
         "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": TOKEN, "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": "bench-verify", "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
         "WHATSAPP_GRAPH_URL": graph_url, "PYTHONUNBUFFERED": "1",
+        # Every message must get the (stub) bot's answer: no holding message, no bot_unavailable handoff
+        # when an overloaded hub makes a message wait for the bot longer than BOT_HANDOFF_AFTER.
+        "BOT_HOLDING_AFTER": "0", "BOT_HANDOFF_AFTER": "0",
     }
     if opts.database_url:
         env["DATABASE_URL"] = opts.database_url

@@ -19,7 +19,7 @@ from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
 from hub.channels.widget_socket import WidgetSocket
-from hub.db import migrate
+from hub.db import background_writes, migrate
 from hub.services import Services
 from hub.settings import Settings
 
@@ -44,13 +44,14 @@ def create_app(
         async def handle(message_id: int) -> None:
             await message_router.process_message(services, message_id)
 
-        worker = asyncio.create_task(
-            services.jobs.run(handle, concurrency=settings.hub_workers), name="hub-jobs"
-        )
-        await message_router.recover(services)
-        await services.start_channels()
-        sweeper = asyncio.create_task(abandonment.run(services), name="handoff-abandonment")
-        holder = asyncio.create_task(holding.run(services), name="bot-holding")
+        with background_writes():  # bot turns, outbox and sweeps write after customers' requests
+            worker = asyncio.create_task(
+                services.jobs.run(handle, concurrency=settings.hub_workers), name="hub-jobs"
+            )
+            await message_router.recover(services)
+            await services.start_channels()
+            sweeper = asyncio.create_task(abandonment.run(services), name="handoff-abandonment")
+            holder = asyncio.create_task(holding.run(services), name="bot-holding")
         log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
         try:
             yield

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +22,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "create_engine", "migrate", "session_factory"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Sessions",
+    "alembic_config",
+    "background_writes",
+    "create_engine",
+    "migrate",
+    "session_factory",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +63,108 @@ def create_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+_READ_ONLY = "hub_read_only"  # execution option: a reading session (SQLite: deferred BEGIN)
+WRITE_LOCK_WAIT_S = 30.0  # then fall back to SQLite's own lock wait (busy_timeout), as before
+_BACKGROUND: ContextVar[bool] = ContextVar("hub_background_writes", default=False)
+
+
+@contextmanager
+def background_writes() -> Iterator[None]:
+    """Tasks created inside (bot turns, the outbox sender, sweeps) write after waiting requests."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+class _WriteTurns:
+    """One writer at a time: requests' writers first, then background ones, each in arrival order."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._queues: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (deque(), deque())
+
+    async def acquire(self, background: bool) -> None:
+        if not self._held and not any(self._queues):
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._queues[background]
+        queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed the lock as we were cancelled: pass it on
+            elif turn in queue:
+                queue.remove(turn)
+            raise
+
+    def release(self) -> None:
+        for queue in self._queues:
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)  # the lock goes to this waiter (stays held)
+                    return
+        self._held = False
+
+
+class Sessions(async_sessionmaker[AsyncSession]):
+    """``sessions()`` to read, ``sessions.begin()`` to write (committed at the end of the block).
+
+    On SQLite (WAL) a reading session begins a deferred transaction, so it neither waits for nor
+    holds the database's single write lock; and this process's writers queue for it in the hub,
+    before ``BEGIN IMMEDIATE``, instead of polling SQLite's lock with the busy handler's sleeps (up
+    to 100 ms each, the lock idle meanwhile). Writers of requests (a customer's message and its
+    receipt, an agent's action) go before background ones (:func:`background_writes`), so under
+    load receipts stay fast and bot answers wait. A writer that waited WRITE_LOCK_WAIT_S goes on to
+    SQLite's own lock (another hub process may hold it). Other databases: a plain sessionmaker.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._reader = engine.execution_options(**{_READ_ONLY: True}) if self._sqlite else engine
+        self._turns = _WriteTurns()
+
+    def __call__(self, **local_kw: Any) -> AsyncSession:
+        local_kw.setdefault("bind", self._reader)
+        return super().__call__(**local_kw)
+
+    def begin(self) -> AbstractAsyncContextManager[AsyncSession]:  # type: ignore[override]
+        return self._writing()
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        if not self._sqlite:
+            async with super().begin() as session:
+                yield session
+            return
+        locked = False
+        try:
+            await asyncio.wait_for(self._turns.acquire(_BACKGROUND.get()), WRITE_LOCK_WAIT_S)
+            locked = True
+        except TimeoutError:
+            log.warning("waited %.0f s for the write lock; using SQLite's", WRITE_LOCK_WAIT_S)
+        try:
+            async with super().__call__() as session, session.begin():
+                yield session
+        finally:
+            if locked:
+                self._turns.release()
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
+    """Sessions that keep loaded objects usable after commit; see :class:`Sessions`."""
+    return Sessions(engine)
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -118,10 +118,10 @@ class HubClient:
         return messages
 
     def db(self, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run ``fn(session)`` inside the hub's event loop."""
+        """Run ``fn(session)`` inside the hub's event loop; the session may write (committed at the end)."""
 
         async def run() -> T:
-            async with self.services.sessions() as session:
+            async with self.services.sessions.begin() as session:
                 return await fn(session)
 
         portal = self.client.portal

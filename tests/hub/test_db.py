@@ -72,3 +72,59 @@ async def test_upgrading_gives_known_whatsapp_contacts_their_phone(database_url:
     finally:
         await engine.dispose()
     assert [tuple(r) for r in rows] == [(1, "34600111222", None), (2, None, None)]
+
+
+async def test_a_reading_session_never_holds_up_a_writer(database_url: str) -> None:
+    """A customer's message is stored while a reader (e.g. a bot turn) is mid-transaction."""
+    from hub.db import session_factory
+    from hub.models import Contact
+
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        async with sessions() as reader:
+            assert await reader.scalar(sa.select(sa.func.count(Contact.id))) == 0
+            async with sessions.begin() as writer:  # SQLite before: "database is locked" after 30 s
+                writer.add(Contact(name="Ana"))
+            async with sessions() as fresh:
+                names = list(await fresh.scalars(sa.select(Contact.name)))
+    finally:
+        await engine.dispose()
+    assert names == ["Ana"]
+
+
+async def test_on_sqlite_requests_write_before_background_work(tmp_path: object) -> None:
+    """Writers queue in the hub; a request's write (a receipt) overtakes the bot's queued ones."""
+    import asyncio
+
+    from hub.db import background_writes, session_factory
+    from hub.models import Contact
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/hub.db")
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        release = asyncio.Event()
+
+        async def write(name: str, hold: asyncio.Event | None = None) -> None:
+            async with sessions.begin() as session:
+                session.add(Contact(name=name))
+                await session.flush()
+                if hold is not None:
+                    await hold.wait()
+
+        first = asyncio.create_task(write("holding the lock", release))
+        await asyncio.sleep(0.05)
+        with background_writes():
+            bot = [asyncio.create_task(write(f"bot {i}")) for i in range(2)]
+        customer = asyncio.create_task(write("customer"))
+        for _ in range(5):
+            await asyncio.sleep(0)  # every writer is queued
+        release.set()
+        await asyncio.gather(first, *bot, customer)
+        async with sessions() as session:
+            names = list(await session.scalars(sa.select(Contact.name).order_by(Contact.id)))
+    finally:
+        await engine.dispose()
+    assert names == ["holding the lock", "customer", "bot 0", "bot 1"]

@@ -99,6 +99,17 @@ def test_stale_index_is_refused_when_auto_rebuild_is_off(
         KnowledgeBase.open(strict, embedder)
 
 
+def test_index_without_its_lexical_file_is_stale(
+    kb: KnowledgeBase, settings: KBSettings, embedder: Embedder
+) -> None:
+    (settings.index_dir / "lexical.npz").unlink()
+    strict = settings.model_copy(update={"auto_rebuild": False})
+    with pytest.raises(IndexStaleError, match=r"lexical\.npz is missing"):
+        KnowledgeBase.open(strict, embedder)
+    KnowledgeBase.open(settings, embedder)
+    assert (settings.index_dir / "lexical.npz").is_file()
+
+
 def test_reload_if_changed_picks_up_an_edit_without_restarting(
     kb: KnowledgeBase, kb_dir: Path
 ) -> None:

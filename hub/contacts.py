@@ -57,9 +57,13 @@ async def _lock(session: AsyncSession, ids: list[int]) -> dict[int, Contact]:
 
 
 async def _holder(session: AsyncSession, key: str, value: str) -> Contact | None:
+    """The contact with this email or phone; for a phone also the one known on WhatsApp by it."""
     column = Contact.email if key == "email" else Contact.phone
     query = sa.select(Contact).where(column == value).execution_options(populate_existing=True)
-    return (await session.execute(query)).scalar_one_or_none()
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None and key == "phone":
+        found = await contacts_crud.get_by_identity(session, channel="whatsapp", source_id=value)
+    return found
 
 
 def _normalized(email: str | None, phone: str | None, country_code: str) -> dict[str, str | None]:

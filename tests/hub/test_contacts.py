@@ -361,3 +361,23 @@ def test_a_bot_reply_stored_during_a_merge_goes_to_the_surviving_contact(
         return set((await session.execute(sa.select(Message.contact_id))).scalars())
 
     assert hub.db(owners) == {older["contact_id"]}
+
+
+async def test_a_phone_links_to_the_contact_known_on_whatsapp_by_it_even_if_its_phone_differs(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A WhatsApp customer merged into a contact with another phone is still found by their number."""
+    older, _ = await customer(sessions, "widget", "session-aaaa1111")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=older, phone="34911222333", email="x@y.com")
+    whatsapp, _ = await customer(sessions, "whatsapp", "34600111222")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=whatsapp, email="x@y.com")
+    newer, _ = await customer(sessions, "widget", "session-cccc3333")
+
+    async with sessions.begin() as session:
+        survivor = await contacts.identify(session, contact_id=newer, phone="+34 600 111 222", replace=False)
+
+    assert survivor.id == older
+    assert [c.id for c in await rows(sessions, Contact)] == [older]
+    assert survivor.phone == "34911222333"

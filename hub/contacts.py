@@ -34,7 +34,7 @@ from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.services import Services
 
-__all__ = ["CONTACT_MERGED", "identify", "identify_identity", "learn", "merge"]
+__all__ = ["CONTACT_MERGED", "holder", "identify", "identify_identity", "learn", "merge"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def _lock(session: AsyncSession, ids: list[int]) -> dict[int, Contact]:
     return {c.id: c for c in (await session.execute(query)).scalars()}
 
 
-async def _holder(session: AsyncSession, key: str, value: str) -> Contact | None:
+async def holder(session: AsyncSession, *, key: str, value: str) -> Contact | None:
     """The contact with this email or phone; for a phone also the one known on WhatsApp by it."""
     column = Contact.email if key == "email" else Contact.phone
     query = sa.select(Contact).where(column == value).execution_options(populate_existing=True)
@@ -106,10 +106,10 @@ async def identify(
         if value is None or getattr(contact, key) == value:
             continue
         for _ in range(_ATTEMPTS):
-            holder = await _holder(session, key, value)
-            if holder is None or holder.id == contact.id:
+            other = await holder(session, key=key, value=value)
+            if other is None or other.id == contact.id:
                 break
-            survivor = await _merge_ids(session, contact.id, holder.id, key=key, value=value)
+            survivor = await _merge_ids(session, contact.id, other.id, key=key, value=value)
             if survivor is not None:
                 contact = survivor
                 break

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import desk as handoff_desk
 from hub import contacts as contact_links
@@ -38,7 +39,8 @@ class Intake:
     message: Message
     conversation: Conversation
     created: bool  # False when the client message id was already stored
-    # Email/phone/name (given by the channel or written in the text) the contact does not have yet.
+    # Email/phone (given by the channel or written in the text) another contact has: linked by
+    # hub.contacts.learn after the commit.
     unknown_details: ContactDetails | None = None
 
 
@@ -59,14 +61,24 @@ class _Extra:
     details: ContactDetails = field(default_factory=ContactDetails)
 
 
-def _unknown(contact: Contact, details: ContactDetails) -> ContactDetails | None:
-    """The details the contact does not hold yet (linking happens after the message is stored)."""
-    unknown = ContactDetails(
-        email=details.email if details.email and details.email != contact.email else None,
-        phone=details.phone if details.phone and details.phone != contact.phone else None,
-        name=details.name if details.name and not contact.name else None,
-    )
-    return unknown or None
+async def _fill_in(session: AsyncSession, contact: Contact, details: ContactDetails) -> ContactDetails | None:
+    """Give the contact, in the message's transaction, the details it lacks and nobody else has (one
+    transaction: the common case, e.g. a WhatsApp number, costs no extra commit). Details another
+    contact has are returned: contacts.learn merges the two after the commit."""
+    rest: dict[str, str] = {}
+    for key in ("email", "phone"):
+        value = getattr(details, key)
+        if not value or getattr(contact, key) == value:
+            continue
+        holder = await contact_links.holder(session, key=key, value=value)
+        if holder is not None and holder.id != contact.id:
+            rest[key] = value  # the same person: merged after the commit
+        elif getattr(contact, key) is None:
+            setattr(contact, key, value)  # a concurrent taker: IntegrityError at commit, receive() retries
+        # else the contact has another one: written details never overwrite
+    if details.name and not contact.name:
+        contact.name = details.name
+    return ContactDetails(**rest) or None
 
 
 async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -> Intake:
@@ -116,7 +128,7 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
             data={"routed_to": "bot" if bot_state == "queued" else "agents"},
         )
         conversation.updated_at = utcnow()
-        unknown = _unknown(contact, extra.details)
+        unknown = await _fill_in(session, contact, extra.details)
         return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
 
 

@@ -381,3 +381,29 @@ async def test_a_phone_links_to_the_contact_known_on_whatsapp_by_it_even_if_its_
     assert survivor.id == older
     assert [c.id for c in await rows(sessions, Contact)] == [older]
     assert survivor.phone == "34911222333"
+
+
+def test_new_customers_writing_the_same_email_at_once_become_one_contact(hub: HubClient) -> None:
+    incoming = [
+        IncomingMessage(
+            channel="api", source_id=f"cli-{i}", client_message_id=f"m-{i}", text="soy ana@example.com"
+        )
+        for i in range(6)
+    ]
+
+    async def race() -> None:
+        await asyncio.gather(*(intake.receive(hub.services, m) for m in incoming))
+
+    portal = hub.client.portal
+    assert portal is not None
+    portal.call(race)
+
+    async def check(session: AsyncSession) -> tuple[list[str | None], int, int]:
+        emails = list((await session.execute(sa.select(Contact.email))).scalars())
+        identities = await session.scalar(sa.select(sa.func.count()).select_from(ContactIdentity))
+        stored = await session.scalar(
+            sa.select(sa.func.count()).select_from(Message).where(Message.message_type == "incoming")
+        )
+        return emails, identities or 0, stored or 0
+
+    assert hub.db(check) == (["ana@example.com"], 6, 6)

@@ -160,6 +160,8 @@ async def build(services: Services, *, conversation_id: int) -> dict[str, Any]:
         "contact": {
             "id": conversation.contact_id,
             "name": contact.name if contact else None,
+            "email": contact.email if contact else None,
+            "phone": contact.phone if contact else None,
             "identities": [{"channel": i.channel, "source_id": i.source_id} for i in identities],
         },
         "channel": conversation.channel,

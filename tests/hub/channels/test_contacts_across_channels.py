@@ -85,7 +85,11 @@ def test_a_widget_visitor_who_gives_email_then_the_whatsapp_phone_joins_the_what
     [contact] = wa.contacts()
     assert (contact.email, contact.phone) == ("x@y.com", PHONE)
     body = context(wa, second.conversation.id, headers)
-    assert body["contact"]["id"] == contact.id
+    assert (body["contact"]["id"], body["contact"]["email"], body["contact"]["phone"]) == (
+        contact.id,
+        "x@y.com",
+        PHONE,
+    )
     assert {(i["channel"], i["source_id"]) for i in body["contact"]["identities"]} == {
         ("whatsapp", PHONE),
         ("widget", session_id),

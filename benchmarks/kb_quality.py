@@ -24,12 +24,13 @@ def main() -> None:
         reports[name] = json.loads(out)
     print("Test split; thresholds calibrated on the calibration split.\n")
     print("| backend | es top-1 | es recall@3 | en top-1 | en recall@3 | OOS AUROC "
-          "| answered correct | wrong-answer rate | clarify | handoff |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| in-scope answered | answered correct | wrong-answer rate | clarify | handoff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in reports.values():
         es, en, op = r["per_lang"]["es"], r["per_lang"]["en"], r["operating_point"]
         print(f"| {r['model_id']} | {es['top1']:.3f} | {es['recall@3']:.3f} | {en['top1']:.3f} "
-              f"| {en['recall@3']:.3f} | {r['auroc']:.3f} | {op['answered_correct']:.3f} "
+              f"| {en['recall@3']:.3f} | {r['auroc']:.3f} | {op['in_scope_answered']:.3f} "
+              f"| {op['answered_correct']:.3f} "
               f"| {op['wrong_answer_rate']:.3f} | {op['clarify_rate']:.3f} "
               f"| {op['handoff_rate']:.3f} |")
     print("\nanswered correct = in-scope queries answered with the right entry / in-scope; "

@@ -27,7 +27,10 @@ def hub(tmp_path: Path) -> Iterator[RunningHub]:
     stub = StubRasa()
     stub_server, rasa_url = serve_stub(stub)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    settings = Settings(data_dir=tmp_path, database_url=database_url, rasa_url=rasa_url, rasa_retry_base=0.1)
+    settings = Settings(
+        data_dir=tmp_path, database_url=database_url, rasa_url=rasa_url, rasa_retry_base=0.1,
+        bot_holding_after=0.0, bot_handoff_after=0.0,  # held stub replies must not trigger holding/handoff
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

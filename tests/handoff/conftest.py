@@ -30,16 +30,19 @@ def rasa() -> FakeRasa:
 
 
 def make_settings(database_url: str, tmp_path: Any, **overrides: Any) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        rasa_url="http://rasa.test:5005",
-        rasa_retry_base=0.0,
-        rasa_retry_max=0.0,
-        jobs_url="memory://",
-        broadcast_url="memory://",
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "database_url": database_url,
+        "rasa_url": "http://rasa.test:5005",
+        "rasa_retry_base": 0.0,
+        "rasa_retry_max": 0.0,
+        "jobs_url": "memory://",
+        "broadcast_url": "memory://",
+        # A slow fake Rasa on a busy machine must not get holding messages or handoffs mid-test.
+        "bot_holding_after": 0.0,
+        "bot_handoff_after": 0.0,
+    }
+    return Settings(**{**values, **overrides})
 
 
 def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:

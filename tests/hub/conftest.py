@@ -30,6 +30,10 @@ def settings(database_url: str, tmp_path: Any) -> Settings:
         rasa_retry_max=0.0,
         jobs_url="memory://",
         broadcast_url="memory://",
+        # A slow fake Rasa on a busy machine must not get holding messages or handoffs mid-test;
+        # tests/hub/test_holding.py turns them on.
+        bot_holding_after=0.0,
+        bot_handoff_after=0.0,
     )
 
 

@@ -89,36 +89,48 @@ class Retriever:
         exclude: str | None,
         text: tuple[str, str | None] | None,
     ) -> list[Hit]:
-        entries = list(dict.fromkeys(int(self.table.entry[r]) for r in rows if r >= 0))
-        entries = [e for e in entries if self.table.ids[e] != exclude]
-        if not entries:
+        """Exact scores of the entries owning ``rows``, vectorised over their contiguous spans."""
+        found = self.table.entry[rows[rows >= 0]]
+        _, first = np.unique(found, return_index=True)
+        entries = found[np.sort(first)]  # in order of first appearance
+        if exclude is not None:
+            entries = entries[[self.table.ids[e] != exclude for e in entries]]
+        if len(entries) == 0:
             return []
-        spans = [np.arange(self.table.start[e], self.table.start[e + 1]) for e in entries]
-        all_rows = np.concatenate(spans)
+        begin, end = self.table.start[entries], self.table.start[entries + 1]
+        lengths = end - begin
+        seg = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # segment starts in all_rows
+        all_rows = np.repeat(begin - seg, lengths) + np.arange(int(lengths.sum()))
         sims = self.index.vectors(all_rows) @ vec
-        lex: np.ndarray | None = None
+        is_full = self.table.kind[all_rows] == FULL
+        n_full = np.add.reduceat(is_full.astype(np.int64), seg)
+        n_examples = lengths - n_full
+        full = np.maximum.reduceat(np.where(is_full, sims, -np.inf), seg)
+        full = np.where(n_full > 0, full, np.maximum.reduceat(sims, seg))
+        # the mean of the top_n example similarities: sort each segment, examples first
+        seg_id = np.repeat(np.arange(len(entries)), lengths)
+        ex_sims = np.where(is_full, -np.inf, sims)
+        ordered = ex_sims[np.lexsort((-ex_sims, seg_id))]
+        top_n = max(1, self.recipe.example_top_n)
+        total = np.zeros(len(entries))
+        for j in range(top_n):
+            take = n_examples > j
+            total[take] += ordered[seg[take] + j]
+        example = np.where(n_examples > 0, total / np.maximum(np.minimum(n_examples, top_n), 1),
+                           full)
+        lexical = np.zeros(len(entries))
         if self.lexical is not None and text is not None:
             lex = self.lexical.similarities(self.lexical.query(*text), all_rows)
-        top_n = max(1, self.recipe.example_top_n)
-        hits: list[Hit] = []
-        offset = 0
-        for e, span in zip(entries, spans, strict=True):
-            s = sims[offset : offset + len(span)]
-            is_full = self.table.kind[span] == FULL
-            full = float(s[is_full].max()) if is_full.any() else float(s.max())
-            examples = s[~is_full]
-            if len(examples) > top_n:
-                examples = np.partition(examples, len(examples) - top_n)[-top_n:]
-            example = float(examples.mean()) if len(examples) else full
-            lexical = 0.0
-            if lex is not None:
-                ls = lex[offset : offset + len(span)]
-                lexical = 0.5 * (float(ls[is_full].max()) if is_full.any() else 0.0) + 0.5 * (
-                    float(ls[~is_full].max()) if (~is_full).any() else 0.0)
-            offset += len(span)
-            best = int(span[int(np.argmax(s))])
-            lang = self.table.langs[int(self.table.lang[best])]
-            hit = Hit(self.table.ids[e], 0.0, full, example, lang, lexical)
-            hits.append(Hit(hit.entry_id, hit.scored(*weights), full, example, lang, lexical))
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:k]
+            lex_full = np.maximum.reduceat(np.where(is_full, lex, -np.inf), seg)
+            lex_ex = np.maximum.reduceat(np.where(is_full, -np.inf, lex), seg)
+            lexical = 0.5 * np.where(n_full > 0, lex_full, 0.0) + 0.5 * np.where(
+                n_examples > 0, lex_ex, 0.0)
+        w, lw = weights
+        score = w * full + (1.0 - w) * example + lw * lexical
+        best_row = all_rows[np.lexsort((-sims, seg_id))[seg]]  # best-matching row per entry
+        hits = []
+        for i in np.argsort(-score, kind="stable")[:k]:
+            lang = self.table.langs[int(self.table.lang[best_row[i]])]
+            hits.append(Hit(self.table.ids[int(entries[i])], float(score[i]), float(full[i]),
+                            float(example[i]), lang, float(lexical[i])))
+        return hits

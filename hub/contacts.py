@@ -8,8 +8,10 @@ attributes and takes the merged one's where it had none; the merged contact row 
 an event ``contact_merged`` (``contact_id`` = the survivor) records both ids, the matching key and
 what the merged contact was.
 
-Concurrency: merges lock the two contacts' conversations, then both contact rows, in id order
-(``FOR UPDATE`` on PostgreSQL; SQLite's write lock is taken at BEGIN). Bot/agent messages take
+Concurrency: a merge locks both contact rows and the merged one's conversations and messages
+``FOR UPDATE NOWAIT`` (PostgreSQL; SQLite's write lock is taken at BEGIN): it never waits holding
+locks, so it never deadlocks the message path; a busy row makes it fail at once and it is retried
+with a short random backoff. Bot/agent messages take
 their contact from the conversation row at insert time (hub.crud.messages), waiting for a merge in
 flight. A customer message stored concurrently for the contact being deleted fails its foreign key
 and is retried by intake against the moved identity. Two contacts given the same
@@ -19,7 +21,9 @@ retry, then find the first and merge.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -34,13 +38,20 @@ from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.services import Services
 
-__all__ = ["CONTACT_MERGED", "holder", "identify", "identify_identity", "learn", "merge"]
+__all__ = ["CONTACT_MERGED", "holder", "identify", "identify_identity", "learn", "merge", "merge_by_agent"]
 
 log = logging.getLogger(__name__)
 
 CONTACT_MERGED = "contact_merged"
 _ATTEMPTS = 5
+_RETRIES = 10  # a busy row (a message being answered): ~2.5 s of random backoff in all
 _KEYS = ("email", "phone")
+_MOVED: tuple[tuple[str, Any], ...] = (
+    ("identities", ContactIdentity),
+    ("conversations", Conversation),
+    ("events", Event),
+    ("messages", Message),
+)
 T = TypeVar("T")
 
 
@@ -50,7 +61,7 @@ async def _lock(session: AsyncSession, ids: list[int]) -> dict[int, Contact]:
         sa.select(Contact)
         .where(Contact.id.in_(ids))
         .order_by(Contact.id)
-        .with_for_update()
+        .with_for_update(nowait=True)
         .execution_options(populate_existing=True)
     )
     return {c.id: c for c in (await session.execute(query)).scalars()}
@@ -145,25 +156,28 @@ async def _merge_ids(
     value: str | None = None,
     agent_id: int | None = None,
 ) -> Contact | None:
-    """Lock both, merge the newer into the older; ``None`` when the other one is gone.
+    """Merge the newer of the two into the older; ``None`` when the other one is gone.
 
-    Lock order: their conversations, then the contacts (as a message insert does: its conversation
-    ``FOR SHARE``, then the contact by foreign key), so the two wait for each other instead of deadlocking.
+    Every row the merge changes is locked first with ``NOWAIT`` (PostgreSQL): a merge never waits
+    while holding locks, so it cannot deadlock a bot reply or a customer message (they wait for it
+    instead); a busy row fails the merge at once and the caller retries it (:func:`_retrying`).
     """
-    await session.execute(
-        sa.select(Conversation.id)
-        .where(Conversation.contact_id.in_([contact_id, other_id]))
-        .order_by(Conversation.id)
-        .with_for_update()
-    )
     locked = await _lock(session, [contact_id, other_id])
     if contact_id not in locked:
         raise ContactNotFound(contact_id)
     if other_id not in locked:
         return None
     survivor, merged = sorted(locked.values(), key=lambda c: (c.created_at, c.id))
+    for model in (Conversation, Message):
+        await session.execute(
+            sa.select(model.id)
+            .where(model.contact_id == merged.id)
+            .order_by(model.id)
+            .with_for_update(nowait=True)
+        )
+    await _rename_clashing_client_ids(session, survivor_id=survivor.id, merged_id=merged.id)
     moved: dict[str, int] = {}
-    for label, model in (("identities", ContactIdentity), ("conversations", Conversation), ("events", Event)):
+    for label, model in _MOVED:
         result = await session.execute(
             sa.update(model)
             .where(model.contact_id == merged.id)
@@ -171,14 +185,6 @@ async def _merge_ids(
             .execution_options(synchronize_session="fetch")
         )
         moved[label] = result.rowcount  # type: ignore[attr-defined]
-    await _rename_clashing_client_ids(session, survivor_id=survivor.id, merged_id=merged.id)
-    result = await session.execute(
-        sa.update(Message)
-        .where(Message.contact_id == merged.id)
-        .values(contact_id=survivor.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    moved["messages"] = result.rowcount  # type: ignore[attr-defined]
     was: dict[str, Any] = {
         "name": merged.name,
         "email": merged.email,
@@ -229,16 +235,29 @@ async def _rename_clashing_client_ids(session: AsyncSession, *, survivor_id: int
 
 
 async def _retrying(services: Services, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """``work`` in its own transaction, again when a concurrent one won a unique index or a lock."""
-    for attempt in range(_ATTEMPTS):
+    """``work`` in its own transaction, again when a concurrent one won a unique index or a busy row."""
+    for attempt in range(_RETRIES):
         try:
             async with services.sessions.begin() as session:
                 return await work(session)
         except (IntegrityError, OperationalError) as exc:
-            if attempt == _ATTEMPTS - 1:
+            if attempt == _RETRIES - 1:
                 raise
             log.info("contact update raced, retrying", extra={"attempt": attempt + 1, "error": str(exc)})
+            await asyncio.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
     raise AssertionError("unreachable")
+
+
+async def merge_by_agent(services: Services, *, contact_id: int, other_contact_id: int, agent_id: int) -> int:
+    """:func:`merge` in its own transaction, retried while the rows are busy; the survivor's id."""
+
+    async def work(session: AsyncSession) -> int:
+        survivor = await merge(
+            session, contact_id=contact_id, other_contact_id=other_contact_id, agent_id=agent_id
+        )
+        return survivor.id
+
+    return await _retrying(services, work)
 
 
 async def identify_identity(

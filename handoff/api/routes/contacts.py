@@ -89,10 +89,8 @@ async def merge_contacts(
 ) -> ContactOut:
     """Merge two contacts known to be one person: the older survives (returned) with all identities,
     conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``."""
-    async with services.sessions.begin() as session:
-        survivor = await contacts.merge(
-            session, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
-        )
-        survivor_id = survivor.id
+    survivor_id = await contacts.merge_by_agent(
+        services, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
+    )
     async with services.sessions() as session:
         return await _view(session, survivor_id)

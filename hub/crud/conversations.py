@@ -21,8 +21,8 @@ async def get_active(
 
     A contact merged from several identities on one channel (two widget sessions, two phones)
     has one active conversation per identity: replies go where the customer wrote. The row is
-    locked (PostgreSQL) before the message's foreign keys lock the contact: the order a merge
-    (hub.contacts) takes too.
+    locked (PostgreSQL): messages of one conversation are stored one at a time, and a merge
+    (hub.contacts, ``NOWAIT``) retries instead of moving the conversation under them.
     """
     query = (
         sa.select(Conversation)

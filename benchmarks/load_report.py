@@ -130,6 +130,10 @@ def run_table(run: RunResult) -> str:
     return "\n".join(lines)
 
 
+def _missing(c: ChannelResult, key: str) -> int:
+    return c.sent - len(c.read_ms) if key == "read" else c.no_receipt
+
+
 def _median(runs: list[RunResult], pick: Callable[[RunResult], float]) -> float:
     return statistics.median(pick(r) for r in runs)
 
@@ -156,7 +160,7 @@ def median_table(runs: list[RunResult]) -> str:
             lines.append(
                 f"| {names[key]} | {len(runs)} | {sum(c.sent for c in chans)} | {sum(c.lost for c in chans)} "
                 f"| {sum(c.dup_stored + (c.dup_reads if key == 'read' else 0) for c in chans)} "
-                f"| {sum(c.dup_answers for c in chans)} | {sum(c.no_receipt for c in chans)} "
+                f"| {sum(c.dup_answers for c in chans)} | {sum(_missing(c, key) for c in chans)} "
                 f"| {med[50]:.1f} | {med[95]:.1f} | {med[99]:.1f} | {min(p99s):.1f}-{max(p99s):.1f} "
                 f"| {statistics.median(max(values(c)) for c in chans if values(c)):.1f} "
                 f"| {_median(runs, lambda r: r.hub_cpu_pct):.0f}% |"

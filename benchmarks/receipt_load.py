@@ -11,7 +11,9 @@ customers over socket.io and signed WhatsApp webhooks, each with ~5% resends of 
 Latency runs from each message's scheduled send time to its receipt. Afterwards the hub's
 database is read: every message stored exactly once, every one answered once.
 
-The stub Rasa keeps NLU out of the measurement: this benchmarks the hub's receipt path.
+The stub Rasa keeps NLU out of the measurement: this benchmarks the hub's receipt path. The hub runs
+with BOT_HOLDING_AFTER=0 and BOT_HANDOFF_AFTER=0, so every message must end up answered by the bot
+(otherwise a backlog older than 60 s would be handed to people as ``bot_unavailable``).
 ``--real-rasa`` puts the trained bot behind the hub instead (ops.run.bring_up); at 100 msg/s on 2
 cores Rasa cannot keep up, so answers lag far behind, but receipts must not.
 Prints the tables and writes them as a section of docs/benchmarks/receipt_load.md.
@@ -202,7 +204,7 @@ def one_run(opts: Options, label: str, index: int) -> RunResult:
 def _label(opts: Options) -> str:
     db = "PostgreSQL" if opts.database_url and opts.database_url.startswith("postgres") else "SQLite"
     jobs = "Redis jobs" if opts.jobs_url.startswith("redis") else "in-process jobs"
-    return f"{db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
+    return f"{opts.rate:g} msg/s, {db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
 
 
 def _machine() -> str:

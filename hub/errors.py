@@ -5,7 +5,9 @@ from __future__ import annotations
 __all__ = [
     "ChannelDisabled",
     "ContactNotFound",
+    "ConversationForbidden",
     "ConversationNotFound",
+    "CredentialsRequired",
     "HubError",
     "InvalidContactDetail",
     "MalformedWebhook",
@@ -35,6 +37,29 @@ class ConversationNotFound(HubError):
         super().__init__(
             f"No conversation has id {conversation_id}. Use the conversation_id from the "
             "receipt of POST /api/v1/messages."
+        )
+
+
+class CredentialsRequired(HubError):
+    code = "credentials_required"
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"Reading conversation {conversation_id} needs credentials. An agent sends "
+            "'Authorization: Bearer <token>' (token from POST /api/v1/agent/login; on the websocket "
+            "?token=<token>); the customer of an api-channel conversation sends ?source_id=<the "
+            "source_id its messages were posted with>."
+        )
+
+
+class ConversationForbidden(HubError):
+    code = "conversation_forbidden"
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"This source_id is not the customer of conversation {conversation_id} (or there is no "
+            "such conversation). Send the source_id the conversation's messages were posted with on "
+            "the api channel, and the conversation_id from their receipt; agents send their token."
         )
 
 

@@ -79,14 +79,18 @@ class HubClient:
         return Sent(response.json(), response.status_code, elapsed_ms, started)
 
     async def messages(self, conversation_id: int, *, after_id: int = 0) -> list[dict[str, Any]]:
+        """The conversation's messages, read as its customer (the hub checks the source_id)."""
         response = await self.http.get(
-            f"/api/v1/conversations/{conversation_id}/messages", params={"after_id": after_id}
+            f"/api/v1/conversations/{conversation_id}/messages",
+            params={"after_id": after_id, "source_id": self.source_id},
         )
         response.raise_for_status()
         return list(response.json()["messages"])
 
     async def conversation(self, conversation_id: int) -> dict[str, Any]:
-        response = await self.http.get(f"/api/v1/conversations/{conversation_id}")
+        response = await self.http.get(
+            f"/api/v1/conversations/{conversation_id}", params={"source_id": self.source_id}
+        )
         response.raise_for_status()
         return dict(response.json())
 

@@ -12,17 +12,27 @@ from handoff.errors import NotAuthenticated
 from handoff.models import Agent
 from hub.api.deps import ServicesDep
 
-__all__ = ["AgentDep", "TokenDep"]
+__all__ = ["AgentDep", "OptionalTokenDep", "TokenDep"]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/agent/login")
 
 
-def get_token(
+def get_optional_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
+) -> str | None:
+    """The bearer token if one was sent (endpoints that customers may also call)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise NotAuthenticated()
+        return None
     return credentials.credentials
+
+
+OptionalTokenDep = Annotated[str | None, Depends(get_optional_token)]
+
+
+def get_token(token: OptionalTokenDep) -> str:
+    if token is None:
+        raise NotAuthenticated()
+    return token
 
 
 TokenDep = Annotated[str, Depends(get_token)]

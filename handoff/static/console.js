@@ -3,7 +3,7 @@
  *
  * It uses the agent API (/api/v1/agent, bearer token kept in sessionStorage), the agent websocket
  * (/api/v1/agent/ws: queue_changed, note) and one conversation websocket at a time
- * (/api/v1/conversations/{id}/ws: message, typing, status). Plain ES2020, no build step.
+ * (/api/v1/conversations/{id}/ws?token=: message, typing, status). Plain ES2020, no build step.
  * Message text is only ever set with textContent: never parsed as HTML.
  */
 (function () {
@@ -394,7 +394,9 @@
   }
 
   function connectConversationWs(conv) {
-    var ws = new WebSocket(wsUrl('/api/v1/conversations/' + conv.id + '/ws'));
+    // Browsers cannot set headers on a websocket: the login token goes in the query.
+    var path = '/api/v1/conversations/' + conv.id + '/ws?token=' + encodeURIComponent(state.token);
+    var ws = new WebSocket(wsUrl(path));
     conv.ws = ws;
     ws.onmessage = function (e) {
       if (state.conv !== conv) return;
@@ -412,8 +414,12 @@
         setStatus(frame.conversation.status);
       }
     };
-    ws.onclose = function () {
+    ws.onclose = function (e) {
       if (state.conv !== conv) return;
+      if (e.code === 4401) {
+        expire();
+        return;
+      }
       setLive('conversation', false);
       conv.attempt = (conv.attempt || 0) + 1;
       setTimeout(function () { if (state.conv === conv) connectConversationWs(conv); }, retryDelay(conv.attempt));

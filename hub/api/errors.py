@@ -22,7 +22,9 @@ from handoff.errors import (
 from hub.errors import (
     ChannelDisabled,
     ContactNotFound,
+    ConversationForbidden,
     ConversationNotFound,
+    CredentialsRequired,
     HubError,
     InvalidContactDetail,
     MalformedWebhook,
@@ -34,12 +36,14 @@ from hub.errors import (
     WebhookVerificationFailed,
 )
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["error_response", "install_error_handlers", "status_of", "websocket_close"]
 
 log = logging.getLogger(__name__)
 
 _STATUS: dict[type[HubError], int] = {
     ConversationNotFound: 404,
+    CredentialsRequired: 401,
+    ConversationForbidden: 403,
     ContactNotFound: 404,
     InvalidContactDetail: 422,
     MergeWithItself: 422,
@@ -59,6 +63,28 @@ _STATUS: dict[type[HubError], int] = {
     NotYourConversation: 403,
     WrongConversationState: 409,
 }
+
+
+# A websocket close reason is at most 123 bytes: what to send instead, in short.
+_WS_REASONS: dict[str, str] = {
+    "credentials_required": (
+        "send ?token=<agent token from POST /api/v1/agent/login> or ?source_id=<customer's>"
+    ),
+    "not_authenticated": "log in first: POST /api/v1/agent/login (token missing or expired)",
+    "conversation_forbidden": (
+        "this source_id is not this conversation's customer; send yours or an agent token"
+    ),
+}
+
+
+def status_of(exc: HubError) -> int:
+    return _STATUS.get(type(exc), 400)
+
+
+def websocket_close(exc: HubError) -> tuple[int, str]:
+    """The close code (4000 + the HTTP status, e.g. 4401, 4403, 4404) and a reason that fits a close frame."""
+    reason = _WS_REASONS.get(exc.code) or exc.message.split(". ")[0]
+    return 4000 + status_of(exc), reason.encode()[:123].decode(errors="ignore")
 
 
 def error_response(status_code: int, code: str, message: str) -> JSONResponse:
@@ -85,7 +111,7 @@ def _describe(exc: RequestValidationError) -> tuple[str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
-        return error_response(_STATUS.get(type(exc), 400), exc.code, exc.message)
+        return error_response(status_of(exc), exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,21 @@ from typing import Any
 import anyio
 from fastapi import WebSocket, WebSocketDisconnect
 
-__all__ = ["pump"]
+from hub.api.errors import websocket_close
+from hub.errors import HubError
+
+__all__ = ["pump", "refuse"]
+
+
+async def refuse(websocket: WebSocket, exc: HubError) -> None:
+    """Close with 4000 + the HTTP status (4401, 4403, 4404) and a short reason saying what to send.
+
+    Accepted first: a server that closes during the handshake answers HTTP 403 instead, and
+    browsers then see code 1006 and no reason at all.
+    """
+    code, reason = websocket_close(exc)
+    await websocket.accept()
+    await websocket.close(code=code, reason=reason)
 
 
 async def pump(websocket: WebSocket, frames: AsyncIterator[dict[str, Any]]) -> None:

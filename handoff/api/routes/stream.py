@@ -15,8 +15,9 @@ from fastapi import APIRouter, Query, WebSocket
 
 from handoff import agents
 from handoff.desk import QUEUE_TOPIC
+from handoff.errors import NotAuthenticated
 from hub.api.deps import WsServicesDep
-from hub.api.ws import pump
+from hub.api.ws import pump, refuse
 
 __all__ = ["router"]
 
@@ -32,7 +33,7 @@ async def agent_ws(
     async with services.sessions() as session:
         agent = await agents.authenticate(session, token=token)
     if agent is None:
-        await websocket.close(code=4401, reason="log in first: POST /api/v1/agent/login")
+        await refuse(websocket, NotAuthenticated())
         return
     await websocket.accept()
     async with services.broadcast.subscribe(QUEUE_TOPIC) as frames:

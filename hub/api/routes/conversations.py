@@ -1,16 +1,23 @@
-"""Reading a conversation and following it live."""
+"""Reading a conversation and following it live: for agents and for the conversation's own customer.
+
+Who may read is decided by hub.readers: an agent's bearer token (``?token=`` on the websocket,
+where browsers cannot set headers) or, on the api channel, the customer's ``?source_id=``.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket
+from fastapi import APIRouter, Depends, Query, WebSocket
 
+from handoff.api.deps import OptionalTokenDep
+from hub import readers
 from hub.api.deps import SessionDep, WsServicesDep
-from hub.api.ws import pump
-from hub.crud import conversations, handoffs
+from hub.api.ws import pump, refuse
+from hub.crud import handoffs
 from hub.crud import messages as messages_crud
-from hub.errors import ConversationNotFound
+from hub.errors import HubError
+from hub.models import Conversation
 from hub.outbox import conversation_topic
 from hub.schemas import ConversationOut, MessageList, MessageOut
 
@@ -18,39 +25,74 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
+_SOURCE_ID = (
+    "The customer's source_id on the api channel (the one its messages were posted with); "
+    "agents send their bearer token instead."
+)
+_WS_TOKEN = "An agent's token from POST /api/v1/agent/login (browsers cannot set headers on a websocket)."
+SourceIdQuery = Annotated[str | None, Query(min_length=1, max_length=200, description=_SOURCE_ID)]
+_CREDENTIALS = (
+    " Needs an agent's 'Authorization: Bearer <token>' or the customer's ?source_id= (api channel): "
+    "otherwise 401 credentials_required, or 403 conversation_forbidden for another customer's source_id."
+)
 
-@router.get("/{conversation_id}", response_model=ConversationOut)
-async def get_conversation(conversation_id: int, session: SessionDep) -> ConversationOut:
-    conversation = await conversations.get(session, conversation_id=conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(conversation_id)
-    requests = await handoffs.list_for_conversation(session, conversation_id=conversation_id)
+
+async def get_readable(
+    conversation_id: int, session: SessionDep, token: OptionalTokenDep, source_id: SourceIdQuery = None
+) -> Conversation:
+    return await readers.authorize(session, conversation_id=conversation_id, token=token, source_id=source_id)
+
+
+ReadableDep = Annotated[Conversation, Depends(get_readable)]
+
+
+@router.get(
+    "/{conversation_id}", response_model=ConversationOut, description="The conversation." + _CREDENTIALS
+)
+async def get_conversation(conversation: ReadableDep, session: SessionDep) -> ConversationOut:
+    requests = await handoffs.list_for_conversation(session, conversation_id=conversation.id)
     return ConversationOut.of(conversation, requests[-1] if requests else None)
 
 
-@router.get("/{conversation_id}/messages", response_model=MessageList)
+@router.get(
+    "/{conversation_id}/messages",
+    response_model=MessageList,
+    description="The conversation's messages oldest first (poll with after_id = the last id seen)."
+    + _CREDENTIALS,
+)
 async def list_messages(
-    conversation_id: int,
+    conversation: ReadableDep,
     session: SessionDep,
     after_id: Annotated[int, Query(ge=0, description="Only messages with a greater id")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessageList:
-    """The conversation's messages oldest first (poll with after_id = the last id seen)."""
-    if await conversations.get(session, conversation_id=conversation_id) is None:
-        raise ConversationNotFound(conversation_id)
     rows = await messages_crud.list_for_conversation(
-        session, conversation_id=conversation_id, after_id=after_id, limit=limit
+        session, conversation_id=conversation.id, after_id=after_id, limit=limit
     )
-    return MessageList(conversation_id=conversation_id, messages=[MessageOut.of(m) for m in rows])
+    return MessageList(conversation_id=conversation.id, messages=[MessageOut.of(m) for m in rows])
 
 
 @router.websocket("/{conversation_id}/ws")
-async def conversation_ws(websocket: WebSocket, conversation_id: int, services: WsServicesDep) -> None:
-    """Frames: {"type": "message"|"typing"|"status", ...} for this conversation."""
-    async with services.sessions() as session:
-        exists = await conversations.get(session, conversation_id=conversation_id) is not None
-    if not exists:
-        await websocket.close(code=4404, reason=f"conversation {conversation_id} not found")
+async def conversation_ws(
+    websocket: WebSocket,
+    conversation_id: int,
+    services: WsServicesDep,
+    token: Annotated[str | None, Query(min_length=1, description=_WS_TOKEN)] = None,
+    source_id: SourceIdQuery = None,
+) -> None:
+    """Frames: {"type": "message"|"typing"|"status", ...} for this conversation.
+
+    ``?token=`` (an agent) or ``?source_id=`` (its api customer); otherwise closed with 4401
+    (nothing or an expired token sent), 4403 (another customer's source_id) or 4404 (agents: no
+    such conversation), each with a reason saying what to send.
+    """
+    try:
+        async with services.sessions() as session:
+            await readers.authorize(
+                session, conversation_id=conversation_id, token=token, source_id=source_id
+            )
+    except HubError as exc:
+        await refuse(websocket, exc)
         return
     await websocket.accept()
     async with services.broadcast.subscribe(conversation_topic(conversation_id)) as frames:

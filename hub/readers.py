@@ -1,0 +1,46 @@
+"""Who may read a conversation (its messages, its live stream): any logged-in agent, or its customer.
+
+An agent proves who they are with the bearer token from ``POST /api/v1/agent/login`` (checked by
+``handoff.agents.authenticate``). The customer of an api-channel conversation proves it with the
+conversation's ``source_id``, the same rule as ``WS /api/v1/channels/api/ws?source_id=``
+(``hub.channels.api.is_customer``). Widget visitors read through their socket.io session and WhatsApp
+customers on WhatsApp, so neither reads here. Conversation ids are sequential: without one of the two,
+nothing is said, not even whether the conversation exists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import agents
+from handoff.errors import NotAuthenticated
+from hub.channels.api import is_customer
+from hub.crud import conversations
+from hub.errors import ConversationForbidden, ConversationNotFound, CredentialsRequired
+from hub.models import Conversation
+
+__all__ = ["authorize"]
+
+
+async def authorize(
+    session: AsyncSession, *, conversation_id: int, token: str | None, source_id: str | None
+) -> Conversation:
+    """The conversation if the agent ``token`` or the customer's ``source_id`` may read it.
+
+    Raises NotAuthenticated (a token that is unknown or expired), CredentialsRequired (neither
+    sent), ConversationForbidden (a source_id that is not the conversation's customer, or no such
+    conversation: a customer learns nothing about other ids), ConversationNotFound (agents only).
+    """
+    if token:
+        if await agents.authenticate(session, token=token) is None:
+            raise NotAuthenticated()
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        if conversation is None:
+            raise ConversationNotFound(conversation_id)
+        return conversation
+    if source_id:
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        if conversation is None or not is_customer(conversation, source_id):
+            raise ConversationForbidden(conversation_id)
+        return conversation
+    raise CredentialsRequired(conversation_id)

@@ -159,7 +159,7 @@ async def test_widget_customer_is_helped_by_two_agents_then_the_bot_answers_agai
     assert_agent_sees_everything(context, ["hola", ASK_FOR_A_HUMAN], "widget")
     assert {"channel": "widget", "source_id": widget.session_id} in context["contact"]["identities"]
 
-    async with ConversationWatch.open(stack.hub, conversation_id) as console:
+    async with ConversationWatch.open(stack.hub, conversation_id, token=team.first.token) as console:
         agent_text = "Hola, soy Ana. ¿Qué es lo que no te ha servido?"
         await team.first.reply(conversation_id, agent_text)
         shown = await widget.sees(lambda f: f["text"] == agent_text, "Ana's reply")

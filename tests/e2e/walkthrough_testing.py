@@ -238,6 +238,7 @@ class AgentDesk:
         self.email = email
         self.password = password
         self.me: dict[str, Any] = {}
+        self.token = ""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -249,7 +250,8 @@ class AgentDesk:
 
     async def log_in(self) -> dict[str, Any]:
         body = await self.call("POST", "/login", json={"email": self.email, "password": self.password})
-        self.http.headers["Authorization"] = f"Bearer {body['token']}"
+        self.token = body["token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
         self.me = body["agent"]
         await self.call("PUT", "/me/status", json={"status": "online"})
         return self.me
@@ -279,15 +281,18 @@ class AgentDesk:
 
 
 class ConversationWatch:
-    """The conversation's live stream (what an agent's console follows)."""
+    """The conversation's live stream (what an agent's console follows, with its token)."""
 
     def __init__(self, ws: Any) -> None:
         self._ws = ws
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, hub_url: str, conversation_id: int) -> AsyncIterator[ConversationWatch]:
-        url = f"{hub_url.replace('http', 'ws', 1)}/api/v1/conversations/{conversation_id}/ws"
+    async def open(
+        cls, hub_url: str, conversation_id: int, *, token: str
+    ) -> AsyncIterator[ConversationWatch]:
+        base = hub_url.replace("http", "ws", 1)
+        url = f"{base}/api/v1/conversations/{conversation_id}/ws?token={token}"
         async with websockets.connect(url) as ws:
             first = json.loads(await ws.recv())
             assert first["type"] == "subscribed", first

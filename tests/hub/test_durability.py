@@ -166,7 +166,7 @@ def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, S
     )
     assert response.status_code == 202
     receipt = response.json()
-    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages"
+    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages?source_id=kill-9"
 
     assert rasa.first_call.wait(60), "the hub never asked Rasa"
     hub.kill9()
@@ -211,7 +211,7 @@ def test_stopping_the_hub_while_rasa_is_unreachable_ends_it_and_keeps_the_messag
         f"{hub.url}/api/v1/messages",
         json={"channel": "api", "source_id": "term", "client_message_id": "t-1", "text": "hola"},
     ).json()
-    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages"
+    messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages?source_id=term"
     wait_for(lambda: "retrying message" in hub.log.read_text(errors="replace"), "a retry")
     assert httpx.get(f"{hub.url}/healthz").json()["rasa"] == "down"
     assert [m["bot_state"] for m in httpx.get(messages_url).json()["messages"]] == ["queued"]

@@ -221,7 +221,7 @@ def test_after_the_give_up_time_a_person_takes_over_with_reason_bot_unavailable(
         assert notice["text"].startswith("Nuestro asistente no puede responder ahora mismo")
         assert "Estás en la posición 1 de la cola." in notice["text"]
         assert len(holding(messages)) == 1
-        assert hub.client.get(f"/api/v1/conversations/{conversation_id}").json()["status"] == "open"
+        assert hub.conversation(conversation_id)["status"] == "open"
 
         # The agent sees what comes next; Rasa coming back changes nothing for this conversation.
         rasa_server.up()

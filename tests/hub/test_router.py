@@ -7,13 +7,14 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.models import Conversation, Event, Handoff, Message
 from hub.settings import Settings
+from tests.fakes.rasa import FakeRasa
 
 
 def load(model: Any, *where: Any) -> Any:
@@ -105,7 +106,7 @@ def test_a_handoff_payload_gives_the_conversation_to_humans_with_its_reason(
         ("outgoing", "bot"),
         ("activity", "system"),
     ]
-    assert hub.client.get(f"/api/v1/conversations/{conversation_id}").json()["status"] == "open"
+    assert hub.conversation(conversation_id)["status"] == "open"
     [handoff] = hub.db(load(Handoff, Handoff.conversation_id == conversation_id))
     assert (handoff.reason, handoff.detail, handoff.message_id) == (
         "explicit_request",
@@ -126,7 +127,7 @@ def test_messages_of_an_open_conversation_reach_the_websocket_not_rasa(
     conversation_id = hub.post("esto es un desastre").json()["conversation_id"]
     hub.wait_idle(conversation_id)
     calls_before = len(rasa.webhook_calls)
-    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as ws:
+    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?source_id=cust-1") as ws:
         assert ws.receive_json()["type"] == "subscribed"
         receipt = hub.post("¿hay alguien?").json()
         frame = ws.receive_json()
@@ -201,7 +202,7 @@ def test_english_is_detected_passed_to_rasa_and_kept(hub: HubClient, rasa: FakeR
     hub.post("ok")
     hub.wait_idle(conversation_id)
     assert [c["metadata"]["language"] for c in rasa.webhook_calls] == ["en", "en"]
-    assert hub.client.get(f"/api/v1/conversations/{conversation_id}").json()["language"] == "en"
+    assert hub.conversation(conversation_id)["language"] == "en"
     assert "language_changed" in event_kinds(hub, conversation_id)
 
 

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import status
 from hub.crud import conversations
 from hub.models import Event, Handoff
+from tests.fakes.rasa import FakeRasa
 
 
 def change(conversation_id: int, fn: Any, **kwargs: Any) -> Any:
@@ -45,8 +46,8 @@ def test_a_message_after_resolution_starts_a_new_pending_conversation(hub: HubCl
     second = hub.post("otra pregunta", source_id="marta").json()
     assert second["conversation_id"] != first["conversation_id"]
     assert second["contact_id"] == first["contact_id"]
-    new = hub.client.get(f"/api/v1/conversations/{second['conversation_id']}").json()
-    old = hub.client.get(f"/api/v1/conversations/{first['conversation_id']}").json()
+    new = hub.conversation(second["conversation_id"])
+    old = hub.conversation(first["conversation_id"])
     assert (new["status"], old["status"]) == ("pending", "resolved")
     assert old["resolved_at"] is not None
     assert [m["text"] for m in hub.wait_idle(second["conversation_id"])] == [
@@ -93,5 +94,5 @@ def test_a_resolved_conversation_can_be_reopened_for_humans(hub: HubClient) -> N
     hub.wait_idle(conversation_id)
     hub.db(change(conversation_id, status.resolve))
     assert hub.db(change(conversation_id, status.reopen)) == "open"
-    conversation = hub.client.get(f"/api/v1/conversations/{conversation_id}").json()
+    conversation = hub.conversation(conversation_id)
     assert (conversation["status"], conversation["resolved_at"]) == ("open", None)

@@ -6,7 +6,7 @@ where browsers cannot set headers) or, on the api channel, the customer's ``?sou
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket
 
@@ -44,10 +44,15 @@ async def get_readable(
 
 
 ReadableDep = Annotated[Conversation, Depends(get_readable)]
+# The bearer token is one of two ways in: OpenAPI's empty requirement marks it optional.
+_TOKEN_OR_SOURCE_ID: dict[str, Any] = {"security": [{}]}
 
 
 @router.get(
-    "/{conversation_id}", response_model=ConversationOut, description="The conversation." + _CREDENTIALS
+    "/{conversation_id}",
+    response_model=ConversationOut,
+    description="The conversation." + _CREDENTIALS,
+    openapi_extra=_TOKEN_OR_SOURCE_ID,
 )
 async def get_conversation(conversation: ReadableDep, session: SessionDep) -> ConversationOut:
     requests = await handoffs.list_for_conversation(session, conversation_id=conversation.id)
@@ -59,6 +64,7 @@ async def get_conversation(conversation: ReadableDep, session: SessionDep) -> Co
     response_model=MessageList,
     description="The conversation's messages oldest first (poll with after_id = the last id seen)."
     + _CREDENTIALS,
+    openapi_extra=_TOKEN_OR_SOURCE_ID,
 )
 async def list_messages(
     conversation: ReadableDep,

@@ -19,7 +19,9 @@ def test_the_agents_typing_reaches_the_customer_and_the_conversation_socket(desk
     url = f"/api/v1/agent/conversations/{conversation_id}/typing"
     with (
         desk.client.websocket_connect("/api/v1/channels/api/ws?source_id=marta") as customer,
-        desk.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as conversation,
+        desk.client.websocket_connect(
+            f"/api/v1/conversations/{conversation_id}/ws?token={headers['Authorization'].split()[1]}"
+        ) as conversation,
     ):
         assert customer.receive_json()["type"] == "subscribed"
         assert conversation.receive_json()["type"] == "subscribed"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from starlette.websockets import WebSocketDisconnect
+
+from tests.fakes.rasa import FakeRasa
 
 
 def test_unknown_conversation_is_a_404_that_says_where_ids_come_from(hub: HubClient) -> None:
     for path in ("/api/v1/conversations/404", "/api/v1/conversations/404/messages"):
-        response = hub.client.get(path)
+        response = hub.client.get(path, headers=hub.reader_headers())  # an agent: customers get 403
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "conversation_not_found"
         assert "receipt" in response.json()["error"]["message"]
@@ -19,7 +21,10 @@ def test_messages_after_id_returns_only_newer_messages(hub: HubClient) -> None:
     receipt = hub.post("hola").json()
     conversation_id = receipt["conversation_id"]
     hub.wait_idle(conversation_id)
-    response = hub.client.get(f"/api/v1/conversations/{conversation_id}/messages?after_id={receipt['id']}")
+    response = hub.client.get(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        params={"after_id": receipt["id"], "source_id": "cust-1"},
+    )
     assert [m["text"] for m in response.json()["messages"]] == ["echo: hola"]
 
 
@@ -29,7 +34,7 @@ def test_the_conversation_websocket_shows_typing_then_the_reply(hub: HubClient, 
     ]
     conversation_id = hub.post("hola").json()["conversation_id"]
     hub.wait_idle(conversation_id)
-    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as ws:
+    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?source_id=cust-1") as ws:
         assert ws.receive_json() == {"type": "subscribed", "conversation_id": conversation_id}
         hub.post("¿qué tal?")
         frames = [ws.receive_json() for _ in range(4)]
@@ -44,7 +49,7 @@ def test_a_handoff_is_pushed_as_a_status_frame(hub: HubClient, rasa: FakeRasa) -
     conversation_id = hub.post("hola").json()["conversation_id"]
     hub.wait_idle(conversation_id)
     rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "explicit_request"}}}]
-    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws") as ws:
+    with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?source_id=cust-1") as ws:
         ws.receive_json()
         hub.post("quiero un humano")
         frames = [ws.receive_json() for _ in range(5)]
@@ -53,12 +58,13 @@ def test_a_handoff_is_pushed_as_a_status_frame(hub: HubClient, rasa: FakeRasa) -
     assert frames[3]["conversation"]["status"] == "open"
 
 
-def test_the_websocket_of_an_unknown_conversation_is_closed(hub: HubClient) -> None:
+def test_the_websocket_of_an_unknown_conversation_is_closed_for_an_agent_with_4404(hub: HubClient) -> None:
+    token = hub.reader_headers()["Authorization"].split()[1]
     with (
         pytest.raises(WebSocketDisconnect) as closed,
-        hub.client.websocket_connect("/api/v1/conversations/9/ws"),
+        hub.client.websocket_connect(f"/api/v1/conversations/9/ws?token={token}") as ws,
     ):
-        pass
+        ws.receive_json()
     assert closed.value.code == 4404
 
 
@@ -82,7 +88,7 @@ def test_the_conversation_shows_why_it_was_handed_to_humans(hub: HubClient, rasa
     ]
     conversation_id = hub.post("quiero un humano").json()["conversation_id"]
     hub.wait_idle(conversation_id)
-    conversation = hub.client.get(f"/api/v1/conversations/{conversation_id}").json()
+    conversation = hub.conversation(conversation_id)
     assert conversation["status"] == "open"
     assert conversation["handoff"]["reason"] == "explicit_request"
     assert conversation["handoff"]["detail"] == {"n": 1}

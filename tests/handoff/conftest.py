@@ -11,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from handoff_testing import Desk, FakeRasa
+from handoff_testing import Desk
 from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
+from tests.fakes.rasa import FakeRasa
+from tests.support.in_process_hub import hub_settings
 
 
 @pytest.fixture
@@ -29,22 +31,6 @@ def rasa() -> FakeRasa:
     return FakeRasa()
 
 
-def make_settings(database_url: str, tmp_path: Any, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path,
-        "database_url": database_url,
-        "rasa_url": "http://rasa.test:5005",
-        "rasa_retry_base": 0.0,
-        "rasa_retry_max": 0.0,
-        "jobs_url": "memory://",
-        "broadcast_url": "memory://",
-        # A slow fake Rasa on a busy machine must not get holding messages or handoffs mid-test.
-        "bot_holding_after": 0.0,
-        "bot_handoff_after": 0.0,
-    }
-    return Settings(**{**values, **overrides})
-
-
 def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:
     app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
     with TestClient(app) as client:
@@ -55,14 +41,14 @@ def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:
 def desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """A hub on SQLite whose fake bot hands off on "persona"/"person" (explicit_request)."""
     rasa.reply = _handing_off_bot
-    yield from _run(make_settings(sqlite_url, tmp_path), rasa)
+    yield from _run(hub_settings(sqlite_url, tmp_path), rasa)
 
 
 @pytest.fixture
 def auto_desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """Like ``desk`` with HANDOFF_AUTO_ASSIGN on."""
     rasa.reply = _handing_off_bot
-    yield from _run(make_settings(sqlite_url, tmp_path, handoff_auto_assign=True), rasa)
+    yield from _run(hub_settings(sqlite_url, tmp_path, handoff_auto_assign=True), rasa)
 
 
 @pytest.fixture
@@ -72,7 +58,7 @@ def desk_with(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Callable[..., A
 
     @contextmanager
     def start(**overrides: Any) -> Iterator[Desk]:
-        yield from _run(make_settings(sqlite_url, tmp_path, **overrides), rasa)
+        yield from _run(hub_settings(sqlite_url, tmp_path, **overrides), rasa)
 
     return start
 
@@ -81,7 +67,7 @@ def desk_with(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Callable[..., A
 def any_db_desk(database_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """Like ``desk``, once on SQLite and once on PostgreSQL."""
     rasa.reply = _handing_off_bot
-    yield from _run(make_settings(database_url, tmp_path), rasa)
+    yield from _run(hub_settings(database_url, tmp_path), rasa)
 
 
 def _handing_off_bot(text: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from handoff_testing import Desk, FakeRasa
+from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -20,7 +20,8 @@ from handoff import hours
 from hub.app import create_app
 from hub.crud import events
 from hub.models import Contact, Handoff, Message
-from hub.settings import Settings
+from tests.fakes.rasa import FakeRasa
+from tests.support.in_process_hub import hub_settings
 
 POLICY = """
 business_hours:
@@ -69,16 +70,7 @@ def hours_desk(database_url: str, tmp_path: Path, rasa: FakeRasa, clock: Clock) 
     policy = tmp_path / "policy.yml"
     policy.write_text(POLICY)
     rasa.reply = _bot
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        rasa_url="http://rasa.test:5005",
-        rasa_retry_base=0.0,
-        rasa_retry_max=0.0,
-        jobs_url="memory://",
-        broadcast_url="memory://",
-        handoff_policy_path=policy,
-    )
+    settings = hub_settings(database_url, tmp_path, handoff_policy_path=policy)
     with TestClient(create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))) as client:
         yield Desk(client)
 

@@ -8,13 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from handoff_testing import Desk, FakeRasa
+from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import WebSocketTestSession
 
 from handoff import desk as desk_ops
 from hub.crud import events
 from hub.models import utcnow
+from tests.fakes.rasa import FakeRasa
 
 
 def next_message(ws: WebSocketTestSession, *, limit: int = 20) -> dict[str, Any]:
@@ -222,7 +223,7 @@ def test_the_context_has_the_whole_story_and_what_the_bot_understood(desk: Desk,
     assert context["handoff"]["reason"] == "kb_no_answer"
     assert context["slots"] == {"language": "es", "order_id": "A-1001"}
     turn = context["turns"][1]
-    assert (turn["intent"], turn["confidence"]) == ("ask_shipping", 0.91)
+    assert (turn["intent"], turn["confidence"]) == ("ask_shipping", 0.93)
     assert turn["intent_ranking"][0]["name"] == "ask_shipping"
     assert turn["entities"][0]["value"] == "A-1001"
     assert turn["kb"]["candidates"] == kb["candidates"]

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.settings import Settings
+from tests.fakes.rasa import FakeRasa
+from tests.support.in_process_hub import hub_settings
 
-T = TypeVar("T")
 
 @pytest.fixture
 def rasa() -> FakeRasa:
@@ -22,19 +23,7 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Any) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        rasa_url="http://rasa.test:5005",
-        rasa_retry_base=0.0,
-        rasa_retry_max=0.0,
-        jobs_url="memory://",
-        broadcast_url="memory://",
-        # A slow fake Rasa on a busy machine must not get holding messages or handoffs mid-test;
-        # tests/hub/test_holding.py turns them on.
-        bot_holding_after=0.0,
-        bot_handoff_after=0.0,
-    )
+    return hub_settings(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import contacts, intake
@@ -23,6 +23,7 @@ from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, M
 from hub.schemas import IncomingMessage
 from hub.services import Services
 from hub.settings import Settings
+from tests.fakes.rasa import FakeRasa
 
 
 @dataclass

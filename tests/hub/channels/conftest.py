@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import uvicorn
-from hub_testing import FakeRasa
 from whatsapp_testing import WhatsAppHub, run_whatsapp_hub
 from widget_testing import LiveHub
 
 from hub.app import create_app
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.rasa import FakeRasa
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import FakeRasa
 from sqlalchemy.ext.asyncio import AsyncSession
 from whatsapp_testing import (
     WhatsAppHub,
@@ -24,6 +23,7 @@ from hub.db import create_engine, session_factory
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.rasa import FakeRasa
 
 
 def _bot_reply(wa: WhatsAppHub, wamid: str) -> Message:

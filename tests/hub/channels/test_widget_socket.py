@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import socketio
 import sqlalchemy as sa
-from hub_testing import FakeRasa
 from widget_testing import LiveHub
 
 from hub import intake, outbox
@@ -20,6 +19,7 @@ from hub.intake import Intake
 from hub.models import Message
 from hub.schemas import IncomingMessage
 from hub.services import Services
+from tests.fakes.rasa import FakeRasa
 
 GUARD_S = 20.0  # only against hangs
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -20,6 +20,7 @@ from hub.app import create_app
 from hub.models import Contact, Message, OutboxEntry
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.rasa import FakeRasa
 
 __all__ = [
     "APP_SECRET",

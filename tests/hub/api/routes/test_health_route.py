@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
+
+from tests.fakes.rasa import FakeRasa
 
 
 def test_health_reports_rasa_up_and_down(hub: HubClient, rasa: FakeRasa) -> None:

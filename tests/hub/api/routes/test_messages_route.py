@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import FakeRasa, HubClient
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Contact, Conversation, Message
+from tests.fakes.rasa import FakeRasa
 
 
 async def count_rows(session: AsyncSession) -> dict[str, int]:

@@ -1,0 +1,88 @@
+"""A fake Rasa over httpx.MockTransport: the REST webhook, the tracker and tracker events.
+
+    rasa = FakeRasa()
+    app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
+
+``reply(text, metadata)`` decides the answer (default: echo). ``down`` makes every call fail to
+connect; ``error_status`` makes the webhook answer that HTTP error. ``before_reply`` (async) runs
+inside the app's event loop before answering. The tracker's latest message has ``intent(text)``
+(default ``ask_shipping``, confidence 0.93, then ``greet``) and an ``order_id`` entity; ``slots``
+are the tracker's slots; ``events`` records pause/resume per sender.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+__all__ = ["FakeRasa"]
+
+
+class FakeRasa:
+    def __init__(self) -> None:
+        self.down = False
+        self.error_status: int | None = None
+        self.calls: list[dict[str, Any]] = []
+        self.tracker_calls: list[httpx.Request] = []
+        self.events: list[tuple[str, str]] = []
+        self.reply: Callable[[str, dict[str, Any]], list[dict[str, Any]]] = lambda text, _m: [
+            {"text": f"echo: {text}"}
+        ]
+        self.before_reply: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        self.intent: Callable[[str], str] = lambda _text: "ask_shipping"
+        self.slots: dict[str, Any] = {"language": "es", "order_id": "A-1001"}
+        self.last_text: dict[str, str] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+
+    @property
+    def webhook_calls(self) -> list[dict[str, Any]]:
+        return list(self.calls)
+
+    def messages_to_bot(self, conversation_id: int) -> list[str]:
+        return [c["message"] for c in self.calls if c["sender"] == str(conversation_id)]
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        path = request.url.path
+        if path == "/webhooks/rest/webhook":
+            if self.error_status is not None:
+                return httpx.Response(self.error_status, text="internal error")
+            return await self._webhook(json.loads(request.content))
+        if path.startswith("/conversations/") and path.endswith("/tracker/events"):
+            sender = path.split("/")[2]
+            self.events.append((sender, json.loads(request.content)["event"]))
+            return httpx.Response(200, json={"sender_id": sender})
+        if path.startswith("/conversations/") and path.endswith("/tracker"):
+            self.tracker_calls.append(request)
+            return self._tracker(path.split("/")[2])
+        return httpx.Response(200, text="Hello from Rasa: 3.6.21")
+
+    async def _webhook(self, body: dict[str, Any]) -> httpx.Response:
+        sender = body["sender"]
+        self.calls.append(body)
+        self.in_flight[sender] = self.in_flight.get(sender, 0) + 1
+        self.max_in_flight[sender] = max(self.max_in_flight.get(sender, 0), self.in_flight[sender])
+        try:
+            if self.before_reply is not None:
+                await self.before_reply(body)
+            self.last_text[sender] = body["message"]
+            items = self.reply(body["message"], body["metadata"])
+        finally:
+            self.in_flight[sender] -= 1
+        return httpx.Response(200, json=[{"recipient_id": sender, **i} for i in items])
+
+    def _tracker(self, sender: str) -> httpx.Response:
+        text = self.last_text.get(sender, "")
+        name = self.intent(text)
+        latest = {
+            "text": text,
+            "intent": {"name": name, "confidence": 0.93},
+            "intent_ranking": [{"name": name, "confidence": 0.93}, {"name": "greet", "confidence": 0.04}],
+            "entities": [{"entity": "order_id", "value": "A-1001", "start": 3, "end": 9}],
+        }
+        return httpx.Response(200, json={"sender_id": sender, "latest_message": latest, "slots": self.slots})

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "redact"]
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
     "color_message",  # uvicorn's coloured duplicate of msg
 }
+
+
+# Query parameters that carry credentials (agent tokens on websockets, an api customer's source_id,
+# Meta's verify token): uvicorn logs request lines with their query strings, so these are masked.
+_SECRET_PARAMS = re.compile(r"(?<![\w.])((?:token|source_id|hub\.verify_token|access_token)=)[^&\s\"']+")
+
+
+def redact(text: str) -> str:
+    """Mask the values of credential query parameters in a log line."""
+    return _SECRET_PARAMS.sub(r"\1***", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": redact(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -42,7 +53,7 @@ class TextFormatter(logging.Formatter):
         extras = " ".join(
             f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")
         )
-        line = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        line = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {redact(record.getMessage())}"
         if extras:
             line = f"{line} {extras}"
         if record.exc_info:

@@ -13,7 +13,7 @@ import unicodedata
 
 __all__ = ["ABBREVIATIONS", "NORMALIZER_VERSION", "normalize", "strip_accents"]
 
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 
 ABBREVIATIONS: dict[str, dict[str, str]] = {
     "es": {
@@ -33,6 +33,8 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
         "toy": "estoy", "ta": "está", "tan": "están", "ps": "pues",
         "cdo": "cuando", "qdo": "cuando", "cnt": "cuánto", "cto": "cuánto",
         "cm": "como", "kiero": "quiero", "qiero": "quiero", "aki": "aquí", "aca": "acá",
+        "wasap": "whatsapp", "guasap": "whatsapp", "wassap": "whatsapp", "whasap": "whatsapp",
+        "whatsap": "whatsapp", "wsp": "whatsapp", "wpp": "whatsapp", "whats": "whatsapp",
     },
     "en": {
         "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please",
@@ -42,6 +44,11 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
         "dont": "don't", "wont": "won't", "didnt": "didn't", "doesnt": "doesn't",
         "hrs": "hours", "asap": "as soon as possible", "acc": "account", "pw": "password",
         "addr": "address", "tmrw": "tomorrow", "wat": "what", "wut": "what", "ppl": "people",
+        "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
+        "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't", "couldnt": "couldn't",
+        "wouldnt": "wouldn't", "shouldnt": "shouldn't", "ive": "i've", "youre": "you're",
+        "theyre": "they're", "thats": "that's", "whats": "what's", "wheres": "where's",
+        "hows": "how's", "theres": "there's", "itll": "it'll",
     },
 }
 

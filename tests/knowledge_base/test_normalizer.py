@@ -33,3 +33,14 @@ def test_english_abbreviations_use_the_english_table() -> None:
 
 def test_accents_can_be_stripped() -> None:
     assert normalize("Envío a Cádiz", "es", accents=False) == "envio a cadiz"
+
+
+def test_english_contractions_without_apostrophe_are_restored() -> None:
+    assert normalize("it isnt here and i havent got the email", "en") == (
+        "it isn't here and i haven't got the email"
+    )
+
+
+def test_whatsapp_spellings_become_whatsapp_in_spanish() -> None:
+    assert normalize("se os puede escribir x wasap?", "es") == "se os puede escribir por whatsapp?"
+    assert normalize("teneis wsp", "es") == "teneis whatsapp"

@@ -1,9 +1,7 @@
-"""The FastAPI application: lifespan (migrate, recover, run jobs) and routes."""
+"""The FastAPI application: lifespan (migrate, start the worker unless HUB_RUN_WORKER=false) and routes."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,17 +9,15 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from handoff import abandonment
 from handoff.api import agent_router, console_router
-from hub import holding
-from hub import router as message_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
 from hub.channels.widget_socket import WidgetSocket
-from hub.db import background_writes, migrate
+from hub.db import migrate
 from hub.services import Services
 from hub.settings import Settings
+from hub.worker import Worker
 
 __all__ = ["create_app"]
 
@@ -41,26 +37,18 @@ def create_app(
         await migrate(services.engine)
         app.state.services = services
 
-        async def handle(message_id: int) -> None:
-            await message_router.process_message(services, message_id)
-
-        with background_writes():  # bot turns, outbox and sweeps write after customers' requests
-            worker = asyncio.create_task(
-                services.jobs.run(handle, concurrency=settings.hub_workers), name="hub-jobs"
-            )
-            await message_router.recover(services)
-            await services.start_channels()
-            sweeper = asyncio.create_task(abandonment.run(services), name="handoff-abandonment")
-            holder = asyncio.create_task(holding.run(services), name="bot-holding")
-        log.info("hub started", extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url})
+        worker = Worker(services)
+        if settings.hub_run_worker:  # else python -m hub.worker processes (hub/worker.py)
+            await worker.start()
+        log.info(
+            "hub started",
+            extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url, "worker": worker.running},
+        )
         try:
             yield
         finally:
             await widget_socket.close()
-            for task in (worker, sweeper, holder):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await worker.stop()
             await services.close()
             log.info("hub stopped")
 

@@ -11,13 +11,17 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 __all__ = ["Broadcast", "MemoryBroadcast", "RedisBroadcast"]
+
+log = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
 
@@ -71,29 +75,81 @@ class MemoryBroadcast(Broadcast):
 
 
 class RedisBroadcast(Broadcast):
+    """One Redis pub/sub connection per process, whatever the number of local subscribers.
+
+    The topics this process follows are subscribed on that connection; one reader task hands each
+    frame to the local subscribers of its topic (a socket.io hub with thousands of widget sockets
+    would otherwise open a Redis connection per socket).
+    """
+
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._queues: dict[str, set[asyncio.Queue[Frame]]] = {}  # topic -> local subscribers
+        self._changes = asyncio.Lock()
 
     async def publish(self, topic: str, frame: Frame) -> None:
         await self._redis.publish(topic, json.dumps(frame, default=str))
 
+    async def _read(self) -> None:
+        while True:
+            try:
+                item = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis pub/sub read failed, retrying in 1s")
+                await asyncio.sleep(1.0)
+                continue
+            if item is None or item.get("type") != "message":
+                continue
+            topic = item["channel"].decode() if isinstance(item["channel"], bytes) else str(item["channel"])
+            try:
+                frame = json.loads(item["data"])
+            except ValueError:
+                log.warning("a non-JSON frame on a broadcast topic was dropped", extra={"topic": topic})
+                continue
+            for queue in list(self._queues.get(topic, ())):
+                queue.put_nowait(frame)
+
     @asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[Frame]]:
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(topic)
+        queue: asyncio.Queue[Frame] = asyncio.Queue()
+        async with self._changes:
+            if self._pubsub is None:
+                self._pubsub = self._redis.pubsub()
+            if topic not in self._queues:
+                await self._pubsub.subscribe(topic)
+            self._queues.setdefault(topic, set()).add(queue)
+            if self._reader is None:
+                self._reader = asyncio.create_task(self._read(), name="broadcast-reader")
 
         async def frames() -> AsyncIterator[Frame]:
-            async for item in pubsub.listen():
-                if item.get("type") == "message":
-                    yield json.loads(item["data"])
+            while True:
+                yield await queue.get()
 
         try:
             yield frames()
         finally:
-            await pubsub.unsubscribe(topic)
-            await pubsub.aclose()
+            async with self._changes:
+                queues = self._queues.get(topic, set())
+                queues.discard(queue)
+                if not queues:
+                    self._queues.pop(topic, None)
+                    try:
+                        await self._pubsub.unsubscribe(topic)
+                    except Exception:
+                        log.warning("could not unsubscribe a broadcast topic", extra={"topic": topic})
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
         await self._redis.aclose()

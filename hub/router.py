@@ -183,7 +183,8 @@ async def _store_answer(
     """Commit replies, context, handoff and bot_state in one transaction."""
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
-        incoming = await messages_crud.get(session, message_id=message.id)
+        # Locked (PostgreSQL): a second worker that got the same message waits here and sees "done".
+        incoming = await session.get(Message, message.id, with_for_update=True, populate_existing=True)
         assert conversation is not None and incoming is not None
         if incoming.bot_state != "queued":
             return None, conversation

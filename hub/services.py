@@ -40,7 +40,7 @@ class Services:
         sessions = session_factory(engine)
         channels = build_channels(broadcast)
         if settings.whatsapp_enabled:
-            channels[WHATSAPP] = WhatsAppChannel(settings, sessions)
+            channels[WHATSAPP] = WhatsAppChannel(settings, sessions, broadcast=broadcast)
         return cls(
             settings=settings,
             engine=engine,
@@ -50,6 +50,7 @@ class Services:
             rasa=RasaClient(http, settings.rasa_url, settings.rasa_token),
             http=http,
             channels=channels,
+            serializer=Serializer.for_jobs(settings.jobs_url),
         )
 
     async def start_channels(self) -> None:
@@ -64,5 +65,6 @@ class Services:
                 await channel.close()
         await self.http.aclose()
         await self.jobs.close()
+        await self.serializer.close()
         await self.broadcast.close()
         await self.engine.dispose()

@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         default="memory://",
         description="Pub/sub backend for websocket delivery: memory:// or redis://host:6379/0.",
     )
+    hub_run_worker: bool = Field(
+        default=True,
+        description=(
+            "Run the bot turns, the WhatsApp outbox sender and the sweeps inside `python -m hub`; false -> "
+            "it only stores and acknowledges messages, and `python -m hub.worker` processes (one or more, "
+            "JOBS_URL and BROADCAST_URL on the same Redis) do the rest."
+        ),
+    )
     hub_workers: int = Field(
         default=8,
         ge=1,
@@ -231,6 +239,19 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(
                     f"WHATSAPP_ENABLED=true needs {', '.join(missing)} (see docs/channels/whatsapp.md)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _worker_reachable(self) -> Settings:
+        """HUB_RUN_WORKER=false needs queues another process can reach, or nothing would be answered."""
+        if not self.hub_run_worker:
+            local = [n for n in ("jobs_url", "broadcast_url") if getattr(self, n).startswith("memory://")]
+            if local:
+                names = " and ".join(f"{n.upper()}=redis://..." for n in local)
+                raise ValueError(
+                    f"HUB_RUN_WORKER=false needs {names}: `python -m hub.worker` takes the jobs and "
+                    "publishes the replies through them (or leave HUB_RUN_WORKER=true)"
                 )
         return self
 

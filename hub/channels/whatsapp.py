@@ -16,9 +16,10 @@ import logging
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.broadcast import Broadcast, MemoryBroadcast
 from hub.channels.graph_client import GraphClient
 from hub.channels.whatsapp_outbox import CHANNEL, WhatsAppOutbox
-from hub.models import Conversation
+from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
 from hub.settings import Settings
 
@@ -28,9 +29,18 @@ log = logging.getLogger(__name__)
 
 WHATSAPP = CHANNEL
 
+#: Broadcast topic on which a process that queued outbox rows wakes the sender of another process
+#: (the web process with HUB_RUN_WORKER=false -> ``python -m hub.worker``).
+WAKE_TOPIC = "whatsapp:outbox"
+
 
 class WhatsAppChannel:
-    """Channel interface for WhatsApp; ``start``/``close`` run the outbox sender."""
+    """Channel interface for WhatsApp; ``start``/``close`` run the outbox sender.
+
+    A process that does not run the sender (``start`` not called: the web process with
+    HUB_RUN_WORKER=false) wakes the one that does through the broadcast after queueing a row;
+    without the wake the sender would find it at its next poll (WHATSAPP_POLL_INTERVAL).
+    """
 
     name = WHATSAPP
 
@@ -39,9 +49,11 @@ class WhatsAppChannel:
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        broadcast: Broadcast | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        self._broadcast = broadcast or MemoryBroadcast()
         self.client = GraphClient(
             base_url=settings.whatsapp_graph_url,
             access_token=settings.whatsapp_access_token,
@@ -51,6 +63,21 @@ class WhatsAppChannel:
         )
         self.outbox = WhatsAppOutbox(settings, sessions, self.client)
         self._sender: asyncio.Task[None] | None = None
+        self._waker: asyncio.Task[None] | None = None
+
+    async def _wake_sender(self) -> None:
+        if self._sender is not None:
+            return  # the outbox woke its own sender
+        try:
+            await self._broadcast.publish(WAKE_TOPIC, {"wake": True})
+        except Exception:
+            log.exception("could not wake the whatsapp outbox sender (it polls anyway)")
+
+    async def _follow_wakes(self, subscribed: asyncio.Event) -> None:
+        async with self._broadcast.subscribe(WAKE_TOPIC) as frames:
+            subscribed.set()
+            async for _frame in frames:
+                self.outbox.wake()
 
     async def send_text(
         self,
@@ -62,12 +89,18 @@ class WhatsAppChannel:
     ) -> str | None:
         """Queue the message in the outbox; the wamid is recorded when the Graph API accepts it."""
         await self.outbox.enqueue_message(conversation, message.id, text, list(buttons))
+        await self._wake_sender()
         return None
 
+    def stage_receipt(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
+        """Queue "read + typing…" (one Graph call) in the transaction that stores the message."""
+        if message.client_message_id:
+            self.outbox.stage_read(session, conversation.id, message.client_message_id)
+
     async def send_receipt(self, conversation: Conversation, receipt: Receipt) -> None:
-        """Mark the message read and show "typing…" (one Graph call, queued)."""
-        if receipt.client_message_id:
-            await self.outbox.enqueue_read(conversation, receipt.client_message_id)
+        """Send the read receipt :meth:`stage_receipt` queued with the message (wake the sender)."""
+        self.outbox.wake()
+        await self._wake_sender()
 
     async def send_typing(self, conversation: Conversation, on: bool) -> None:
         """Nothing to do: "typing…" went out with the read receipt and ends with the reply."""
@@ -75,14 +108,20 @@ class WhatsAppChannel:
 
     async def start(self) -> None:
         """Queue what a crash left unsent, then run the sender (resumes pending rows)."""
+        subscribed = asyncio.Event()
+        self._waker = asyncio.create_task(self._follow_wakes(subscribed), name="whatsapp-outbox-wakes")
+        waiter = asyncio.create_task(subscribed.wait())
+        await asyncio.wait({self._waker, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
         await self.outbox.recover()
         self._sender = asyncio.create_task(self.outbox.run(), name="whatsapp-outbox")
         log.info("whatsapp channel started", extra={"graph_url": self.settings.whatsapp_graph_url})
 
     async def close(self) -> None:
-        if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
-            self._sender = None
+        for task in (self._sender, self._waker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._sender = self._waker = None
         await self.client.aclose()

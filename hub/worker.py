@@ -1,0 +1,124 @@
+"""The hub's background work: bot turns (the job queue), the WhatsApp outbox sender and the sweeps.
+
+By default it runs inside the web process (``python -m hub``, ``HUB_RUN_WORKER=true``). With
+``HUB_RUN_WORKER=false`` the web process only receives: it stores each message, acknowledges it
+(widget receipt, WhatsApp 200) and enqueues the job; one or more ``python -m hub.worker`` processes
+(same settings, ``JOBS_URL`` and ``BROADCAST_URL`` on the same Redis) ask Rasa, store and deliver the
+answers. Replies reach widget sockets through the broadcast, WhatsApp through the persisted outbox
+(the web process wakes the worker's sender through the broadcast too). A conversation is drained by
+one worker at a time (hub.serial) and an answer is stored once (hub.router), however many run.
+
+    HUB_RUN_WORKER=false JOBS_URL=redis://127.0.0.1:6379/0 BROADCAST_URL=redis://127.0.0.1:6379/0 \\
+        python -m hub &
+    JOBS_URL=redis://127.0.0.1:6379/0 BROADCAST_URL=redis://127.0.0.1:6379/0 nice python -m hub.worker
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import httpx
+
+from handoff import abandonment
+from hub import holding
+from hub import router as message_router
+from hub.db import background_writes, migrate
+from hub.logs import configure_logging
+from hub.services import Services
+from hub.settings import Settings
+
+__all__ = ["Worker", "main", "serve"]
+
+log = logging.getLogger("hub.worker")  # also when run as __main__
+
+
+class Worker:
+    """The background tasks of one process, started on a built :class:`Services`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        services = self.services
+
+        async def handle(message_id: int) -> None:
+            await message_router.process_message(services, message_id)
+
+        with background_writes():  # bot turns, outbox and sweeps write after customers' requests
+            jobs = services.jobs.run(handle, concurrency=services.settings.hub_workers)
+            self._tasks.append(asyncio.create_task(jobs, name="hub-jobs"))
+            await message_router.recover(services)
+            await services.start_channels()
+            self._tasks.append(asyncio.create_task(abandonment.run(services), name="handoff-abandonment"))
+            self._tasks.append(asyncio.create_task(holding.run(services), name="bot-holding"))
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks)
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
+    rasa_transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Run a worker process's services until ``stop`` is set (``main``: until SIGTERM/SIGINT).
+
+    ``ready`` is set once the worker consumes jobs (the database migrated, waiting messages queued).
+    """
+    if settings.jobs_url.startswith("memory://"):
+        raise SystemExit(
+            "python -m hub.worker needs JOBS_URL=redis://... (and BROADCAST_URL=redis://...) shared with "
+            "the web process started with HUB_RUN_WORKER=false; with memory:// the hub works alone."
+        )
+    stop = stop or asyncio.Event()
+    services = Services.build(settings, rasa_transport=rasa_transport)
+    worker = Worker(services)
+    try:
+        await migrate(services.engine)
+        await worker.start()
+        log.info("worker started", extra={"jobs": settings.jobs_url, "concurrency": settings.hub_workers})
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+    finally:
+        await worker.stop()
+        await services.close()
+        log.info("worker stopped")
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop=stop)
+
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(run())
+        return
+    uvloop.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff import desk as handoff_desk
 from hub import contacts as contact_links
 from hub import outbox
+from hub.channels.base import StagesReceipts
 from hub.contact_details import ContactDetails, extract
 from hub.crud import contacts, conversations, events
 from hub.crud import messages as messages_crud
@@ -128,6 +129,9 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
             data={"routed_to": "bot" if bot_state == "queued" else "agents"},
         )
         conversation.updated_at = utcnow()
+        channel = services.channels.get(incoming.channel)
+        if isinstance(channel, StagesReceipts):
+            channel.stage_receipt(session, conversation, message)
         unknown = await _fill_in(session, contact, extra.details)
         return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
 

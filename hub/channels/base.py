@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from hub.models import Conversation
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
 
-__all__ = ["Channel"]
+__all__ = ["Channel", "StagesReceipts"]
 
 
 @runtime_checkable
@@ -38,3 +40,11 @@ class Channel(Protocol):
     async def send_typing(self, conversation: Conversation, on: bool) -> None:
         """Show or hide "typing..." while the bot thinks."""
         ...
+
+
+@runtime_checkable
+class StagesReceipts(Protocol):
+    """A channel whose receipt is a persisted row (WhatsApp's outbox): written in the transaction
+    that stores the message, so receiving costs one commit; ``send_receipt`` then only sends it."""
+
+    def stage_receipt(self, session: AsyncSession, conversation: Conversation, message: Message) -> None: ...

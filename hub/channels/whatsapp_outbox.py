@@ -80,18 +80,17 @@ class WhatsAppOutbox:
 
     # -- enqueue -------------------------------------------------------------------------
 
-    async def enqueue_read(self, conversation: Conversation, wamid: str) -> None:
-        """Queue "read + typing…" for a stored incoming message."""
-        async with self._sessions.begin() as session:
-            session.add(
-                OutboxEntry(
-                    channel=CHANNEL,
-                    kind="read",
-                    conversation_id=conversation.id,
-                    payload=whatsapp_format.read_receipt(wamid),
-                )
+    @staticmethod
+    def stage_read(session: AsyncSession, conversation_id: int, wamid: str) -> None:
+        """Queue "read + typing…" for an incoming message in the transaction that stores it."""
+        session.add(
+            OutboxEntry(
+                channel=CHANNEL,
+                kind="read",
+                conversation_id=conversation_id,
+                payload=whatsapp_format.read_receipt(wamid),
             )
-        self.wake()
+        )
 
     async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
         return await session.scalar(

@@ -47,6 +47,8 @@ class RunResult:
     loadavg: tuple[float, float, float]
     left_undrained: int
     hub_cpu_ms_per_message: float = 0.0  # hub CPU from the start of the load until drained
+    worker_cpu_pct: float | None = None  # the separate hub.worker process, when there is one
+    worker_cpu_ms_per_message: float = 0.0
 
 
 def channel_result(
@@ -122,9 +124,14 @@ def run_table(run: RunResult) -> str:
         for c in run.channels
     )
     lines.append("")
+    worker = ""
+    if run.worker_cpu_pct is not None:
+        worker = (f"; worker CPU {run.worker_cpu_pct:.0f}% of one core during the load, "
+                  f"{run.worker_cpu_ms_per_message:.1f} ms per message until drained")
     lines.append(
-        f"Hub CPU {run.hub_cpu_pct:.0f}% of one core during the load, {run.hub_cpu_ms_per_message:.1f} ms "
-        f"per message until drained; machine busy {run.machine_busy_pct:.0f}% of 2 cores; "
+        f"Hub (web) CPU {run.hub_cpu_pct:.0f}% of one core during the load, "
+        f"{run.hub_cpu_ms_per_message:.1f} ms per message until drained{worker}; "
+        f"machine busy {run.machine_busy_pct:.0f}% of 2 cores; "
         f"load average {run.loadavg[0]:.1f}; {extra}; not drained after the run: {run.left_undrained}."
     )
     return "\n".join(lines)

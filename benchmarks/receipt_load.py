@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,31 @@ class Options:
     real_rasa: bool
     settle: float
     hub_profile: Path | None = None
+    worker_nice: int | None = None  # a separate `python -m hub.worker` at this nice level
+
+
+@dataclass
+class Hub:
+    """The processes under test: the web process (receipts) and, when split off, the worker."""
+
+    stack: Stack
+    url: str
+    pid: int
+    worker: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.pid] + ([self.worker.pid] if self.worker is not None else [])
+
+    def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(15)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+        self.stack.stop()
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -86,11 +112,51 @@ def hub_env(opts: Options, data_dir: Path, graph_url: str) -> dict[str, str]:
     }
     if opts.database_url:
         env["DATABASE_URL"] = opts.database_url
+    if opts.worker_nice is not None:
+        env["HUB_RUN_WORKER"] = "false"
+        env["BROADCAST_URL"] = opts.jobs_url
     return env
 
 
-def start_stack(opts: Options, data_dir: Path, graph_url: str) -> tuple[Stack, str, int]:
-    """The hub behind a stub (or the real) Rasa; (stack, hub URL, hub pid)."""
+def start_worker(opts: Options, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    """``nice -n N python -m hub.worker`` with the hub's settings; returns once it consumes jobs."""
+    log_path = log_dir / "worker.log"
+    argv = ["nice", "-n", str(opts.worker_nice), PYTHON, "-m", "hub.worker"]
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen(
+            argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while b"worker started" not in log_path.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            raise SystemExit(f"hub.worker did not start: see {log_path}")
+        time.sleep(0.2)
+    print(f"  started worker         pid {worker.pid} (nice {opts.worker_nice})", flush=True)
+    return worker
+
+
+def start_stack(opts: Options, data_dir: Path, graph_url: str) -> Hub:
+    """The hub behind a stub (or the real) Rasa, and its worker process if split off."""
+    hub = _start_web(opts, data_dir, graph_url)
+    if opts.worker_nice is not None:
+        try:
+            env = {**hub_env(opts, data_dir, graph_url), "RASA_URL": _rasa_url(hub.stack)}
+            hub.worker = start_worker(opts, env, data_dir / "logs")
+        except BaseException:
+            hub.stop()
+            raise
+    return hub
+
+
+def _rasa_url(stack: Stack) -> str:
+    for service in stack.services:
+        if service.name in ("stub-rasa", "rasa"):
+            return service.health_url.rsplit("/", 1)[0]
+    raise SystemExit("no Rasa service in the stack")
+
+
+def _start_web(opts: Options, data_dir: Path, graph_url: str) -> Hub:
     env = hub_env(opts, data_dir, graph_url)
     hub_port = free_port()
     if opts.real_rasa:
@@ -103,7 +169,7 @@ def start_stack(opts: Options, data_dir: Path, graph_url: str) -> tuple[Stack, s
         )
         hub = next(s for s in stack.services if s.name == "hub")
         assert hub.process is not None
-        return stack, endpoints.hub, hub.process.pid
+        return Hub(stack, endpoints.hub, hub.process.pid)
     rasa_port = free_port()
     rasa = Service(
         name="stub-rasa", argv=[PYTHON, "-m", "benchmarks.load_stub_rasa", "--port", str(rasa_port)],
@@ -117,7 +183,7 @@ def start_stack(opts: Options, data_dir: Path, graph_url: str) -> tuple[Stack, s
     stack = Stack([rasa, hub], log_dir=data_dir / "logs")
     stack.start()
     assert hub.process is not None
-    return stack, f"http://127.0.0.1:{hub_port}", hub.process.pid
+    return Hub(stack, f"http://127.0.0.1:{hub_port}", hub.process.pid)
 
 
 def _generator(
@@ -136,13 +202,11 @@ def _generator(
     )
 
 
-def drive(
-    opts: Options, hub_url: str, hub_pid: int, run_id: str, work: Path
-) -> tuple[dict[str, Any], dict[str, float]]:
+def drive(opts: Options, hub: Hub, run_id: str, work: Path) -> tuple[dict[str, Any], dict[str, float]]:
     """Run both generators from the same t0; their results and the CPU figures of the window."""
     shares = (("widget", opts.widget_share), ("whatsapp", 1 - opts.widget_share))
     channels = [c for c, share in shares if share]
-    procs = {c: _generator(opts, c, hub_url, run_id, work / f"{c}.json") for c in channels}
+    procs = {c: _generator(opts, c, hub.url, run_id, work / f"{c}.json") for c in channels}
     for channel, proc in procs.items():
         assert proc.stdout is not None
         if proc.stdout.readline().strip() != "ready":
@@ -154,14 +218,17 @@ def drive(
         proc.stdin.write(f"go {t0}\n")
         proc.stdin.flush()
     time.sleep(max(0.0, t0 - time.monotonic()))
-    hub0, (total0, idle0) = _cpu_ticks(hub_pid), _machine_ticks()
+    ticks0, (total0, idle0) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
     time.sleep(opts.duration)
-    hub1, (total1, idle1) = _cpu_ticks(hub_pid), _machine_ticks()
+    ticks1, (total1, idle1) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
     tick = os.sysconf("SC_CLK_TCK")
+    pct = [100 * (b - a) / tick / opts.duration for a, b in zip(ticks0, ticks1, strict=True)]
     cpu = {
-        "hub_cpu_pct": 100 * (hub1 - hub0) / tick / opts.duration,
+        "hub_cpu_pct": pct[0],
+        "worker_cpu_pct": pct[1] if len(pct) > 1 else 0.0,
         "machine_busy_pct": 100 * (1 - (idle1 - idle0) / max(1, total1 - total0)),
-        "hub_ticks_t0": hub0,
+        "hub_ticks_t0": ticks0[0],
+        "worker_ticks_t0": ticks0[1] if len(ticks0) > 1 else 0,
     }
     results = {}
     for channel, proc in procs.items():
@@ -177,33 +244,44 @@ def one_run(opts: Options, label: str, index: int) -> RunResult:
         work = Path(tmp)
         graph = TimedGraph(access_token=TOKEN)
         graph.start()
-        stack, hub_url, hub_pid = start_stack(opts, work / "data", graph.base_url)
+        hub = start_stack(opts, work / "data", graph.base_url)
         try:
-            print(f"run {index + 1}: {label}, hub pid {hub_pid}, {opts.rate:g} msg/s for {opts.duration:g} s",
+            print(f"run {index + 1}: {label}, hub pid {hub.pid}, {opts.rate:g} msg/s for {opts.duration:g} s",
                   flush=True)
-            generated, cpu = drive(opts, hub_url, hub_pid, run_id, work)
+            generated, cpu = drive(opts, hub, run_id, work)
             url = opts.database_url or f"sqlite+aiosqlite:///{(work / 'data' / 'hub.db').as_posix()}"
             prefixes = {"widget": run_id, "whatsapp": f"wamid.{run_id}"}
             left = asyncio.run(wait_drained(url, prefixes, timeout=opts.settle))
-            hub_cpu_s = (_cpu_ticks(hub_pid) - cpu["hub_ticks_t0"]) / os.sysconf("SC_CLK_TCK")
+            tick = os.sysconf("SC_CLK_TCK")
+            hub_cpu_s = (_cpu_ticks(hub.pid) - cpu["hub_ticks_t0"]) / tick
+            worker_cpu_s = (_cpu_ticks(hub.worker.pid) - cpu["worker_ticks_t0"]) / tick if hub.worker else 0.0
             channels = []
             for channel, result in generated.items():
                 stored = asyncio.run(read_stored(url, channel, prefixes[channel]))
                 reads = graph.read_at if channel == "whatsapp" else None
                 channels.append(channel_result(result, stored, reads))
         finally:
-            stack.stop()
+            hub.stop()
             graph.stop()
+            logs = ROOT / "var" / "receipt_load" / run_id
+            shutil.copytree(work / "data" / "logs", logs, dirs_exist_ok=True)
+            for generator_log in work.glob("generator-*.log"):
+                shutil.copy(generator_log, logs)
+            print(f"logs of the run: {logs}", flush=True)
     messages = sum(c.sent for c in channels)
     return RunResult(
         label, channels, cpu["hub_cpu_pct"], cpu["machine_busy_pct"], os.getloadavg(), left,
         hub_cpu_ms_per_message=1000 * hub_cpu_s / max(1, messages),
+        worker_cpu_pct=cpu["worker_cpu_pct"] if hub.worker else None,
+        worker_cpu_ms_per_message=1000 * worker_cpu_s / max(1, messages),
     )
 
 
 def _label(opts: Options) -> str:
     db = "PostgreSQL" if opts.database_url and opts.database_url.startswith("postgres") else "SQLite"
     jobs = "Redis jobs" if opts.jobs_url.startswith("redis") else "in-process jobs"
+    if opts.worker_nice is not None:
+        jobs += f", separate worker (nice {opts.worker_nice})"
     return f"{opts.rate:g} msg/s, {db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
 
 
@@ -231,13 +309,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="repeat; medians across runs are reported")
     parser.add_argument("--database-url", help="hub database (default: a fresh SQLite file per run)")
     parser.add_argument("--jobs", default="memory://", help="JOBS_URL of the hub, e.g. redis://127.0.0.1:6379/13")
+    parser.add_argument("--worker-nice", type=int, metavar="N",
+                        help="bot work in a separate `nice -n N python -m hub.worker` (HUB_RUN_WORKER=false; "
+                             "needs --jobs redis://, also used as BROADCAST_URL)")
     parser.add_argument("--real-rasa", action="store_true", help="the trained bot instead of the stub")
     parser.add_argument("--settle", type=float, default=90.0, help="seconds to wait for answers afterwards")
     parser.add_argument("--hub-profile", type=Path, help="run the hub under cProfile, stats to this file")
     parser.add_argument("--out", type=Path, default=OUT, help="doc to write ('-' prints only)")
     args = parser.parse_args()
+    if args.worker_nice is not None and not args.jobs.startswith("redis"):
+        parser.error("--worker-nice needs --jobs redis://host:6379/N (the worker is another process)")
+    if args.worker_nice is not None and args.real_rasa:
+        parser.error("--worker-nice runs with the stub Rasa only")
     opts = Options(args.rate, args.duration, args.widget_share, args.customers, args.dup_share,
-                   args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile)
+                   args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile,
+                   args.worker_nice)
     label = _label(opts)
     runs = []
     for index in range(args.runs):

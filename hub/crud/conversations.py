@@ -22,7 +22,9 @@ async def get_active(
     A contact merged from several identities on one channel (two widget sessions, two phones)
     has one active conversation per identity: replies go where the customer wrote. The row is
     locked (PostgreSQL): messages of one conversation are stored one at a time, and a merge
-    (hub.contacts, ``NOWAIT``) retries instead of moving the conversation under them.
+    (hub.contacts, ``FOR UPDATE NOWAIT``) retries instead of moving the conversation under them.
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a bot reply being stored (``FOR KEY SHARE``, its
+    transaction may be long on a busy worker) does not hold up the customer's next message.
     """
     query = (
         sa.select(Conversation)
@@ -32,7 +34,7 @@ async def get_active(
             Conversation.source_id == source_id,
             Conversation.status != "resolved",
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     return (await session.execute(query)).scalar_one_or_none()
 

@@ -66,11 +66,12 @@ async def add_incoming(
 
 def _current_contact_id(conversation: Conversation) -> Any:
     """The conversation's contact as stored when the row is inserted, not as loaded earlier: a merge
-    (hub.contacts) may have moved the conversation meanwhile. ``FOR SHARE`` waits for a merge in flight."""
+    (hub.contacts) may have moved the conversation meanwhile. ``FOR KEY SHARE`` waits for a merge in flight
+    (``FOR UPDATE``) but not for a customer message being stored (``FOR NO KEY UPDATE``)."""
     return (
         sa.select(Conversation.contact_id)
         .where(Conversation.id == conversation.id)
-        .with_for_update(read=True)
+        .with_for_update(read=True, key_share=True)
         .scalar_subquery()
     )
 

@@ -103,8 +103,18 @@ class RedisJobQueue(JobQueue):
         await self._redis.lpush(self.key, str(message_id))
 
     async def _next(self) -> int:
+        from redis.exceptions import TimeoutError as RedisTimeout
+
         while True:
-            item = await self._redis.brpop([self.key], timeout=5)
+            try:
+                item = await self._redis.brpop([self.key], timeout=5)
+            except (TimeoutError, RedisTimeout) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError() from exc  # our own cancellation, disguised
+                # redis-py's socket timeout can end an empty 5 s poll first: still just an idle
+                # queue, not "Redis unavailable" (a down Redis raises ConnectionError instead).
+                continue
             if item is not None:
                 return int(item[1])
 

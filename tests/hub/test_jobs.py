@@ -104,3 +104,29 @@ async def test_no_more_jobs_run_at_once_than_allowed_and_a_failing_job_does_not_
 def test_unknown_backends_are_refused_with_the_accepted_schemes() -> None:
     with pytest.raises(ValueError, match="memory:// or redis://"):
         JobQueue.from_url("amqp://localhost")
+
+
+async def test_an_idle_redis_queue_waits_quietly_and_still_runs_the_next_job(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An idle worker polls with a blocking BRPOP; a socket timeout shorter than the poll made every
+    # idle minute log "job queue unavailable" a dozen times, as if Redis were down.
+    await redis_reachable()
+    jobs = RedisJobQueue(REDIS_URL)
+    jobs.key = f"hub:test:{uuid.uuid4().hex}"
+    ran: list[int] = []
+
+    async def handler(message_id: int) -> None:
+        ran.append(message_id)
+
+    worker = asyncio.create_task(jobs.run(handler, concurrency=1))
+    await asyncio.sleep(7)  # past one whole empty poll
+    await jobs.enqueue(42)
+    for _ in range(100):
+        if ran:
+            break
+        await asyncio.sleep(0.05)
+    await stop(worker)
+    await jobs.close()
+    assert ran == [42]
+    assert "job queue unavailable" not in caplog.text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import asdict
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.broadcast import Broadcast, MemoryBroadcast
 from hub.channels.graph_client import GraphClient
 from hub.channels.whatsapp_outbox import CHANNEL, WhatsAppOutbox
+from hub.channels.whatsapp_payloads import StatusReport
 from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
 from hub.settings import Settings
@@ -32,6 +34,9 @@ WHATSAPP = CHANNEL
 #: Broadcast topic on which a process that queued outbox rows wakes the sender of another process
 #: (the web process with HUB_RUN_WORKER=false -> ``python -m hub.worker``).
 WAKE_TOPIC = "whatsapp:outbox"
+#: Broadcast topic on which a process that does not send hands a delivery status for a wamid it does
+#: not know yet to the sending process, which may be about to commit that wamid.
+STATUS_TOPIC = "whatsapp:status"
 
 
 class WhatsAppChannel:
@@ -63,7 +68,7 @@ class WhatsAppChannel:
         )
         self.outbox = WhatsAppOutbox(settings, sessions, self.client)
         self._sender: asyncio.Task[None] | None = None
-        self._waker: asyncio.Task[None] | None = None
+        self._followers: list[asyncio.Task[None]] = []
 
     async def _wake_sender(self) -> None:
         if self._sender is not None:
@@ -78,6 +83,29 @@ class WhatsAppChannel:
             subscribed.set()
             async for _frame in frames:
                 self.outbox.wake()
+
+    async def _follow_statuses(self, subscribed: asyncio.Event) -> None:
+        async with self._broadcast.subscribe(STATUS_TOPIC) as frames:
+            subscribed.set()
+            async for frame in frames:
+                try:
+                    await self.outbox.apply_status(StatusReport(**frame))
+                except Exception:
+                    log.exception("could not apply a delivery status", extra={"frame": frame})
+
+    async def apply_status(self, report: StatusReport) -> None:
+        """Record a delivery status from the webhook.
+
+        Meta can report a status before the sender committed the wamid of its send. The sending
+        process keeps such a status until it does; a process that does not send (the web process
+        with HUB_RUN_WORKER=false) hands it to the one that does, through the broadcast.
+        """
+        if await self.outbox.apply_status(report) or self._sender is not None:
+            return
+        try:
+            await self._broadcast.publish(STATUS_TOPIC, asdict(report))
+        except Exception:
+            log.exception("could not hand a delivery status to the sender", extra={"wamid": report.wamid})
 
     async def send_text(
         self,
@@ -108,20 +136,23 @@ class WhatsAppChannel:
 
     async def start(self) -> None:
         """Queue what a crash left unsent, then run the sender (resumes pending rows)."""
-        subscribed = asyncio.Event()
-        self._waker = asyncio.create_task(self._follow_wakes(subscribed), name="whatsapp-outbox-wakes")
-        waiter = asyncio.create_task(subscribed.wait())
-        await asyncio.wait({self._waker, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
+        for follow, name in ((self._follow_wakes, "wakes"), (self._follow_statuses, "statuses")):
+            subscribed = asyncio.Event()
+            task = asyncio.create_task(follow(subscribed), name=f"whatsapp-outbox-{name}")
+            self._followers.append(task)
+            waiter = asyncio.create_task(subscribed.wait())
+            await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
         await self.outbox.recover()
         self._sender = asyncio.create_task(self.outbox.run(), name="whatsapp-outbox")
         log.info("whatsapp channel started", extra={"graph_url": self.settings.whatsapp_graph_url})
 
     async def close(self) -> None:
-        for task in (self._sender, self._waker):
+        for task in (self._sender, *self._followers):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._sender = self._waker = None
+        self._sender = None
+        self._followers = []
         await self.client.aclose()

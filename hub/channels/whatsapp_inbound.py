@@ -132,4 +132,4 @@ async def receive_webhook(services: Services, channel: WhatsAppChannel, webhook:
         except HubError as exc:
             log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message})
     for report in webhook.statuses:
-        await channel.outbox.apply_status(report)
+        await channel.apply_status(report)

@@ -246,13 +246,21 @@ async def claim(services: Services, *, agent_id: int, conversation_id: int | Non
     return handoff
 
 
-async def _owned(session: AsyncSession, agent: Agent, conversation_id: int) -> tuple[Conversation, Handoff]:
+async def assigned_to(
+    session: AsyncSession, *, agent: Agent, conversation_id: int
+) -> tuple[Conversation, Handoff]:
+    """The conversation and its handoff, if it is assigned to ``agent``; else 404/403."""
     conversation = await conversations.get(session, conversation_id=conversation_id)
     if conversation is None:
         raise ConversationNotFound(conversation_id)
     handoff = await queue.current(session, conversation_id=conversation_id)
     if handoff is None or handoff.state != "assigned" or handoff.agent_id != agent.id:
         raise NotYourConversation(conversation_id)
+    return conversation, handoff
+
+
+async def _owned(session: AsyncSession, agent: Agent, conversation_id: int) -> tuple[Conversation, Handoff]:
+    conversation, handoff = await assigned_to(session, agent=agent, conversation_id=conversation_id)
     if conversation.status != "open":
         raise WrongConversationState(conversation_id, conversation.status, "open")
     return conversation, handoff

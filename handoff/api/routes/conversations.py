@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from handoff import context, desk, queue
+from handoff import context, desk
 from handoff.api.deps import AgentDep
-from handoff.errors import NotYourConversation
 from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn, TypingIn
 from hub.api.deps import ServicesDep
 from hub.crud import conversations
@@ -66,12 +65,7 @@ async def typing(conversation_id: int, body: TypingIn, agent: AgentDep, services
     receipt), so there this only reaches the conversation websocket.
     """
     async with services.sessions() as session:
-        conversation = await conversations.get(session, conversation_id=conversation_id)
-        if conversation is None:
-            raise ConversationNotFound(conversation_id)
-        handoff = await queue.current(session, conversation_id=conversation_id)
-    if handoff is None or handoff.state != "assigned" or handoff.agent_id != agent.id:
-        raise NotYourConversation(conversation_id)
+        conversation, _handoff = await desk.assigned_to(session, agent=agent, conversation_id=conversation_id)
     frame = {"type": "typing", "on": body.on, "by": "agent", "agent_id": agent.id}
     try:
         await services.broadcast.publish(conversation_topic(conversation_id), frame)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -19,7 +18,6 @@ import httpx
 import pytest
 import socketio
 import sqlalchemy as sa
-import uvicorn
 from pydantic import ValidationError
 from test_jobs import REDIS_URL, redis_reachable
 
@@ -32,6 +30,7 @@ from hub.schemas import IncomingMessage
 from hub.services import Services
 from hub.settings import Settings
 from tests.fakes.rasa import FakeRasa
+from tests.support.live_server import serving
 
 GUARD_S = 20.0  # only against hangs
 
@@ -67,20 +66,8 @@ async def running_worker(settings: Settings, rasa: FakeRasa) -> AsyncIterator[No
 async def web_process(settings: Settings) -> AsyncIterator[str]:
     """The hub's web app on a free port (socket.io needs a real server); yields its URL."""
     app = create_app(settings, rasa_transport=httpx.MockTransport(FakeRasa().handle))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, ws="websockets-sansio"))
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if serving.done():
-            serving.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()
+    async with serving(app) as url:
+        yield url
 
 
 async def test_a_reply_made_by_a_separate_worker_reaches_the_visitors_socket(

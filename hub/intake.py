@@ -19,10 +19,11 @@ from hub import contacts as contact_links
 from hub import outbox
 from hub.channels.base import StagesReceipts
 from hub.contact_details import ContactDetails, extract
-from hub.crud import contacts, conversations, events
+from hub.crud import arrivals, contacts, conversations, events
 from hub.crud import messages as messages_crud
+from hub.crud.arrivals import Known
 from hub.errors import TextTooLong, UnknownChannel
-from hub.models import Contact, Conversation, Message, utcnow
+from hub.models import Conversation, Message
 from hub.schemas import IncomingMessage, Receipt
 from hub.services import Services
 
@@ -62,57 +63,79 @@ class _Extra:
     details: ContactDetails = field(default_factory=ContactDetails)
 
 
-async def _fill_in(session: AsyncSession, contact: Contact, details: ContactDetails) -> ContactDetails | None:
-    """Give the contact, in the message's transaction, the details it lacks and nobody else has (one
-    transaction: the common case, e.g. a WhatsApp number, costs no extra commit). Details another
-    contact has are returned: contacts.learn merges the two after the commit."""
+async def _fill_in(session: AsyncSession, known: Known, extra: _Extra) -> ContactDetails | None:
+    """Give the contact, in the message's transaction, the name and details it lacks and nobody else
+    has (one transaction: the common case, e.g. a WhatsApp number, costs no extra commit). Details
+    another contact has are returned: contacts.learn merges the two after the commit."""
+    details = extra.details
+    values: dict[str, str] = {}
     rest: dict[str, str] = {}
     for key in ("email", "phone"):
         value = getattr(details, key)
-        if not value or getattr(contact, key) == value:
+        current = getattr(known, key)
+        if not value or current == value:
             continue
         holder = await contact_links.holder(session, key=key, value=value)
-        if holder is not None and holder.id != contact.id:
+        if holder is not None and holder.id != known.contact_id:
             rest[key] = value  # the same person: merged after the commit
-        elif getattr(contact, key) is None:
-            setattr(contact, key, value)  # a concurrent taker: IntegrityError at commit, receive() retries
+        elif current is None:
+            values[key] = value  # a concurrent taker: IntegrityError at commit, receive() retries
         # else the contact has another one: written details never overwrite
-    if details.name and not contact.name:
-        contact.name = details.name
+    if extra.contact_name and known.name != extra.contact_name:
+        values["name"] = extra.contact_name
+    elif details.name and not known.name:
+        values["name"] = details.name
+    if values:
+        await arrivals.update_contact(session, contact_id=known.contact_id, values=values)
     return ContactDetails(**rest) or None
+
+
+async def _known(session: AsyncSession, incoming: IncomingMessage) -> Known:
+    """The writer as the database knows them; a first message creates the contact and identity."""
+    known = await arrivals.find(
+        session,
+        channel=incoming.channel,
+        source_id=incoming.source_id,
+        client_message_id=incoming.client_message_id,
+    )
+    if known is not None:
+        return known
+    contact = await contacts.get_or_create_by_identity(
+        session, channel=incoming.channel, source_id=incoming.source_id
+    )
+    return Known(contact.id, contact.name, contact.email, contact.phone, None, None)
+
+
+async def _resent(session: AsyncSession, message_id: int) -> Intake:
+    """A client message id already stored: the same receipt again, nothing new."""
+    existing = await messages_crud.get(session, message_id=message_id)
+    assert existing is not None
+    conversation = await conversations.get(session, conversation_id=existing.conversation_id)
+    assert conversation is not None
+    return Intake(Receipt.of(existing), existing, conversation, created=False)
 
 
 async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -> Intake:
     async with services.sessions.begin() as session:
-        contact = await contacts.get_or_create_by_identity(
-            session, channel=incoming.channel, source_id=incoming.source_id
-        )
-        if extra.contact_name and contact.name != extra.contact_name:
-            contact.name = extra.contact_name
-        existing = await messages_crud.get_by_client_id(
-            session,
-            channel=incoming.channel,
-            contact_id=contact.id,
-            client_message_id=incoming.client_message_id,
-        )
-        if existing is not None:
-            conversation = await conversations.get(session, conversation_id=existing.conversation_id)
-            assert conversation is not None
-            return Intake(Receipt.of(existing), existing, conversation, created=False)
-        conversation = await conversations.get_active(
-            session, contact_id=contact.id, channel=incoming.channel, source_id=incoming.source_id
-        )
+        known = await _known(session, incoming)
+        if known.message_id is not None:
+            return await _resent(session, known.message_id)
+        conversation = None
+        if known.conversation_id is not None:
+            conversation = await arrivals.touch_active(
+                session, conversation_id=known.conversation_id, contact_id=known.contact_id
+            )
         if conversation is None:
             conversation = await conversations.create(
                 session,
-                contact_id=contact.id,
+                contact_id=known.contact_id,
                 channel=incoming.channel,
                 source_id=incoming.source_id,
                 language=incoming.language or services.settings.default_language,
             )
             await events.record(session, conversation_id=conversation.id, kind="conversation_created")
         bot_state = "queued" if conversation.status == "pending" and extra.to_bot else "skipped"
-        message = await messages_crud.add_incoming(
+        message = await arrivals.insert_incoming(
             session,
             conversation=conversation,
             text=incoming.text,
@@ -121,18 +144,10 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
             bot_state=bot_state,
             context=extra.context,
         )
-        await events.record(
-            session,
-            conversation_id=conversation.id,
-            kind="message_received",
-            message_id=message.id,
-            data={"routed_to": "bot" if bot_state == "queued" else "agents"},
-        )
-        conversation.updated_at = utcnow()
         channel = services.channels.get(incoming.channel)
         if isinstance(channel, StagesReceipts):
-            channel.stage_receipt(session, conversation, message)
-        unknown = await _fill_in(session, contact, extra.details)
+            await channel.stage_receipt(session, conversation, message)
+        unknown = await _fill_in(session, known, extra)
         return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
 
 

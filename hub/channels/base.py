@@ -47,4 +47,6 @@ class StagesReceipts(Protocol):
     """A channel whose receipt is a persisted row (WhatsApp's outbox): written in the transaction
     that stores the message, so receiving costs one commit; ``send_receipt`` then only sends it."""
 
-    def stage_receipt(self, session: AsyncSession, conversation: Conversation, message: Message) -> None: ...
+    async def stage_receipt(
+        self, session: AsyncSession, conversation: Conversation, message: Message
+    ) -> None: ...

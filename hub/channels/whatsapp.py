@@ -120,10 +120,12 @@ class WhatsAppChannel:
         await self._wake_sender()
         return None
 
-    def stage_receipt(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
+    async def stage_receipt(
+        self, session: AsyncSession, conversation: Conversation, message: Message
+    ) -> None:
         """Queue "read + typing…" (one Graph call) in the transaction that stores the message."""
         if message.client_message_id:
-            self.outbox.stage_read(session, conversation.id, message.client_message_id)
+            await self.outbox.stage_read(session, conversation.id, message.client_message_id)
 
     async def send_receipt(self, conversation: Conversation, receipt: Receipt) -> None:
         """Send the read receipt :meth:`stage_receipt` queued with the message (wake the sender)."""

@@ -81,16 +81,20 @@ class WhatsAppOutbox:
     # -- enqueue -------------------------------------------------------------------------
 
     @staticmethod
-    def stage_read(session: AsyncSession, conversation_id: int, wamid: str) -> None:
+    async def stage_read(session: AsyncSession, conversation_id: int, wamid: str) -> None:
         """Queue "read + typing…" for an incoming message in the transaction that stores it."""
-        session.add(
-            OutboxEntry(
-                channel=CHANNEL,
-                kind="read",
-                conversation_id=conversation_id,
-                payload=whatsapp_format.read_receipt(wamid),
-            )
-        )
+        row = {
+            "channel": CHANNEL,
+            "kind": "read",
+            "conversation_id": conversation_id,
+            "part": 0,
+            "payload": whatsapp_format.read_receipt(wamid),
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        }
+        await session.execute(sa.insert(OutboxEntry).values(row))  # Core: the receipt's hot path
 
     async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
         return await session.scalar(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import ContactIdentity, Conversation, Event
+from hub.models import ContactIdentity, Conversation, Message
 
 
 def test_a_customer_keeps_one_contact_and_one_conversation(hub: HubClient) -> None:
@@ -46,14 +46,16 @@ def test_first_messages_racing_from_a_new_customer_share_contact_and_conversatio
     assert hub.db(counts) == (1, 1)
 
 
-def test_every_received_message_is_an_event_with_its_time(hub: HubClient) -> None:
+def test_a_received_message_is_stored_with_its_time_for_the_bot(hub: HubClient) -> None:
     receipt = hub.post("hola").json()
 
-    async def received(session: AsyncSession) -> list[Any]:
-        query = sa.select(Event).where(Event.kind == "message_received")
-        return list((await session.execute(query)).scalars())
+    async def stored(session: AsyncSession) -> Message | None:
+        return await session.get(Message, receipt["id"])
 
-    [event] = hub.db(received)
-    assert event.message_id == receipt["id"]
-    assert event.data == {"routed_to": "bot"}
-    assert event.created_at.tzinfo is not None
+    message = hub.db(stored)
+    assert message is not None
+    assert (message.message_type, message.sender_type, message.text) == ("incoming", "contact", "hola")
+    assert message.bot_state in ("queued", "done")  # the bot's, not people's
+    assert message.context is None and message.buttons is None
+    assert message.created_at.tzinfo is not None
+    assert message.created_at.isoformat() == receipt["received_at"].replace("Z", "+00:00")

@@ -55,11 +55,7 @@ def test_the_bot_reply_is_stored_with_its_buttons_and_the_turn_metadata(
     }
     incoming = hub.messages(conversation_id)[0]
     assert incoming["bot_state"] == "done"
-    assert event_kinds(hub, conversation_id)[:3] == [
-        "conversation_created",
-        "message_received",
-        "bot_replied",
-    ]
+    assert event_kinds(hub, conversation_id)[:2] == ["conversation_created", "bot_replied"]
 
 
 def test_nlu_of_the_turn_is_kept_on_the_incoming_message(hub: HubClient, rasa: FakeRasa) -> None:

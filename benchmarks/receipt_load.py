@@ -64,6 +64,7 @@ class Options:
     settle: float
     hub_profile: Path | None = None
     worker_nice: int | None = None  # a separate `python -m hub.worker` at this nice level
+    worker_after_load: bool = False  # ... started once the load is over (bot work on other cores)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Hub:
     url: str
     pid: int
     worker: subprocess.Popen[bytes] | None = None
+    late_worker_env: dict[str, str] | None = None  # --worker-after-load: started by drive()
 
     @property
     def pids(self) -> list[int]:
@@ -142,6 +144,9 @@ def start_stack(opts: Options, data_dir: Path, graph_url: str) -> Hub:
     if opts.worker_nice is not None:
         try:
             env = {**hub_env(opts, data_dir, graph_url), "RASA_URL": _rasa_url(hub.stack)}
+            if opts.worker_after_load:
+                hub.late_worker_env = env
+                return hub
             hub.worker = start_worker(opts, env, data_dir / "logs")
         except BaseException:
             hub.stop()
@@ -230,6 +235,8 @@ def drive(opts: Options, hub: Hub, run_id: str, work: Path) -> tuple[dict[str, A
         "hub_ticks_t0": ticks0[0],
         "worker_ticks_t0": ticks0[1] if len(ticks0) > 1 else 0,
     }
+    if hub.late_worker_env is not None:  # the load is over: the bot work starts now
+        hub.worker = start_worker(opts, hub.late_worker_env, work / "data" / "logs")
     results = {}
     for channel, proc in procs.items():
         if proc.wait(opts.duration + opts.settle + 120) != 0:
@@ -282,6 +289,8 @@ def _label(opts: Options) -> str:
     jobs = "Redis jobs" if opts.jobs_url.startswith("redis") else "in-process jobs"
     if opts.worker_nice is not None:
         jobs += f", separate worker (nice {opts.worker_nice})"
+    if opts.worker_after_load:
+        jobs += " started after the load"
     return f"{opts.rate:g} msg/s, {db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
 
 
@@ -312,6 +321,10 @@ def main() -> None:
     parser.add_argument("--worker-nice", type=int, metavar="N",
                         help="bot work in a separate `nice -n N python -m hub.worker` (HUB_RUN_WORKER=false; "
                              "needs --jobs redis://, also used as BROADCAST_URL)")
+    parser.add_argument("--worker-after-load", action="store_true",
+                        help="with --worker-nice: start the worker once the load is over, so the web process "
+                             "has the machine to itself (bot work on other cores, as in a deployment at this "
+                             "rate); answers are still checked")
     parser.add_argument("--real-rasa", action="store_true", help="the trained bot instead of the stub")
     parser.add_argument("--settle", type=float, default=90.0, help="seconds to wait for answers afterwards")
     parser.add_argument("--hub-profile", type=Path, help="run the hub under cProfile, stats to this file")
@@ -319,11 +332,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker_nice is not None and not args.jobs.startswith("redis"):
         parser.error("--worker-nice needs --jobs redis://host:6379/N (the worker is another process)")
+    if args.worker_after_load and args.worker_nice is None:
+        parser.error("--worker-after-load needs --worker-nice N")
     if args.worker_nice is not None and args.real_rasa:
         parser.error("--worker-nice runs with the stub Rasa only")
     opts = Options(args.rate, args.duration, args.widget_share, args.customers, args.dup_share,
                    args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile,
-                   args.worker_nice)
+                   args.worker_nice, args.worker_after_load)
     label = _label(opts)
     runs = []
     for index in range(args.runs):

@@ -37,8 +37,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE.
+
+    Other databases get a fixed pool of ``pool_size`` connections (an overflow connection is
+    opened for one transaction and closed after it: under load, a connect per message); a
+    checkout that waits ``pool_timeout`` s raises ``sqlalchemy.exc.TimeoutError`` (503).
 
     SQLite upgrades a read transaction to a write one without waiting, so concurrent
     writers would fail with "database is locked"; taking the write lock at BEGIN makes
@@ -46,7 +50,9 @@ def create_engine(url: str) -> AsyncEngine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout
+        )
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,11 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
         """Wire everything from settings; ``rasa_transport`` is the test seam for Rasa."""
-        engine = create_engine(settings.db_url)
+        engine = create_engine(
+            settings.db_url,
+            pool_size=settings.database_pool_size,
+            pool_timeout=settings.database_pool_timeout,
+        )
         broadcast = Broadcast.from_url(settings.broadcast_url)
         http = httpx.AsyncClient(timeout=settings.rasa_timeout, transport=rasa_transport)
         sessions = session_factory(engine)

@@ -30,6 +30,22 @@ class Settings(BaseSettings):
             "postgresql+psycopg://user@host:5432/db. Default: sqlite+aiosqlite:///DATA_DIR/hub.db."
         ),
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "PostgreSQL connections each hub process keeps open (no overflow: opening one under load "
+            "costs more than waiting for a free one)."
+        ),
+    )
+    database_pool_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds a request waits for a free database connection before it is refused with 503 "
+            "(nothing stored: WhatsApp redelivers, the widget resends)."
+        ),
+    )
     hub_host: str = Field(default="127.0.0.1", description="Interface `python -m hub` binds to.")
     hub_port: int = Field(default=8000, description="TCP port `python -m hub` listens on.")
     rasa_url: str = Field(

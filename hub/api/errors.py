@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from handoff.errors import (
@@ -126,6 +127,16 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         message = messages.get(exc.status_code, str(exc.detail))
         return error_response(exc.status_code, f"http_{exc.status_code}", message)
+
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _busy(_request: Request, exc: sa_exc.TimeoutError) -> JSONResponse:
+        log.warning("refused a request: no free database connection", extra={"error": str(exc)})
+        return error_response(
+            503,
+            "hub_busy",
+            "The hub is overloaded and did not store this; nothing else changed. Retry in a few "
+            "seconds (WhatsApp redelivers by itself).",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ conversation, a resent message) use the ORM helpers of hub.crud.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +52,21 @@ _FIND = (
         ContactIdentity.source_id == sa.bindparam("source_id"),
     )
 )
-_CONVERSATION_COLUMNS = list(Conversation.__table__.c)
+# Table statements built once, run with parameters: no ORM bulk path, compiled once.
+_conversations = cast(sa.Table, Conversation.__table__)
+_messages = cast(sa.Table, Message.__table__)
+_contacts = cast(sa.Table, Contact.__table__)
+_TOUCH = (
+    sa.update(_conversations)
+    .where(
+        _conversations.c.id == sa.bindparam("b_conversation"),
+        _conversations.c.contact_id == sa.bindparam("b_contact"),
+        _conversations.c.status != "resolved",
+    )
+    .values(updated_at=sa.bindparam("b_now"))
+    .returning(*_conversations.c)
+)
+_INSERT_MESSAGE = sa.insert(_messages).returning(_messages.c.id)
 _JSON_COLUMNS = {"buttons", "context", "delivery_error"}
 
 
@@ -75,7 +89,8 @@ async def find(
     """One round trip: the identity's contact, the stored message with that client id, the active
     conversation. None for a customer never seen on this channel."""
     params = {"channel": channel, "source_id": source_id, "client_message_id": client_message_id}
-    row = (await session.execute(_FIND, params)).first()
+    connection = await session.connection()
+    row = (await connection.execute(_FIND, params)).first()
     return None if row is None else Known(*row)
 
 
@@ -90,17 +105,9 @@ async def touch_active(
     the customer's next message up. None when it was resolved or moved meanwhile: the caller
     starts a new conversation (or retries, see hub.intake). The object returned is detached.
     """
-    statement = (
-        sa.update(Conversation)
-        .where(
-            Conversation.id == conversation_id,
-            Conversation.contact_id == contact_id,
-            Conversation.status != "resolved",
-        )
-        .values(updated_at=utcnow())
-        .returning(*_CONVERSATION_COLUMNS)
-    )
-    row = (await session.execute(statement)).first()
+    params = {"b_conversation": conversation_id, "b_contact": contact_id, "b_now": utcnow()}
+    connection = await session.connection()
+    row = (await connection.execute(_TOUCH, params)).first()
     return None if row is None else Conversation(**row._asdict())
 
 
@@ -137,10 +144,12 @@ async def insert_incoming(
     }
     # A JSON column given None would store JSON null, not SQL NULL: leave those out.
     stored = {k: v for k, v in values.items() if v is not None or k not in _JSON_COLUMNS}
-    message_id = (await session.execute(sa.insert(Message).values(stored).returning(Message.id))).scalar_one()
+    connection = await session.connection()
+    message_id = (await connection.execute(_INSERT_MESSAGE, stored)).scalar_one()
     return Message(id=message_id, **values)
 
 
 async def update_contact(session: AsyncSession, *, contact_id: int, values: dict[str, Any]) -> None:
     """Fill in the contact's name, email or phone (unique: a concurrent taker fails the commit)."""
-    await session.execute(sa.update(Contact).where(Contact.id == contact_id).values(**values))
+    connection = await session.connection()
+    await connection.execute(sa.update(_contacts).where(_contacts.c.id == contact_id).values(**values))

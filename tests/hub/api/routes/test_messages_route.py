@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.testclient import TestClient
 
+from hub.app import create_app
 from hub.models import Contact, Conversation, Message
 from tests.fakes.rasa import FakeRasa
+from tests.support.in_process_hub import hub_settings
 
 
 async def count_rows(session: AsyncSession) -> dict[str, int]:
@@ -145,3 +150,38 @@ def test_oversize_text_gets_413_with_the_limit_and_stores_nothing(hub: HubClient
     assert str(limit) in error["message"] and "split" in error["message"]
     assert hub.db(count_rows) == {"contacts": 0, "conversations": 0, "messages": 0}
     assert hub.post("a" * limit).status_code == 202
+
+
+def test_a_hub_out_of_database_connections_says_busy_and_stores_nothing(
+    database_url: str, tmp_path: Path, rasa: FakeRasa
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no connection pool to run out of")
+    settings = hub_settings(database_url, tmp_path, database_pool_size=1, database_pool_timeout=0.2)
+    app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
+    with TestClient(app) as client:
+        hub = HubClient(client)
+        assert hub.post("hola", client_message_id="first").status_code == 202
+        held = threading.Event()
+        done = threading.Event()
+
+        async def hold_the_only_connection() -> None:
+            async with hub.services.sessions.begin() as session:
+                await session.execute(sa.text("SELECT 1"))
+                held.set()
+                while not done.is_set():
+                    await asyncio.sleep(0.01)
+
+        assert client.portal is not None
+        client.portal.start_task_soon(hold_the_only_connection)
+        assert held.wait(5)
+        try:
+            response = hub.post("¿hay alguien?", client_message_id="second")
+        finally:
+            done.set()
+        assert response.status_code == 503
+        error = response.json()["error"]
+        assert error["code"] == "hub_busy"
+        assert "Retry" in error["message"]
+        assert hub.post("¿hay alguien?", client_message_id="second").status_code == 202  # the retry is stored
+        assert hub.db(count_rows)["messages"] == 2

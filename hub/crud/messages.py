@@ -11,7 +11,6 @@ from hub.models import Conversation, Message
 
 __all__ = [
     "add_activity",
-    "add_incoming",
     "add_outgoing",
     "get",
     "get_by_client_id",
@@ -34,34 +33,6 @@ async def get_by_client_id(
         Message.client_message_id == client_message_id,
     )
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def add_incoming(
-    session: AsyncSession,
-    *,
-    conversation: Conversation,
-    text: str,
-    client_message_id: str,
-    language: str | None,
-    bot_state: str,
-    context: dict[str, Any] | None = None,
-) -> Message:
-    message = Message(
-        conversation_id=conversation.id,
-        contact_id=conversation.contact_id,
-        channel=conversation.channel,
-        message_type="incoming",
-        sender_type="contact",
-        client_message_id=client_message_id,
-        text=text,
-        status="received",
-        bot_state=bot_state,
-        language=language,
-        context=context,
-    )
-    session.add(message)
-    await session.flush()
-    return message
 
 
 def _current_contact_id(conversation: Conversation) -> Any:

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import contacts, intake
 from hub.contact_details import ContactDetails
+from hub.crud import arrivals, conversations
 from hub.crud import contacts as contacts_crud
-from hub.crud import conversations, messages
 from hub.db import create_engine, migrate, session_factory
 from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
 from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, Message
@@ -59,13 +59,14 @@ async def customer(
             session, contact_id=contact.id, channel=channel, source_id=source_id, language="es"
         )
         for text in texts:
-            await messages.add_incoming(
+            await arrivals.insert_incoming(
                 session,
                 conversation=conversation,
                 text=text,
                 client_message_id=uuid.uuid4().hex,
                 language="es",
                 bot_state="done",
+                context=None,
             )
         return contact.id, conversation.id
 
@@ -238,13 +239,14 @@ async def test_a_clashing_client_message_id_does_not_block_the_merge(
                 source_id=f"cli-{1 if contact_id == older else 2}",
             )
             assert conversation is not None
-            await messages.add_incoming(
+            await arrivals.insert_incoming(
                 session,
                 conversation=conversation,
                 text="1",
                 client_message_id="1",
                 language="es",
                 bot_state="done",
+                context=None,
             )
     async with sessions.begin() as session:
         await contacts.merge(session, contact_id=older, other_contact_id=newer)

@@ -13,7 +13,6 @@ __all__ = [
     "add_activity",
     "add_outgoing",
     "get",
-    "get_by_client_id",
     "list_for_conversation",
     "next_queued",
     "queued_ids",
@@ -22,17 +21,6 @@ __all__ = [
 
 async def get(session: AsyncSession, *, message_id: int) -> Message | None:
     return await session.get(Message, message_id)
-
-
-async def get_by_client_id(
-    session: AsyncSession, *, channel: str, contact_id: int, client_message_id: str
-) -> Message | None:
-    query = sa.select(Message).where(
-        Message.channel == channel,
-        Message.contact_id == contact_id,
-        Message.client_message_id == client_message_id,
-    )
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 def _current_contact_id(conversation: Conversation) -> Any:

@@ -219,25 +219,22 @@ async def test_merging_two_sessions_of_one_channel_keeps_one_active_conversation
         await contacts.merge(session, contact_id=older, other_contact_id=newer)
     async with sessions() as session:
         for source_id, conversation_id in (("session-aaaa1111", first), ("session-bbbb2222", second)):
-            active = await conversations.get_active(
-                session, contact_id=older, channel="widget", source_id=source_id
+            # What intake finds when this browser writes next.
+            known = await arrivals.find(
+                session, channel="widget", source_id=source_id, client_message_id="next"
             )
-            assert active is not None and active.id == conversation_id
+            assert known is not None
+            assert (known.contact_id, known.conversation_id) == (older, conversation_id)
 
 
 async def test_a_clashing_client_message_id_does_not_block_the_merge(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    older, _ = await customer(sessions, "api", "cli-1")
-    newer, _ = await customer(sessions, "api", "cli-2")
+    older, first = await customer(sessions, "api", "cli-1")
+    newer, second = await customer(sessions, "api", "cli-2")
     async with sessions.begin() as session:
-        for contact_id in (older, newer):
-            conversation = await conversations.get_active(
-                session,
-                contact_id=contact_id,
-                channel="api",
-                source_id=f"cli-{1 if contact_id == older else 2}",
-            )
+        for conversation_id in (first, second):
+            conversation = await conversations.get(session, conversation_id=conversation_id)
             assert conversation is not None
             await arrivals.insert_incoming(
                 session,

@@ -85,16 +85,11 @@ class WhatsAppOutbox:
     @staticmethod
     async def stage_read(session: AsyncSession, conversation_id: int, wamid: str) -> None:
         """Queue "read + typing…" for an incoming message in the transaction that stores it."""
-        row = {
+        row = {  # the other columns take the model's defaults (pending, due now)
             "channel": CHANNEL,
             "kind": "read",
             "conversation_id": conversation_id,
-            "part": 0,
             "payload": whatsapp_format.read_receipt(wamid),
-            "state": "pending",
-            "attempts": 0,
-            "next_attempt_at": utcnow(),
-            "created_at": utcnow(),
         }
         connection = await session.connection()  # Core, not the ORM: the receipt's hot path
         await connection.execute(_INSERT_READ, row)

@@ -67,7 +67,6 @@ _TOUCH = (
     .returning(*_conversations.c)
 )
 _INSERT_MESSAGE = sa.insert(_messages).returning(_messages.c.id)
-_JSON_COLUMNS = {"buttons", "context", "delivery_error"}
 
 
 @dataclass(frozen=True)
@@ -130,20 +129,16 @@ async def insert_incoming(
         "message_type": "incoming",
         "sender_type": "contact",
         "client_message_id": client_message_id,
-        "channel_message_id": None,
         "text": text,
-        "buttons": None,
         "status": "received",
         "bot_state": bot_state,
         "bot_attempts": 0,
         "language": language,
         "context": context,
-        "in_reply_to_id": None,
-        "delivery_error": None,
-        "created_at": utcnow(),
+        "created_at": utcnow(),  # set here: the receipt carries it
     }
-    # A JSON column given None would store JSON null, not SQL NULL: leave those out.
-    stored = {k: v for k, v in values.items() if v is not None or k not in _JSON_COLUMNS}
+    # Columns left out are NULL; a JSON column given None would store JSON null instead.
+    stored = {k: v for k, v in values.items() if v is not None}
     connection = await session.connection()
     message_id = (await connection.execute(_INSERT_MESSAGE, stored)).scalar_one()
     return Message(id=message_id, **values)

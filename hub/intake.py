@@ -100,7 +100,9 @@ async def _known(session: AsyncSession, incoming: IncomingMessage) -> Known:
     )
     if known is not None:
         return known
-    contact = await contacts.get_or_create_by_identity(
+    # arrivals.find just saw no such identity; a concurrent first message fails the flush and
+    # receive() retries (then finds it).
+    contact = await contacts.create_with_identity(
         session, channel=incoming.channel, source_id=incoming.source_id
     )
     return Known(contact.id, contact.name, contact.email, contact.phone, None, None)

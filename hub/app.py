@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,8 +23,6 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
-GC_THRESHOLDS = (20_000, 20, 100)  # Python's defaults: (700, 10, 10)
-
 
 def create_app(
     settings: Settings | None = None, *, rasa_transport: httpx.AsyncBaseTransport | None = None
@@ -43,12 +40,6 @@ def create_app(
         worker = Worker(services)
         if settings.hub_run_worker:  # else python -m hub.worker processes (hub/worker.py)
             await worker.start()
-        # What startup built (modules, the app, mappers) lives as long as the process: out of the
-        # collector's sight, a full collection no longer walks it. Young collections are rarer and
-        # full ones much rarer: each full one stalled every receipt in flight by 30-100 ms.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
         log.info(
             "hub started",
             extra={"rasa_url": settings.rasa_url, "jobs": settings.jobs_url, "worker": worker.running},

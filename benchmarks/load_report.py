@@ -34,6 +34,7 @@ class ChannelResult:
     read_ms: list[float] = field(default_factory=list)  # whatsapp: POST -> read receipt at the Graph
     dup_reads: int = 0  # whatsapp: read receipts sent twice for a wamid
     lag_ms: list[float] = field(default_factory=list)  # generator: sent - scheduled
+    slow_seconds: dict[int, float] = field(default_factory=dict)  # second of the load -> worst ms over 50
     rate: float = 0.0  # achieved sends per second
     generator_cpu_pct: float = 0.0
 
@@ -69,9 +70,11 @@ def channel_result(
         if shot["receipt"] is None:
             result.no_receipt += 1
         else:
-            (result.dup_receipt_ms if shot["dup"] else result.receipt_ms).append(
-                (shot["receipt"] - scheduled) * 1000
-            )
+            latency = (shot["receipt"] - scheduled) * 1000
+            (result.dup_receipt_ms if shot["dup"] else result.receipt_ms).append(latency)
+            second = int(shot["at"])
+            if latency > SLOW_MS and latency > result.slow_seconds.get(second, 0.0):
+                result.slow_seconds[second] = latency
         if shot["error"] or shot["status"] not in (None, 200):
             result.errors += 1
         if shot["sent"] is not None:
@@ -87,6 +90,16 @@ def channel_result(
                 result.read_ms.append((min(arrivals) - (t0 + shot["at"])) * 1000)
         result.dup_reads = sum(1 for i in ids if len(read_at.get(i, [])) > 1)
     return result
+
+
+SLOW_MS = 50.0
+
+
+def _slow(c: ChannelResult) -> str:
+    """When the slow receipts happened: 's12 810' = second 12 of the load, worst receipt 810 ms."""
+    worst = sorted(c.slow_seconds.items())
+    shown = " ".join(f"s{second} {ms:.0f}" for second, ms in worst[:12])
+    return f"{len(worst)} ({shown}{' ...' if len(worst) > 12 else ''})" if worst else "0"
 
 
 def _p(values: Sequence[float], q: float) -> str:
@@ -120,7 +133,8 @@ def run_table(run: RunResult) -> str:
         lines.extend(_rows(channel))
     extra = ", ".join(
         f"{c.channel} generator CPU {c.generator_cpu_pct:.0f}%, send lag p99 {_p(c.lag_ms, 99)} ms, "
-        f"resends' receipt p99 {_p(c.dup_receipt_ms, 99)} ms, send errors {c.errors}"
+        f"resends' receipt p99 {_p(c.dup_receipt_ms, 99)} ms, send errors {c.errors}, "
+        f"seconds with a receipt over {SLOW_MS:.0f} ms {_slow(c)}"
         for c in run.channels
     )
     lines.append("")

@@ -65,6 +65,7 @@ class Options:
     hub_profile: Path | None = None
     worker_nice: int | None = None  # a separate `python -m hub.worker` at this nice level
     worker_after_load: bool = False  # ... started once the load is over (bot work on other cores)
+    hub_watchdog: bool = False  # the web process under benchmarks.hub_watchdog (logs/watchdog.log)
 
 
 @dataclass
@@ -180,7 +181,11 @@ def _start_web(opts: Options, data_dir: Path, graph_url: str) -> Hub:
         name="stub-rasa", argv=[PYTHON, "-m", "benchmarks.load_stub_rasa", "--port", str(rasa_port)],
         health_url=f"http://127.0.0.1:{rasa_port}/status", timeout_s=30,
     )
-    module = ["benchmarks.hub_profiled", str(opts.hub_profile)] if opts.hub_profile else ["hub"]
+    module = ["hub"]
+    if opts.hub_profile:
+        module = ["benchmarks.hub_profiled", str(opts.hub_profile)]
+    elif opts.hub_watchdog:
+        module = ["benchmarks.hub_watchdog", str(data_dir / "logs" / "watchdog.log")]
     hub = Service(
         name="hub", argv=[PYTHON, "-m", *module], health_url=f"http://127.0.0.1:{hub_port}/healthz",
         timeout_s=60, env={**env, "HUB_PORT": str(hub_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}"},
@@ -272,8 +277,8 @@ def one_run(opts: Options, label: str, index: int) -> RunResult:
             graph.stop()
             logs = ROOT / "var" / "receipt_load" / run_id
             shutil.copytree(work / "data" / "logs", logs, dirs_exist_ok=True)
-            for generator_log in work.glob("generator-*.log"):
-                shutil.copy(generator_log, logs)
+            for generator_file in [*work.glob("generator-*.log"), *work.glob("*.json")]:
+                shutil.copy(generator_file, logs)
             print(f"logs of the run: {logs}", flush=True)
     messages = sum(c.sent for c in channels)
     return RunResult(
@@ -328,6 +333,8 @@ def main() -> None:
     parser.add_argument("--real-rasa", action="store_true", help="the trained bot instead of the stub")
     parser.add_argument("--settle", type=float, default=90.0, help="seconds to wait for answers afterwards")
     parser.add_argument("--hub-profile", type=Path, help="run the hub under cProfile, stats to this file")
+    parser.add_argument("--hub-watchdog", action="store_true",
+                        help="log the web process's event-loop stalls and their stacks (logs/watchdog.log)")
     parser.add_argument("--out", type=Path, default=OUT, help="doc to write ('-' prints only)")
     args = parser.parse_args()
     if args.worker_nice is not None and not args.jobs.startswith("redis"):
@@ -338,7 +345,7 @@ def main() -> None:
         parser.error("--worker-nice runs with the stub Rasa only")
     opts = Options(args.rate, args.duration, args.widget_share, args.customers, args.dup_share,
                    args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile,
-                   args.worker_nice, args.worker_after_load)
+                   args.worker_nice, args.worker_after_load, args.hub_watchdog)
     label = _label(opts)
     runs = []
     for index in range(args.runs):

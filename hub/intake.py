@@ -19,7 +19,7 @@ from hub import contacts as contact_links
 from hub import outbox
 from hub.channels.base import StagesReceipts
 from hub.contact_details import ContactDetails, extract
-from hub.crud import arrivals, contacts, conversations, events
+from hub.crud import arrivals, conversations
 from hub.crud import messages as messages_crud
 from hub.crud.arrivals import Known
 from hub.errors import TextTooLong, UnknownChannel
@@ -75,8 +75,8 @@ async def _fill_in(session: AsyncSession, known: Known, extra: _Extra) -> Contac
         current = getattr(known, key)
         if not value or current == value:
             continue
-        holder = await contact_links.holder(session, key=key, value=value)
-        if holder is not None and holder.id != known.contact_id:
+        holder = await contact_links.holder_id(session, key=key, value=value)
+        if holder is not None and holder != known.contact_id:
             rest[key] = value  # the same person: merged after the commit
         elif current is None:
             values[key] = value  # a concurrent taker: IntegrityError at commit, receive() retries
@@ -100,12 +100,9 @@ async def _known(session: AsyncSession, incoming: IncomingMessage) -> Known:
     )
     if known is not None:
         return known
-    # arrivals.find just saw no such identity; a concurrent first message fails the flush and
+    # arrivals.find just saw no such identity; a concurrent first message fails the insert and
     # receive() retries (then finds it).
-    contact = await contacts.create_with_identity(
-        session, channel=incoming.channel, source_id=incoming.source_id
-    )
-    return Known(contact.id, contact.name, contact.email, contact.phone, None, None)
+    return await arrivals.insert_contact(session, channel=incoming.channel, source_id=incoming.source_id)
 
 
 async def _resent(session: AsyncSession, message_id: int) -> Intake:
@@ -128,14 +125,13 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
                 session, conversation_id=known.conversation_id, contact_id=known.contact_id
             )
         if conversation is None:
-            conversation = await conversations.create(
+            conversation = await arrivals.open_conversation(
                 session,
                 contact_id=known.contact_id,
                 channel=incoming.channel,
                 source_id=incoming.source_id,
                 language=incoming.language or services.settings.default_language,
             )
-            await events.record(session, conversation_id=conversation.id, kind="conversation_created")
         bot_state = "queued" if conversation.status == "pending" and extra.to_bot else "skipped"
         message = await arrivals.insert_incoming(
             session,

@@ -55,7 +55,7 @@ async def customer(
     """A contact known on (channel, source_id) with one conversation and these messages."""
     async with sessions.begin() as session:
         contact = await contacts_crud.get_or_create_by_identity(session, channel=channel, source_id=source_id)
-        conversation = await conversations.create(
+        conversation = await arrivals.open_conversation(
             session, contact_id=contact.id, channel=channel, source_id=source_id, language="es"
         )
         for text in texts:

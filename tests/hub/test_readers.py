@@ -9,7 +9,7 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
-from hub.crud import conversations
+from hub.crud import arrivals
 from hub.models import Contact
 
 SECRET = "soy ana@example.com, pedido A-4242"
@@ -83,7 +83,7 @@ def test_a_phone_number_does_not_open_a_whatsapp_conversation(hub: HubClient) ->
         contact = Contact(phone="34600111222")
         session.add(contact)
         await session.flush()
-        conversation = await conversations.create(
+        conversation = await arrivals.open_conversation(
             session, contact_id=contact.id, channel="whatsapp", source_id="34600111222", language="es"
         )
         return conversation.id

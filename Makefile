@@ -59,7 +59,9 @@ test: venvs lint
 
 bench: venvs
 	.venv/bin/python -m benchmarks.message_latency
-	.venv/bin/python -m benchmarks.kb_benchmark
+	.venv/bin/python -m benchmarks.kb_quality
+	.venv/bin/python -m benchmarks.kb_scale
+	.venv/bin/python -m benchmarks.kb_backends
 	.venv/bin/python -m benchmarks.receipt_load --runs 3
 
 clean:

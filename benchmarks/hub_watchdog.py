@@ -57,12 +57,13 @@ class Watchdog:
 def main() -> None:
     with Path(sys.argv[1]).open("a", buffering=1) as out:
         watchdog = Watchdog(out)
-        threading.Thread(target=watchdog.watch, daemon=True).start()
         original = uvicorn.Server.startup
 
         async def startup(self: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
-            asyncio.get_running_loop().create_task(watchdog.tick())
             await original(self, sockets)
+            watchdog.stamp = time.monotonic()  # watched from here: not the imports and app startup
+            asyncio.get_running_loop().create_task(watchdog.tick())
+            threading.Thread(target=watchdog.watch, daemon=True).start()
 
         uvicorn.Server.startup = startup  # type: ignore[method-assign]
         from hub.__main__ import main as hub_main

@@ -50,6 +50,8 @@ class RunResult:
     hub_cpu_ms_per_message: float = 0.0  # hub CPU from the start of the load until drained
     worker_cpu_pct: float | None = None  # the separate hub.worker process, when there is one
     worker_cpu_ms_per_message: float = 0.0
+    steal_pct: float = 0.0  # the machine's CPU time given to other guests by the hypervisor
+    by_second: list[tuple[float, float]] = field(default_factory=list)  # (steal %, web CPU %)
 
 
 def channel_result(
@@ -95,10 +97,18 @@ def channel_result(
 SLOW_MS = 50.0
 
 
-def _slow(c: ChannelResult) -> str:
-    """When the slow receipts happened: 's12 810' = second 12 of the load, worst receipt 810 ms."""
+def _slow(c: ChannelResult, by_second: list[tuple[float, float]]) -> str:
+    """When the slow receipts happened: 's12 810 st18 web95' = second 12 of the load, worst receipt
+    810 ms, 18% of the machine's CPU stolen by the hypervisor, the web process 95% busy."""
     worst = sorted(c.slow_seconds.items())
-    shown = " ".join(f"s{second} {ms:.0f}" for second, ms in worst[:12])
+
+    def stolen(second: int) -> str:
+        if second >= len(by_second):
+            return ""
+        steal, web = by_second[second]
+        return f" st{steal:.0f} web{web:.0f}"
+
+    shown = ", ".join(f"s{second} {ms:.0f}{stolen(second)}" for second, ms in worst[:12])
     return f"{len(worst)} ({shown}{' ...' if len(worst) > 12 else ''})" if worst else "0"
 
 
@@ -134,7 +144,7 @@ def run_table(run: RunResult) -> str:
     extra = ", ".join(
         f"{c.channel} generator CPU {c.generator_cpu_pct:.0f}%, send lag p99 {_p(c.lag_ms, 99)} ms, "
         f"resends' receipt p99 {_p(c.dup_receipt_ms, 99)} ms, send errors {c.errors}, "
-        f"seconds with a receipt over {SLOW_MS:.0f} ms {_slow(c)}"
+        f"seconds with a receipt over {SLOW_MS:.0f} ms {_slow(c, run.by_second)}"
         for c in run.channels
     )
     lines.append("")
@@ -145,7 +155,8 @@ def run_table(run: RunResult) -> str:
     lines.append(
         f"Hub (web) CPU {run.hub_cpu_pct:.0f}% of one core during the load, "
         f"{run.hub_cpu_ms_per_message:.1f} ms per message until drained{worker}; "
-        f"machine busy {run.machine_busy_pct:.0f}% of 2 cores; "
+        f"machine busy {run.machine_busy_pct:.0f}% of 2 cores, CPU stolen by the hypervisor "
+        f"{run.steal_pct:.1f}% (worst second {max((s for s, _ in run.by_second), default=0):.0f}%); "
         f"load average {run.loadavg[0]:.1f}; {extra}; not drained after the run: {run.left_undrained}."
     )
     return "\n".join(lines)
@@ -163,8 +174,8 @@ def median_table(runs: list[RunResult]) -> str:
     """Counts summed over the runs (zero means zero in every run), latencies the median of the runs'."""
     lines = [
         "| path | runs | sent | lost | dup stored | dup answers | no receipt | p50 ms | p95 ms | p99 ms "
-        "| p99 min-max ms | max ms | hub CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p99 min-max ms | max ms | hub CPU | steal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     names = {"widget": "widget receipt", "whatsapp": "whatsapp 200", "read": "whatsapp read at Graph"}
     for index, channel in enumerate(runs[0].channels):
@@ -184,7 +195,8 @@ def median_table(runs: list[RunResult]) -> str:
                 f"| {sum(c.dup_answers for c in chans)} | {sum(_missing(c, key) for c in chans)} "
                 f"| {med[50]:.1f} | {med[95]:.1f} | {med[99]:.1f} | {min(p99s):.1f}-{max(p99s):.1f} "
                 f"| {statistics.median(max(values(c)) for c in chans if values(c)):.1f} "
-                f"| {_median(runs, lambda r: r.hub_cpu_pct):.0f}% |"
+                f"| {_median(runs, lambda r: r.hub_cpu_pct):.0f}% "
+                f"| {_median(runs, lambda r: r.steal_pct):.1f}% |"
             )
     return "\n".join(lines)
 

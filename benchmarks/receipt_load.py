@@ -1,15 +1,19 @@
 """Receipt latency under load: 100 messages/s for 60 s through the widget socket and the WhatsApp webhook.
 
-    .venv/bin/python -m benchmarks.receipt_load [--rate 100] [--duration 60] [--runs 3]
+    .venv/bin/python -m benchmarks.receipt_load [--rate 100] [--duration 60] [--runs 3] [--warmup 5]
         [--database-url postgresql+psycopg://...] [--jobs redis://127.0.0.1:6379/13] [--real-rasa]
+        [--worker-nice 10 [--worker-after-load]] [--web-processes 2] [--hub-watchdog]
 
 Starts the real hub (``python -m hub``, its own process and data dir, SQLite unless
 --database-url), a stub Rasa that answers at once (process), and the tests' fake Graph API on
 loopback (a thread here, timing read receipts). Two load generator processes
 (benchmarks/load_generator.py) then send on an open-loop schedule, half the rate each: widget
 customers over socket.io and signed WhatsApp webhooks, each with ~5% resends of the same id.
-Latency runs from each message's scheduled send time to its receipt. Afterwards the hub's
-database is read: every message stored exactly once, every one answered once.
+Latency runs from each message's scheduled send time to its receipt. Before them, ``--warmup``
+seconds of the same rate from 20 other customers per channel warm the hub up, unmeasured.
+Afterwards the hub's database is read: every message stored exactly once, every one answered once.
+Each second of the load records the CPU the hypervisor stole from this machine and the web
+processes' CPU; the run table lists the seconds with a receipt over 50 ms with both.
 
 The stub Rasa keeps NLU out of the measurement: this benchmarks the hub's receipt path. The hub runs
 with BOT_HOLDING_AFTER=0 and BOT_HANDOFF_AFTER=0, so every message must end up answered by the bot
@@ -66,6 +70,8 @@ class Options:
     worker_nice: int | None = None  # a separate `python -m hub.worker` at this nice level
     worker_after_load: bool = False  # ... started once the load is over (bot work on other cores)
     hub_watchdog: bool = False  # the web process under benchmarks.hub_watchdog (logs/watchdog.log)
+    warmup: float = 5.0  # seconds of unmeasured load first (other customers)
+    web_processes: int = 1  # HUB_WEB_PROCESSES
 
 
 @dataclass
@@ -94,13 +100,35 @@ class Hub:
 
 
 def _cpu_ticks(pid: int) -> int:
+    """utime + stime of the process's threads and of its child processes (HUB_WEB_PROCESSES > 1)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime of all threads
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    own = int(fields[11]) + int(fields[12])
+    return own + sum(_cpu_ticks(kid) for kid in kids if Path(f"/proc/{kid}").exists())
 
 
-def _machine_ticks() -> tuple[int, int]:
+def _machine_ticks() -> tuple[int, int, int]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return sum(values), values[3] + values[4]  # total, idle + iowait
+    return sum(values[:8]), values[3] + values[4], values[7]  # total, idle + iowait, steal
+
+
+def _watch(t0: float, duration: float, hub_pid: int) -> list[tuple[float, float]]:
+    """Sleep through the load; per second, the share of the machine's CPU time the hypervisor gave
+    to other guests (steal: a stolen core stalls every process on it, the hub included) and the
+    web process's CPU use (100 = one core)."""
+    seconds: list[tuple[float, float]] = []
+    tick = os.sysconf("SC_CLK_TCK")
+    total_before, _, stolen_before = _machine_ticks()
+    hub_before = _cpu_ticks(hub_pid)
+    for second in range(1, int(duration) + 1):
+        time.sleep(max(0.0, t0 + second - time.monotonic()))
+        (total, _, stolen), hub = _machine_ticks(), _cpu_ticks(hub_pid)
+        steal = 100 * (stolen - stolen_before) / max(1, total - total_before)
+        seconds.append((steal, 100 * (hub - hub_before) / tick))
+        total_before, stolen_before, hub_before = total, stolen, hub
+    time.sleep(max(0.0, t0 + duration - time.monotonic()))
+    return seconds
 
 
 def hub_env(opts: Options, data_dir: Path, graph_url: str) -> dict[str, str]:
@@ -115,6 +143,7 @@ def hub_env(opts: Options, data_dir: Path, graph_url: str) -> dict[str, str]:
     }
     if opts.database_url:
         env["DATABASE_URL"] = opts.database_url
+    env["HUB_WEB_PROCESSES"] = str(opts.web_processes)
     if opts.worker_nice is not None:
         env["HUB_RUN_WORKER"] = "false"
         env["BROADCAST_URL"] = opts.jobs_url
@@ -196,47 +225,79 @@ def _start_web(opts: Options, data_dir: Path, graph_url: str) -> Hub:
     return Hub(stack, f"http://127.0.0.1:{hub_port}", hub.process.pid)
 
 
-def _generator(
-    opts: Options, channel: str, hub_url: str, run_id: str, out: Path
-) -> subprocess.Popen[str]:
+@dataclass(frozen=True)
+class Load:
+    """What one pair of generators sends: the measured load, or the warm-up before it."""
+
+    run_id: str
+    duration: float
+    customers: int
+    settle: float
+
+
+def _generator(opts: Options, load: Load, channel: str, hub_url: str, out: Path) -> subprocess.Popen[str]:
     share = opts.widget_share if channel == "widget" else 1 - opts.widget_share
     argv = [
         PYTHON, "-m", "benchmarks.load_generator", "--channel", channel, "--hub", hub_url,
-        "--rate", str(opts.rate * share), "--duration", str(opts.duration),
-        "--customers", str(opts.customers), "--dup-share", str(opts.dup_share), "--run-id", run_id,
-        "--settle", str(opts.settle), "--app-secret", APP_SECRET, "--phone-id", PHONE_ID, "--out", str(out),
+        "--rate", str(opts.rate * share), "--duration", str(load.duration),
+        "--customers", str(load.customers), "--dup-share", str(opts.dup_share), "--run-id", load.run_id,
+        "--settle", str(load.settle), "--app-secret", APP_SECRET, "--phone-id", PHONE_ID, "--out", str(out),
     ]
-    log = (out.parent / f"generator-{channel}.log").open("w")
+    log = (out.parent / f"generator-{out.stem}.log").open("w")
     return subprocess.Popen(
         argv, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
     )
 
 
-def drive(opts: Options, hub: Hub, run_id: str, work: Path) -> tuple[dict[str, Any], dict[str, float]]:
-    """Run both generators from the same t0; their results and the CPU figures of the window."""
+def _start(opts: Options, load: Load, hub: Hub, work: Path, suffix: str = "") -> tuple[dict[str, Any], float]:
+    """Both generators connected and told to start at the same t0; returns them and t0."""
     shares = (("widget", opts.widget_share), ("whatsapp", 1 - opts.widget_share))
     channels = [c for c, share in shares if share]
-    procs = {c: _generator(opts, c, hub.url, run_id, work / f"{c}.json") for c in channels}
+    procs = {c: _generator(opts, load, c, hub.url, work / f"{c}{suffix}.json") for c in channels}
     for channel, proc in procs.items():
         assert proc.stdout is not None
         if proc.stdout.readline().strip() != "ready":
             proc.wait(10)
-            raise SystemExit(f"{channel} generator failed: see {work / f'generator-{channel}.log'}")
+            raise SystemExit(f"{channel} generator failed: see {work}/generator-{channel}{suffix}.log")
     t0 = time.monotonic() + 0.5
     for proc in procs.values():
         assert proc.stdin is not None
         proc.stdin.write(f"go {t0}\n")
         proc.stdin.flush()
+    return procs, t0
+
+
+def warm_up(opts: Options, hub: Hub, run_id: str, work: Path) -> None:
+    """Before the measured load: the same rate for ``opts.warmup`` s from 20 other customers per
+    channel, not counted. A hub just started opens its database connections, compiles its
+    statements and imports what its first requests need then: its first second took 600 ms per
+    receipt. The measured load still starts with its 2 x 200 customers' first messages."""
+    if opts.warmup <= 0:
+        return
+    procs, _ = _start(opts, Load(f"{run_id}w", opts.warmup, 20, 2.0), hub, work, "-warmup")
+    for channel, proc in procs.items():
+        if proc.wait(opts.warmup + 60) != 0:
+            raise SystemExit(f"{channel} warm-up generator exited {proc.returncode}: see {work}")
+
+
+def drive(
+    opts: Options, hub: Hub, run_id: str, work: Path
+) -> tuple[dict[str, Any], dict[str, float], list[tuple[float, float]]]:
+    """Run both generators from the same t0; their results, the CPU figures of the window and the
+    steal and web CPU of each second."""
+    warm_up(opts, hub, run_id, work)
+    procs, t0 = _start(opts, Load(run_id, opts.duration, opts.customers, opts.settle), hub, work)
     time.sleep(max(0.0, t0 - time.monotonic()))
-    ticks0, (total0, idle0) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
-    time.sleep(opts.duration)
-    ticks1, (total1, idle1) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
+    ticks0, (total0, idle0, stolen0) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
+    seconds = _watch(t0, opts.duration, hub.pid)
+    ticks1, (total1, idle1, stolen1) = [_cpu_ticks(pid) for pid in hub.pids], _machine_ticks()
     tick = os.sysconf("SC_CLK_TCK")
     pct = [100 * (b - a) / tick / opts.duration for a, b in zip(ticks0, ticks1, strict=True)]
     cpu = {
         "hub_cpu_pct": pct[0],
         "worker_cpu_pct": pct[1] if len(pct) > 1 else 0.0,
         "machine_busy_pct": 100 * (1 - (idle1 - idle0) / max(1, total1 - total0)),
+        "steal_pct": 100 * (stolen1 - stolen0) / max(1, total1 - total0),
         "hub_ticks_t0": ticks0[0],
         "worker_ticks_t0": ticks0[1] if len(ticks0) > 1 else 0,
     }
@@ -247,7 +308,7 @@ def drive(opts: Options, hub: Hub, run_id: str, work: Path) -> tuple[dict[str, A
         if proc.wait(opts.duration + opts.settle + 120) != 0:
             raise SystemExit(f"{channel} generator exited {proc.returncode}: see {work}")
         results[channel] = json.loads((work / f"{channel}.json").read_text())
-    return results, cpu
+    return results, cpu, seconds
 
 
 def one_run(opts: Options, label: str, index: int) -> RunResult:
@@ -260,7 +321,7 @@ def one_run(opts: Options, label: str, index: int) -> RunResult:
         try:
             print(f"run {index + 1}: {label}, hub pid {hub.pid}, {opts.rate:g} msg/s for {opts.duration:g} s",
                   flush=True)
-            generated, cpu = drive(opts, hub, run_id, work)
+            generated, cpu, seconds = drive(opts, hub, run_id, work)
             url = opts.database_url or f"sqlite+aiosqlite:///{(work / 'data' / 'hub.db').as_posix()}"
             prefixes = {"widget": run_id, "whatsapp": f"wamid.{run_id}"}
             left = asyncio.run(wait_drained(url, prefixes, timeout=opts.settle))
@@ -286,6 +347,8 @@ def one_run(opts: Options, label: str, index: int) -> RunResult:
         hub_cpu_ms_per_message=1000 * hub_cpu_s / max(1, messages),
         worker_cpu_pct=cpu["worker_cpu_pct"] if hub.worker else None,
         worker_cpu_ms_per_message=1000 * worker_cpu_s / max(1, messages),
+        steal_pct=cpu["steal_pct"],
+        by_second=seconds,
     )
 
 
@@ -296,6 +359,8 @@ def _label(opts: Options) -> str:
         jobs += f", separate worker (nice {opts.worker_nice})"
     if opts.worker_after_load:
         jobs += " started after the load"
+    if opts.web_processes > 1:
+        jobs += f", {opts.web_processes} web processes"
     return f"{opts.rate:g} msg/s, {db}, {jobs}, {'real Rasa' if opts.real_rasa else 'stub Rasa'}"
 
 
@@ -335,6 +400,10 @@ def main() -> None:
     parser.add_argument("--hub-profile", type=Path, help="run the hub under cProfile, stats to this file")
     parser.add_argument("--hub-watchdog", action="store_true",
                         help="log the web process's event-loop stalls and their stacks (logs/watchdog.log)")
+    parser.add_argument("--warmup", type=float, default=5.0,
+                        help="seconds of load from other customers first, not measured (0: a cold hub)")
+    parser.add_argument("--web-processes", type=int, default=1,
+                        help="HUB_WEB_PROCESSES of the hub (above 1 needs --worker-nice)")
     parser.add_argument("--out", type=Path, default=OUT, help="doc to write ('-' prints only)")
     args = parser.parse_args()
     if args.worker_nice is not None and not args.jobs.startswith("redis"):
@@ -345,7 +414,8 @@ def main() -> None:
         parser.error("--worker-nice runs with the stub Rasa only")
     opts = Options(args.rate, args.duration, args.widget_share, args.customers, args.dup_share,
                    args.database_url, args.jobs, args.real_rasa, args.settle, args.hub_profile,
-                   args.worker_nice, args.worker_after_load, args.hub_watchdog)
+                   args.worker_nice, args.worker_after_load, args.hub_watchdog, args.warmup,
+                   args.web_processes)
     label = _label(opts)
     runs = []
     for index in range(args.runs):
@@ -353,7 +423,8 @@ def main() -> None:
         print(run_table(runs[-1]) + "\n", flush=True)
     body = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; {args.runs} run(s) of "
-        f"{args.rate:g} msg/s for {args.duration:g} s, {args.widget_share:.0%} widget, {args.customers} "
+        f"{args.rate:g} msg/s for {args.duration:g} s (after {args.warmup:g} s unmeasured), "
+        f"{args.widget_share:.0%} widget, {args.customers} "
         f"customers per channel, {args.dup_share:.0%} resent; command: `python -m benchmarks.receipt_load "
         + " ".join(sys.argv[1:]) + "`.",
         "", "Across runs (counts summed, latencies the median of the runs' percentiles):", "",

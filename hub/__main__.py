@@ -1,16 +1,19 @@
-"""``python -m hub``: run the hub with uvicorn on HUB_HOST:HUB_PORT."""
+"""``python -m hub``: run the hub with uvicorn on HUB_HOST:HUB_PORT, in HUB_WEB_PROCESSES processes."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import uvicorn
+from fastapi import FastAPI
 
 from hub.app import create_app
+from hub.db import create_engine, migrate
 from hub.logs import configure_logging
 from hub.settings import Settings
 
-__all__ = ["main"]
+__all__ = ["main", "web_process_app"]
 
 
 GC_THRESHOLDS = (20_000, 20, 100)  # Python's defaults: (700, 10, 10)
@@ -26,18 +29,43 @@ def _quiet_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def main() -> None:
+def web_process_app() -> FastAPI:
+    """The app of one of several web processes (uvicorn imports this in each)."""
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     _quiet_collector()
-    uvicorn.run(
-        app,
-        host=settings.hub_host,
-        port=settings.hub_port,
-        log_config=None,
-        ws="websockets-sansio",
-    )
+    return app
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    host, port = settings.hub_host, settings.hub_port
+    if settings.hub_web_processes > 1:
+        # Once, before the processes start: each one's startup then finds the schema current.
+        asyncio.run(_migrate(settings))
+        uvicorn.run(
+            "hub.__main__:web_process_app",
+            factory=True,
+            workers=settings.hub_web_processes,
+            host=host,
+            port=port,
+            log_config=None,
+            ws="websockets-sansio",
+        )
+        return
+    app = create_app(settings)
+    _quiet_collector()
+    uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets-sansio")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
             "JOBS_URL and BROADCAST_URL on the same Redis) do the rest."
         ),
     )
+    hub_web_processes: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Processes `python -m hub` serves HTTP and sockets with, on one port (more cores for receipts). "
+            "Above 1 it needs HUB_RUN_WORKER=false, Redis jobs and broadcast, and PostgreSQL; widget "
+            "clients that fall back to polling (ours is websocket-only) need sticky sessions at a proxy."
+        ),
+    )
     hub_workers: int = Field(
         default=8,
         ge=1,
@@ -261,6 +270,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _worker_reachable(self) -> Settings:
         """HUB_RUN_WORKER=false needs queues another process can reach, or nothing would be answered."""
+        if self.hub_web_processes > 1 and self.hub_run_worker:
+            raise ValueError(
+                "HUB_WEB_PROCESSES above 1 needs HUB_RUN_WORKER=false: the bot turns run in "
+                "`python -m hub.worker` processes, the web processes only receive and acknowledge"
+            )
+        if self.hub_web_processes > 1 and self.db_url.startswith("sqlite"):
+            raise ValueError(
+                "HUB_WEB_PROCESSES above 1 needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...): "
+                "SQLite takes one writer at a time, and the hub orders them within one process only"
+            )
         if not self.hub_run_worker:
             local = [n for n in ("jobs_url", "broadcast_url") if getattr(self, n).startswith("memory://")]
             if local:

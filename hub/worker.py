@@ -16,7 +16,6 @@ one worker at a time (hub.serial) and an answer is stored once (hub.router), how
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 
@@ -29,6 +28,7 @@ from hub.db import background_writes, migrate
 from hub.logs import configure_logging
 from hub.services import Services
 from hub.settings import Settings
+from hub.shutdown import cancel_and_wait
 
 __all__ = ["Worker", "main", "serve"]
 
@@ -62,11 +62,7 @@ class Worker:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
 
 
 async def serve(

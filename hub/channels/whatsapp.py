@@ -10,7 +10,6 @@ See docs/channels/whatsapp.md.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import asdict
 
@@ -24,6 +23,7 @@ from hub.channels.whatsapp_payloads import StatusReport
 from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
 from hub.settings import Settings
+from hub.shutdown import cancel_and_wait
 
 __all__ = ["WHATSAPP", "WhatsAppChannel"]
 
@@ -150,11 +150,7 @@ class WhatsAppChannel:
         log.info("whatsapp channel started", extra={"graph_url": self.settings.whatsapp_graph_url})
 
     async def close(self) -> None:
-        for task in (self._sender, *self._followers):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await cancel_and_wait([self._sender, *self._followers])
         self._sender = None
         self._followers = []
         await self.client.aclose()

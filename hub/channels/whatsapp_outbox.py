@@ -199,8 +199,11 @@ class WhatsAppOutbox:
                 raise
             except Exception:
                 log.exception("whatsapp outbox pass failed")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when a wake and
+            # a cancel arrive together, the cancel is lost and the hub's stop waits on this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.whatsapp_poll_interval)
+                async with asyncio.timeout(self._settings.whatsapp_poll_interval):
+                    await self._wake.wait()
 
     async def drain(self) -> int:
         """One pass over the pending rows, oldest first; returns how many were sent."""

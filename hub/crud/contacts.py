@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Contact, ContactIdentity
 
-__all__ = ["create_with_identity", "get_by_identity", "get_or_create_by_identity"]
+__all__ = ["get_by_identity", "get_or_create_by_identity"]
 
 
 async def get_by_identity(session: AsyncSession, *, channel: str, source_id: str) -> Contact | None:
@@ -27,11 +27,6 @@ async def get_or_create_by_identity(session: AsyncSession, *, channel: str, sour
     contact = await get_by_identity(session, channel=channel, source_id=source_id)
     if contact is not None:
         return contact
-    return await create_with_identity(session, channel=channel, source_id=source_id)
-
-
-async def create_with_identity(session: AsyncSession, *, channel: str, source_id: str) -> Contact:
-    """A new contact known by (channel, source_id); IntegrityError at flush if another took it."""
     contact = Contact()
     session.add(contact)
     await session.flush()

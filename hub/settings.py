@@ -249,6 +249,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Send attempts (429/5xx/network errors) before a WhatsApp message is marked failed.",
     )
+    whatsapp_send_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Graph API calls the WhatsApp outbox makes at once, for different conversations (one "
+            "conversation's messages always go out in order)."
+        ),
+    )
     whatsapp_poll_interval: float = Field(
         default=2.0,
         gt=0,

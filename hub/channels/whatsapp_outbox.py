@@ -5,7 +5,9 @@ queue only when the Graph API accepted it (``state = done``) or refused it for g
 (``state = failed``, the Graph error recorded on the row and the message). 429, 5xx and
 network errors are retried with exponential backoff. The worker starts with the hub and
 picks up every pending row, so a restart loses nothing. Rows of one conversation go out in
-order: a row waiting for its retry holds back the later ones.
+order: a row waiting for its retry holds back the later ones. Different conversations go out
+at once (up to WHATSAPP_SEND_CONCURRENCY calls), and read receipts before replies: "read +
+typing…" is the customer's acknowledgement, so it never waits behind another customer's answer.
 
 Delivery statuses from the webhook (sent, delivered, read, failed) land on the row with that
 wamid and never go backwards (read > delivered > sent); the message's ``status`` is the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import OrderedDict
 from datetime import timedelta
@@ -31,6 +34,7 @@ from hub.channels.graph_client import GraphClient, GraphError
 from hub.channels.whatsapp_payloads import StatusReport
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
+from hub.shutdown import cancel_and_wait
 
 __all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
 
@@ -74,6 +78,7 @@ class WhatsAppOutbox:
         self._sessions = sessions
         self._client = client
         self._wake = asyncio.Event()
+        self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
         # Statuses that arrived before the send that produced their wamid was committed.
         self._early: OrderedDict[str, list[StatusReport]] = OrderedDict()
 
@@ -190,49 +195,83 @@ class WhatsAppOutbox:
     # -- send ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Send due rows forever; woken by new rows, else looks again every poll interval."""
-        while True:
-            self._wake.clear()
-            try:
-                await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("whatsapp outbox pass failed")
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when a wake and
-            # a cancel arrive together, the cancel is lost and the hub's stop waits on this loop forever.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._settings.whatsapp_poll_interval):
-                    await self._wake.wait()
+        """Send due rows forever; woken by new rows and finished lanes, else looks every poll interval."""
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await self.dispatch()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("whatsapp outbox pass failed")
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when a wake
+                # and a cancel arrive together, the cancel is lost and the hub's stop waits forever.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._settings.whatsapp_poll_interval):
+                        await self._wake.wait()
+        finally:
+            await cancel_and_wait(self._lanes.values())
 
-    async def drain(self) -> int:
-        """One pass over the pending rows, oldest first; returns how many were sent."""
+    async def dispatch(self) -> int:
+        """Start sending due rows in lanes, read receipts first, then oldest first; how many started.
+
+        A lane is one read receipt, or the due messages of one conversation, sent in order. Up to
+        WHATSAPP_SEND_CONCURRENCY lanes run at once; a conversation with a lane running, or with a
+        message waiting for its retry (or being sent by another process), gets no new lane.
+        """
+        free = self._settings.whatsapp_send_concurrency - len(self._lanes)
+        if free <= 0:
+            return 0  # a finished lane wakes the next pass
+        now = utcnow()
+        pending = (OutboxEntry.channel == CHANNEL, OutboxEntry.state == "pending")
+        reads_first = sa.case((OutboxEntry.kind == "read", 0), else_=1)
         async with self._sessions() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        sa.select(OutboxEntry)
-                        .where(OutboxEntry.channel == CHANNEL, OutboxEntry.state == "pending")
-                        .order_by(OutboxEntry.id)
-                        .limit(_BATCH)
-                    )
-                ).scalars()
+            held = set(
+                await session.scalars(
+                    sa.select(OutboxEntry.conversation_id)
+                    .where(*pending, OutboxEntry.kind == "message", OutboxEntry.next_attempt_at > now)
+                    .distinct()
+                )
             )
-        sent = 0
-        held: set[int] = set()
+            due = await session.scalars(
+                sa.select(OutboxEntry)
+                .where(*pending, OutboxEntry.next_attempt_at <= now)
+                .order_by(reads_first, OutboxEntry.id)
+                .limit(_BATCH)
+            )
+            lanes: dict[tuple[str, int], list[OutboxEntry]] = {}
+            for row in due:
+                if row.kind == "read":
+                    key = ("read", row.id)
+                elif row.conversation_id in held:
+                    continue
+                else:
+                    key = ("conversation", row.conversation_id)
+                if key in self._lanes or (key not in lanes and len(lanes) == free):
+                    continue
+                lanes.setdefault(key, []).append(row)
+        for key, lane in lanes.items():
+            task = asyncio.create_task(self._send_lane(lane), name=f"whatsapp-outbox-{key[0]}-{key[1]}")
+            self._lanes[key] = task
+            task.add_done_callback(functools.partial(self._lane_done, key))
+        return len(lanes)
+
+    def _lane_done(self, key: tuple[str, int], _task: asyncio.Task[None]) -> None:
+        self._lanes.pop(key, None)
+        self._wake.set()  # a free lane: rows queued meanwhile go next
+
+    async def _send_lane(self, rows: list[OutboxEntry]) -> None:
+        """Send one lane's rows in order; a row that is not sent (a retry later, failed for good,
+        taken by another process) holds back the rest of the conversation."""
         for row in rows:
-            ordered = row.kind == "message"
-            if ordered and row.conversation_id in held:
-                continue
-            if row.next_attempt_at > utcnow() or not await self._claim(row):
-                if ordered:
-                    held.add(row.conversation_id)
-                continue
-            if await self._send(row):
-                sent += 1
-            elif ordered:
-                held.add(row.conversation_id)
-        return sent
+            try:
+                if not await self._claim(row) or not await self._send(row):
+                    return
+            except Exception:
+                # Other lanes go on; this row is tried again when its lease ends.
+                log.exception("whatsapp outbox row failed", extra={"outbox_id": row.id})
+                return
 
     async def _claim(self, row: OutboxEntry) -> bool:
         """Take the row for this sender (another hub process may be looking at it too)."""

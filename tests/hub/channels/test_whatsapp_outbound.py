@@ -50,6 +50,52 @@ def test_a_long_answer_arrives_in_parts_cut_after_sentences(wa: WhatsAppHub) -> 
     assert _bot_reply(wa, wamid).status == "sent"
 
 
+def test_a_part_that_is_retried_still_arrives_before_the_next_part(wa: WhatsAppHub) -> None:
+    answer = " ".join(f"Paso {i}: entra en tu cuenta, abre el pedido y pulsa en devolver." for i in range(90))
+    wa.rasa.reply = lambda _text, _meta: [{"text": answer}]
+    gate = threading.Event()
+
+    async def hold(_body: dict[str, Any]) -> None:
+        await asyncio.to_thread(gate.wait, 20)
+
+    wa.rasa.before_reply = hold
+    wa.send(text("¿cómo hago una devolución?"))
+    wa.hub.wait_until(wa.graph.reads, "read receipt sent")
+    wa.graph.fail_next(429)
+    gate.set()
+    wa.wait_sent(2)
+    wa.wait_outbox_settled(messages=2)
+    assert [r.answered for r in wa.graph.requests if not r.is_read] == [429, 200, 200]
+    assert " ".join(wa.graph.texts()) == answer
+
+
+def test_a_slow_send_to_one_customer_does_not_hold_back_another_customer(wa: WhatsAppHub) -> None:
+    ana, luis = "34600111222", "34600333444"
+    gate = threading.Event()
+    held = threading.Event()
+
+    def slow_for_ana(_wamid: str, body: dict[str, Any]) -> None:
+        if body.get("to") == ana:
+            held.set()
+            gate.wait(30)
+
+    wa.graph.before_answer = slow_for_ana
+    try:
+        wa.send(text("hola"), wa_id=ana, name="Ana")
+        wa.hub.wait_until(held.is_set, "the answer to Ana held at the Graph API")
+        wamid = wa.send(text("hola"), wa_id=luis, name="Luis")
+        # Luis gets his "read + typing…" and his answer while the Graph API still holds Ana's.
+        wa.hub.wait_until(
+            lambda: [r for r in wa.graph.reads() if r.body.get("message_id") == wamid], "Luis's read receipt"
+        )
+        wa.hub.wait_until(lambda: [r for r in wa.graph.sent() if r.body.get("to") == luis], "Luis's answer")
+        assert not gate.is_set()
+    finally:
+        gate.set()
+    wa.wait_outbox_settled(messages=2)
+    assert sorted(r.body["to"] for r in wa.graph.sent()) == [ana, luis]
+
+
 def test_three_options_go_out_as_buttons_and_five_as_a_list(wa: WhatsAppHub) -> None:
     options = [
         {"title": "Estado del pedido", "payload": "/order_status"},

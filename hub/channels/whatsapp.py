@@ -3,7 +3,8 @@
 Receiving lives in :mod:`hub.channels.whatsapp_inbound` (webhook -> ``hub.intake``);
 payload parsing in :mod:`hub.channels.whatsapp_payloads`, outgoing bodies in
 :mod:`hub.channels.whatsapp_format`, sending and delivery statuses in
-:mod:`hub.channels.whatsapp_outbox`, HTTP in :mod:`hub.channels.graph_client`.
+:mod:`hub.channels.whatsapp_outbox` and
+:mod:`hub.channels.whatsapp_statuses`, HTTP in :mod:`hub.channels.graph_client`.
 See docs/channels/whatsapp.md.
 """
 
@@ -89,7 +90,7 @@ class WhatsAppChannel:
             subscribed.set()
             async for frame in frames:
                 try:
-                    await self.outbox.apply_status(StatusReport(**frame))
+                    await self.outbox.statuses.apply(StatusReport(**frame))
                 except Exception:
                     log.exception("could not apply a delivery status", extra={"frame": frame})
 
@@ -100,7 +101,7 @@ class WhatsAppChannel:
         process keeps such a status until it does; a process that does not send (the web process
         with HUB_RUN_WORKER=false) hands it to the one that does, through the broadcast.
         """
-        if await self.outbox.apply_status(report) or self._sender is not None:
+        if await self.outbox.statuses.apply(report) or self._sender is not None:
             return
         try:
             await self._broadcast.publish(STATUS_TOPIC, asdict(report))

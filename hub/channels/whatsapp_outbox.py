@@ -9,10 +9,7 @@ order: a row waiting for its retry holds back the later ones. Different conversa
 at once (up to WHATSAPP_SEND_CONCURRENCY calls), and read receipts before replies: "read +
 typing…" is the customer's acknowledgement, so it never waits behind another customer's answer.
 
-Delivery statuses from the webhook (sent, delivered, read, failed) land on the row with that
-wamid and never go backwards (read > delivered > sent); the message's ``status`` is the
-least advanced of its rows (a long text is sent in several parts), ``failed`` if any failed.
-A status that arrives before the send's wamid is committed is kept (in memory) and applied then.
+Delivery statuses from the webhook: :mod:`hub.channels.whatsapp_statuses`.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections import OrderedDict
 from datetime import timedelta
 from typing import Any, cast
 
@@ -31,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.channels import whatsapp_format
 from hub.channels.graph_client import GraphClient, GraphError
-from hub.channels.whatsapp_payloads import StatusReport
+from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses, advances, fail_message
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
@@ -42,30 +38,9 @@ log = logging.getLogger(__name__)
 
 _INSERT_READ = sa.insert(cast(sa.Table, OutboxEntry.__table__))
 
-CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
 LEASE = timedelta(seconds=60)  # a row being sent is not picked again before this
-_RANK = {"sent": 1, "delivered": 2, "read": 3}
 _BATCH = 100
-_EARLY_KEPT = 1000  # statuses kept for wamids not known yet
-
-
-def _advances(current: str | None, new: str) -> bool:
-    """Whether a delivery status ``new`` replaces ``current`` (never backwards)."""
-    if new == "failed":
-        return current not in ("read", "failed")
-    if current == "failed":
-        return False
-    return _RANK[new] > _RANK.get(current or "", 0)
-
-
-def _aggregate(rows: list[OutboxEntry]) -> str | None:
-    """The message's delivery status from its parts; None while a part is not sent yet."""
-    if any(r.state == "failed" or r.delivery == "failed" for r in rows):
-        return "failed"
-    if not rows or any(r.delivery is None for r in rows):
-        return None
-    return min((r.delivery or "sent" for r in rows), key=lambda d: _RANK[d])
 
 
 class WhatsAppOutbox:
@@ -79,8 +54,7 @@ class WhatsAppOutbox:
         self._client = client
         self._wake = asyncio.Event()
         self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
-        # Statuses that arrived before the send that produced their wamid was committed.
-        self._early: OrderedDict[str, list[StatusReport]] = OrderedDict()
+        self.statuses = DeliveryStatuses(sessions)
 
     def wake(self) -> None:
         self._wake.set()
@@ -138,7 +112,7 @@ class WhatsAppOutbox:
                     ]
                     log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
                 else:
-                    await self._fail_message(
+                    await fail_message(
                         session,
                         message_id,
                         {
@@ -320,7 +294,7 @@ class WhatsAppOutbox:
                     entry.state = "failed"
                     entry.error = error
                     if entry.message_id is not None:
-                        await self._fail_message(session, entry.message_id, error)
+                        await fail_message(session, entry.message_id, error)
             return False
         async with self._sessions.begin() as session:
             entry = await session.get(OutboxEntry, row.id)
@@ -331,72 +305,10 @@ class WhatsAppOutbox:
             entry.error = None
             if entry.kind == "message":
                 entry.channel_message_id = wamid
-                if _advances(entry.delivery, "sent"):
+                if advances(entry.delivery, "sent"):
                     entry.delivery = "sent"
-                await self._update_message(session, entry.message_id, wamid if entry.part == 0 else None)
-        for report in self._early.pop(wamid or "", []):
-            await self.apply_status(report)
-        return True
-
-    # -- statuses ------------------------------------------------------------------------
-
-    async def apply_status(self, report: StatusReport) -> bool:
-        """Record a delivery status by wamid; False when the wamid is not one the hub sent."""
-        async with self._sessions.begin() as session:
-            entry = (
-                await session.execute(
-                    sa.select(OutboxEntry).where(
-                        OutboxEntry.channel == CHANNEL, OutboxEntry.channel_message_id == report.wamid
-                    )
+                await self.statuses.update_message(
+                    session, entry.message_id, wamid if entry.part == 0 else None
                 )
-            ).scalar_one_or_none()
-            if entry is None:
-                # Meta can report a status before this process committed the wamid of the send.
-                self._early.setdefault(report.wamid, []).append(report)
-                while len(self._early) > _EARLY_KEPT:
-                    self._early.popitem(last=False)
-                log.info(
-                    "status for an unknown wamid", extra={"wamid": report.wamid, "status": report.status}
-                )
-                return False
-            if not _advances(entry.delivery, report.status):
-                return True
-            entry.delivery = report.status
-            if report.status == "failed":
-                entry.error = report.error
-            await self._update_message(session, entry.message_id, None, error=report.error)
+        await self.statuses.sent(wamid)
         return True
-
-    async def _update_message(
-        self,
-        session: AsyncSession,
-        message_id: int | None,
-        wamid: str | None,
-        *,
-        error: dict[str, Any] | None = None,
-    ) -> None:
-        if message_id is None:
-            return
-        message = await session.get(Message, message_id)
-        if message is None:
-            return
-        if wamid and not message.channel_message_id:
-            message.channel_message_id = wamid
-        rows = list(
-            (
-                await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))
-            ).scalars()
-        )
-        status = _aggregate(rows)
-        if status is None:
-            return
-        message.status = status
-        if status == "failed":
-            failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
-            message.delivery_error = failed[0] if failed else error
-
-    async def _fail_message(self, session: AsyncSession, message_id: int, error: dict[str, Any]) -> None:
-        message = await session.get(Message, message_id)
-        if message is not None:
-            message.status = "failed"
-            message.delivery_error = error

@@ -1,0 +1,123 @@
+"""Delivery statuses of WhatsApp sends: sent, delivered, read and failed, in any order.
+
+Meta reports them on the webhook by wamid. They land on the outbox row with that wamid and never go
+backwards (read > delivered > sent); the message's ``status`` is the least advanced of its rows (a
+long text is sent in several parts), ``failed`` if any failed. A status that arrives before the send
+that produced its wamid is committed is kept in memory and applied when the sender records the wamid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.channels.whatsapp_payloads import StatusReport
+from hub.models import Message, OutboxEntry
+
+__all__ = ["CHANNEL", "DeliveryStatuses", "advances", "fail_message"]
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+_RANK = {"sent": 1, "delivered": 2, "read": 3}
+_EARLY_KEPT = 1000  # statuses kept for wamids not known yet
+
+
+def advances(current: str | None, new: str) -> bool:
+    """Whether a delivery status ``new`` replaces ``current`` (never backwards)."""
+    if new == "failed":
+        return current not in ("read", "failed")
+    if current == "failed":
+        return False
+    return _RANK[new] > _RANK.get(current or "", 0)
+
+
+def _aggregate(rows: list[OutboxEntry]) -> str | None:
+    """The message's delivery status from its parts; None while a part is not sent yet."""
+    if any(r.state == "failed" or r.delivery == "failed" for r in rows):
+        return "failed"
+    if not rows or any(r.delivery is None for r in rows):
+        return None
+    return min((r.delivery or "sent" for r in rows), key=lambda d: _RANK[d])
+
+
+async def fail_message(session: AsyncSession, message_id: int, error: dict[str, Any]) -> None:
+    """Mark a message failed with the reason (a Graph error, or why it could not be sent)."""
+    message = await session.get(Message, message_id)
+    if message is not None:
+        message.status = "failed"
+        message.delivery_error = error
+
+
+class DeliveryStatuses:
+    """Apply webhook statuses to outbox rows and their messages; keep early ones until their wamid."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        # Statuses that arrived before the send that produced their wamid was committed.
+        self._early: OrderedDict[str, list[StatusReport]] = OrderedDict()
+
+    async def apply(self, report: StatusReport) -> bool:
+        """Record a delivery status by wamid; False when the wamid is not one the hub sent."""
+        async with self._sessions.begin() as session:
+            entry = (
+                await session.execute(
+                    sa.select(OutboxEntry).where(
+                        OutboxEntry.channel == CHANNEL, OutboxEntry.channel_message_id == report.wamid
+                    )
+                )
+            ).scalar_one_or_none()
+            if entry is None:
+                # Meta can report a status before this process committed the wamid of the send.
+                self._early.setdefault(report.wamid, []).append(report)
+                while len(self._early) > _EARLY_KEPT:
+                    self._early.popitem(last=False)
+                log.info(
+                    "status for an unknown wamid", extra={"wamid": report.wamid, "status": report.status}
+                )
+                return False
+            if not advances(entry.delivery, report.status):
+                return True
+            entry.delivery = report.status
+            if report.status == "failed":
+                entry.error = report.error
+            await self.update_message(session, entry.message_id, None, error=report.error)
+        return True
+
+    async def sent(self, wamid: str | None) -> None:
+        """The sender committed ``wamid``: apply the statuses that arrived before it."""
+        for report in self._early.pop(wamid or "", []):
+            await self.apply(report)
+
+    async def update_message(
+        self,
+        session: AsyncSession,
+        message_id: int | None,
+        wamid: str | None,
+        *,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        """The message's status from its rows (and its wamid, from the first part's send)."""
+        if message_id is None:
+            return
+        message = await session.get(Message, message_id)
+        if message is None:
+            return
+        if wamid and not message.channel_message_id:
+            message.channel_message_id = wamid
+        rows = list(
+            (
+                await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))
+            ).scalars()
+        )
+        status = _aggregate(rows)
+        if status is None:
+            return
+        message.status = status
+        if status == "failed":
+            failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
+            message.delivery_error = failed[0] if failed else error

@@ -27,7 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.channels import whatsapp_format
 from hub.channels.graph_client import GraphClient, GraphError
-from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses, advances, fail_message
+from hub.channels.whatsapp_statuses import (
+    CHANNEL,
+    DeliveryStatuses,
+    advances,
+    fail_message,
+    update_message,
+)
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
@@ -307,8 +313,6 @@ class WhatsAppOutbox:
                 entry.channel_message_id = wamid
                 if advances(entry.delivery, "sent"):
                     entry.delivery = "sent"
-                await self.statuses.update_message(
-                    session, entry.message_id, wamid if entry.part == 0 else None
-                )
+                await update_message(session, entry.message_id, wamid if entry.part == 0 else None)
         await self.statuses.sent(wamid)
         return True

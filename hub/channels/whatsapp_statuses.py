@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.channels.whatsapp_payloads import StatusReport
 from hub.models import Message, OutboxEntry
 
-__all__ = ["CHANNEL", "DeliveryStatuses", "advances", "fail_message"]
+__all__ = ["CHANNEL", "DeliveryStatuses", "advances", "fail_message", "update_message"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,33 @@ async def fail_message(session: AsyncSession, message_id: int, error: dict[str, 
         message.delivery_error = error
 
 
+async def update_message(
+    session: AsyncSession,
+    message_id: int | None,
+    wamid: str | None,
+    *,
+    error: dict[str, Any] | None = None,
+) -> None:
+    """The message's status from its rows (and its wamid, from the first part's send)."""
+    if message_id is None:
+        return
+    message = await session.get(Message, message_id)
+    if message is None:
+        return
+    if wamid and not message.channel_message_id:
+        message.channel_message_id = wamid
+    rows = list(
+        (await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))).scalars()
+    )
+    status = _aggregate(rows)
+    if status is None:
+        return
+    message.status = status
+    if status == "failed":
+        failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
+        message.delivery_error = failed[0] if failed else error
+
+
 class DeliveryStatuses:
     """Apply webhook statuses to outbox rows and their messages; keep early ones until their wamid."""
 
@@ -85,39 +112,10 @@ class DeliveryStatuses:
             entry.delivery = report.status
             if report.status == "failed":
                 entry.error = report.error
-            await self.update_message(session, entry.message_id, None, error=report.error)
+            await update_message(session, entry.message_id, None, error=report.error)
         return True
 
     async def sent(self, wamid: str | None) -> None:
         """The sender committed ``wamid``: apply the statuses that arrived before it."""
         for report in self._early.pop(wamid or "", []):
             await self.apply(report)
-
-    async def update_message(
-        self,
-        session: AsyncSession,
-        message_id: int | None,
-        wamid: str | None,
-        *,
-        error: dict[str, Any] | None = None,
-    ) -> None:
-        """The message's status from its rows (and its wamid, from the first part's send)."""
-        if message_id is None:
-            return
-        message = await session.get(Message, message_id)
-        if message is None:
-            return
-        if wamid and not message.channel_message_id:
-            message.channel_message_id = wamid
-        rows = list(
-            (
-                await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))
-            ).scalars()
-        )
-        status = _aggregate(rows)
-        if status is None:
-            return
-        message.status = status
-        if status == "failed":
-            failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
-            message.delivery_error = failed[0] if failed else error

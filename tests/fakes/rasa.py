@@ -5,14 +5,17 @@
 
 ``reply(text, metadata)`` decides the answer (default: echo). ``down`` makes every call fail to
 connect; ``error_status`` makes the webhook answer that HTTP error. ``before_reply`` (async) runs
-inside the app's event loop before answering. The tracker's latest message has ``intent(text)``
+inside the app's event loop before answering; ``hold_replies()`` makes answers wait for an event.
+The tracker's latest message has ``intent(text)``
 (default ``ask_shipping``, confidence 0.93, then ``greet``) and an ``order_id`` entity; ``slots``
 are the tracker's slots; ``events`` records pause/resume per sender.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,6 +40,16 @@ class FakeRasa:
         self.last_text: dict[str, str] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
+
+    def hold_replies(self, timeout: float = 20.0) -> threading.Event:
+        """Answers wait (at most ``timeout`` s) until the returned event is set: the bot still thinking."""
+        gate = threading.Event()
+
+        async def hold(_body: dict[str, Any]) -> None:
+            await asyncio.to_thread(gate.wait, timeout)
+
+        self.before_reply = hold
+        return gate
 
     @property
     def webhook_calls(self) -> list[dict[str, Any]]:

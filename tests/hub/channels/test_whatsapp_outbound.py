@@ -53,12 +53,7 @@ def test_a_long_answer_arrives_in_parts_cut_after_sentences(wa: WhatsAppHub) -> 
 def test_a_part_that_is_retried_still_arrives_before_the_next_part(wa: WhatsAppHub) -> None:
     answer = " ".join(f"Paso {i}: entra en tu cuenta, abre el pedido y pulsa en devolver." for i in range(90))
     wa.rasa.reply = lambda _text, _meta: [{"text": answer}]
-    gate = threading.Event()
-
-    async def hold(_body: dict[str, Any]) -> None:
-        await asyncio.to_thread(gate.wait, 20)
-
-    wa.rasa.before_reply = hold
+    gate = wa.rasa.hold_replies()
     wa.send(text("¿cómo hago una devolución?"))
     wa.hub.wait_until(wa.graph.reads, "read receipt sent")
     wa.graph.fail_next(429)
@@ -173,12 +168,7 @@ def test_delivered_then_failed_records_the_graph_error(wa: WhatsAppHub) -> None:
 
 @pytest.mark.parametrize("status", [429, 500])
 def test_rate_limits_and_server_errors_are_retried_until_sent(wa: WhatsAppHub, status: int) -> None:
-    gate = threading.Event()
-
-    async def hold(_body: dict[str, Any]) -> None:
-        await asyncio.to_thread(gate.wait, 20)
-
-    wa.rasa.before_reply = hold
+    gate = wa.rasa.hold_replies()
     wamid = wa.send(text("hola"))
     wa.hub.wait_until(wa.graph.reads, "read receipt sent")
     wa.graph.fail_next(status, times=2)
@@ -193,12 +183,7 @@ def test_rate_limits_and_server_errors_are_retried_until_sent(wa: WhatsAppHub, s
 
 
 def test_a_refused_message_is_failed_with_the_graph_error_and_not_retried(wa: WhatsAppHub) -> None:
-    gate = threading.Event()
-
-    async def hold(_body: dict[str, Any]) -> None:
-        await asyncio.to_thread(gate.wait, 20)
-
-    wa.rasa.before_reply = hold
+    gate = wa.rasa.hold_replies()
     wamid = wa.send(text("hola"))
     wa.hub.wait_until(wa.graph.reads, "read receipt sent")
     wa.graph.fail_next(400)

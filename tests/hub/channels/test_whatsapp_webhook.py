@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from hub_testing import HubClient
@@ -65,12 +62,7 @@ def test_malformed_json_is_a_clear_400(wa: WhatsAppHub) -> None:
 
 
 def test_text_is_stored_before_the_200_then_read_typing_and_answered(wa: WhatsAppHub) -> None:
-    gate = threading.Event()
-
-    async def hold(_body: dict[str, Any]) -> None:
-        await asyncio.to_thread(gate.wait, 20)
-
-    wa.rasa.before_reply = hold
+    gate = wa.rasa.hold_replies()
     wamid = wa.send(text("¿Cuánto tarda el envío?"), name="Ana López")
     # The 200 came back while the bot was still thinking: the message was already stored.
     stored = wa.incoming(wamid)

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.entry import Entry
-from knowledge_base.entry_files import Problem, RawRecord, entry_files, read_records
+from knowledge_base.entry_files import (
+    ENTRY_SUFFIXES,
+    Problem,
+    RawRecord,
+    entry_files,
+    read_records,
+)
 
 __all__ = ["Catalog", "KBValidationError", "files_stamp"]
 
@@ -55,7 +61,7 @@ class Catalog:
         files = entry_files(root)
         problems: list[Problem] = []
         if not files:
-            problems.append(Problem(str(root), 0, "no entry files (.yaml, .yml, .md, .json)"))
+            problems.append(Problem(str(root), 0, "no entry files (" + ", ".join(ENTRY_SUFFIXES) + ")"))
         records = [r for path in files for r in read_records(path, langs, problems)]
         entries = [e for r in records if (e := _validate(r, langs, problems)) is not None]
         _check_duplicates(entries, problems)

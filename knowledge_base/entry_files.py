@@ -5,6 +5,7 @@ Supported formats:
 * ``*.yaml`` / ``*.yml``: a YAML list of entry mappings (one file per category and language).
 * ``*.md``: one entry per file, YAML front matter between ``---`` lines, the body is the answer.
 * ``*.json``: a flat JSON list ``[{"id", "question", "answer", "alt_questions": [...], "lang"}]``.
+* ``*.csv`` / ``*.xlsx``: one entry per row under a header row (``knowledge_base/spreadsheet.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ENTRY_SUFFIXES", "Problem", "RawRecord", "entry_files", "read_records"]
+__all__ = ["ENTRY_SUFFIXES", "SPREADSHEET_SUFFIXES", "Problem", "RawRecord", "entry_files", "read_records"]
 
-ENTRY_SUFFIXES = (".yaml", ".yml", ".md", ".json")
+SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
+ENTRY_SUFFIXES = (".yaml", ".yml", ".md", ".json", *SPREADSHEET_SUFFIXES)
 
 
 class _Loader(yaml.SafeLoader):
@@ -68,7 +70,8 @@ def entry_files(root: Path) -> list[Path]:
         p
         for p in root.rglob("*")
         if p.is_file()
-        and p.suffix in ENTRY_SUFFIXES
+        and p.suffix.lower() in ENTRY_SUFFIXES
+        and not p.name.startswith("~$")  # the lock file Excel keeps next to an open workbook
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
         and "queries" not in p.relative_to(root).parts
         and p.name.lower() != "readme.md"
@@ -81,14 +84,23 @@ def read_records(
     """Parse one file; syntax errors are appended to ``problems`` instead of raised."""
     name = str(path)
     dir_lang = next((p for p in reversed(path.parent.parts) if p in languages), None)
+    suffix = path.suffix.lower()
+    if suffix not in ENTRY_SUFFIXES:
+        problems.append(Problem(name, 1, f"unsupported file type {path.suffix!r}: use "
+                                         f"{', '.join(ENTRY_SUFFIXES)} (save .xls/.ods as .xlsx)"))
+        return []
+    if suffix in SPREADSHEET_SUFFIXES:
+        from knowledge_base.spreadsheet import read_spreadsheet  # it imports Problem from here
+
+        return read_spreadsheet(path, languages, problems, dir_lang)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(name, 1, f"cannot read file: {exc}"))
         return []
-    if path.suffix == ".json":
+    if suffix == ".json":
         records = list(_json_records(text, name, problems))
-    elif path.suffix == ".md":
+    elif suffix == ".md":
         records = _markdown_records(text, name, problems)
     else:
         records = _yaml_records(text, name, problems, first_line=1)

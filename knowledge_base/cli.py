@@ -120,7 +120,7 @@ def _eval(settings: KBSettings, args: argparse.Namespace) -> int:
                              settings.threads)
     calibrate_on = args.calibrate_on
     if calibrate_on is None and settings.path.resolve() == demo.resolve():
-        calibrate_on = settings.calibration_queries
+        calibrate_on = settings.calibration_file()
     if calibrate_on is not None:
         built.calibrate(load_queries(calibrate_on, set(catalog.ids)), settings.max_wrong_rate,
                         str(calibrate_on))

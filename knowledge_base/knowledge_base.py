@@ -134,7 +134,7 @@ def _fresh_index(
 def calibrate_index(built: BuiltIndex, settings: KBSettings, queries: Path | None = None) -> None:
     """Calibrate from ``queries`` (default ``KB_CALIBRATION_QUERIES``), or from the KB's own
     phrasings when there is no labelled file."""
-    path = queries or settings.calibration_queries
+    path = queries or settings.calibration_file()
     if path is not None and path.is_file():
         labelled = load_queries(path, set(built.catalog.ids))
         built.calibrate(labelled, settings.max_wrong_rate, str(path))

@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_KB_DIR", "KBSettings"]
+__all__ = ["DEMO_KB_DIR", "OWN_CALIBRATION_FILE", "KBSettings"]
 
 DEMO_KB_DIR = Path(__file__).resolve().parent / "data" / "demo"
+#: where a FAQ keeps its own labelled queries, relative to its directory
+OWN_CALIBRATION_FILE = Path("queries") / "calibration.jsonl"
 
 
 class KBSettings(BaseSettings):
@@ -27,8 +29,9 @@ class KBSettings(BaseSettings):
     model: str = "intfloat/multilingual-e5-small"
     #: Expected SHA-256 of the sentence-transformers weights file; empty = accept and record it.
     model_sha256: str = ""
-    #: Labelled queries (JSONL) used to calibrate thresholds when the index is (re)built.
-    calibration_queries: Path | None = DEMO_KB_DIR / "queries" / "calibration.jsonl"
+    #: Labelled queries (JSONL) used to calibrate thresholds when the index is (re)built;
+    #: None (the default): the FAQ's own labelled file if it has one, see ``calibration_file``.
+    calibration_queries: Path | None = None
     #: Rebuild a missing or stale index on open/reload; when false a stale index is refused.
     auto_rebuild: bool = True
     #: Languages an entry may have; the first one is the fallback answer language.
@@ -43,3 +46,12 @@ class KBSettings(BaseSettings):
     max_alts_in_passage: int = 8
     #: Threads for the embedding engines and FAISS.
     threads: int = 2
+
+    def calibration_file(self) -> Path | None:
+        """The labelled queries to calibrate on: ``KB_CALIBRATION_QUERIES`` when set, else the
+        FAQ's own ``queries/calibration.jsonl`` (inside a KB directory; next to a one-file KB
+        such as ``faq.xlsx``) when it exists, else None (no labelled queries)."""
+        if self.calibration_queries is not None:
+            return self.calibration_queries
+        own = (self.path if self.path.is_dir() else self.path.parent) / OWN_CALIBRATION_FILE
+        return own if own.is_file() else None

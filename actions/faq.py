@@ -46,8 +46,18 @@ def choice_payload(entry_id: str) -> str:
     return "/choose_faq" + json.dumps({"faq_id": entry_id}, separators=(",", ":"))
 
 
+#: Rasa 3.6's response filling returns the raw template when a filled-in value contains this
+_TEMPLATE_BREAKER = "0["
+
+
 def _utter_entry(dispatcher: CollectingDispatcher, entry: Entry) -> None:
-    dispatcher.utter_message(text=entry.answer)
+    """The answer, introduced by the question it answers ("Sobre «¿Vendéis tarjetas regalo?»: Sí,
+    ..."), so a customer whose question was close but different sees the near miss."""
+    if _TEMPLATE_BREAKER in entry.question + entry.answer:  # rare: Rasa would print "{answer}"
+        dispatcher.utter_message(text=entry.answer)
+    else:
+        dispatcher.utter_message(response="utter_faq_answer", question=entry.question,
+                                 answer=entry.answer)
     if entry.url:
         dispatcher.utter_message(response="utter_faq_more_info", url=entry.url)
 

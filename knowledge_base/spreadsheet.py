@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from knowledge_base.entry_files import Problem, RawRecord
 
@@ -214,7 +215,7 @@ def _xlsx_rows(path: Path) -> list[Row]:
     try:
         values = openpyxl.load_workbook(path, data_only=True)
         formulas = openpyxl.load_workbook(path, data_only=False)
-    except (OSError, InvalidFileException, KeyError, ValueError) as exc:
+    except (OSError, InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
         raise _Unreadable(f"cannot read the workbook ({exc}): save it again as .xlsx") from exc
     sheet, raw = values.worksheets[0], formulas.worksheets[0]  # the first sheet only
     rows: list[Row] = []

@@ -134,6 +134,20 @@ def test_a_bad_row_in_one_file_keeps_the_whole_kb_from_loading(tmp_path: Path) -
     assert [p.line for p in err.value.problems] == [2]
 
 
+def test_a_file_that_is_not_a_workbook_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "faq.xlsx"
+    path.write_bytes(b"question,answer\n")
+    with pytest.raises(KBValidationError, match=r"faq.xlsx:1: cannot read the workbook"):
+        Catalog.load(path)
+
+
+def test_a_sheet_in_a_language_directory_takes_its_language(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "faq.csv").write_text("question,answer\nHi?,Hello\n", encoding="utf-8")
+    entry = Catalog.load(tmp_path).get("hi")
+    assert entry is not None and entry.lang == "en"
+
+
 def test_slug_is_stable_and_accent_free() -> None:
     assert slug("¿Cuánto tarda el envío a Canarias?") == "cuanto-tarda-el-envio-a-canarias"
     assert len(slug("palabra " * 40)) <= 60

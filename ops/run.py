@@ -43,12 +43,13 @@ def bring_up(
 ) -> tuple[Stack, Endpoints]:
     """Train if needed, build the KB index, start the three services and wait until they answer.
 
-    ``extra_env`` reaches every service on top of the environment (e.g. WHATSAPP_* hub settings).
+    ``extra_env`` reaches every service and the index build on top of the environment (e.g. WHATSAPP_*
+    hub settings, KB_PATH).
     """
     report("1/3 Rasa model")
     model = ensure_model(models_dir or data_dir / "models")
     report("2/3 knowledge base index")
-    build_kb_index({**os.environ, "DATA_DIR": str(data_dir)})
+    build_kb_index({**os.environ, "DATA_DIR": str(data_dir), **(extra_env or {})})
     report("3/3 services (Rasa needs about a minute to load)")
     services = stack_services(
         model_path=model, data_dir=data_dir,

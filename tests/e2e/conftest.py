@@ -53,7 +53,8 @@ def running_stack(stack_dir: Path, graph_api: FakeGraphAPI) -> Iterator[tuple[St
         hub_port=free_port(), rasa_port=free_port(), action_port=free_port(),
         models_dir=ROOT / "var" / "models",  # the model cache is shared with `make run`
         report=lambda line: print(line, flush=True),
-        extra_env=whatsapp_env(graph_api),
+        # the FAQ index outlives the session: a later run with the same FAQ loads it, not rebuilds
+        extra_env={**whatsapp_env(graph_api), "KB_INDEX_DIR": str(ROOT / "var" / "e2e" / "kb")},
     )
     try:
         yield stack, endpoints

@@ -73,10 +73,20 @@ def read_spreadsheet(
         return []
     default_lang = dir_lang or languages[0]
     records = []
+    derived: dict[tuple[str, str], int] = {}  # (id made from the question, lang) -> its row
     for n, cells in body:
-        record = _record(cells, columns, name, n, languages, default_lang, problems)
-        if record is not None:
-            records.append(record)
+        record, id_written = _record(cells, columns, name, n, languages, default_lang, problems)
+        if record is None:
+            continue
+        key = (str(record.data["id"]), str(record.data["lang"]))
+        if not id_written:
+            if key in derived:  # the catalog would blame an id the person never wrote
+                problems.append(Problem(name, n, f"same question as row {derived[key]} in "
+                                                 f"{key[1]!r}: merge the two rows, or give them "
+                                                 "different ids in an id column"))
+                continue
+            derived[key] = n
+        records.append(record)
     return records
 
 
@@ -123,7 +133,8 @@ def _columns(
 def _record(
     cells: list[Any], columns: dict[str, tuple[int, str]], name: str, row: int,
     languages: Sequence[str], default_lang: str, problems: list[Problem],
-) -> RawRecord | None:
+) -> tuple[RawRecord | None, bool]:
+    """The row as a record (None when it has problems), and whether its id was written."""
     found: list[str] = []
     values: dict[str, str] = {}
     for key, (i, written) in columns.items():
@@ -147,7 +158,7 @@ def _record(
                      "add an id column")
     if found:
         problems.extend(Problem(name, row, message) for message in found)
-        return None
+        return None, False
     data: dict[str, Any] = {"id": entry_id, "lang": lang, "question": values["question"],
                             "answer": values["answer"]}
     alts = [a for a in _ALT_SPLIT.split(values.get("alt_questions", "")) if a]
@@ -156,7 +167,7 @@ def _record(
     for key in ("category", "url", "updated"):
         if values.get(key):
             data[key] = values[key]
-    return RawRecord(data, name, row)
+    return RawRecord(data, name, row), bool(values.get("id"))
 
 
 def _language(written: str, default: str) -> str:

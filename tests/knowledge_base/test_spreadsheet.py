@@ -134,6 +134,17 @@ def test_a_bad_row_in_one_file_keeps_the_whole_kb_from_loading(tmp_path: Path) -
     assert [p.line for p in err.value.problems] == [2]
 
 
+def test_the_same_question_twice_without_ids_names_both_rows(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text("pregunta;respuesta\n¿Horario?;De 9 a 18 h.\n¿Envíos?;24 h.\n"
+                    "¿horario?;De 10 a 20 h.\n", encoding="utf-8")
+    with pytest.raises(KBValidationError) as err:
+        Catalog.load(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}:4: same question as row 2 in 'es': merge the two rows, or give them different "
+        "ids in an id column"]
+
+
 def test_a_file_that_is_not_a_workbook_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "faq.xlsx"
     path.write_bytes(b"question,answer\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -201,7 +202,7 @@ def _csv_rows(path: Path) -> list[Row]:
             text = data.decode("utf-8")
         except UnicodeDecodeError:  # Excel's "CSV" on Windows writes the ANSI code page
             text = data.decode("cp1252", errors="replace")
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         return [(n, list(cells)) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
@@ -250,7 +251,7 @@ def _raw(cell: Any) -> str:
         return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
     if isinstance(cell, dt.date):
         return cell.isoformat()
-    return str(cell).strip()
+    return str(cell).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _text(cell: Any) -> str:

@@ -55,6 +55,20 @@ def test_a_good_csv_loads_with_either_delimiter_and_encoding(
     assert catalog.get("regalo", "es").question == "¿Vendéis tarjetas regalo?"  # type: ignore[union-attr]
 
 
+def test_line_breaks_inside_quoted_cells_keep_the_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_bytes('pregunta;respuesta;alternativas\r\n"¿Horario?";"De 9 a 18 h.\r\n'
+                     'Sábados cerrado.";"hora\r\nabrís?"\r\n¿Envío?;\x0c;\r\n'.encode())
+    with pytest.raises(KBValidationError) as err:
+        Catalog.load(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}:3: empty answer (column 'respuesta'): write the answer or delete the row"]
+    path.write_bytes(path.read_bytes().replace(b"\x0c", b"24 h"))
+    horario = Catalog.load(path).get("horario")
+    assert horario is not None and horario.answer == "De 9 a 18 h.\nSábados cerrado."
+    assert horario.alt_questions == ("hora", "abrís?")
+
+
 def test_a_directory_holding_a_csv_is_a_kb(tmp_path: Path) -> None:
     (tmp_path / "faq.csv").write_text(_csv(CSV_ROWS, ";"), encoding="utf-8")
     (tmp_path / "~$faq.xlsx").write_bytes(b"Excel lock file")  # ignored

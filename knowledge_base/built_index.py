@@ -9,18 +9,21 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.accents import accent_map
 from knowledge_base.calibration import Calibration, calibrate
 from knowledge_base.catalog import Catalog
+from knowledge_base.day_one import DayOne, reference_queries, weight_grid
 from knowledge_base.embedder import Embedder
 from knowledge_base.evaluation import ScoredQuery
+from knowledge_base.hit_matrix import HitMatrix
 from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.manifest import Manifest
 from knowledge_base.retriever import Retriever
-from knowledge_base.rows import RowTable, TextRecipe
+from knowledge_base.rows import EXAMPLE, RowTable, TextRecipe
 from knowledge_base.vector_index import VectorIndex
 
-__all__ = ["BuiltIndex", "IndexStaleError", "self_queries"]
+__all__ = ["BuiltIndex", "IndexStaleError"]
 
 INDEX_FILE, ROWS_FILE, MANIFEST_FILE = "index.faiss", "rows.npz", "manifest.json"
 LEXICAL_FILE = "lexical.npz"
@@ -59,9 +62,15 @@ class BuiltIndex:
             if bytes(d) in cache:
                 vectors[i] = cache[bytes(d)]
         # small batches: a live reload shares the embedder with queries being answered
+        as_query = table.kind == EXAMPLE if recipe.examples_as_queries else np.zeros(len(texts), bool)
         for lo in range(0, len(todo), 32):
             chunk = todo[lo : lo + 32]
-            vectors[chunk] = embedder.embed_documents([texts[i] for i in chunk])
+            queries = [i for i in chunk if as_query[i]]
+            docs = [i for i in chunk if not as_query[i]]
+            if docs:
+                vectors[docs] = embedder.embed_documents([texts[i] for i in docs])
+            if queries:
+                vectors[queries] = embedder.embed_queries([texts[i] for i in queries])
         index = VectorIndex.build(vectors, hnsw_threshold, threads)
         lexical = None
         if recipe.lexical:
@@ -77,7 +86,8 @@ class BuiltIndex:
             n_rows=len(table),
             index_kind=index.kind,
         )
-        return cls(catalog, Retriever(embedder, index, table, recipe, lexical), manifest)
+        return cls(catalog, Retriever(embedder, index, table, recipe, lexical,
+                                      _accents(catalog, recipe)), manifest)
 
     # ---------------------------------------------------------------- persist
     def save(self, directory: Path) -> None:
@@ -109,7 +119,8 @@ class BuiltIndex:
         table = RowTable.load(directory / ROWS_FILE)
         lexical_path = directory / LEXICAL_FILE
         lexical = LexicalIndex.load(lexical_path) if lexical_path.is_file() else None
-        built = cls(catalog, Retriever(embedder, index, table, recipe, lexical), manifest)
+        built = cls(catalog, Retriever(embedder, index, table, recipe, lexical,
+                                       _accents(catalog, recipe)), manifest)
         reasons = manifest.stale_reasons(embedder.model_id, catalog.content_hash,
                                          recipe.as_dict())
         if recipe.lexical and lexical is None and not reasons:
@@ -126,43 +137,40 @@ class BuiltIndex:
                                      texts=[(q.text, q.lang) for q in queries])
         return [ScoredQuery(q, h) for q, h in zip(queries, hits, strict=True)]
 
+    def reference(self) -> HitMatrix:
+        """Each entry's main question asked with its own entry hidden (``day_one.py``)."""
+        queries, hidden = reference_queries(self.catalog)
+        return HitMatrix.from_scored(self.score(queries, hidden))
+
     def calibrate(
-        self, queries: Sequence[LabelledQuery], max_wrong_rate: float, source: str
+        self,
+        queries: Sequence[LabelledQuery],
+        max_wrong_rate: float,
+        source: str,
+        scored: Sequence[ScoredQuery] | None = None,
+        reference: HitMatrix | None = None,
+        defaults: DayOne | None = None,
     ) -> Calibration:
-        """Calibrate thresholds on ``queries`` and store them in the manifest."""
-        if source == "self":
-            in_scope, out, hidden = self_queries(self.catalog)
-            scored = self.score(in_scope) + self.score(out, hidden)
-        else:
-            scored = self.score(queries)
-        result = calibrate(scored, max_wrong_rate)
+        """Thresholds for this FAQ, stored in the manifest: the day-one defaults, moved by the
+        labelled ``queries`` (or their cross-fitted ``scored`` hits) only on evidence."""
+        if scored is None:
+            scored = self.score(queries) if queries else []
+        defaults = defaults or DayOne.load(self.retriever.embedder.model_id)
+        result = calibrate(HitMatrix.from_scored(scored) if scored else None,
+                           reference or self.reference(), defaults, max_wrong_rate,
+                           weight_grid(self.retriever.recipe))
         self.manifest.thresholds = result.thresholds.as_dict()
-        self.manifest.calibration = {
-            "source": source,
-            "n_queries": result.n_queries,
-            "n_out_of_scope": result.n_out_of_scope,
-            "max_wrong_rate": max_wrong_rate,
-            "objective": result.objective,
+        self.manifest.calibration = result.summary() | {
+            "file": source,
             "calibrated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         return result
 
 
-def self_queries(
-    catalog: Catalog,
-) -> tuple[list[LabelledQuery], list[LabelledQuery], list[str | None]]:
-    """Fallback labelled data when no calibration file exists: every phrasing of every entry
-    as an in-scope query, and the same phrasing asked with its own entry hidden (third list)
-    as an out-of-scope one. Optimistic (the phrasings are indexed), but never hand-picked."""
-    in_scope: list[LabelledQuery] = []
-    out: list[LabelledQuery] = []
-    hidden: list[str | None] = []
-    for e in catalog.entries:
-        for q in e.questions:
-            in_scope.append(LabelledQuery(q, e.id, e.lang))
-            out.append(LabelledQuery(q, None, e.lang))
-            hidden.append(e.id)
-    return in_scope, out, hidden
+def _accents(catalog: Catalog, recipe: TextRecipe) -> dict[str, str]:
+    if not recipe.restore_accents:
+        return {}
+    return accent_map(t for e in catalog.entries for t in (*e.questions, e.answer))
 
 
 def _vector_cache(reuse: BuiltIndex | None, model_id: str) -> dict[bytes, np.ndarray]:

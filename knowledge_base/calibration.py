@@ -1,115 +1,140 @@
-"""Thresholds calibrated from labelled queries: never hand-picked constants.
+"""Thresholds from labelled queries, as a promise the numbers keep: a bound, not a point.
 
-A grid search over the full/example mix, the lexical weight, the answer threshold, the lead
-margin and the clarify threshold picks the operating point that maximises the number of
-correct answers subject to wrong answers (wrong entry, or any answer to an out-of-scope query)
-being at most ``max_wrong_rate`` of the answered queries; ties are broken by
-
-    0.5 * clarifications offering the right entry - 0.5 * clarifications that do not
-
-(measured by 5-fold cross-validation on the demo calibration split: ranking correct answers
-first answers more queries at the same wrong-answer rate than adding the two terms up).
-Threshold candidates are midpoints between observed scores, so the point does not sit on a
-single calibration query. A lexical weight above 0 is only chosen when it gives more correct
-answers than leaving it out.
+The starting point is the day-one operating point (``day_one.py``: weights and thresholds in
+units of this FAQ's own similarity structure, fitted across the benchmark FAQs). Labelled
+queries may move it, but only to a point whose one-sided 95% Clopper-Pearson *upper bound* of
+the wrong-answer rate (wrong answers / answered, an out-of-scope query answered counts as
+wrong) stays within ``max_wrong_rate``, and only when it answers more of them correctly than
+the defaults do. With a few dozen queries no point can show such a bound (0 wrong out of 60
+answered still bounds the rate at 4.9%), so a small labelled set leaves the defaults alone;
+it takes evidence to answer more. When the labelled queries show the defaults themselves to
+be worse than promised (the *lower* bound of their wrong rate is above the limit), the point
+tightens to the most-correct one whose observed rate is within the limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from knowledge_base.bounds import lower_bound, upper_bound
+from knowledge_base.day_one import Z_ANSWER, Z_MARGIN, DayOne, reference_stats
 from knowledge_base.decision import Thresholds
-from knowledge_base.evaluation import ScoredQuery, ranked
+from knowledge_base.hit_matrix import HitMatrix
 
-__all__ = ["FULL_WEIGHTS", "LEXICAL_WEIGHTS", "MARGINS", "Calibration", "calibrate"]
+__all__ = ["Calibration", "OperatingPoint", "calibrate"]
 
-FULL_WEIGHTS = tuple(round(x, 2) for x in np.linspace(0.0, 1.0, 11))
-LEXICAL_WEIGHTS = (0.0, 0.1, 0.2)
-MARGINS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08)
+@dataclass(frozen=True)
+class OperatingPoint:
+    """What a threshold setting does on the labelled queries."""
+
+    answered: int
+    correct: int
+    wrong: int
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.answered if self.answered else 0.0
+
+    @property
+    def bound(self) -> float:
+        return upper_bound(self.wrong, self.answered)
 
 
 @dataclass(frozen=True)
 class Calibration:
     thresholds: Thresholds
-    objective: float
+    source: str  # "day-one defaults" | "labelled queries"
     n_queries: int
     n_out_of_scope: int
+    point: OperatingPoint | None  # on the labelled queries (None without any)
+    default_point: OperatingPoint | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, "n_queries": self.n_queries,
+                               "n_out_of_scope": self.n_out_of_scope, **self.details}
+        for name, p in (("labelled", self.point), ("defaults_on_labelled", self.default_point)):
+            if p is not None:
+                out[name] = {"answered": p.answered, "correct": p.correct, "wrong": p.wrong,
+                             "wrong_rate": round(p.wrong_rate, 4),
+                             "wrong_rate_upper_95": round(p.bound, 4)}
+        return out
 
 
-def _candidates(values: np.ndarray, n: int) -> np.ndarray:
-    uniq = np.unique(values)
-    mids = (uniq[1:] + uniq[:-1]) / 2 if len(uniq) > 1 else uniq
-    cand = np.concatenate([[uniq[0] - 1e-3], mids, [uniq[-1] + 1e-3]])
-    if len(cand) > n:
-        cand = np.quantile(cand, np.linspace(0, 1, n))
-    return np.unique(cand)
+def _z(queries: HitMatrix, reference: HitMatrix, weights: tuple[float, float, float],
+       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    mean, sd = reference_stats(reference, weights)
+    r = queries.rank(*weights)
+    return (r.top - mean) / sd, r.lead / sd, r.top_ok, mean, sd
+
+
+def _point(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray, za: float, zm: float
+           ) -> OperatingPoint:
+    answer = (z_top >= za) & (z_lead >= zm)
+    return OperatingPoint(int(answer.sum()), int((answer & ok).sum()), int((answer & ~ok).sum()))
+
+
+def _grid(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray
+          ) -> list[tuple[int, int, float, float]]:
+    """(correct, wrong, z answer, z margin) of every threshold pair, most correct first."""
+    za = np.asarray(Z_ANSWER)
+    out: list[tuple[int, int, float, float]] = []
+    for zm in Z_MARGIN:
+        answer = (z_top[:, None] >= za[None, :]) & (z_lead >= zm)[:, None]
+        correct = (answer & ok[:, None]).sum(0)
+        wrong = (answer & ~ok[:, None]).sum(0)
+        out += [(int(c), int(w), float(a), zm) for c, w, a in zip(correct, wrong, za, strict=True)]
+    return sorted(out, key=lambda p: (-p[0], p[1]))
 
 
 def calibrate(
-    scored: Sequence[ScoredQuery], max_wrong_rate: float = 0.03, top_k: int = 3
+    queries: HitMatrix | None,
+    reference: HitMatrix,
+    default: DayOne,
+    max_wrong_rate: float,
+    weight_grid: tuple[tuple[float, float, float], ...] = (),
 ) -> Calibration:
-    """Best operating point on ``scored`` (queries with enough hits to re-rank)."""
-    if not scored:
-        raise ValueError("calibration needs labelled queries")
-    n_out = sum(s.query.expected is None for s in scored)
-    has_lexical = any(h.lexical != 0.0 for s in scored for h in s.hits)
-    lexical_weights = LEXICAL_WEIGHTS if has_lexical else (0.0,)
-    best: tuple[tuple[float, float, float, float, float], Thresholds] | None = None
-    for w, lw in ((w, lw) for lw in lexical_weights for w in FULL_WEIGHTS):
-        top, lead, top_ok, exp_score = _arrays(scored, w, top_k, lw)
-        a_cands = _candidates(top, 80)
-        c_cands = _candidates(top, 40)
-        for m in MARGINS:
-            leads = lead >= m
-            for a in a_cands:
-                answer = (top >= a) & leads
-                n_answered = int(answer.sum())
-                wrong = int((answer & ~top_ok).sum())
-                if wrong > max_wrong_rate * n_answered:
-                    continue
-                correct = int((answer & top_ok).sum())
-                cs = c_cands[c_cands <= a]
-                if len(cs) == 0:
-                    cs = np.array([a])
-                # queries x clarify-thresholds
-                clar = (~answer)[:, None] & (top[:, None] >= cs[None, :])
-                hit = clar & (exp_score[:, None] >= cs[None, :])
-                clarified = 0.5 * hit.sum(0) - 0.5 * (clar.sum(0) - hit.sum(0))
-                j = int(np.argmax(clarified))
-                # on a tie, the smaller lexical weight wins: it is kept only for more correct answers
-                key = (float(correct), float(clarified[j]), -float(wrong), -lw, float(a))
-                if best is None or key > best[0]:
-                    t = Thresholds(float(w), float(a), float(m), float(cs[j]), float(lw))
-                    best = (key, t)
-    if best is None:  # cannot answer anything safely: clarify or hand off everything
-        top, *_ = _arrays(scored, 0.5, top_k)
-        t = Thresholds(0.5, float(top.max()) + 1.0, 1.0, float(np.median(top)))
-        return Calibration(t, 0.0, len(scored), n_out)
-    return Calibration(best[1], best[0][0] + best[0][1], len(scored), n_out)
-
-
-def _arrays(
-    scored: Sequence[ScoredQuery], w: float, top_k: int, lexical_weight: float = 0.0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per query: top score, lead over the runner-up, top is right, score of the right entry
-    when it is within the first ``top_k`` (else -inf)."""
-    n = len(scored)
-    top = np.full(n, -1.0)
-    lead = np.full(n, 1.0)
-    top_ok = np.zeros(n, dtype=bool)
-    exp_score = np.full(n, -np.inf)
-    for i, s in enumerate(scored):
-        ranking = ranked(s.hits, w, lexical_weight)
-        if not ranking:
-            continue
-        top[i] = ranking[0][1]
-        if len(ranking) > 1:
-            lead[i] = ranking[0][1] - ranking[1][1]
-        top_ok[i] = ranking[0][0] == s.query.expected
-        for entry_id, score in ranking[:top_k]:
-            if entry_id == s.query.expected:
-                exp_score[i] = score
-    return top, lead, top_ok, exp_score
+    """The operating point for this FAQ: the defaults, moved by ``queries`` only on evidence."""
+    base = default.thresholds(reference)
+    mean, sd = reference_stats(reference, default.weights)
+    details: dict[str, Any] = {"reference_mean": round(mean, 4), "reference_sd": round(sd, 4),
+                               "defaults": default.fitted_on, "max_wrong_rate": max_wrong_rate}
+    if queries is None or len(queries) == 0:
+        return Calibration(base, "day-one defaults", 0, 0, None, None, details)
+    n, n_out = len(queries), int(queries.out_of_scope.sum())
+    zt, zl, ok, _, _ = _z(queries, reference, default.weights)
+    default_point = _point(zt, zl, ok, default.z_answer, default.z_margin)
+    best: tuple[int, DayOne, OperatingPoint] | None = None
+    floor = default_point.correct if default_point.bound <= max_wrong_rate else -1
+    for weights in (default.weights, *[w for w in weight_grid if w != default.weights]):
+        zt, zl, ok, _, _ = _z(queries, reference, weights)
+        for correct, wrong, za, zm in _grid(zt, zl, ok):
+            if correct <= max(floor, best[0] if best else -1):
+                break  # sorted: nothing further answers more correctly
+            p = OperatingPoint(correct + wrong, correct, wrong)
+            if p.bound <= max_wrong_rate:
+                best = (correct, DayOne(*weights, za, zm, min(default.z_clarify, za), "labelled"),
+                        p)
+                break
+    if best is None and lower_bound(default_point.wrong, default_point.answered) > max_wrong_rate:
+        zt, zl, ok, _, _ = _z(queries, reference, default.weights)
+        for correct, wrong, za, zm in _grid(zt, zl, ok):
+            p = OperatingPoint(correct + wrong, correct, wrong)
+            if p.answered and p.wrong_rate <= max_wrong_rate:
+                best = (correct, DayOne(*default.weights, za, zm, min(default.z_clarify, za),
+                                        "tightened"), p)
+                break
+    if best is None:
+        details["kept_defaults_because"] = (
+            "no threshold setting answers more of the labelled queries correctly with a 95% "
+            f"upper bound of the wrong-answer rate within {max_wrong_rate:.0%}")
+        return Calibration(base, "day-one defaults", n, n_out, default_point, default_point,
+                           details)
+    chosen = best[1]
+    details["z"] = {"answer": chosen.z_answer, "margin": chosen.z_margin,
+                    "clarify": chosen.z_clarify}
+    return Calibration(chosen.thresholds(reference), "labelled queries", n, n_out, best[2],
+                       default_point, details)

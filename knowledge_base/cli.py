@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.built_index import BuiltIndex
 from knowledge_base.catalog import Catalog, KBValidationError
-from knowledge_base.embedder import make_embedder
+from knowledge_base.embed_cache import CachedEmbedder
+from knowledge_base.embedder import Embedder, make_embedder
 from knowledge_base.evaluation import EvalReport, evaluate
-from knowledge_base.knowledge_base import KnowledgeBase, calibrate_index, recipe_from
+from knowledge_base.knowledge_base import KnowledgeBase, build_index, labels_file
 from knowledge_base.labelled_queries import load_queries
-from knowledge_base.settings import KBSettings
+from knowledge_base.settings import DEMO_KB_DIR, KBSettings
+
+CACHE_DIR = Path("var/eval_cache")  # embeddings of earlier evals: a second eval only scores
 
 __all__ = ["main"]
 
@@ -34,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build (and calibrate) the index")
     common(b)
     b.add_argument("--calibrate-on", type=Path, help="labelled JSONL (KB_CALIBRATION_QUERIES)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
     c = sub.add_parser("calibrate", help="calibrate thresholds into the manifest")
     common(c)
     c.add_argument("--queries", type=Path, help="labelled JSONL (KB_CALIBRATION_QUERIES)")
@@ -46,8 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--queries", type=Path, help="labelled JSONL to evaluate on "
                    "(default: the demo test split)")
     e.add_argument("--calibrate-on", type=Path, help="labelled JSONL to calibrate on "
-                   "(default: KB_CALIBRATION_QUERIES for the demo KB, else the KB's own phrasings)")
+                   "(default: the KB's own labelled file; none -> the day-one defaults)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--no-cache", action="store_true",
+                   help=f"embed everything again instead of reusing {CACHE_DIR}")
     return p
 
 
@@ -65,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _settings(args)
     try:
         if args.command == "build":
-            return _build(settings, args.calibrate_on)
+            return _build(settings, args.calibrate_on, args.force)
         if args.command == "calibrate":
             return _calibrate(settings, args.queries)
         if args.command == "search":
@@ -76,26 +81,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _build(settings: KBSettings, calibrate_on: Path | None) -> int:
-    embedder = make_embedder(settings)
-    catalog = Catalog.load(settings.path, settings.languages)
-    built = BuiltIndex.build(catalog, embedder, recipe_from(settings), settings.hnsw_threshold,
-                             settings.threads)
-    calibrate_index(built, settings, calibrate_on)
-    built.save(settings.index_dir)
+def _build(settings: KBSettings, calibrate_on: Path | None, force: bool = False) -> int:
+    if calibrate_on is None and not force:
+        built = KnowledgeBase.open(settings).index  # loads a fresh index, rebuilds a stale one
+        print(f"index built at {built.manifest.built_at} (a fresh index is reused; --force "
+              "rebuilds it)")
+    else:
+        embedder = make_embedder(settings)
+        catalog = Catalog.load(settings.path, settings.languages)
+        built = build_index(catalog, embedder, settings, calibrate_on or labels_file(settings))
+        built.save(settings.index_dir)
     m = built.manifest
     print(f"built {m.index_kind} index: {m.n_entries} entries, {m.n_rows} rows, "
           f"{m.build_seconds:.1f}s, model {m.model_id} -> {settings.index_dir}")
-    print(f"thresholds ({m.calibration.get('source')}): {m.thresholds}")
+    _print_calibration(m.calibration, m.thresholds)
     return 0
 
 
 def _calibrate(settings: KBSettings, queries: Path | None) -> int:
+    """Rebuild with ``queries`` as labelled data (unchanged rows are not embedded again)."""
     kb = KnowledgeBase.open(settings)
-    calibrate_index(kb.index, settings, queries)
-    kb.index.manifest.save(settings.index_dir / "manifest.json")
-    print(f"thresholds: {kb.index.manifest.thresholds}")
+    built = build_index(kb.index.catalog, kb.embedder, settings, queries or labels_file(settings),
+                        kb.index)
+    built.save(settings.index_dir)
+    _print_calibration(built.manifest.calibration, built.manifest.thresholds)
     return 0
+
+
+def _print_calibration(calibration: dict[str, Any], thresholds: dict[str, float] | None) -> None:
+    print(f"calibration: {calibration.get('source')} (labelled file: {calibration.get('file')})")
+    for name in ("labelled", "defaults_on_labelled"):
+        p = calibration.get(name)
+        if p:
+            print(f"  {name}: answered {p['answered']}, correct {p['correct']}, wrong "
+                  f"{p['wrong']} (rate {p['wrong_rate']:.3f}, 95% upper bound "
+                  f"{p['wrong_rate_upper_95']:.3f})")
+    if calibration.get("kept_defaults_because"):
+        print(f"  kept the defaults: {calibration['kept_defaults_because']}")
+    print(f"thresholds: {thresholds}")
 
 
 def _search(settings: KBSettings, text: str, lang: str) -> int:
@@ -112,30 +135,30 @@ def _search(settings: KBSettings, text: str, lang: str) -> int:
 
 
 def _eval(settings: KBSettings, args: argparse.Namespace) -> int:
-    demo = KBSettings().path
-    queries_path = args.queries or demo / "queries" / "test.jsonl"
-    embedder = make_embedder(settings)
+    started = time.perf_counter()
+    queries_path = args.queries or DEMO_KB_DIR / "queries" / "test.jsonl"
+    embedder: Embedder = make_embedder(settings)
+    if not args.no_cache:
+        embedder = CachedEmbedder(embedder, CACHE_DIR)
     catalog = Catalog.load(settings.path, settings.languages)
-    built = BuiltIndex.build(catalog, embedder, recipe_from(settings), settings.hnsw_threshold,
-                             settings.threads)
-    calibrate_on = args.calibrate_on
-    if calibrate_on is None and settings.path.resolve() == demo.resolve():
-        calibrate_on = settings.calibration_file()
-    if calibrate_on is not None:
-        built.calibrate(load_queries(calibrate_on, set(catalog.ids)), settings.max_wrong_rate,
-                        str(calibrate_on))
-    else:
-        built.calibrate([], settings.max_wrong_rate, "self")
+    labels = args.calibrate_on or labels_file(settings)
+    built = build_index(catalog, embedder, settings, labels)
     queries = load_queries(queries_path, set(catalog.ids))
     t = built.manifest.calibrated
     assert t is not None
     report = evaluate(built.score(queries), t, settings.top_k)
+    if isinstance(embedder, CachedEmbedder):
+        embedder.save()
+    seconds = time.perf_counter() - started
     payload = report.as_dict() | {"model_id": embedder.model_id,
-                                  "calibrated_on": built.manifest.calibration.get("source")}
+                                  "calibration": built.manifest.calibration,
+                                  "seconds": round(seconds, 1)}
     if args.json:
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(payload, indent=2, default=str))
     else:
         print(format_report(report, embedder.model_id))
+        _print_calibration(built.manifest.calibration, built.manifest.thresholds)
+        print(f"eval took {seconds:.1f} s")
     return 0
 
 

@@ -28,6 +28,7 @@ class Thresholds:
     margin: float
     clarify: float
     lexical_weight: float = 0.0
+    sentence_weight: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

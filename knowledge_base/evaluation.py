@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from knowledge_base.bounds import upper_bound
 from knowledge_base.decision import Thresholds, decide_action
 from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.retriever import Hit
@@ -21,10 +22,11 @@ class ScoredQuery:
 
 
 def ranked(
-    hits: Sequence[Hit], full_weight: float, lexical_weight: float = 0.0
+    hits: Sequence[Hit], full_weight: float, lexical_weight: float = 0.0,
+    sentence_weight: float = 0.0,
 ) -> list[tuple[str, float]]:
-    """(entry id, score) best first under ``full_weight`` and ``lexical_weight``."""
-    pairs = [(h.entry_id, h.scored(full_weight, lexical_weight)) for h in hits]
+    """(entry id, score) best first under the score weights."""
+    pairs = [(h.entry_id, h.scored(full_weight, lexical_weight, sentence_weight)) for h in hits]
     return sorted(pairs, key=lambda p: p[1], reverse=True)
 
 
@@ -73,7 +75,7 @@ def evaluate(scored: Sequence[ScoredQuery], t: Thresholds, top_k: int = 3) -> Ev
          "answered_in"), 0
     )
     for s in scored:
-        ranking = ranked(s.hits, t.full_weight, t.lexical_weight)
+        ranking = ranked(s.hits, t.full_weight, t.lexical_weight, t.sentence_weight)
         ids = [r[0] for r in ranking]
         top = ranking[0][1] if ranking else float("-inf")
         expected = s.query.expected
@@ -112,6 +114,7 @@ def evaluate(scored: Sequence[ScoredQuery], t: Thresholds, top_k: int = 3) -> Ev
         "answered_correct": counts["correct"] / n_in,
         "in_scope_answered": counts["answered_in"] / n_in,
         "wrong_answer_rate": counts["wrong"] / max(answered, 1),
+        "wrong_answer_rate_upper_95": upper_bound(counts["wrong"], answered),
         "wrong_answers_of_all": counts["wrong"] / max(n, 1),
         "clarify_rate": counts["clarify"] / max(n, 1),
         "clarify_with_right_option": counts["clarify_hit"] / max(counts["clarify"], 1),

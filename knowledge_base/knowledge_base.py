@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from pathlib import Path
 
 from knowledge_base.built_index import BuiltIndex, IndexStaleError
 from knowledge_base.catalog import Catalog, files_stamp
+from knowledge_base.cross_fit import build_with_labels
 from knowledge_base.decision import Candidate, Decision, Thresholds, decide_action
 from knowledge_base.embedder import Embedder, make_embedder
 from knowledge_base.entry import Entry
@@ -67,7 +69,8 @@ class KnowledgeBase:
             raise RuntimeError("the index has no calibrated thresholds")
         vectors = built.retriever.embed([text], [lang])
         hits = built.retriever.search(vectors, t.full_weight, k=self.settings.top_k,
-                                      texts=[(text, lang)], lexical_weight=t.lexical_weight)[0]
+                                      texts=[(text, lang)], lexical_weight=t.lexical_weight,
+                                      sentence_weight=t.sentence_weight)[0]
         action, offered, reason = decide_action([h.score for h in hits], t)
         candidates = []
         for h in hits[: max(offered, 1) if action != "handoff" else len(hits)]:
@@ -112,7 +115,10 @@ def _fresh_index(
     settings: KBSettings, embedder: Embedder, catalog: Catalog, reuse: BuiltIndex | None
 ) -> BuiltIndex:
     recipe = recipe_from(settings)
+    labels = labels_file(settings)
     stored, reasons = BuiltIndex.load(settings.index_dir, catalog, embedder, recipe)
+    if stored is not None and not reasons:
+        reasons += _labels_changed(stored, labels)
     if stored is not None and not reasons and stored.manifest.calibrated is not None:
         return stored
     if stored is not None and reasons and not settings.auto_rebuild:
@@ -124,19 +130,48 @@ def _fresh_index(
         raise IndexStaleError(f"no index in {settings.index_dir}; run "
                               "`python -m knowledge_base build` or set KB_AUTO_REBUILD=true.")
     log.info("building the knowledge base index: %s", "; ".join(reasons) or "uncalibrated")
-    built = BuiltIndex.build(catalog, embedder, recipe, settings.hnsw_threshold,
-                             settings.threads, reuse or stored)
-    calibrate_index(built, settings)
+    built = build_index(catalog, embedder, settings, labels, reuse or stored)
     built.save(settings.index_dir)
     return built
 
 
-def calibrate_index(built: BuiltIndex, settings: KBSettings, queries: Path | None = None) -> None:
-    """Calibrate from ``queries`` (default ``KB_CALIBRATION_QUERIES``), or from the KB's own
-    phrasings when there is no labelled file."""
-    path = queries or settings.calibration_file()
-    if path is not None and path.is_file():
-        labelled = load_queries(path, set(built.catalog.ids))
-        built.calibrate(labelled, settings.max_wrong_rate, str(path))
-    else:
-        built.calibrate([], settings.max_wrong_rate, "self")
+def labels_file(settings: KBSettings) -> Path | None:
+    """The labelled queries this KB is calibrated with, if any."""
+    path = settings.calibration_file()
+    return path if path is not None and path.is_file() else None
+
+
+def build_index(
+    catalog: Catalog,
+    embedder: Embedder,
+    settings: KBSettings,
+    labels: Path | None,
+    reuse: BuiltIndex | None = None,
+) -> BuiltIndex:
+    """Embed and calibrate: day-one defaults without labelled queries; with them, the labelled
+    queries become examples of their entries and calibration uses cross-fitted scores."""
+    recipe = recipe_from(settings)
+    if labels is None:
+        built = BuiltIndex.build(catalog, embedder, recipe, settings.hnsw_threshold,
+                                 settings.threads, reuse)
+        built.calibrate([], settings.max_wrong_rate, "none")
+        built.manifest.calibration["labels_sha256"] = None
+        return built
+    queries = load_queries(labels, set(catalog.ids))
+    built, _ = build_with_labels(catalog, queries, embedder, recipe, settings.hnsw_threshold,
+                                 settings.max_wrong_rate, str(labels), settings.threads, reuse)
+    built.manifest.kb_hash = catalog.content_hash
+    built.manifest.calibration["labels_sha256"] = _sha256(labels)
+    return built
+
+
+def _labels_changed(stored: BuiltIndex, labels: Path | None) -> list[str]:
+    recorded = stored.manifest.calibration.get("labels_sha256", "missing")
+    current = _sha256(labels) if labels is not None else None
+    if recorded == current:
+        return []
+    return [f"labelled queries changed ({labels or 'none'})"]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -11,7 +11,7 @@ from knowledge_base.decision import Thresholds
 
 __all__ = ["INDEX_FORMAT", "Manifest"]
 
-INDEX_FORMAT = 2  # 2: lexical.npz next to the FAISS index
+INDEX_FORMAT = 3  # 2: lexical.npz next to the FAISS index; 3: day-one / bounded calibration
 
 
 @dataclass

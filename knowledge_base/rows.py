@@ -5,12 +5,15 @@ Each entry (all its language versions, grouped so an entry's rows are contiguous
 * one **full** row per language: question + a few alternative questions + answer
   (indexing the answer and appending paraphrases both helped out-of-scope rejection);
 * one **example** row per question phrasing (main + every ``alt_questions`` item), for
-  nearest-example scoring, which keeps exploiting entries with hundreds of harvested examples.
+  nearest-example scoring, which keeps exploiting entries with hundreds of harvested examples;
+* with ``answer_sentences``, one **sentence** row per sentence of the answer (customers describe
+  their situation in words the answer uses more often than the question does).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,9 +23,11 @@ from knowledge_base.catalog import Catalog
 from knowledge_base.entry import Entry
 from knowledge_base.normalizer import NORMALIZER_VERSION, normalize
 
-__all__ = ["EXAMPLE", "FULL", "RowTable", "TextRecipe"]
+__all__ = ["EXAMPLE", "FULL", "SENTENCE", "RowTable", "TextRecipe", "answer_sentences"]
 
-FULL, EXAMPLE = 0, 1
+FULL, EXAMPLE, SENTENCE = 0, 1, 2
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_MIN_SENTENCE_CHARS = 25
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class TextRecipe:
     lexical: bool = True  # also index rows as character n-grams (``lexical.py``)
     normalize_documents: bool = False  # measured: raw entry text ranks better with e5
     strip_accents: bool = False
+    answer_sentences: bool = False
+    restore_accents: bool = False  # put the FAQ's accents back on customers' words
+    examples_as_queries: bool = False  # embed question phrasings like queries (symmetric e5)
     normalizer_version: str = NORMALIZER_VERSION
 
     def query(self, text: str, lang: str | None) -> str:
@@ -78,14 +86,20 @@ class RowTable:
         for i, entry_id in enumerate(ids):
             for lang, entry in sorted(catalog.versions(entry_id).items()):
                 rows = [(FULL, recipe.full_text(entry))]
-                rows += [(EXAMPLE, recipe.document(q, lang)) for q in entry.questions]
+                rows += [(EXAMPLE, recipe.document(q, lang))
+                         for q in (*entry.questions, *entry.examples)]
+                if recipe.answer_sentences:
+                    rows += [(SENTENCE, recipe.document(s, lang))
+                             for s in answer_sentences(entry.answer)]
                 for kind, text in rows:
                     texts.append(text)
                     entry_col.append(i)
                     kind_col.append(kind)
                     lang_col.append(langs.index(lang))
             start.append(len(texts))
-        digest = np.array([_digest(t) for t in texts], dtype="S16")
+        digest = np.array([_digest(("q\0" if k == EXAMPLE and recipe.examples_as_queries
+                                     else "") + t) for k, t in zip(kind_col, texts, strict=True)],
+                          dtype="S16")
         table = cls(
             ids,
             langs,
@@ -125,6 +139,23 @@ class RowTable:
                 data["start"],
                 data["digest"],
             )
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The answer's sentences (lines and ``. ! ? ; :`` ends); a short piece joins the next."""
+    out: list[str] = []
+    pending = ""
+    for piece in _SENTENCE_END.split(answer.strip()):
+        pending = f"{pending} {piece}".strip() if pending else piece.strip()
+        if len(pending) >= _MIN_SENTENCE_CHARS:
+            out.append(pending)
+            pending = ""
+    if pending:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
+    return out
 
 
 def _digest(text: str) -> bytes:

@@ -3,7 +3,7 @@
 It opens the knowledge base the way the action server does: an index on disk that matches the
 KB files, the model, the text recipe and the labelled queries is loaded as it is (nothing is
 embedded or calibrated again); a missing or stale one is built, reusing the vectors of unchanged
-texts. `python -m knowledge_base build` (`make kb`) rebuilds unconditionally.
+texts. `python -m knowledge_base build` (`make kb`) does the same; `--force` rebuilds anyway.
 """
 
 from __future__ import annotations

@@ -1,65 +1,73 @@
+"""Bounded calibration: labelled queries move the day-one defaults only on evidence."""
+
 from __future__ import annotations
 
 from knowledge_base.calibration import calibrate
-from knowledge_base.evaluation import ScoredQuery, evaluate
+from knowledge_base.day_one import DayOne
+from knowledge_base.evaluation import ScoredQuery
+from knowledge_base.hit_matrix import HitMatrix
 from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.retriever import Hit
 
-
-def _scored(expected: str | None, *scores: tuple[str, float]) -> ScoredQuery:
-    hits = [Hit(i, s, s, s, "es") for i, s in scores]
-    return ScoredQuery(LabelledQuery("q", expected, "es"), hits)
+DEFAULTS = DayOne(1.0, 0.0, 0.0, z_answer=2.0, z_margin=0.5, z_clarify=0.0)
 
 
-def _data() -> list[ScoredQuery]:
-    good = [_scored("a", ("a", 0.90 + i / 1000), ("b", 0.70)) for i in range(40)]
-    confused = [_scored("a", ("b", 0.84), ("a", 0.83)) for _ in range(10)]
-    outside = [_scored(None, ("b", 0.75 + i / 1000)) for i in range(20)]
-    return good + confused + outside
+def _q(expected: str | None, *scores: tuple[str, float]) -> ScoredQuery:
+    return ScoredQuery(LabelledQuery("q", expected, "es"),
+                       [Hit(i, s, s, s, "es") for i, s in scores])
 
 
-def test_calibrated_point_keeps_wrong_answers_under_the_limit() -> None:
-    data = _data()
-    result = calibrate(data, max_wrong_rate=0.03)
-    report = evaluate(data, result.thresholds)
-    op = report.operating_point
-    assert op["wrong_answer_rate"] <= 0.03
-    assert op["answered_correct"] == 40 / 50  # every confident query is answered
-    assert op["out_of_scope_handed_off"] == 1.0
+def _reference(shift: float = 0.0) -> HitMatrix:
+    # hidden-entry questions score 0.70 +- 0.05: mean 0.70, sd 0.05
+    return HitMatrix.from_scored([_q(None, ("x", 0.65 + shift)), _q(None, ("x", 0.75 + shift))])
 
 
-def test_close_calls_become_clarifications_not_answers() -> None:
-    data = _data()
-    t = calibrate(data, max_wrong_rate=0.03).thresholds
-    report = evaluate(data, t)
-    assert report.operating_point["clarify_rate"] == 10 / 70
-    assert report.operating_point["clarify_with_right_option"] == 1.0
+def _clean(n: int, score: float, shift: float = 0.0) -> list[ScoredQuery]:
+    """In-scope queries whose right entry leads clearly at ``score``."""
+    return [_q("a", ("a", score + shift + i * 1e-5), ("b", 0.60 + shift)) for i in range(n)]
 
 
-def test_thresholds_follow_the_data_not_constants() -> None:
-    shifted = [
-        ScoredQuery(s.query, [Hit(h.entry_id, h.score - 0.3, h.full - 0.3, h.example - 0.3,
-                                  "es") for h in s.hits])
-        for s in _data()
-    ]
-    a = calibrate(_data()).thresholds
-    b = calibrate(shifted).thresholds
-    assert abs((a.answer - b.answer) - 0.3) < 0.02
+def test_without_labelled_queries_the_defaults_become_thresholds_of_this_faq() -> None:
+    result = calibrate(None, _reference(), DEFAULTS, 0.03)
+    assert result.source == "day-one defaults"
+    assert abs(result.thresholds.answer - (0.70 + 2.0 * 0.05)) < 1e-6
+    assert abs(result.thresholds.margin - 0.5 * 0.05) < 1e-6
 
 
-def _with_lexical(expected: str, dense: dict[str, float], lexical: dict[str, float]
-                  ) -> ScoredQuery:
-    hits = [Hit(i, s, s, s, "es", lexical[i]) for i, s in dense.items()]
-    return ScoredQuery(LabelledQuery("q", expected, "es"), hits)
+def test_a_few_labelled_queries_cannot_promise_the_rate_so_the_defaults_stay() -> None:
+    # 30 clean queries at z=1 (below the default answer threshold z=2): answering them would
+    # be right every time, but 0 wrong of 30 only bounds the wrong rate at 9.5%
+    queries = HitMatrix.from_scored(_clean(30, 0.75))
+    result = calibrate(queries, _reference(), DEFAULTS, 0.03)
+    assert result.source == "day-one defaults"
+    assert result.point is not None and result.point.answered == 0
+    assert "upper bound" in result.details["kept_defaults_because"]
 
 
-def test_lexical_weight_is_kept_only_when_it_adds_correct_answers() -> None:
-    # dense scores cannot tell a from b for these queries; the character n-grams can
-    helped = [_with_lexical("a", {"b": 0.85, "a": 0.84 + i / 10000}, {"a": 0.6, "b": 0.1})
-              for i in range(20)]
-    plain = [_with_lexical("a", {"a": 0.90 + i / 1000, "b": 0.70}, {"a": 0.3, "b": 0.3})
-             for i in range(20)]
-    assert calibrate(helped + plain).thresholds.lexical_weight > 0
-    noise = [_with_lexical("a", {"a": 0.90 + i / 1000, "b": 0.70}, {"a": 0.1, "b": 0.5})
-             for i in range(20)]
-    assert calibrate(plain + noise).thresholds.lexical_weight == 0.0
+def test_enough_clean_evidence_moves_the_point_and_its_bound_is_kept() -> None:
+    queries = HitMatrix.from_scored(_clean(150, 0.75) + [_q(None, ("b", 0.55))] * 20)
+    result = calibrate(queries, _reference(), DEFAULTS, 0.03)
+    assert result.source == "labelled queries"
+    assert result.point is not None
+    assert result.point.correct == 150 and result.point.wrong == 0
+    assert result.point.bound <= 0.03
+    assert result.thresholds.answer <= 0.75
+
+
+def test_defaults_shown_to_be_wrong_too_often_are_tightened() -> None:
+    # confident queries (z=4) answered with the wrong entry 30% of the time
+    wrong = [_q("a", ("b", 0.90), ("a", 0.70)) for _ in range(30)]
+    right = [_q("a", ("a", 0.95), ("b", 0.70)) for _ in range(70)]
+    queries = HitMatrix.from_scored(wrong + right)
+    result = calibrate(queries, _reference(), DEFAULTS, 0.03)
+    assert result.default_point is not None and result.default_point.wrong == 30
+    assert result.point is not None and result.point.wrong_rate <= 0.03
+    assert result.thresholds.answer > 0.90
+
+
+def test_thresholds_move_with_the_faqs_own_scores() -> None:
+    # a FAQ whose scores all sit 0.2 lower gets thresholds 0.2 lower: z units transfer
+    a = calibrate(None, _reference(), DEFAULTS, 0.03).thresholds
+    b = calibrate(None, _reference(-0.2), DEFAULTS, 0.03).thresholds
+    assert abs((a.answer - b.answer) - 0.2) < 1e-6
+    assert abs(a.margin - b.margin) < 1e-9

@@ -28,7 +28,10 @@ def test_eval_on_a_flat_json_kb_prints_the_contract_fields(
     assert 0.0 <= report["auroc"] <= 1.0
     for key in ("answered_correct", "wrong_answer_rate", "clarify_rate", "handoff_rate"):
         assert key in report["operating_point"]
-    assert report["calibrated_on"] == "self"
+    # no labelled file: the day-one defaults, with the bound reported next to the rate
+    assert report["calibration"]["source"] == "day-one defaults"
+    assert report["operating_point"]["wrong_answer_rate_upper_95"] >= (
+        report["operating_point"]["wrong_answer_rate"])
 
 
 def test_build_then_search_shows_candidates_and_decision(

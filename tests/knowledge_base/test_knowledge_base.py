@@ -27,9 +27,14 @@ def test_open_builds_a_calibrated_index_with_a_manifest(kb: KnowledgeBase,
     assert m["index_kind"] == "flat"
     assert m["n_entries"] == 6
     thresholds = set(m["thresholds"])  # type: ignore[arg-type]
-    assert thresholds == {"full_weight", "answer", "margin", "clarify", "lexical_weight"}
+    assert thresholds == {"full_weight", "answer", "margin", "clarify", "lexical_weight",
+                          "sentence_weight"}
     assert (settings.index_dir / "lexical.npz").is_file()
-    assert m["calibration"]["source"].endswith("kb_small_queries.jsonl")  # type: ignore[index]
+    calibration = m["calibration"]
+    assert calibration["file"].endswith("kb_small_queries.jsonl")  # type: ignore[index]
+    assert calibration["labels_as_examples"] is True  # type: ignore[index]
+    # 20 labelled queries are no evidence to answer more than the defaults: they stay
+    assert calibration["source"] == "day-one defaults"  # type: ignore[index]
     assert (settings.index_dir / "index.faiss").is_file()
 
 
@@ -140,9 +145,9 @@ def test_broken_edit_keeps_the_current_index_serving(kb: KnowledgeBase, kb_dir: 
     assert kb.ask("cuanto cuesta el envio", lang="es").candidates[0].entry_id == "envio-coste"
 
 
-def test_without_labelled_queries_thresholds_come_from_the_kb_itself(
+def test_without_labelled_queries_the_day_one_defaults_answer(
     settings: KBSettings, embedder: Embedder
 ) -> None:
     kb = KnowledgeBase.open(settings.model_copy(update={"calibration_queries": None}), embedder)
-    assert kb.index.manifest.calibration["source"] == "self"
+    assert kb.index.manifest.calibration["source"] == "day-one defaults"
     assert kb.ask("¿Cómo devuelvo un producto?", lang="es").action == "answer"

@@ -24,7 +24,11 @@ from knowledge_base.day_one import Z_ANSWER, Z_MARGIN, DayOne, reference_stats
 from knowledge_base.decision import Thresholds
 from knowledge_base.hit_matrix import HitMatrix
 
-__all__ = ["Calibration", "OperatingPoint", "calibrate"]
+__all__ = ["MIN_OUT_OF_SCOPE", "Calibration", "OperatingPoint", "calibrate"]
+
+#: fewer out-of-scope labelled queries than this and thresholds cannot loosen past the defaults'
+#: handling of the hidden-entry (in-domain, unanswerable) reference questions
+MIN_OUT_OF_SCOPE = 20
 
 @dataclass(frozen=True)
 class OperatingPoint:
@@ -77,17 +81,28 @@ def _point(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray, za: float, zm:
     return OperatingPoint(int(answer.sum()), int((answer & ok).sum()), int((answer & ~ok).sum()))
 
 
-def _grid(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray
-          ) -> list[tuple[int, int, float, float]]:
-    """(correct, wrong, z answer, z margin) of every threshold pair, most correct first."""
+def _grid(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray,
+          reference: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, float, float, int]]:
+    """(correct, wrong, z answer, z margin, reference questions answered) of every threshold
+    pair, most correct first."""
     za = np.asarray(Z_ANSWER)
-    out: list[tuple[int, int, float, float]] = []
+    ref_top, ref_lead = reference
+    out: list[tuple[int, int, float, float, int]] = []
     for zm in Z_MARGIN:
         answer = (z_top[:, None] >= za[None, :]) & (z_lead >= zm)[:, None]
         correct = (answer & ok[:, None]).sum(0)
         wrong = (answer & ~ok[:, None]).sum(0)
-        out += [(int(c), int(w), float(a), zm) for c, w, a in zip(correct, wrong, za, strict=True)]
+        ref = ((ref_top[:, None] >= za[None, :]) & (ref_lead >= zm)[:, None]).sum(0)
+        out += [(int(c), int(w), float(a), zm, int(r))
+                for c, w, a, r in zip(correct, wrong, za, ref, strict=True)]
     return sorted(out, key=lambda p: (-p[0], p[1]))
+
+
+def _reference_z(reference: HitMatrix, weights: tuple[float, float, float]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    mean, sd = reference_stats(reference, weights)
+    r = reference.rank(*weights)
+    return (r.top - mean) / sd, r.lead / sd
 
 
 def calibrate(
@@ -109,19 +124,30 @@ def calibrate(
     default_point = _point(zt, zl, ok, default.z_answer, default.z_margin)
     best: tuple[int, DayOne, OperatingPoint] | None = None
     floor = default_point.correct if default_point.bound <= max_wrong_rate else -1
+    # labels without out-of-scope questions cannot show that those stay unanswered: then a
+    # point may answer no more of the reference (hidden-entry) questions than the defaults do
+    ref_cap = len(reference) + 1
+    if n_out < MIN_OUT_OF_SCOPE:
+        rt, rl = _reference_z(reference, default.weights)
+        ref_cap = int(((rt >= default.z_answer) & (rl >= default.z_margin)).sum())
+        details["out_of_scope_guard"] = (
+            f"{n_out} out-of-scope labelled queries (< {MIN_OUT_OF_SCOPE}): no point may answer "
+            f"more than {ref_cap} of the {len(reference)} hidden-entry questions")
     for weights in (default.weights, *[w for w in weight_grid if w != default.weights]):
         zt, zl, ok, _, _ = _z(queries, reference, weights)
-        for correct, wrong, za, zm in _grid(zt, zl, ok):
+        for correct, wrong, za, zm, ref_answered in _grid(zt, zl, ok,
+                                                          _reference_z(reference, weights)):
             if correct <= max(floor, best[0] if best else -1):
                 break  # sorted: nothing further answers more correctly
             p = OperatingPoint(correct + wrong, correct, wrong)
-            if p.bound <= max_wrong_rate:
+            if ref_answered <= ref_cap and p.bound <= max_wrong_rate:
                 best = (correct, DayOne(*weights, za, zm, min(default.z_clarify, za), "labelled"),
                         p)
                 break
     if best is None and lower_bound(default_point.wrong, default_point.answered) > max_wrong_rate:
         zt, zl, ok, _, _ = _z(queries, reference, default.weights)
-        for correct, wrong, za, zm in _grid(zt, zl, ok):
+        for correct, wrong, za, zm, _ in _grid(zt, zl, ok,
+                                               _reference_z(reference, default.weights)):
             p = OperatingPoint(correct + wrong, correct, wrong)
             if p.answered and p.wrong_rate <= max_wrong_rate:
                 best = (correct, DayOne(*default.weights, za, zm, min(default.z_clarify, za),

@@ -71,3 +71,12 @@ def test_thresholds_move_with_the_faqs_own_scores() -> None:
     b = calibrate(None, _reference(-0.2), DEFAULTS, 0.03).thresholds
     assert abs((a.answer - b.answer) - 0.2) < 1e-6
     assert abs(a.margin - b.margin) < 1e-9
+
+
+def test_labels_without_out_of_scope_questions_cannot_loosen_past_the_reference() -> None:
+    # the same clean evidence, but nothing out of scope among the labels (Banking77-style):
+    # answering them would also answer an in-domain question the FAQ does not cover
+    queries = HitMatrix.from_scored(_clean(150, 0.75))
+    result = calibrate(queries, _reference(), DEFAULTS, 0.03)
+    assert result.source == "day-one defaults"
+    assert "hidden-entry" in result.details["out_of_scope_guard"]

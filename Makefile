@@ -62,6 +62,9 @@ bench: venvs
 	.venv/bin/python -m benchmarks.kb_quality
 	.venv/bin/python -m benchmarks.kb_scale
 	.venv/bin/python -m benchmarks.kb_backends
+	.venv/bin/python -m benchmarks.kb_transfer --variants e5,e5+sent,e5a,e5q,use,ens,ens+sent
+	.venv/bin/python -m benchmarks.kb_labels
+	.venv/bin/python -m benchmarks.kb_banking77
 	.venv/bin/python -m benchmarks.receipt_load --runs 3
 
 clean:

@@ -63,7 +63,9 @@ def bring_up(
         actions=f"http://127.0.0.1:{action_port}",
     )
     try:  # one parse so TensorFlow builds its graphs before the first customer arrives
-        httpx.post(f"{endpoints.rasa}/model/parse", json={"text": "hola"}, timeout=180)
+        token = services[-1].env.get("RASA_TOKEN", "")
+        httpx.post(f"{endpoints.rasa}/model/parse", params={"token": token},
+                   json={"text": "hola"}, timeout=180)
     except httpx.HTTPError as exc:
         report(f"  warm-up parse failed ({exc}); the first answer may be slow")
     return stack, endpoints

@@ -6,6 +6,7 @@ Used by `make run` (ops.run) and by the end-to-end tests, so both bring the stac
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -163,12 +164,17 @@ def stack_services(
     """The three services, wired to each other by URL, with runtime files under data_dir."""
     rasa_bin = ROOT / ".venv-rasa" / "bin" / "rasa"
     python = ROOT / ".venv" / "bin" / "python"
+    # Rasa's HTTP API (trackers hold customer texts) answers only with this token; the hub
+    # sends it. A stack without RASA_TOKEN set gets a fresh random one each start.
+    token = (extra_env or {}).get("RASA_TOKEN") or os.environ.get("RASA_TOKEN") or (
+        secrets.token_urlsafe(24))
     common = {
         "DATA_DIR": str(data_dir),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "HUB_PORT": str(hub_port),
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
+        "RASA_TOKEN": token,
     }
     endpoints = render_endpoints(data_dir=data_dir, action_url=f"http://127.0.0.1:{action_port}/webhook")
     rasa_env = {**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
@@ -178,16 +184,17 @@ def stack_services(
             argv=[str(python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             health_url=f"http://127.0.0.1:{action_port}/health",
             timeout_s=180,
-            env=common,
+            # rasa_sdk listens on 0.0.0.0 unless SANIC_HOST says otherwise: only Rasa calls it
+            env={**common, "SANIC_HOST": "127.0.0.1"},
         ),
         Service(
             name="rasa",
             argv=[
                 str(rasa_bin), "run", "--enable-api", "--model", str(model_path),
-                "--port", str(rasa_port), "--interface", "127.0.0.1",
+                "--port", str(rasa_port), "--interface", "127.0.0.1", "--auth-token", token,
                 "--endpoints", str(endpoints), "--credentials", "credentials.yml",
             ],
-            health_url=f"http://127.0.0.1:{rasa_port}/status",
+            health_url=f"http://127.0.0.1:{rasa_port}/status?token={token}",
             timeout_s=300,
             env=rasa_env,
             healthy=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),

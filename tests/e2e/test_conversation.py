@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -101,3 +102,11 @@ async def test_the_same_client_message_id_is_stored_and_answered_once(customer: 
     messages = await customer.messages(first.conversation_id)
     assert [m["id"] for m in messages if m["message_type"] == "incoming"] == [first.message_id]
     assert len([m for m in messages if m.get("in_reply_to_id") == first.message_id]) == len(answer.replies)
+
+
+def test_rasa_http_api_refuses_a_caller_without_the_token(stack: Endpoints) -> None:
+    # trackers hold every customer's texts: only the hub, which has the token, may read them
+    refused = httpx.get(f"{stack.rasa}/conversations/1/tracker", timeout=10)
+    assert refused.status_code == 401
+    status = httpx.get(f"{stack.rasa}/status", timeout=10)
+    assert status.status_code == 401

@@ -1,0 +1,38 @@
+"""What `make run` exposes: Rasa and the action server on loopback, Rasa's API behind a token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ops.stack import Service, stack_services
+
+
+def _services(tmp_path: Path, **env: str) -> dict[str, Service]:
+    services = stack_services(model_path=tmp_path / "model.tar.gz", data_dir=tmp_path,
+                              extra_env=env or None)
+    return {s.name: s for s in services}
+
+
+def test_rasa_api_needs_the_token_the_hub_sends(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RASA_TOKEN", raising=False)
+    services = _services(tmp_path)
+    rasa, hub = services["rasa"], services["hub"]
+    argv = rasa.argv
+    token = argv[argv.index("--auth-token") + 1]
+    assert len(token) >= 24
+    assert argv[argv.index("--interface") + 1] == "127.0.0.1"
+    assert hub.env["RASA_TOKEN"] == token
+    assert rasa.health_url.endswith(f"?token={token}")
+    # every start gets its own token unless the operator sets one
+    again = _services(tmp_path)["rasa"].argv
+    assert again[again.index("--auth-token") + 1] != token
+    chosen = _services(tmp_path, RASA_TOKEN="s3cret-from-the-operator")["hub"]
+    assert chosen.env["RASA_TOKEN"] == "s3cret-from-the-operator"
+
+
+def test_the_action_server_listens_on_loopback_only(tmp_path: Path) -> None:
+    actions = _services(tmp_path)["action-server"]
+    assert actions.env["SANIC_HOST"] == "127.0.0.1"

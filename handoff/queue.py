@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.models import Agent
-from hub.models import Conversation, Handoff, Message, utcnow
+from handoff.models import Agent, Handoff
+from hub.models import Conversation, Message, utcnow
 
 __all__ = [
     "QueueItem",

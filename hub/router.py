@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from handoff import desk as handoff_desk
-from hub import holding, language, outbox
+from hub import delivery, holding, language, status
 from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
@@ -67,14 +67,13 @@ async def process_message(services: Services, message_id: int) -> None:
 
 
 async def _route(services: Services, conversation: Conversation, message: Message) -> None:
-    if conversation.status == "pending":
+    if status.is_bot_owned(conversation):
         await _to_bot(services, conversation, message)
         return
     # Humans own the conversation: the message is stored and was pushed at intake.
-    async with services.sessions.begin() as session:
+    async with services.unit_of_work() as uow, uow.transaction() as session:
         await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_state="skipped"))
-    # An email left while queued outside business hours is acknowledged (handoff/after_hours.py).
-    await handoff_desk.customer_wrote(services, conversation_id=conversation.id, message_id=message.id)
+        emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
 
 
 async def _language(services: Services, conversation: Conversation, message: Message) -> str:
@@ -144,8 +143,9 @@ async def _to_bot(services: Services, conversation: Conversation, message: Messa
         "message_id": message.id,
     }
     started = time.monotonic()
-    await outbox.publish_typing(services, conversation=conversation, on=True)
+    await delivery.publish_typing(services, conversation=conversation, on=True)
     to_deliver: tuple[list[Message], bool] | None = None
+    uow = services.unit_of_work()
     try:
         # Rasa slow or down: a holding message, then a person (hub/holding.py).
         outcome = await holding.wait(
@@ -155,25 +155,47 @@ async def _to_bot(services: Services, conversation: Conversation, message: Messa
             return
         replies = outcome.replies
         to_deliver, conversation = await _store_answer(
-            services, conversation.id, message, lang, replies, started
+            services, uow, conversation.id, message, lang, replies, started
         )
         if to_deliver is not None:
             messages, status_changed = to_deliver
-            await outbox.deliver(services, conversation=conversation, messages=messages)
+            await delivery.deliver(services, conversation=conversation, messages=messages)
             if status_changed:
-                await outbox.publish_status(services, conversation=conversation)
-                await handoff_desk.after_handoff(services, conversation=conversation)
+                await delivery.publish_status(services, conversation=conversation)
+            await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
     finally:
-        await outbox.publish_typing(services, conversation=conversation, on=False)
+        await delivery.publish_typing(services, conversation=conversation, on=False)
     if to_deliver is None:
         return
     if replies is not None:
         await _store_nlu(services, conversation, message)
-        await handoff_desk.review_turn(services, conversation_id=conversation.id, message_id=message.id)
+        await _review(services, conversation_id=conversation.id, message_id=message.id)
+
+
+async def _review(services: Services, *, conversation_id: int, message_id: int) -> None:
+    """Once Rasa's NLU of the turn is stored: hand off if the policy now says so (nlu_fallback x2)."""
+    policy = services.seams.policy
+    async with services.unit_of_work() as uow:
+        async with uow.transaction() as session:
+            conversation = await conversations.get(session, conversation_id=conversation_id)
+            message = await messages_crud.get(session, message_id=message_id)
+            if conversation is None or message is None or not status.is_bot_owned(conversation):
+                return
+            decision = await policy.decide(
+                session, conversation=conversation, message=message, bot_handoff=None
+            )
+            if decision is None:
+                return
+            change = await policy.hand_off(
+                session, conversation=conversation, decision=decision, message_id=message_id
+            )
+        await delivery.deliver(services, conversation=conversation, messages=change.messages)
+        await delivery.publish_status(services, conversation=conversation)
 
 
 async def _store_answer(
     services: Services,
+    uow: UnitOfWork,
     conversation_id: int,
     message: Message,
     lang: str,
@@ -181,7 +203,7 @@ async def _store_answer(
     started: float,
 ) -> tuple[tuple[list[Message], bool] | None, Conversation]:
     """Commit replies, context, handoff and bot_state in one transaction."""
-    async with services.sessions.begin() as session:
+    async with uow.transaction() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
         # Locked (PostgreSQL): a second worker that got the same message waits here and sees "done".
         incoming = await session.get(
@@ -194,6 +216,13 @@ async def _store_answer(
             incoming.bot_state = "failed"
             await events.record(
                 session, conversation_id=conversation.id, kind="bot_failed", message_id=incoming.id
+            )
+            emit(
+                session,
+                EventName.BOT_COULD_NOT_ANSWER,
+                conversation_id=conversation.id,
+                message_id=incoming.id,
+                why="failed",
             )
             return ([], False), conversation
         await holding.adopt_language(session, conversation, incoming, lang)
@@ -211,7 +240,7 @@ async def _store_answer(
                     context.setdefault("custom", []).append(other)
             if reply.text or reply.buttons:
                 out.append(
-                    await outbox.add_reply(
+                    await delivery.add_reply(
                         session,
                         conversation=conversation,
                         text=reply.text or "",
@@ -233,15 +262,24 @@ async def _store_answer(
                 "reply_ids": [m.id for m in out],
             },
         )
+        kb_decision = (context.get("kb") or {}).get("decision")
+        emit(
+            session,
+            EventName.BOT_CLARIFIED if kb_decision == "clarify" else EventName.BOT_ANSWERED,
+            conversation_id=conversation.id,
+            message_id=incoming.id,
+            replies=len(out),
+            kb_decision=kb_decision,
+        )
         status_before = conversation.status
-        # The handoff policy (handoff/policy.py) decides on the bot's payload and the customer's text.
-        decision = await handoff_desk.decide(
-            session, services.settings, conversation=conversation, message=incoming, bot_handoff=handoff
+        # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text.
+        policy = services.seams.policy
+        decision = await policy.decide(
+            session, conversation=conversation, message=incoming, bot_handoff=handoff
         )
         if decision is not None:
-            change = await handoff_desk.hand_off(
+            change = await policy.hand_off(
                 session,
-                services.settings,
                 conversation=conversation,
                 decision=decision,
                 message_id=incoming.id,

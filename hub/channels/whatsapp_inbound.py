@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub import intake, outbox
+from hub import delivery, intake
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
 from hub.contact_details import ContactDetails
@@ -83,7 +83,7 @@ async def _polite_reply(services: Services, conversation_id: int, message_id: in
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
         assert conversation is not None
-        reply = await outbox.add_reply(
+        reply = await delivery.add_reply(
             session,
             conversation=conversation,
             text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
@@ -91,7 +91,7 @@ async def _polite_reply(services: Services, conversation_id: int, message_id: in
             sender_type="bot",
             in_reply_to_id=message_id,
         )
-    await outbox.deliver(services, conversation=conversation, messages=[reply])
+    await delivery.deliver(services, conversation=conversation, messages=[reply])
 
 
 async def _receive(services: Services, inbound: Inbound, name: str | None) -> None:

@@ -14,8 +14,8 @@ import pytest
 from handoff_testing import Desk
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import hub_settings
 

@@ -13,7 +13,7 @@ import socketio
 import sqlalchemy as sa
 from widget_testing import LiveHub
 
-from hub import intake, outbox
+from hub import delivery, intake
 from hub.crud import conversations
 from hub.intake import Intake
 from hub.models import Message
@@ -223,7 +223,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=receipt["conversation_id"])
         assert conversation is not None
-        reply = await outbox.add_reply(
+        reply = await delivery.add_reply(
             session,
             conversation=conversation,
             text="Hola, soy Marta. ¿Te ayudo?",
@@ -231,7 +231,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
             sender_type="agent",
             in_reply_to_id=None,
         )
-    await outbox.deliver(services, conversation=conversation, messages=[reply])
+    await delivery.deliver(services, conversation=conversation, messages=[reply])
 
     texts = []
     while not texts or texts[-1]["sender_type"] != "agent":

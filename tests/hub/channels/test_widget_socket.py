@@ -264,7 +264,9 @@ async def test_a_client_on_http_long_polling_is_answered_too(live_hub: LiveHub) 
         await polling.say(session_id, "hola", client_message_id="c-1")
         assert (await polling.next("bot_uttered"))["text"] == "echo: hola"
     finally:
-        await polling.sio.disconnect()
+        # A graceful polling disconnect waits for the pending long-poll GET (engine.io's ping interval,
+        # 25 s) and then uvicorn's shutdown for it again (~45 s in all); the answer is what this tests.
+        await polling.sio.eio.disconnect(abort=True)
 
 
 async def test_a_message_the_hub_failed_to_store_gets_no_receipt_and_is_stored_when_resent(

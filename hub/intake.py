@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import bot_state, delivery, status
 from hub import contacts as contact_links
-from hub import delivery, status
 from hub.bus import EventName, UnitOfWork, emit
 from hub.channels.base import StagesReceipts
 from hub.contact_details import ContactDetails, extract
@@ -134,14 +134,15 @@ async def _store(services: Services, uow: UnitOfWork, incoming: IncomingMessage,
             )
             created = EventName.CONVERSATION_CREATED
             emit(session, created, conversation_id=conversation.id, channel=incoming.channel)
-        bot_state = "queued" if status.is_bot_owned(conversation) and extra.to_bot else "skipped"
+        bot_owns = status.is_bot_owned(conversation)
+        state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
         message = await arrivals.insert_incoming(
             session,
             conversation=conversation,
             text=incoming.text,
             client_message_id=incoming.client_message_id,
             language=incoming.language,
-            bot_state=bot_state,
+            bot_state=state,
             context=extra.context,
         )
         emit(
@@ -150,9 +151,9 @@ async def _store(services: Services, uow: UnitOfWork, incoming: IncomingMessage,
             conversation_id=conversation.id,
             message_id=message.id,
             channel=incoming.channel,
-            bot_state=bot_state,
+            bot_state=state,
         )
-        if bot_state == "skipped":
+        if state == bot_state.SKIPPED:
             emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
         channel = services.channels.get(incoming.channel)
         if isinstance(channel, StagesReceipts):
@@ -209,7 +210,7 @@ async def receive(
         },
     )
     await delivery.announce_incoming(services, conversation=intake.conversation, message=intake.message)
-    if intake.message.bot_state == "queued":
+    if intake.message.bot_state == bot_state.QUEUED:
         try:
             await services.jobs.enqueue(intake.message.id)
         except Exception:

@@ -6,7 +6,7 @@ By default it runs inside the web process (``python -m hub``, ``HUB_RUN_WORKER=t
 (same settings, ``JOBS_URL`` and ``BROADCAST_URL`` on the same Redis) ask Rasa, store and deliver the
 answers. Replies reach widget sockets through the broadcast, WhatsApp through the persisted outbox
 (the web process wakes the worker's sender through the broadcast too). A conversation is drained by
-one worker at a time (hub.serial) and an answer is stored once (hub.router), however many run.
+one worker at a time (hub.serial) and an answer is stored once (hub/turns/answer.py), however many run.
 
     HUB_RUN_WORKER=false JOBS_URL=redis://127.0.0.1:6379/0 BROADCAST_URL=redis://127.0.0.1:6379/0 \\
         python -m hub &
@@ -21,12 +21,12 @@ from collections.abc import Callable
 
 import httpx
 
-from hub import holding
-from hub import router as message_router
+from hub import turns
 from hub.db import background_writes, migrate
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
+from hub.turns import deadlines
 
 __all__ = ["Worker", "serve"]
 
@@ -44,16 +44,16 @@ class Worker:
         services = self.services
 
         async def handle(message_id: int) -> None:
-            await message_router.process_message(services, message_id)
+            await turns.process_message(services, message_id)
 
         with background_writes():  # bot turns, outbox and sweeps write after customers' requests
             jobs = services.jobs.run(handle, concurrency=services.settings.hub_workers)
             self._tasks.append(asyncio.create_task(jobs, name="hub-jobs"))
-            await message_router.recover(services)
+            await turns.recover(services)
             await services.start_channels()
             for name, task in services.seams.tasks:  # plug-ins' sweeps (handoff: abandonment)
                 self._tasks.append(asyncio.create_task(task(services), name=name))
-            self._tasks.append(asyncio.create_task(holding.run(services), name="bot-holding"))
+            self._tasks.append(asyncio.create_task(deadlines.run(services), name="bot-holding"))
 
     @property
     def running(self) -> bool:

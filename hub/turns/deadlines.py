@@ -1,6 +1,6 @@
 """While Rasa is slow or down: hold the customer, and after a while hand them to a person.
 
-:func:`wait` runs the router's Rasa call (with its own retries) alongside two timers:
+:func:`wait` runs the turn's Rasa call (hub/turns/ask.py) (with its own retries) alongside two timers:
 
 - ``BOT_HOLDING_AFTER`` s after the bot started on a message, one holding activity message
   ("Un momento, por favor...") in the customer's language. At most one per message, and none while
@@ -10,7 +10,7 @@
 - ``BOT_HANDOFF_AFTER`` s after the message arrived (its ``created_at``, so a restart does not reset
   it), the Rasa call is cancelled and the conversation is handed to a person through the turn policy
   (hub/seams.py) with reason ``bot_unavailable``; the message becomes ``bot_state = skipped`` and so
-  do the conversation's later queued ones (the router skips messages of an open conversation).
+  do the conversation's later queued ones (hub/turns/drain.py skips messages of an open conversation).
 
 Rasa answering before the give-up time wins: the answer is stored and delivered normally.
 
@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import delivery, language, status
+from hub import bot_state, delivery, language, status
 from hub.bot import BotReply
 from hub.bus import EventName, emit
 from hub.crud import conversations, events
@@ -122,7 +122,7 @@ async def _waiting(
     incoming = await messages_crud.get(session, message_id=message_id)
     if conversation is None or incoming is None:
         return None
-    if not status.is_bot_owned(conversation) or incoming.bot_state != "queued":
+    if not status.is_bot_owned(conversation) or incoming.bot_state != bot_state.QUEUED:
         return None
     return conversation, incoming
 
@@ -171,7 +171,7 @@ async def give_up(services: Services, *, conversation_id: int, message_id: int, 
             return False
         conversation, incoming = found
         await adopt_language(session, conversation, incoming, lang)
-        incoming.bot_state = "skipped"
+        bot_state.move(incoming, bot_state.SKIPPED)
         waited = (utcnow() - incoming.created_at).total_seconds()
         detail = {"waited_seconds": round(waited, 1), "attempts": incoming.bot_attempts}
         bot_handoff = {"reason": BOT_UNAVAILABLE, "detail": detail}
@@ -264,7 +264,7 @@ async def sweep(services: Services) -> int:
     query = (
         sa.select(Message, Conversation.language)
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.bot_state == "queued", Conversation.status == status.PENDING)
+        .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
         .order_by(Message.id)
     )
     async with services.sessions() as session:

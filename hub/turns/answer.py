@@ -1,140 +1,36 @@
-"""Route a stored incoming message: pending conversation -> the bot; open -> humans.
+"""Store the bot's answer and deliver it: the bot turn's last step.
 
-Runs as the ``process_message(message_id)`` job. Each conversation is drained oldest message
-first, one at a time; different conversations run concurrently. The bot's replies, the
-message's ``bot_state = done`` and any handoff are committed in one transaction, so a crash
-before the commit means the message is answered after restart, and never twice after it.
-While Rasa is slow or down, ``hub/holding.py`` holds the customer and, in the end, hands them to a person.
+The bot's replies, the message's ``bot_state = done`` and any handoff (the turn policy, hub/seams.py)
+are committed in one transaction, so a crash before the commit means the message is answered after
+restart, and never twice after it. After the commit the replies are delivered (hub/delivery.py) and then
+the turn's events published (hub/bus.py). While Rasa is slow or down, hub/turns/deadlines.py holds the
+customer and, in the end, hands them to a person. Once Rasa's NLU of the turn is stored the policy looks
+again (two nlu_fallback turns in a row).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
 
-import sqlalchemy as sa
-
-from hub import delivery, holding, language, status
-from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub import bot_state, delivery, status
+from hub.bot import BotReply
 from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
 from hub.services import Services
+from hub.turns import deadlines
+from hub.turns.ask import ask, bot_text, language_of
 
-__all__ = ["bot_text", "process_message", "recover"]
+__all__ = ["to_bot"]
 
-log = logging.getLogger(__name__)
-
-
-def bot_text(message: Message) -> str:
-    """What the bot reads: the channel's ``context["bot_text"]`` (e.g. a button payload) or the text."""
-    override = (message.context or {}).get("bot_text")
-    return override if isinstance(override, str) and override else message.text
+log = logging.getLogger("hub.turns")
 
 
-async def recover(services: Services) -> int:
-    """Re-enqueue every message still waiting for the bot (after a crash or restart)."""
-    async with services.sessions() as session:
-        ids = await messages_crud.queued_ids(session)
-    for message_id in ids:
-        await services.jobs.enqueue(message_id)
-    if ids:
-        log.info("re-enqueued queued messages", extra={"count": len(ids)})
-    return len(ids)
-
-
-async def process_message(services: Services, message_id: int) -> None:
-    """The job: drain the conversation the message belongs to."""
-    async with services.sessions() as session:
-        message = await messages_crud.get(session, message_id=message_id)
-    if message is None:
-        return
-    conversation_id = message.conversation_id
-
-    async def drain() -> None:
-        while True:
-            async with services.sessions() as session:
-                queued = await messages_crud.next_queued(session, conversation_id=conversation_id)
-                conversation = await conversations.get(session, conversation_id=conversation_id)
-            if queued is None or conversation is None:
-                return
-            await _route(services, conversation, queued)
-
-    await services.serializer.run(conversation_id, drain)
-
-
-async def _route(services: Services, conversation: Conversation, message: Message) -> None:
-    if status.is_bot_owned(conversation):
-        await _to_bot(services, conversation, message)
-        return
-    # Humans own the conversation: the message is stored and was pushed at intake.
-    async with services.unit_of_work() as uow, uow.transaction() as session:
-        await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_state="skipped"))
-        emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
-
-
-async def _language(services: Services, conversation: Conversation, message: Message) -> str:
-    if message.language:
-        return message.language
-    async with services.sessions() as session:
-        earlier = await session.scalar(
-            sa.select(sa.func.count(Message.id)).where(
-                Message.conversation_id == conversation.id,
-                Message.message_type == "incoming",
-                Message.id < message.id,
-            )
-        )
-    current = conversation.language if earlier else None
-    return language.decide(current, message.text, default=services.settings.default_language)
-
-
-def _raise_if_cancelling(exc: Exception) -> None:
-    """Shutdown cancelled us but a library reported it as a connection error: stop anyway."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError() from exc
-
-
-async def _ask(
-    services: Services, conversation: Conversation, message: Message, metadata: dict[str, Any]
-) -> list[BotReply] | None:
-    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors."""
-    settings = services.settings
-    down_attempts = 0
-    errors = 0
-    while True:
-        try:
-            return await services.rasa.send(str(conversation.id), bot_text(message), metadata)
-        except RasaUnavailable as exc:
-            _raise_if_cancelling(exc)
-            down_attempts += 1
-            failure = f"rasa unavailable: {exc}"
-        except RasaError as exc:
-            errors += 1
-            failure = f"rasa error: {exc}"
-        async with services.sessions.begin() as session:
-            await session.execute(
-                sa.update(Message)
-                .where(Message.id == message.id)
-                .values(bot_attempts=Message.bot_attempts + 1)
-            )
-        if errors >= settings.rasa_max_attempts:
-            log.error("giving up on message", extra={"message_id": message.id, "error": failure})
-            return None
-        attempt = down_attempts + errors
-        delay = min(settings.rasa_retry_base * 2 ** (attempt - 1), settings.rasa_retry_max)
-        log.warning(
-            "retrying message",
-            extra={"message_id": message.id, "error": failure, "attempt": attempt, "delay": delay},
-        )
-        await asyncio.sleep(delay)
-
-
-async def _to_bot(services: Services, conversation: Conversation, message: Message) -> None:
-    lang = await _language(services, conversation, message)
+async def to_bot(services: Services, conversation: Conversation, message: Message) -> None:
+    lang = await language_of(services, conversation, message)
     metadata = {
         "language": lang,
         "channel": conversation.channel,
@@ -147,9 +43,9 @@ async def _to_bot(services: Services, conversation: Conversation, message: Messa
     to_deliver: tuple[list[Message], bool] | None = None
     uow = services.unit_of_work()
     try:
-        # Rasa slow or down: a holding message, then a person (hub/holding.py).
-        outcome = await holding.wait(
-            services, message=message, lang=lang, ask=_ask(services, conversation, message, metadata)
+        # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
+        outcome = await deadlines.wait(
+            services, message=message, lang=lang, ask=ask(services, conversation, message, metadata)
         )
         if outcome.handed_off:
             return
@@ -210,10 +106,10 @@ async def _store_answer(
             Message, message.id, with_for_update={"key_share": True}, populate_existing=True
         )
         assert conversation is not None and incoming is not None
-        if incoming.bot_state != "queued":
+        if incoming.bot_state != bot_state.QUEUED:
             return None, conversation
         if replies is None:
-            incoming.bot_state = "failed"
+            bot_state.move(incoming, bot_state.FAILED)
             await events.record(
                 session, conversation_id=conversation.id, kind="bot_failed", message_id=incoming.id
             )
@@ -225,7 +121,7 @@ async def _store_answer(
                 why="failed",
             )
             return ([], False), conversation
-        await holding.adopt_language(session, conversation, incoming, lang)
+        await deadlines.adopt_language(session, conversation, incoming, lang)
         context: dict[str, Any] = dict(incoming.context or {})
         handoff: dict[str, Any] | None = None
         out: list[Message] = []
@@ -250,7 +146,7 @@ async def _store_answer(
                     )
                 )
         incoming.context = context or None
-        incoming.bot_state = "done"
+        bot_state.move(incoming, bot_state.DONE)
         await events.record(
             session,
             conversation_id=conversation.id,

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import hours, notices, queue
+from handoff import hours, notices, queue, requests
 from handoff.models import Handoff
 from handoff.policy import DEFAULT_POLICY_PATH
 from hub import delivery
@@ -121,7 +121,7 @@ async def capture_email(services: Services, *, conversation_id: int, message_id:
         if match is None:
             return False
         handoff = await queue.current(session, conversation_id=conversation_id)
-        if handoff is None or handoff.state != "waiting" or not (handoff.detail or {}).get("closed"):
+        if handoff is None or handoff.state != requests.WAITING or not (handoff.detail or {}).get("closed"):
             return False
         email = match.group(0).strip(".'").lower()
         if await _already_saved(session, conversation_id, email):

@@ -20,6 +20,8 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from tests.fakes.rasa import FakeRasa
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -98,3 +100,9 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.
     carry their n), like Django's fast test hasher."""
     if request.path.name != "test_passwords.py":
         monkeypatch.setattr("handoff.passwords._N", 2**8)
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    """The fake Rasa (tests/fakes/rasa.py) an in-process hub talks to through httpx.MockTransport."""
+    return FakeRasa()

@@ -31,6 +31,7 @@ from hub.errors import (
 )
 from hub.schemas import IncomingMessage
 from hub.services import Services
+from hub.status import is_bot_owned
 
 __all__ = ["MEDIA_REPLY", "parse_body", "receive_webhook", "verify_signature"]
 
@@ -120,7 +121,7 @@ async def _receive(services: Services, inbound: Inbound, name: str | None) -> No
         to_bot=inbound.kind != "media",
         details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
     )
-    if result.created and inbound.kind == "media" and result.conversation.status == "pending":
+    if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
         await _polite_reply(services, result.conversation.id, result.message.id)
 
 

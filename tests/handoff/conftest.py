@@ -26,11 +26,6 @@ def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
 
 
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
-
-
 def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:
     app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
     with TestClient(app) as client:

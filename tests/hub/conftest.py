@@ -17,11 +17,6 @@ from tests.support.in_process_hub import hub_settings
 
 
 @pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
 def settings(database_url: str, tmp_path: Any) -> Settings:
     return hub_settings(database_url, tmp_path)
 

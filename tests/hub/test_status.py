@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import sqlalchemy as sa
 from hub_testing import HubClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import status
-from hub.crud import conversations
-from hub.models import Event
-
-
-def change(conversation_id: int, fn: Any, **kwargs: Any) -> Any:
-    async def run(session: AsyncSession) -> str:
-        conversation = await conversations.get(session, conversation_id=conversation_id)
-        assert conversation is not None
-        await fn(session, conversation=conversation, **kwargs)
-        await session.commit()
-        return conversation.status
-
-    return run
-
-
-def events_of(conversation_id: int) -> Any:
-    async def run(session: AsyncSession) -> list[tuple[str, Any]]:
-        rows = await session.execute(
-            sa.select(Event.kind, Event.data)
-            .where(Event.conversation_id == conversation_id)
-            .order_by(Event.id)
-        )
-        return [tuple(row) for row in rows]
-
-    return run
+from tests.support.conversation_changes import change, events_of
 
 
 def test_a_message_after_resolution_starts_a_new_pending_conversation(hub: HubClient) -> None:

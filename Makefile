@@ -46,7 +46,8 @@ kb: $(VENV)
 
 lint: $(VENV)
 	.venv/bin/ruff check .
-	.venv/bin/mypy hub knowledge_base actions handoff demo_shop ops
+	.venv/bin/mypy hub knowledge_base actions handoff demo_shop ops mostrador
+	.venv/bin/lint-imports
 
 unit: $(VENV)
 	.venv/bin/pytest -m "not e2e" -q

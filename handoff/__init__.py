@@ -1,3 +1,9 @@
-"""Human handoff: policy (when), queue (who, in what order), agents, and the agent API."""
+"""Human handoff: policy (when), queue (who, in what order), agents, and the agent API.
+
+It plugs into the hub (which imports nothing of it) through handoff/plugin.py, called by the
+composition root (mostrador/wiring.py).
+"""
+
+from handoff import config as _config  # noqa: F401  (checks the policy file when Settings are built)
 
 __all__: list[str] = []

@@ -21,12 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import hours, notices, queue
+from handoff import hours, notices, queue, requests
+from handoff.models import Handoff
 from handoff.policy import DEFAULT_POLICY_PATH
-from hub import outbox
+from hub import delivery
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
-from hub.models import Contact, Event, Handoff
+from hub.models import Contact, Event
 from hub.services import Services
 from hub.settings import Settings
 
@@ -120,7 +121,7 @@ async def capture_email(services: Services, *, conversation_id: int, message_id:
         if match is None:
             return False
         handoff = await queue.current(session, conversation_id=conversation_id)
-        if handoff is None or handoff.state != "waiting" or not (handoff.detail or {}).get("closed"):
+        if handoff is None or handoff.state != requests.WAITING or not (handoff.detail or {}).get("closed"):
             return False
         email = match.group(0).strip(".'").lower()
         if await _already_saved(session, conversation_id, email):
@@ -139,5 +140,5 @@ async def capture_email(services: Services, *, conversation_id: int, message_id:
             text=notices.email_saved(conversation.language, email=email),
             data={"email_saved": email},
         )
-    await outbox.deliver(services, conversation=conversation, messages=[ack])
+    await delivery.deliver(services, conversation=conversation, messages=[ack])
     return True

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.errors import InvalidCredentials
 from handoff.models import AGENT_STATUSES, Agent, AgentToken
 from handoff.passwords import hash_password, verify_password
+from hub.bus import EventName, emit
 from hub.models import utcnow
 
 __all__ = [
@@ -126,6 +127,9 @@ async def set_status(session: AsyncSession, *, agent: Agent, status: str) -> Age
     """online (gets conversations), away (keeps its own, gets no new ones) or offline."""
     if status not in AGENT_STATUSES:
         raise ValueError(f"status must be one of {AGENT_STATUSES}, got {status!r}")
-    agent.status = status
+    before, agent.status = agent.status, status
     await session.flush()
+    if before != status and "online" in (before, status):  # agent.online / agent.offline after commit
+        name = EventName.AGENT_ONLINE if status == "online" else EventName.AGENT_OFFLINE
+        emit(session, name, agent_id=agent.id, status=status)
     return agent

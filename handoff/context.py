@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import queue, sentiment, summary
+from handoff.models import Handoff
 from hub.crud import conversations
 from hub.errors import ConversationNotFound
-from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, Message
+from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.schemas import ConversationOut, HandoffOut, MessageOut
 from hub.services import Services
 

@@ -1,8 +1,8 @@
-"""Errors of the agent desk; each says what to do. HTTP statuses are mapped in hub/api/errors.py."""
+"""Errors of the agent desk; each says what to do, and its HTTP status (``http_status``)."""
 
 from __future__ import annotations
 
-from hub.errors import HubError
+from hub.errors import HubError, NotAuthenticated
 
 __all__ = [
     "AgentNotFound",
@@ -18,23 +18,15 @@ __all__ = [
 
 class InvalidCredentials(HubError):
     code = "invalid_credentials"
+    http_status = 401
 
     def __init__(self) -> None:
         super().__init__("Wrong email or password. Check both; an admin can reset the password.")
 
 
-class NotAuthenticated(HubError):
-    code = "not_authenticated"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Send 'Authorization: Bearer <token>' with a token from POST /api/v1/agent/login; "
-            "tokens expire, log in again if yours did."
-        )
-
-
 class AgentNotFound(HubError):
     code = "agent_not_found"
+    http_status = 404
 
     def __init__(self, agent_id: int) -> None:
         super().__init__(f"No agent has id {agent_id}. List agents with GET /api/v1/agent/agents.")
@@ -42,6 +34,7 @@ class AgentNotFound(HubError):
 
 class NothingToClaim(HubError):
     code = "queue_empty"
+    http_status = 404
 
     def __init__(self) -> None:
         super().__init__(
@@ -51,6 +44,7 @@ class NothingToClaim(HubError):
 
 class AlreadyClaimed(HubError):
     code = "already_claimed"
+    http_status = 409
 
     def __init__(self, conversation_id: int) -> None:
         super().__init__(
@@ -61,6 +55,7 @@ class AlreadyClaimed(HubError):
 
 class OverCapacity(HubError):
     code = "over_capacity"
+    http_status = 409
 
     def __init__(self, limit: int) -> None:
         super().__init__(
@@ -70,6 +65,7 @@ class OverCapacity(HubError):
 
 class NotYourConversation(HubError):
     code = "not_your_conversation"
+    http_status = 403
 
     def __init__(self, conversation_id: int) -> None:
         super().__init__(
@@ -80,6 +76,7 @@ class NotYourConversation(HubError):
 
 class WrongConversationState(HubError):
     code = "wrong_conversation_state"
+    http_status = 409
 
     def __init__(self, conversation_id: int, status: str, wanted: str) -> None:
         super().__init__(f"Conversation {conversation_id} is {status}; this needs it {wanted}.")

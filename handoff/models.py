@@ -1,4 +1,4 @@
-"""Tables of the handoff desk: agents and their login sessions (handoff requests live in hub.models)."""
+"""Tables of the handoff desk: handoff requests, agents and their login sessions (on the hub's ``Base``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models import Base, JSONType, utcnow
 
-__all__ = ["AGENT_STATUSES", "Agent", "AgentToken"]
+__all__ = ["AGENT_STATUSES", "Agent", "AgentToken", "Handoff"]
 
 AGENT_STATUSES = ("online", "away", "offline")
 
@@ -43,3 +43,27 @@ class AgentToken(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class Handoff(Base):
+    """A request to hand a conversation to humans, with its reason; claimed/ended later."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (sa.Index("ix_handoffs_state_priority", "state", "priority", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[dict[str, Any] | None] = mapped_column()
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    agent_id: Mapped[int | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    # The queue (handoff/queue.py): 2 high, 1 normal, 0 low; routed by language and skill.
+    priority: Mapped[int] = mapped_column(default=1, server_default="1")
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    skill: Mapped[str | None] = mapped_column(sa.String(40))
+    # waiting -> assigned -> ended | abandoned; "noted" when humans already owned the conversation.
+    state: Mapped[str] = mapped_column(sa.String(16), default="waiting", server_default="waiting")
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(24))  # resolved | handed_back | abandoned

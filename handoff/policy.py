@@ -19,10 +19,11 @@ from typing import Any
 
 import yaml
 
+from hub.seams import PRIORITIES, Decision
+
 __all__ = ["DEFAULT_POLICY_PATH", "PRIORITIES", "Decision", "Policy", "Turn", "load"]
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policy.yml"
-PRIORITIES = {"low": 0, "normal": 1, "high": 2}
 
 _AMOUNT = re.compile(
     r"(?:(?:€|\$|eur|usd)\s*(\d+(?:[.,]\d+)?))|(?:(\d+(?:[.,]\d+)?)\s*(?:€|\$|eur\b|euros?\b|usd\b|d[oó]lares\b))",
@@ -45,20 +46,6 @@ class Turn:
     entities: list[dict[str, Any]] = field(default_factory=list)
     previous_intents: list[str | None] = field(default_factory=list)  # earlier turns, newest first
     previous_texts: list[str] = field(default_factory=list)  # earlier customer texts, newest first
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Hand the conversation to humans: why (``reason``), how urgently, evidence in ``detail``."""
-
-    reason: str
-    priority: int = 1
-    detail: dict[str, Any] = field(default_factory=dict)
-    skill: str | None = None
-
-    @property
-    def priority_name(self) -> str:
-        return {v: k for k, v in PRIORITIES.items()}.get(self.priority, "normal")
 
 
 def _fold(text: str) -> str:

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.models import Agent
-from hub.models import Conversation, Handoff, Message, utcnow
+from handoff import requests
+from handoff.models import Agent, Handoff
+from hub.models import Conversation, Message, utcnow
+from hub.status import ConversationStatus
 
 __all__ = [
     "QueueItem",
@@ -54,7 +56,11 @@ def _waiting_query() -> sa.Select[Handoff, Conversation]:
     return (
         sa.select(Handoff, Conversation)
         .join(Conversation, Conversation.id == Handoff.conversation_id)
-        .where(Handoff.state == "waiting", Handoff.agent_id.is_(None), Conversation.status == "open")
+        .where(
+            Handoff.state == requests.WAITING,
+            Handoff.agent_id.is_(None),
+            Conversation.status == ConversationStatus.OPEN,
+        )
         .order_by(Handoff.priority.desc(), Handoff.requested_at, Handoff.id)
     )
 
@@ -70,7 +76,7 @@ async def current(session: AsyncSession, *, conversation_id: int) -> Handoff | N
     """The conversation's live handoff (waiting or assigned), if any."""
     query = (
         sa.select(Handoff)
-        .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(("waiting", "assigned")))
+        .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(requests.ACTIVE))
         .order_by(Handoff.id.desc())
         .limit(1)
     )
@@ -80,7 +86,7 @@ async def current(session: AsyncSession, *, conversation_id: int) -> Handoff | N
 async def load(session: AsyncSession, *, agent_id: int) -> int:
     """Conversations the agent currently handles."""
     query = sa.select(sa.func.count(Handoff.id)).where(
-        Handoff.agent_id == agent_id, Handoff.state == "assigned"
+        Handoff.agent_id == agent_id, Handoff.state == requests.ASSIGNED
     )
     return int(await session.scalar(query) or 0)
 
@@ -90,7 +96,7 @@ async def assigned_to(session: AsyncSession, *, agent_id: int) -> list[QueueItem
         await session.execute(
             sa.select(Handoff, Conversation)
             .join(Conversation, Conversation.id == Handoff.conversation_id)
-            .where(Handoff.agent_id == agent_id, Handoff.state == "assigned")
+            .where(Handoff.agent_id == agent_id, Handoff.state == requests.ASSIGNED)
             .order_by(Handoff.claimed_at)
         )
     ).all()
@@ -102,8 +108,8 @@ async def claim(session: AsyncSession, *, agent: Agent, handoff_id: int) -> bool
     now = utcnow()
     result = await session.execute(
         sa.update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.agent_id.is_(None), Handoff.state == "waiting")
-        .values(agent_id=agent.id, state="assigned", claimed_at=now)
+        .where(Handoff.id == handoff_id, Handoff.agent_id.is_(None), Handoff.state == requests.WAITING)
+        .values(agent_id=agent.id, state=requests.ASSIGNED, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
@@ -131,7 +137,7 @@ async def _lock_unless_taken(session: AsyncSession, handoff_id: int) -> bool:
     """PostgreSQL: lock the still-waiting row, skipping it if another transaction holds it."""
     query = (
         sa.select(Handoff.id)
-        .where(Handoff.id == handoff_id, Handoff.agent_id.is_(None), Handoff.state == "waiting")
+        .where(Handoff.id == handoff_id, Handoff.agent_id.is_(None), Handoff.state == requests.WAITING)
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalar_one_or_none() is not None
@@ -151,7 +157,12 @@ async def position(session: AsyncSession, *, handoff: Handoff) -> int:
     query = (
         sa.select(sa.func.count(Handoff.id))
         .join(Conversation, Conversation.id == Handoff.conversation_id)
-        .where(Handoff.state == "waiting", Conversation.status == "open", Handoff.id != handoff.id, ahead)
+        .where(
+            Handoff.state == requests.WAITING,
+            Conversation.status == ConversationStatus.OPEN,
+            Handoff.id != handoff.id,
+            ahead,
+        )
     )
     if handoff.language:
         query = query.where(Handoff.language == handoff.language)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import after_hours, hours, notices, queue
 from handoff import policy as policy_module
-from hub import outbox
+from hub import delivery
 from hub.crud import events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Event, Message
@@ -188,5 +188,5 @@ async def after_change(services: Services) -> int:
         async with services.sessions.begin() as session:
             sent = await _notify(session, services.settings, rule)
         for conversation, message in sent:
-            await outbox.deliver(services, conversation=conversation, messages=[message])
+            await delivery.deliver(services, conversation=conversation, messages=[message])
     return len(sent)

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from handoff.models import Agent
+from handoff.models import Agent, Handoff
 from handoff.policy import PRIORITIES
-from hub.models import Conversation, Handoff, utcnow
+from hub.models import Conversation, utcnow
 
 __all__ = [
     "AgentOut",

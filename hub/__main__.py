@@ -1,4 +1,9 @@
-"""``python -m hub``: run the hub with uvicorn on HUB_HOST:HUB_PORT, in HUB_WEB_PROCESSES processes."""
+"""``python -m hub``: run the product (the hub with handoff plugged in, built by the composition root
+mostrador/wiring.py) with uvicorn on HUB_HOST:HUB_PORT, in HUB_WEB_PROCESSES processes.
+
+An entry point, not part of the core: no hub module imports it, and it is the one hub module allowed to
+import the composition root (the import-linter contract in pyproject.toml names it).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import gc
 import uvicorn
 from fastapi import FastAPI
 
-from hub.app import create_app
 from hub.db import create_engine, migrate
 from hub.logs import configure_logging
 from hub.settings import Settings
+from mostrador.wiring import create_app
 
 __all__ = ["main", "web_process_app"]
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
-from handoff.api import agent_router, console_router
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
@@ -25,15 +24,21 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings | None = None, *, rasa_transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    *,
+    rasa_transport: httpx.AsyncBaseTransport | None = None,
+    wire: Callable[[Services], None] | None = None,
 ) -> FastAPI:
-    """Build the hub. ``rasa_transport`` replaces HTTP to Rasa (tests use httpx.MockTransport)."""
+    """Build the hub. ``rasa_transport`` replaces HTTP to Rasa (tests use httpx.MockTransport);
+    ``wire`` plugs other packages into the built services (the composition root: mostrador/wiring.py)."""
     settings = settings or Settings()
     widget_socket = WidgetSocket(settings, lambda: app.state.services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = Services.build(settings, rasa_transport=rasa_transport)
+        if wire is not None:
+            wire(services)
         await migrate(services.engine)
         app.state.services = services
 
@@ -60,9 +65,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(api_router)
-    app.include_router(agent_router)
     app.include_router(health_router)
     app.include_router(widget_router)
-    app.include_router(console_router)
     app.mount("/socket.io", widget_socket.asgi_app)  # Rasa's socket.io path, so Rasa widgets connect too
     return app

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidContactDetail",
     "MalformedWebhook",
     "MergeWithItself",
+    "NotAuthenticated",
     "TextTooLong",
     "UnknownChannel",
     "WebhookSignatureInvalid",
@@ -24,10 +25,25 @@ class HubError(Exception):
     """Base class; ``code`` is stable and machine-readable, the message is for humans."""
 
     code = "hub_error"
+    #: HTTP status of the error (hub/api/errors.py); errors of plug-ins (handoff/errors.py) set their own.
+    http_status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotAuthenticated(HubError):
+    """An agent's token that is missing where needed, unknown or expired."""
+
+    code = "not_authenticated"
+    http_status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Send 'Authorization: Bearer <token>' with a token from POST /api/v1/agent/login; "
+            "tokens expire, log in again if yours did."
+        )
 
 
 class ConversationNotFound(HubError):

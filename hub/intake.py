@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import desk as handoff_desk
+from hub import bot_state, delivery, status
 from hub import contacts as contact_links
-from hub import outbox
+from hub.bus import EventName, UnitOfWork, emit
 from hub.channels.base import StagesReceipts
 from hub.contact_details import ContactDetails, extract
 from hub.crud import arrivals, conversations
@@ -114,8 +114,8 @@ async def _resent(session: AsyncSession, message_id: int) -> Intake:
     return Intake(Receipt.of(existing), existing, conversation, created=False)
 
 
-async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -> Intake:
-    async with services.sessions.begin() as session:
+async def _store(services: Services, uow: UnitOfWork, incoming: IncomingMessage, extra: _Extra) -> Intake:
+    async with uow.transaction() as session:
         known = await _known(session, incoming)
         if known.message_id is not None:
             return await _resent(session, known.message_id)
@@ -132,16 +132,29 @@ async def _store(services: Services, incoming: IncomingMessage, extra: _Extra) -
                 source_id=incoming.source_id,
                 language=incoming.language or services.settings.default_language,
             )
-        bot_state = "queued" if conversation.status == "pending" and extra.to_bot else "skipped"
+            created = EventName.CONVERSATION_CREATED
+            emit(session, created, conversation_id=conversation.id, channel=incoming.channel)
+        bot_owns = status.is_bot_owned(conversation)
+        state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
         message = await arrivals.insert_incoming(
             session,
             conversation=conversation,
             text=incoming.text,
             client_message_id=incoming.client_message_id,
             language=incoming.language,
-            bot_state=bot_state,
+            bot_state=state,
             context=extra.context,
         )
+        emit(
+            session,
+            EventName.MESSAGE_RECEIVED,
+            conversation_id=conversation.id,
+            message_id=message.id,
+            channel=incoming.channel,
+            bot_state=state,
+        )
+        if state == bot_state.SKIPPED:
+            emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
         channel = services.channels.get(incoming.channel)
         if isinstance(channel, StagesReceipts):
             await channel.stage_receipt(session, conversation, message)
@@ -172,9 +185,10 @@ async def receive(
     given = (details or ContactDetails()).normalized(country_code)
     details = given.or_else(extract(incoming.text, country_code))
     extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot, details=details)
+    uow = services.unit_of_work()  # a failed attempt's events are dropped with its transaction
     for attempt in range(_ATTEMPTS):
         try:
-            intake = await _store(services, incoming, extra)
+            intake = await _store(services, uow, incoming, extra)
             break
         except IntegrityError:
             # A concurrent request created the same identity, conversation or message, or a merge
@@ -195,8 +209,8 @@ async def receive(
             "bot_state": intake.message.bot_state,
         },
     )
-    await outbox.announce_incoming(services, conversation=intake.conversation, message=intake.message)
-    if intake.message.bot_state == "queued":
+    await delivery.announce_incoming(services, conversation=intake.conversation, message=intake.message)
+    if intake.message.bot_state == bot_state.QUEUED:
         try:
             await services.jobs.enqueue(intake.message.id)
         except Exception:
@@ -205,9 +219,7 @@ async def receive(
     if intake.unknown_details is not None:
         conversation_id = intake.conversation.id
         await contact_links.learn(services, conversation_id=conversation_id, details=intake.unknown_details)
-    if intake.message.bot_state == "skipped":
-        # Humans own it: an email left while queued outside business hours is acknowledged (handoff/).
-        await handoff_desk.customer_wrote(
-            services, conversation_id=intake.conversation.id, message_id=intake.message.id
-        )
+    # message.received, message.skipped (people own it: handoff/listeners.py acknowledges an email
+    # left while queued outside business hours), conversation.created
+    await uow.flush()
     return intake

@@ -1,4 +1,7 @@
-"""Database tables of the hub: contacts, identities, conversations, messages, events, handoffs."""
+"""Database tables of the hub: contacts, identities, conversations, messages, events, channel outbox.
+
+The handoff package adds its tables (handoffs, agents) to the same ``Base`` (handoff/models.py): one
+metadata, one chain of migrations."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ __all__ = [
     "ContactIdentity",
     "Conversation",
     "Event",
-    "Handoff",
     "Message",
     "OutboxEntry",
     "utcnow",
@@ -170,30 +172,6 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(sa.String(40))
     data: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Handoff(Base):
-    """A request to hand a conversation to humans, with its reason; claimed/ended later."""
-
-    __tablename__ = "handoffs"
-    __table_args__ = (sa.Index("ix_handoffs_state_priority", "state", "priority", "requested_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
-    reason: Mapped[str] = mapped_column(sa.String(40))
-    detail: Mapped[dict[str, Any] | None] = mapped_column()
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column()
-    agent_id: Mapped[int | None] = mapped_column()
-    ended_at: Mapped[datetime | None] = mapped_column()
-    # The queue (handoff/queue.py): 2 high, 1 normal, 0 low; routed by language and skill.
-    priority: Mapped[int] = mapped_column(default=1, server_default="1")
-    language: Mapped[str | None] = mapped_column(sa.String(8))
-    skill: Mapped[str | None] = mapped_column(sa.String(40))
-    # waiting -> assigned -> ended | abandoned; "noted" when humans already owned the conversation.
-    state: Mapped[str] = mapped_column(sa.String(16), default="waiting", server_default="waiting")
-    ended_reason: Mapped[str | None] = mapped_column(sa.String(24))  # resolved | handed_back | abandoned
 
 
 class OutboxEntry(Base):

@@ -1,29 +1,33 @@
 """Who may read a conversation (its messages, its live stream): any logged-in agent, or its customer.
 
-An agent proves who they are with the bearer token from ``POST /api/v1/agent/login`` (checked by
-``handoff.agents.authenticate``). The customer of an api-channel conversation proves it with the
-conversation's ``source_id``, the same rule as ``WS /api/v1/channels/api/ws?source_id=``
-(``hub.channels.api.is_customer``). Widget visitors read through their socket.io session and WhatsApp
-customers on WhatsApp, so neither reads here. Conversation ids are sequential: without one of the two,
-nothing is said, not even whether the conversation exists.
+An agent proves who they are with the bearer token from ``POST /api/v1/agent/login`` (checked by the
+:class:`hub.seams.AgentDirectory` the handoff package plugs in). The customer of an api-channel
+conversation proves it with the conversation's ``source_id``, the same rule as
+``WS /api/v1/channels/api/ws?source_id=`` (``hub.channels.api.is_customer``). Widget visitors read
+through their socket.io session and WhatsApp customers on WhatsApp, so neither reads here. Conversation
+ids are sequential: without one of the two, nothing is said, not even whether the conversation exists.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import agents
-from handoff.errors import NotAuthenticated
 from hub.channels.api import is_customer
 from hub.crud import conversations
-from hub.errors import ConversationForbidden, ConversationNotFound, CredentialsRequired
+from hub.errors import ConversationForbidden, ConversationNotFound, CredentialsRequired, NotAuthenticated
 from hub.models import Conversation
+from hub.seams import AgentDirectory
 
 __all__ = ["authorize"]
 
 
 async def authorize(
-    session: AsyncSession, *, conversation_id: int, token: str | None, source_id: str | None
+    session: AsyncSession,
+    agents: AgentDirectory,
+    *,
+    conversation_id: int,
+    token: str | None,
+    source_id: str | None,
 ) -> Conversation:
     """The conversation if the agent ``token`` or the customer's ``source_id`` may read it.
 
@@ -32,7 +36,7 @@ async def authorize(
     conversation: a customer learns nothing about other ids), ConversationNotFound (agents only).
     """
     if token:
-        if await agents.authenticate(session, token=token) is None:
+        if not await agents.is_agent(session, token=token):
             raise NotAuthenticated()
         conversation = await conversations.get(session, conversation_id=conversation_id)
         if conversation is None:

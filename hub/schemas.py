@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.models import Conversation, Handoff, Message
+from hub.models import Conversation, Message
 
 __all__ = ["ConversationOut", "IncomingMessage", "MessageList", "MessageOut", "Receipt"]
 
@@ -98,7 +98,8 @@ class HandoffOut(BaseModel):
     ended_at: datetime | None = None
 
     @classmethod
-    def of(cls, handoff: Handoff) -> HandoffOut:
+    def of(cls, handoff: Any) -> HandoffOut:
+        """From a ``handoffs`` row (handoff/models.py: the hub only shows it)."""
         return cls(
             id=handoff.id,
             reason=handoff.reason,
@@ -121,7 +122,7 @@ class ConversationOut(BaseModel):
     handoff: HandoffOut | None = Field(default=None, description="The latest handoff request, if any")
 
     @classmethod
-    def of(cls, conversation: Conversation, handoff: Handoff | None = None) -> ConversationOut:
+    def of(cls, conversation: Conversation, handoff: Any | None = None) -> ConversationOut:
         return cls(
             id=conversation.id,
             contact_id=conversation.contact_id,

@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.bot import RasaClient
 from hub.broadcast import Broadcast
+from hub.bus import EventBus, UnitOfWork
 from hub.channels import Channel, build_channels
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.db import create_engine, session_factory
 from hub.jobs import JobQueue
+from hub.seams import Seams
 from hub.serial import Serializer
 from hub.settings import Settings
 
@@ -30,6 +32,9 @@ class Services:
     http: httpx.AsyncClient
     channels: dict[str, Channel]
     serializer: Serializer = field(default_factory=Serializer)
+    #: After-commit events (hub/bus.py) and what plug-ins provide (hub/seams.py): set by the wiring.
+    bus: EventBus = field(default_factory=EventBus)
+    seams: Seams = field(default_factory=Seams)
 
     @classmethod
     def build(cls, settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
@@ -57,16 +62,18 @@ class Services:
             serializer=Serializer.for_jobs(settings.jobs_url),
         )
 
+    def unit_of_work(self) -> UnitOfWork:
+        """Transactions whose events are published on ``flush()`` (hub/bus.py)."""
+        return UnitOfWork(self.sessions, self.bus)
+
     async def start_channels(self) -> None:
         """Start channels' background work (WhatsApp: resume its persisted outbox)."""
         for channel in self.channels.values():
-            if isinstance(channel, WhatsAppChannel):
-                await channel.start()
+            await channel.start()
 
     async def close(self) -> None:
         for channel in self.channels.values():
-            if isinstance(channel, WhatsAppChannel):
-                await channel.close()
+            await channel.close()
         await self.http.aclose()
         await self.jobs.close()
         await self.serializer.close()

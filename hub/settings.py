@@ -6,12 +6,17 @@ Every variable the hub reads is a field below; its ``description`` is the docume
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["CHECKS", "Settings"]
+
+#: Checks other packages add at import (handoff: its policy file parses), run when Settings are built, so
+#: a mistake fails at start and names the file and key. Each raises ValueError.
+CHECKS: list[Callable[[Settings], None]] = []
 
 
 class Settings(BaseSettings):
@@ -303,12 +308,8 @@ class Settings(BaseSettings):
         """A HANDOFF_POLICY_PATH that is not a file fails at start, not on the first customer turn."""
         if self.handoff_policy_path is not None and not self.handoff_policy_path.is_file():
             raise ValueError(f"HANDOFF_POLICY_PATH={self.handoff_policy_path} is not a file")
-        # Business hours and queue notices are checked now too: a mistake names the file and the key.
-        from handoff import hours, policy, queue_notices
-
-        path = self.handoff_policy_path or policy.DEFAULT_POLICY_PATH
-        hours.load(path)
-        queue_notices.parse_rule(policy.load(path).config.get("queue_notices"), source=str(path))
+        for check in CHECKS:  # the policy's business hours and queue notices (handoff/config.py)
+            check(self)
         return self
 
     @property

@@ -1,47 +1,53 @@
 """The only place a conversation's status changes; every change writes its events.
 
-pending (bot owns it) -> open (humans own it) -> resolved. Functions stage changes in the
-caller's transaction and return what must be delivered after the commit.
+pending (bot owns it) -> open (humans own it) -> resolved, by :data:`TRANSITIONS`. Functions stage
+changes in the caller's transaction (the stored ``status_changed`` event and the bus event of the
+transition, hub/bus.py) and return what must be delivered after the commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.crud import events, handoffs
+from hub.bus import EventName, emit
+from hub.crud import events
 from hub.crud import messages as messages_crud
-from hub.models import Conversation, Handoff, Message, utcnow
+from hub.models import Conversation, Message, utcnow
 
 __all__ = [
-    "HANDOFF_REASONS",
     "STATUSES",
+    "TRANSITIONS",
+    "ConversationStatus",
     "InvalidTransition",
     "StatusChange",
     "hand_back",
-    "hand_off",
+    "is_bot_owned",
+    "is_people_owned",
+    "open_for_people",
     "reopen",
     "resolve",
 ]
 
-STATUSES = ("pending", "open", "resolved")
-HANDOFF_REASONS = (
-    "explicit_request",
-    "nlu_fallback",
-    "kb_no_answer",
-    "complaint",
-    "frustration",
-    "bot_unavailable",
-)
 
-_ALLOWED = {
-    ("pending", "open"),
-    ("pending", "resolved"),
-    ("open", "resolved"),
-    ("open", "pending"),
-    ("resolved", "open"),
+class ConversationStatus(StrEnum):
+    PENDING = "pending"  # the bot owns it
+    OPEN = "open"  # people own it
+    RESOLVED = "resolved"
+
+
+PENDING, OPEN, RESOLVED = ConversationStatus.PENDING, ConversationStatus.OPEN, ConversationStatus.RESOLVED
+STATUSES = tuple(ConversationStatus)
+
+#: Every allowed change and the event published once it committed.
+TRANSITIONS: dict[tuple[ConversationStatus, ConversationStatus], EventName] = {
+    (PENDING, OPEN): EventName.CONVERSATION_OPENED,
+    (PENDING, RESOLVED): EventName.CONVERSATION_RESOLVED,
+    (OPEN, RESOLVED): EventName.CONVERSATION_RESOLVED,
+    (OPEN, PENDING): EventName.CONVERSATION_HANDED_BACK,
+    (RESOLVED, OPEN): EventName.CONVERSATION_REOPENED,
 }
 
 _HANDOFF_TEXT = {
@@ -69,69 +75,52 @@ class InvalidTransition(Exception):
 
 @dataclass
 class StatusChange:
-    """What a change produced: messages to deliver after commit, the handoff row if any."""
+    """What a change produced: messages to deliver after the commit."""
 
     conversation: Conversation
     messages: list[Message] = field(default_factory=list)
-    handoff: Handoff | None = None
 
 
-async def _set(session: AsyncSession, conversation: Conversation, to: str, *, cause: str) -> None:
+def is_bot_owned(conversation: Conversation) -> bool:
+    return conversation.status == PENDING
+
+
+def is_people_owned(conversation: Conversation) -> bool:
+    return conversation.status == OPEN
+
+
+async def _set(
+    session: AsyncSession, conversation: Conversation, to: ConversationStatus, *, cause: str
+) -> None:
     before = conversation.status
-    if (before, to) not in _ALLOWED:
+    event = TRANSITIONS.get((ConversationStatus(before), to))
+    if event is None:
         raise InvalidTransition(f"conversation {conversation.id} cannot go from {before} to {to}")
     now = utcnow()
     conversation.status = to
     conversation.updated_at = now
-    conversation.resolved_at = now if to == "resolved" else None
+    conversation.resolved_at = now if to == RESOLVED else None
     await events.record(
         session,
         conversation_id=conversation.id,
         kind="status_changed",
-        data={"from": before, "to": to, "cause": cause},
+        data={"from": str(before), "to": str(to), "cause": cause},
     )
+    emit(session, event, conversation_id=conversation.id, cause=cause)
 
 
-async def hand_off(
-    session: AsyncSession,
-    *,
-    conversation: Conversation,
-    reason: str,
-    detail: dict[str, Any] | None = None,
-    message_id: int | None = None,
-    priority: int = 1,
-    skill: str | None = None,
+async def open_for_people(
+    session: AsyncSession, *, conversation: Conversation, reason: str
 ) -> StatusChange:
-    """Give a pending conversation to humans: status open, event bot_handoff, handoffs row.
+    """Give a pending conversation to people (status open) and tell the customer so.
 
-    The row waits in the agents' queue (handoff/queue.py) with its priority (2 high, 1 normal,
-    0 low), the conversation's language and an optional skill. On a conversation that humans
-    already own, only the request is recorded (state "noted").
+    The handoff request itself (queue row, priority, event ``bot_handoff``) is the handoff
+    package's; it calls this once the request is recorded.
     """
-    change = StatusChange(conversation)
-    change.handoff = await handoffs.create(
-        session,
-        conversation_id=conversation.id,
-        reason=reason,
-        detail=detail,
-        message_id=message_id,
-        priority=priority,
-        language=conversation.language,
-        skill=skill,
-        state="waiting" if conversation.status == "pending" else "noted",
-    )
-    await events.record(
-        session,
-        conversation_id=conversation.id,
-        kind="bot_handoff",
-        message_id=message_id,
-        data={"reason": reason, "detail": detail, "handoff_id": change.handoff.id, "priority": priority},
-    )
-    if conversation.status != "pending":
-        return change
-    await _set(session, conversation, "open", cause="bot_handoff")
+    await _set(session, conversation, OPEN, cause="bot_handoff")
     texts = _HANDOFF_TEXT_BY_REASON.get(reason, _HANDOFF_TEXT)
     text = texts.get(conversation.language, texts["es"])
+    change = StatusChange(conversation)
     change.messages.append(
         await messages_crud.add_activity(
             session, conversation=conversation, text=text, data={"handoff_reason": reason}
@@ -142,14 +131,14 @@ async def hand_off(
 
 async def resolve(session: AsyncSession, *, conversation: Conversation, by: str = "system") -> StatusChange:
     """Close the conversation; the contact's next message starts a new one."""
-    await _set(session, conversation, "resolved", cause=by)
+    await _set(session, conversation, RESOLVED, cause=by)
     await events.record(session, conversation_id=conversation.id, kind="resolved", data={"by": by})
     return StatusChange(conversation)
 
 
 async def hand_back(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
     """Give an open conversation back to the bot (pending): the next customer message goes to Rasa."""
-    await _set(session, conversation, "pending", cause=by)
+    await _set(session, conversation, PENDING, cause=by)
     await events.record(session, conversation_id=conversation.id, kind="handed_back", data={"by": by})
     text = _HAND_BACK_TEXT.get(conversation.language, _HAND_BACK_TEXT["es"])
     change = StatusChange(conversation)
@@ -163,6 +152,6 @@ async def hand_back(session: AsyncSession, *, conversation: Conversation, by: st
 
 async def reopen(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
     """Give a resolved conversation back to humans."""
-    await _set(session, conversation, "open", cause=by)
+    await _set(session, conversation, OPEN, cause=by)
     await events.record(session, conversation_id=conversation.id, kind="reopened", data={"by": by})
     return StatusChange(conversation)

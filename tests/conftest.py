@@ -20,6 +20,8 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from tests.fakes.rasa import FakeRasa
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -89,3 +91,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_database_url")
     _empty_postgres(url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Agents log in in hundreds of tests: scrypt at its production cost (n=2**14, ~65 ms a hash) is
+    tested in tests/handoff/test_passwords.py; elsewhere a small n runs the same code (stored hashes
+    carry their n), like Django's fast test hasher."""
+    if request.path.name != "test_passwords.py":
+        monkeypatch.setattr("handoff.passwords._N", 2**8)
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    """The fake Rasa (tests/fakes/rasa.py) an in-process hub talks to through httpx.MockTransport."""
+    return FakeRasa()

@@ -5,29 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from handoff import agents
 from handoff.errors import NotAuthenticated
 from handoff.models import Agent
-from hub.api.deps import ServicesDep
+from hub.api.deps import OptionalTokenDep, ServicesDep
 
 __all__ = ["AgentDep", "OptionalTokenDep", "TokenDep"]
-
-_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/agent/login")
-
-
-def get_optional_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str | None:
-    """The bearer token if one was sent (endpoints that customers may also call)."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        return None
-    return credentials.credentials
-
-
-OptionalTokenDep = Annotated[str | None, Depends(get_optional_token)]
-
 
 def get_token(token: OptionalTokenDep) -> str:
     if token is None:

@@ -10,16 +10,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff.errors import (
-    AgentNotFound,
-    AlreadyClaimed,
-    InvalidCredentials,
-    NotAuthenticated,
-    NothingToClaim,
-    NotYourConversation,
-    OverCapacity,
-    WrongConversationState,
-)
 from hub.errors import (
     ChannelDisabled,
     ContactNotFound,
@@ -55,14 +45,6 @@ _STATUS: dict[type[HubError], int] = {
     WebhookSignatureMissing: 401,
     WebhookSignatureInvalid: 403,
     WebhookVerificationFailed: 403,
-    InvalidCredentials: 401,
-    NotAuthenticated: 401,
-    AgentNotFound: 404,
-    NothingToClaim: 404,
-    AlreadyClaimed: 409,
-    OverCapacity: 409,
-    NotYourConversation: 403,
-    WrongConversationState: 409,
 }
 
 
@@ -79,7 +61,7 @@ _WS_REASONS: dict[str, str] = {
 
 
 def status_of(exc: HubError) -> int:
-    return _STATUS.get(type(exc), 400)
+    return _STATUS.get(type(exc), exc.http_status)
 
 
 def websocket_close(exc: HubError) -> tuple[int, str]:

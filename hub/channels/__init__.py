@@ -11,6 +11,6 @@ __all__ = ["Channel", "build_channels"]
 
 
 def build_channels(broadcast: Broadcast) -> dict[str, Channel]:
-    """Every enabled channel by name (widget and whatsapp join here in the next issue)."""
+    """The channels that need no settings, by name (WhatsApp joins in Services.build when enabled)."""
     channels: list[Channel] = [ApiChannel(broadcast), WidgetChannel(broadcast)]
     return {channel.name: channel for channel in channels}

@@ -38,6 +38,12 @@ class ApiChannel:
     def _topic(self, conversation: Conversation) -> str:
         return customer_topic(self.name, conversation.source_id)
 
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
     async def send_text(
         self,
         conversation: Conversation,

@@ -18,9 +18,17 @@ __all__ = ["Channel", "StagesReceipts"]
 
 @runtime_checkable
 class Channel(Protocol):
-    """Delivery to the customer. Implementations: hub.channels.api (widget, whatsapp next)."""
+    """Delivery to the customer. Implementations: hub.channels.api, .widget, .whatsapp."""
 
     name: str
+
+    async def start(self) -> None:
+        """Start background work (WhatsApp: resume its persisted outbox); most channels have none."""
+        ...
+
+    async def close(self) -> None:
+        """Stop that work and release connections."""
+        ...
 
     async def send_text(
         self,

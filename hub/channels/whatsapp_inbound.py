@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub import intake, outbox
+from hub import delivery, intake
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
 from hub.contact_details import ContactDetails
@@ -31,6 +31,7 @@ from hub.errors import (
 )
 from hub.schemas import IncomingMessage
 from hub.services import Services
+from hub.status import is_bot_owned
 
 __all__ = ["MEDIA_REPLY", "parse_body", "receive_webhook", "verify_signature"]
 
@@ -83,7 +84,7 @@ async def _polite_reply(services: Services, conversation_id: int, message_id: in
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
         assert conversation is not None
-        reply = await outbox.add_reply(
+        reply = await delivery.add_reply(
             session,
             conversation=conversation,
             text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
@@ -91,7 +92,7 @@ async def _polite_reply(services: Services, conversation_id: int, message_id: in
             sender_type="bot",
             in_reply_to_id=message_id,
         )
-    await outbox.deliver(services, conversation=conversation, messages=[reply])
+    await delivery.deliver(services, conversation=conversation, messages=[reply])
 
 
 async def _receive(services: Services, inbound: Inbound, name: str | None) -> None:
@@ -120,7 +121,7 @@ async def _receive(services: Services, inbound: Inbound, name: str | None) -> No
         to_bot=inbound.kind != "media",
         details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
     )
-    if result.created and inbound.kind == "media" and result.conversation.status == "pending":
+    if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
         await _polite_reply(services, result.conversation.id, result.message.id)
 
 

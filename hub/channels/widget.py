@@ -55,6 +55,12 @@ class WidgetChannel:
     def __init__(self, broadcast: Broadcast) -> None:
         self._broadcast = broadcast
 
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
     async def _emit(self, conversation: Conversation, event: str, data: dict[str, Any]) -> None:
         await self._broadcast.publish(session_topic(conversation.source_id), {"event": event, "data": data})
 

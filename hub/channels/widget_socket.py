@@ -51,9 +51,9 @@ from hub import intake
 from hub.channels.widget import CHANNEL, session_topic
 from hub.contact_details import ContactDetails
 from hub.crud import contacts
+from hub.delivery import conversation_topic
 from hub.errors import HubError
 from hub.models import Conversation, Message
-from hub.outbox import conversation_topic
 from hub.schemas import IncomingMessage, MessageOut
 from hub.services import Services
 from hub.settings import Settings

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message, utcnow
+from hub.status import ConversationStatus
 
 __all__ = [
     "Known",
@@ -33,7 +34,7 @@ _ACTIVE_ID = (
         Conversation.contact_id == Contact.id,
         Conversation.channel == sa.bindparam("channel"),
         Conversation.source_id == sa.bindparam("source_id"),
-        Conversation.status != "resolved",
+        Conversation.status != ConversationStatus.RESOLVED,
     )
     .scalar_subquery()
 )
@@ -76,7 +77,7 @@ _TOUCH = (
     .where(
         _conversations.c.id == sa.bindparam("b_conversation"),
         _conversations.c.contact_id == sa.bindparam("b_contact"),
-        _conversations.c.status != "resolved",
+        _conversations.c.status != ConversationStatus.RESOLVED,
     )
     .values(updated_at=sa.bindparam("b_now"))
     .returning(*_conversations.c)
@@ -128,7 +129,7 @@ async def open_conversation(
         "contact_id": contact_id,
         "channel": channel,
         "source_id": source_id,
-        "status": "pending",
+        "status": ConversationStatus.PENDING,
         "language": language,
     }
     connection = await session.connection()

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.bot_state import BotState
 from hub.models import Conversation, Message
 
 __all__ = [
@@ -98,7 +99,7 @@ async def next_queued(session: AsyncSession, *, conversation_id: int) -> Message
     """The oldest incoming message of the conversation still waiting for the bot."""
     query = (
         sa.select(Message)
-        .where(Message.conversation_id == conversation_id, Message.bot_state == "queued")
+        .where(Message.conversation_id == conversation_id, Message.bot_state == BotState.QUEUED)
         .order_by(Message.id)
         .limit(1)
     )
@@ -107,5 +108,5 @@ async def next_queued(session: AsyncSession, *, conversation_id: int) -> Message
 
 async def queued_ids(session: AsyncSession) -> list[int]:
     """Every incoming message still waiting for the bot, oldest first."""
-    query = sa.select(Message.id).where(Message.bot_state == "queued").order_by(Message.id)
+    query = sa.select(Message.id).where(Message.bot_state == BotState.QUEUED).order_by(Message.id)
     return list((await session.execute(query)).scalars())

@@ -18,8 +18,8 @@ import uvicorn
 from browser_testing import CHROMIUM, CHROMIUM_ARGS, RunningHub, StubRasa, serve_stub
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from hub.app import create_app
 from hub.settings import Settings
+from mostrador.wiring import create_app
 
 
 @pytest.fixture

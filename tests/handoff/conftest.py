@@ -14,8 +14,8 @@ import pytest
 from handoff_testing import Desk
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import hub_settings
 
@@ -24,11 +24,6 @@ from tests.support.in_process_hub import hub_settings
 def sqlite_url(tmp_path: Any) -> str:
     """SQLite only: for tests whose subject does not depend on the database."""
     return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-
-
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
 
 
 def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:

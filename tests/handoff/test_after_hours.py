@@ -15,11 +15,11 @@ from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from handoff import desk as desk_ops
-from handoff import hours
-from hub.app import create_app
+from handoff import abandonment, hours
+from handoff.models import Handoff
 from hub.crud import events
-from hub.models import Contact, Handoff, Message
+from hub.models import Contact, Message
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import hub_settings
 
@@ -198,8 +198,8 @@ def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk:
     desk.db(asked_at_night)
     window = timedelta(seconds=desk.services.settings.handoff_abandon_after)
     for now in (MONDAY_NIGHT + window * 2, TUESDAY_OPENING + window - timedelta(seconds=1)):
-        assert desk.call(lambda now=now: desk_ops.abandon_stale(desk.services, now=now)) == 0  # type: ignore[misc]
+        assert desk.call(lambda now=now: abandonment.abandon_stale(desk.services, now=now)) == 0  # type: ignore[misc]
     assert handoff_of(desk, conversation_id).state == "waiting"
     later = TUESDAY_OPENING + window + timedelta(seconds=1)
-    assert desk.call(lambda: desk_ops.abandon_stale(desk.services, now=later)) == 1
+    assert desk.call(lambda: abandonment.abandon_stale(desk.services, now=later)) == 1
     assert handoff_of(desk, conversation_id).state == "abandoned"

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff import desk as desk_ops
 from handoff import queue
 from handoff.errors import AlreadyClaimed, NothingToClaim
-from hub.models import Handoff
+from handoff.models import Handoff
 
 
 def queue_of(desk: Desk, headers: dict[str, str], everything: bool = False) -> list[dict[str, object]]:

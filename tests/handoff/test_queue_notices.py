@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff import abandonment
 from handoff import desk as desk_ops
+from handoff.models import Handoff
 from handoff.queue_notices import Rule, parse_rule
-from hub.models import Handoff, Message, utcnow
+from hub.models import Message, utcnow
 
 
 def moves(desk: Desk, conversation_id: int) -> list[str]:
@@ -155,7 +157,7 @@ def test_customers_ahead_who_abandoned_move_the_others_up(desk: Desk) -> None:
             )
 
     desk.db(went_silent)
-    assert desk.call(lambda: desk_ops.abandon_stale(desk.services)) == 2
+    assert desk.call(lambda: abandonment.abandon_stale(desk.services)) == 2
     assert moves(desk, fourth) == [
         "Has avanzado en la cola: ahora estás en la posición 2. Tiempo estimado de espera: unos 10 minutos."
     ]

@@ -10,15 +10,10 @@ import pytest
 from hub_testing import HubClient
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import hub_settings
-
-
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
 
 
 @pytest.fixture

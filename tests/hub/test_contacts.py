@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff.models import Handoff
 from hub import contacts, intake
 from hub.contact_details import ContactDetails
 from hub.crud import arrivals, conversations
 from hub.crud import contacts as contacts_crud
 from hub.db import create_engine, migrate, session_factory
 from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
-from hub.models import Contact, ContactIdentity, Conversation, Event, Handoff, Message
+from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.schemas import IncomingMessage
 from hub.services import Services
 from hub.settings import Settings

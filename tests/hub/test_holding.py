@@ -18,10 +18,11 @@ from hub_testing import HubClient, RasaServer
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from hub.app import create_app
-from hub.holding import holding_text
-from hub.models import Conversation, Event, Handoff, Message, utcnow
+from handoff.models import Handoff
+from hub.models import Conversation, Event, Message, utcnow
 from hub.settings import Settings
+from hub.turns.deadlines import holding_text
+from mostrador.wiring import create_app
 
 HOLDING_ES = holding_text("es")
 

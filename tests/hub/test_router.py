@@ -11,9 +11,10 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from hub.app import create_app
-from hub.models import Conversation, Event, Handoff, Message
+from handoff.models import Handoff
+from hub.models import Conversation, Event, Message
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 
 

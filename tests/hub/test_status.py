@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import sqlalchemy as sa
 from hub_testing import HubClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import status
-from hub.crud import conversations
-from hub.models import Event, Handoff
-from tests.fakes.rasa import FakeRasa
-
-
-def change(conversation_id: int, fn: Any, **kwargs: Any) -> Any:
-    async def run(session: AsyncSession) -> str:
-        conversation = await conversations.get(session, conversation_id=conversation_id)
-        assert conversation is not None
-        await fn(session, conversation=conversation, **kwargs)
-        await session.commit()
-        return conversation.status
-
-    return run
-
-
-def events_of(conversation_id: int) -> Any:
-    async def run(session: AsyncSession) -> list[tuple[str, Any]]:
-        rows = await session.execute(
-            sa.select(Event.kind, Event.data)
-            .where(Event.conversation_id == conversation_id)
-            .order_by(Event.id)
-        )
-        return [tuple(row) for row in rows]
-
-    return run
+from tests.support.conversation_changes import change, events_of
 
 
 def test_a_message_after_resolution_starts_a_new_pending_conversation(hub: HubClient) -> None:
@@ -65,27 +36,6 @@ def test_resolving_twice_is_refused(hub: HubClient) -> None:
     hub.db(change(receipt["conversation_id"], status.resolve))
     with pytest.raises(status.InvalidTransition, match="resolved to resolved"):
         hub.db(change(receipt["conversation_id"], status.resolve))
-
-
-def test_a_second_handoff_request_is_recorded_without_another_status_change(
-    hub: HubClient, rasa: FakeRasa
-) -> None:
-    rasa.reply = lambda text, _m: [{"custom": {"handoff": {"reason": "frustration"}}}]
-    receipt = hub.post("no me entiendes").json()
-    conversation_id = receipt["conversation_id"]
-    hub.wait_idle(conversation_id)
-    hub.db(change(conversation_id, status.hand_off, reason="complaint", detail={"note": "again"}))
-
-    async def reasons(session: AsyncSession) -> list[str]:
-        query = (
-            sa.select(Handoff.reason).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id)
-        )
-        return list((await session.execute(query)).scalars())
-
-    assert hub.db(reasons) == ["frustration", "complaint"]
-    kinds = [kind for kind, _ in hub.db(events_of(conversation_id))]
-    assert kinds.count("bot_handoff") == 2
-    assert kinds.count("status_changed") == 1
 
 
 def test_a_resolved_conversation_can_be_reopened_for_humans(hub: HubClient) -> None:

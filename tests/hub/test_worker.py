@@ -22,13 +22,12 @@ from pydantic import ValidationError
 from test_jobs import REDIS_URL, redis_reachable
 
 from hub import intake, worker
-from hub.app import create_app
 from hub.db import migrate
 from hub.jobs import RedisJobQueue
 from hub.models import Message
 from hub.schemas import IncomingMessage
-from hub.services import Services
 from hub.settings import Settings
+from mostrador.wiring import build_services, create_app, wire
 from tests.fakes.rasa import FakeRasa
 from tests.support.live_server import serving
 
@@ -48,7 +47,9 @@ async def split(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings
 async def running_worker(settings: Settings, rasa: FakeRasa) -> AsyncIterator[None]:
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(
-        worker.serve(settings, stop=stop, ready=ready, rasa_transport=httpx.MockTransport(rasa.handle))
+        worker.serve(
+            settings, stop=stop, ready=ready, rasa_transport=httpx.MockTransport(rasa.handle), wire=wire
+        )
     )
     try:
         started = asyncio.create_task(ready.wait())
@@ -100,7 +101,7 @@ async def test_a_reply_made_by_a_separate_worker_reaches_the_visitors_socket(
 
 
 async def test_two_workers_answer_every_message_once_in_order(split: Settings, rasa: FakeRasa) -> None:
-    web = Services.build(split)
+    web = build_services(split)
     await migrate(web.engine)
     texts = {customer: [f"{customer} mensaje {n}" for n in range(4)] for customer in ("ana", "bea", "carla")}
     try:

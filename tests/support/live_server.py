@@ -19,7 +19,9 @@ async def serving(app: Any) -> AsyncIterator[str]:
     """Serve ``app`` until the block ends; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, ws="websockets-sansio"))
+    # At the end, a connection a client dropped without closing (an aborted long-poll) is not waited for.
+    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
     running = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if running.done():

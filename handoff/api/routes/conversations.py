@@ -9,12 +9,12 @@ from fastapi import APIRouter
 
 from handoff import context, desk
 from handoff.api.deps import AgentDep
+from handoff.models import Handoff
 from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn, TypingIn
 from hub.api.deps import ServicesDep
 from hub.crud import conversations
+from hub.delivery import conversation_topic
 from hub.errors import ConversationNotFound
-from hub.models import Handoff
-from hub.outbox import conversation_topic
 from hub.schemas import ConversationOut, MessageOut
 from hub.services import Services
 

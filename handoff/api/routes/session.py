@@ -30,7 +30,7 @@ async def login(body: LoginIn, services: ServicesDep) -> LoginOut:
 @router.post("/logout", status_code=204)
 async def logout(services: ServicesDep, token: TokenDep, agent: AgentDep) -> None:
     """End this login session (the token stops working); presence goes offline."""
-    async with services.sessions.begin() as session:
+    async with services.unit_of_work() as uow, uow.transaction() as session:
         await agents.logout(session, token=token)
         current = await agents.get(session, agent_id=agent.id)
         if current is not None:
@@ -47,7 +47,7 @@ async def me(agent: AgentDep, services: ServicesDep) -> AgentOut:
 @router.put("/me/status", response_model=AgentOut)
 async def set_status(body: StatusIn, agent: AgentDep, services: ServicesDep) -> AgentOut:
     """online: new conversations may be assigned; away: keep yours, get none new; offline."""
-    async with services.sessions.begin() as session:
+    async with services.unit_of_work() as uow, uow.transaction() as session:
         current = await agents.get(session, agent_id=agent.id)
         assert current is not None
         await agents.set_status(session, agent=current, status=body.status)

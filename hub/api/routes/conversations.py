@@ -10,15 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket
 
-from handoff.api.deps import OptionalTokenDep
 from hub import readers
-from hub.api.deps import SessionDep, WsServicesDep
+from hub.api.deps import OptionalTokenDep, ServicesDep, SessionDep, WsServicesDep
 from hub.api.ws import pump, refuse
-from hub.crud import handoffs
 from hub.crud import messages as messages_crud
+from hub.delivery import conversation_topic
 from hub.errors import HubError
 from hub.models import Conversation
-from hub.outbox import conversation_topic
 from hub.schemas import ConversationOut, MessageList, MessageOut
 
 __all__ = ["router"]
@@ -38,9 +36,15 @@ _CREDENTIALS = (
 
 
 async def get_readable(
-    conversation_id: int, session: SessionDep, token: OptionalTokenDep, source_id: SourceIdQuery = None
+    conversation_id: int,
+    session: SessionDep,
+    services: ServicesDep,
+    token: OptionalTokenDep,
+    source_id: SourceIdQuery = None,
 ) -> Conversation:
-    return await readers.authorize(session, conversation_id=conversation_id, token=token, source_id=source_id)
+    return await readers.authorize(
+        session, services.seams.agents, conversation_id=conversation_id, token=token, source_id=source_id
+    )
 
 
 ReadableDep = Annotated[Conversation, Depends(get_readable)]
@@ -54,9 +58,12 @@ _TOKEN_OR_SOURCE_ID: dict[str, Any] = {"security": [{}]}
     description="The conversation." + _CREDENTIALS,
     openapi_extra=_TOKEN_OR_SOURCE_ID,
 )
-async def get_conversation(conversation: ReadableDep, session: SessionDep) -> ConversationOut:
-    requests = await handoffs.list_for_conversation(session, conversation_id=conversation.id)
-    return ConversationOut.of(conversation, requests[-1] if requests else None)
+async def get_conversation(
+    conversation: ReadableDep, session: SessionDep, services: ServicesDep
+) -> ConversationOut:
+    out = ConversationOut.of(conversation)
+    out.handoff = await services.seams.handoffs.latest(session, conversation_id=conversation.id)
+    return out
 
 
 @router.get(
@@ -95,7 +102,11 @@ async def conversation_ws(
     try:
         async with services.sessions() as session:
             await readers.authorize(
-                session, conversation_id=conversation_id, token=token, source_id=source_id
+                session,
+                services.seams.agents,
+                conversation_id=conversation_id,
+                token=token,
+                source_id=source_id,
             )
     except HubError as exc:
         await refuse(websocket, exc)

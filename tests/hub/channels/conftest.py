@@ -10,8 +10,8 @@ import pytest
 from whatsapp_testing import WhatsAppHub, run_whatsapp_hub
 from widget_testing import LiveHub
 
-from hub.app import create_app
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.rasa import FakeRasa
 from tests.support.live_server import serving

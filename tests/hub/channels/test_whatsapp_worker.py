@@ -15,6 +15,7 @@ from whatsapp_testing import run_whatsapp_hub, status_webhook, text, whatsapp_se
 from hub import worker
 from hub.jobs import RedisJobQueue
 from hub.settings import Settings
+from mostrador.wiring import wire
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.rasa import FakeRasa
 
@@ -44,6 +45,7 @@ def test_a_status_reported_before_the_worker_recorded_its_send_is_not_lost(
                     whatsapp_settings(split, graph),
                     stop=stop,
                     ready=ready,
+                    wire=wire,
                     rasa_transport=httpx.MockTransport(rasa.handle),
                 )
             )

@@ -13,7 +13,7 @@ import socketio
 import sqlalchemy as sa
 from widget_testing import LiveHub
 
-from hub import intake, outbox
+from hub import delivery, intake
 from hub.crud import conversations
 from hub.intake import Intake
 from hub.models import Message
@@ -223,7 +223,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=receipt["conversation_id"])
         assert conversation is not None
-        reply = await outbox.add_reply(
+        reply = await delivery.add_reply(
             session,
             conversation=conversation,
             text="Hola, soy Marta. ¿Te ayudo?",
@@ -231,7 +231,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
             sender_type="agent",
             in_reply_to_id=None,
         )
-    await outbox.deliver(services, conversation=conversation, messages=[reply])
+    await delivery.deliver(services, conversation=conversation, messages=[reply])
 
     texts = []
     while not texts or texts[-1]["sender_type"] != "agent":
@@ -264,7 +264,9 @@ async def test_a_client_on_http_long_polling_is_answered_too(live_hub: LiveHub) 
         await polling.say(session_id, "hola", client_message_id="c-1")
         assert (await polling.next("bot_uttered"))["text"] == "echo: hola"
     finally:
-        await polling.sio.disconnect()
+        # A graceful polling disconnect waits for the pending long-poll GET (engine.io's ping interval,
+        # 25 s) and then uvicorn's shutdown for it again (~45 s in all); the answer is what this tests.
+        await polling.sio.eio.disconnect(abort=True)
 
 
 async def test_a_message_the_hub_failed_to_store_gets_no_receipt_and_is_stored_when_resent(

@@ -9,7 +9,7 @@ from typing import Any
 import socketio
 from widget_testing import LiveHub
 
-from hub.outbox import conversation_topic
+from hub.delivery import conversation_topic
 
 GUARD_S = 20.0  # only against hangs
 

@@ -16,9 +16,9 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.models import Contact, Message, OutboxEntry
 from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.rasa import FakeRasa
 
@@ -196,7 +196,7 @@ def run_whatsapp_hub(
 
 def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
     """Store and deliver an agent's message in the conversation (as the agent console will)."""
-    from hub import outbox
+    from hub import delivery
     from hub.models import Conversation
 
     services = wa.hub.services
@@ -205,7 +205,7 @@ def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
         async with services.sessions.begin() as session:
             conversation = await session.get(Conversation, conversation_id)
             assert conversation is not None
-            message = await outbox.add_reply(
+            message = await delivery.add_reply(
                 session,
                 conversation=conversation,
                 text=body,
@@ -213,7 +213,7 @@ def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
                 sender_type="agent",
                 in_reply_to_id=None,
             )
-        await outbox.deliver(services, conversation=conversation, messages=[message])
+        await delivery.deliver(services, conversation=conversation, messages=[message])
         return message.id
 
     portal = wa.client.portal

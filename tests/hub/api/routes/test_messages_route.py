@@ -14,8 +14,8 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.models import Contact, Conversation, Message
+from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import hub_settings
 

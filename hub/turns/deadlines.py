@@ -1,6 +1,6 @@
 """While Rasa is slow or down: hold the customer, and after a while hand them to a person.
 
-:func:`wait` runs the router's Rasa call (with its own retries) alongside two timers:
+:func:`wait` runs the turn's Rasa call (hub/turns/ask.py) (with its own retries) alongside two timers:
 
 - ``BOT_HOLDING_AFTER`` s after the bot started on a message, one holding activity message
   ("Un momento, por favor...") in the customer's language. At most one per message, and none while
@@ -8,9 +8,9 @@
   no answer since): a customer who writes three times during an outage, or a hub restarted mid-outage,
   gets one, not three.
 - ``BOT_HANDOFF_AFTER`` s after the message arrived (its ``created_at``, so a restart does not reset
-  it), the Rasa call is cancelled and the conversation is handed to a person (``hub/status.py`` through
-  ``handoff.desk``) with reason ``bot_unavailable``; the message becomes ``bot_state = skipped`` and so
-  do the conversation's later queued ones (the router skips messages of an open conversation).
+  it), the Rasa call is cancelled and the conversation is handed to a person through the turn policy
+  (hub/seams.py) with reason ``bot_unavailable``; the message becomes ``bot_state = skipped`` and so
+  do the conversation's later queued ones (hub/turns/drain.py skips messages of an open conversation).
 
 Rasa answering before the give-up time wins: the answer is stored and delivered normally.
 
@@ -32,13 +32,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import desk as handoff_desk
-from handoff.policy import Decision
-from hub import language, outbox
+from hub import bot_state, delivery, language, status
 from hub.bot import BotReply
+from hub.bus import EventName, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message, utcnow
+from hub.seams import Decision
 from hub.services import Services
 
 __all__ = [
@@ -122,7 +122,7 @@ async def _waiting(
     incoming = await messages_crud.get(session, message_id=message_id)
     if conversation is None or incoming is None:
         return None
-    if conversation.status != "pending" or incoming.bot_state != "queued":
+    if not status.is_bot_owned(conversation) or incoming.bot_state != bot_state.QUEUED:
         return None
     return conversation, incoming
 
@@ -156,31 +156,38 @@ async def _hold(services: Services, *, conversation_id: int, message_id: int, la
             message_id=incoming.id,
             data={"activity_id": notice.id},
         )
-    await outbox.deliver(services, conversation=conversation, messages=[notice])
+    await delivery.deliver(services, conversation=conversation, messages=[notice])
     log.warning("bot slow: holding message sent", extra={"message_id": message_id})
     return True
 
 
 async def give_up(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
     """Hand the conversation to a person: Rasa did not answer this message in BOT_HANDOFF_AFTER s."""
-    settings = services.settings
-    async with services.sessions.begin() as session:
+    policy = services.seams.policy
+    uow = services.unit_of_work()
+    async with uow.transaction() as session:
         found = await _waiting(session, conversation_id, message_id)
         if found is None:
             return False
         conversation, incoming = found
         await adopt_language(session, conversation, incoming, lang)
-        incoming.bot_state = "skipped"
+        bot_state.move(incoming, bot_state.SKIPPED)
         waited = (utcnow() - incoming.created_at).total_seconds()
         detail = {"waited_seconds": round(waited, 1), "attempts": incoming.bot_attempts}
         bot_handoff = {"reason": BOT_UNAVAILABLE, "detail": detail}
-        # Through the policy, so its rules (VIP contacts...) still set the priority and skill.
-        decision = await handoff_desk.decide(
-            session, settings, conversation=conversation, message=incoming, bot_handoff=bot_handoff
-        )
-        change = await handoff_desk.hand_off(
+        emit(
             session,
-            settings,
+            EventName.BOT_COULD_NOT_ANSWER,
+            conversation_id=conversation_id,
+            message_id=message_id,
+            why="unavailable",
+        )
+        # Through the policy, so its rules (VIP contacts...) still set the priority and skill.
+        decision = await policy.decide(
+            session, conversation=conversation, message=incoming, bot_handoff=bot_handoff
+        )
+        change = await policy.hand_off(
+            session,
             conversation=conversation,
             decision=decision or Decision(BOT_UNAVAILABLE, detail=detail),
             message_id=incoming.id,
@@ -189,9 +196,9 @@ async def give_up(services: Services, *, conversation_id: int, message_id: int, 
         "bot unavailable: conversation handed to a person",
         extra={"conversation_id": conversation_id, "message_id": message_id, **detail},
     )
-    await outbox.deliver(services, conversation=conversation, messages=change.messages)
-    await outbox.publish_status(services, conversation=conversation)
-    await handoff_desk.after_handoff(services, conversation=conversation)
+    await delivery.deliver(services, conversation=conversation, messages=change.messages)
+    await delivery.publish_status(services, conversation=conversation)
+    await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
     return True
 
 
@@ -257,7 +264,7 @@ async def sweep(services: Services) -> int:
     query = (
         sa.select(Message, Conversation.language)
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.bot_state == "queued", Conversation.status == "pending")
+        .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
         .order_by(Message.id)
     )
     async with services.sessions() as session:

@@ -1,10 +1,10 @@
-"""Outgoing side: persist bot/agent messages, then deliver them and publish frames.
+"""Fan-out delivery: persist bot/agent messages, then deliver them to the channel and publish frames.
 
 Two steps on purpose: ``add_*`` runs inside the caller's transaction (so a reply is stored
 exactly once, together with the state change that produced it); ``deliver`` runs after the
 commit. Frames for the conversation bus (``conversation:<id>``, what
 ``WS /api/v1/conversations/{id}/ws`` streams) are published here; the channel delivers to
-the customer.
+the customer. (The transactional outbox of a channel's API calls is hub/channels/whatsapp_outbox.py.)
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ By default it runs inside the web process (``python -m hub``, ``HUB_RUN_WORKER=t
 (same settings, ``JOBS_URL`` and ``BROADCAST_URL`` on the same Redis) ask Rasa, store and deliver the
 answers. Replies reach widget sockets through the broadcast, WhatsApp through the persisted outbox
 (the web process wakes the worker's sender through the broadcast too). A conversation is drained by
-one worker at a time (hub.serial) and an answer is stored once (hub.router), however many run.
+one worker at a time (hub.serial) and an answer is stored once (hub/turns/answer.py), however many run.
 
     HUB_RUN_WORKER=false JOBS_URL=redis://127.0.0.1:6379/0 BROADCAST_URL=redis://127.0.0.1:6379/0 \\
         python -m hub &
@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
+from collections.abc import Callable
 
 import httpx
 
-from handoff import abandonment
-from hub import holding
-from hub import router as message_router
+from hub import turns
 from hub.db import background_writes, migrate
-from hub.logs import configure_logging
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
+from hub.turns import deadlines
 
-__all__ = ["Worker", "main", "serve"]
+__all__ = ["Worker", "serve"]
 
 log = logging.getLogger("hub.worker")  # also when run as __main__
 
@@ -46,15 +44,16 @@ class Worker:
         services = self.services
 
         async def handle(message_id: int) -> None:
-            await message_router.process_message(services, message_id)
+            await turns.process_message(services, message_id)
 
         with background_writes():  # bot turns, outbox and sweeps write after customers' requests
             jobs = services.jobs.run(handle, concurrency=services.settings.hub_workers)
             self._tasks.append(asyncio.create_task(jobs, name="hub-jobs"))
-            await message_router.recover(services)
+            await turns.recover(services)
             await services.start_channels()
-            self._tasks.append(asyncio.create_task(abandonment.run(services), name="handoff-abandonment"))
-            self._tasks.append(asyncio.create_task(holding.run(services), name="bot-holding"))
+            for name, task in services.seams.tasks:  # plug-ins' sweeps (handoff: abandonment)
+                self._tasks.append(asyncio.create_task(task(services), name=name))
+            self._tasks.append(asyncio.create_task(deadlines.run(services), name="bot-holding"))
 
     @property
     def running(self) -> bool:
@@ -71,10 +70,12 @@ async def serve(
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
+    wire: Callable[[Services], None] | None = None,
 ) -> None:
     """Run a worker process's services until ``stop`` is set (``main``: until SIGTERM/SIGINT).
 
     ``ready`` is set once the worker consumes jobs (the database migrated, waiting messages queued).
+    ``wire`` plugs the other packages in (the composition root, mostrador/wiring.py).
     """
     if settings.jobs_url.startswith("memory://"):
         raise SystemExit(
@@ -83,6 +84,8 @@ async def serve(
         )
     stop = stop or asyncio.Event()
     services = Services.build(settings, rasa_transport=rasa_transport)
+    if wire is not None:
+        wire(services)
     worker = Worker(services)
     try:
         await migrate(services.engine)
@@ -95,26 +98,3 @@ async def serve(
         await worker.stop()
         await services.close()
         log.info("worker stopped")
-
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings.log_level, settings.log_format)
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(settings, stop=stop)
-
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(run())
-        return
-    uvloop.run(run())
-
-
-if __name__ == "__main__":
-    main()

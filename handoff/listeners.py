@@ -1,0 +1,63 @@
+"""What the handoff desk does after the hub's commits: it listens on the event bus (hub/bus.py).
+
+- ``handoff.requested`` (a new waiting handoff): pause Rasa, tell the agents' consoles, auto-assign
+  when HANDOFF_AUTO_ASSIGN is on;
+- ``handoff.ended`` by a hand-back: resume Rasa;
+- ``message.skipped`` (a customer wrote while people own the conversation): an email left while queued
+  outside business hours is stored and acknowledged (handoff/after_hours.py).
+"""
+
+from __future__ import annotations
+
+from handoff import after_hours, desk, queue, rasa_tracker, requests
+from hub import delivery
+from hub.bus import BusEvent, EventBus, EventName
+from hub.crud import conversations
+from hub.services import Services
+
+__all__ = ["Listeners"]
+
+
+class Listeners:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def subscribe(self, bus: EventBus) -> None:
+        bus.subscribe(EventName.HANDOFF_REQUESTED, self.handoff_requested)
+        bus.subscribe(EventName.HANDOFF_ENDED, self.handoff_ended)
+        bus.subscribe(EventName.MESSAGE_SKIPPED, self.message_skipped)
+
+    async def handoff_requested(self, event: BusEvent) -> None:
+        if event.data.get("state") != requests.WAITING or event.conversation_id is None:
+            return  # noted: people already own the conversation
+        services, conversation_id = self.services, event.conversation_id
+        await rasa_tracker.pause(services, conversation_id=conversation_id)
+        await desk.publish_queue(services, {"type": "queue_changed", "conversation_id": conversation_id})
+        if services.settings.handoff_auto_assign:
+            await self._auto_assign(conversation_id)
+
+    async def _auto_assign(self, conversation_id: int) -> None:
+        services = self.services
+        async with services.unit_of_work() as uow:
+            async with uow.transaction() as session:
+                handoff = await queue.current(session, conversation_id=conversation_id)
+                if handoff is None or handoff.state != requests.WAITING:
+                    return
+                agent = await queue.auto_assign(session, handoff=handoff)
+                if agent is None:
+                    return
+                current = await conversations.get(session, conversation_id=conversation_id)
+                assert current is not None
+                notice = await desk.joined(session, current, handoff, agent, by="auto_assign")
+            await delivery.deliver(services, conversation=current, messages=[notice])
+
+    async def handoff_ended(self, event: BusEvent) -> None:
+        if event.data.get("reason") == "handed_back" and event.conversation_id is not None:
+            await rasa_tracker.resume(self.services, conversation_id=event.conversation_id)
+
+    async def message_skipped(self, event: BusEvent) -> None:
+        if event.conversation_id is None:
+            return
+        await after_hours.capture_email(
+            self.services, conversation_id=event.conversation_id, message_id=int(event.data["message_id"])
+        )

@@ -1,0 +1,48 @@
+"""How the handoff desk plugs into the hub: its seams (hub/seams.py), listeners, sweep and routes.
+
+Called by the composition root (mostrador/wiring.py); the hub itself never imports this package.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import abandonment, agents, requests
+from handoff.api import agent_router, console_router
+from handoff.listeners import Listeners
+from handoff.turn_policy import DeskPolicy
+from hub.schemas import HandoffOut
+from hub.services import Services
+
+__all__ = ["Agents", "Handoffs", "install", "mount"]
+
+
+class Agents:
+    """hub.seams.AgentDirectory: a token is an agent's when it logs one in."""
+
+    async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
+        return await agents.authenticate(session, token=token) is not None
+
+
+class Handoffs:
+    """hub.seams.HandoffView: the latest handoff request shown with a conversation."""
+
+    async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None:
+        found = await requests.list_for_conversation(session, conversation_id=conversation_id)
+        return HandoffOut.of(found[-1]) if found else None
+
+
+def install(services: Services) -> None:
+    """Plug the desk into built services (web process and worker alike)."""
+    services.seams.policy = DeskPolicy(services.settings)
+    services.seams.agents = Agents()
+    services.seams.handoffs = Handoffs()
+    services.seams.tasks.append(("handoff-abandonment", abandonment.run))
+    Listeners(services).subscribe(services.bus)
+
+
+def mount(app: FastAPI) -> None:
+    """The agent API (/api/v1/agent) and the console (/agent)."""
+    app.include_router(agent_router)
+    app.include_router(console_router)

@@ -1,0 +1,157 @@
+"""The handoff package's answer to the hub's :class:`hub.seams.TurnPolicy`: when a turn goes to a person.
+
+The hub's bot turn calls :meth:`DeskPolicy.decide` and :meth:`DeskPolicy.hand_off` inside its answer
+transaction (and once more when the turn's NLU is stored). :meth:`hand_off` records the request (a
+``handoffs`` row, event ``bot_handoff``), opens the conversation through ``hub.status`` and tells the
+customer their place in the queue in the same message; ``handoff.requested`` is published after the
+commit, and handoff/listeners.py pauses Rasa and auto-assigns then.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import after_hours, hours, notices, queue, requests, turns
+from handoff import policy as policy_module
+from handoff.models import Handoff
+from handoff.policy import Policy
+from hub import status
+from hub.bus import EventName, emit
+from hub.crud import events
+from hub.models import Conversation, Message
+from hub.seams import Decision
+from hub.settings import Settings
+
+__all__ = ["DeskPolicy", "HandoffChange", "policy_of"]
+
+log = logging.getLogger(__name__)
+
+
+def policy_of(settings: Settings) -> Policy:
+    return policy_module.load(settings.handoff_policy_path)
+
+
+@dataclass
+class HandoffChange(status.StatusChange):
+    handoff: Handoff | None = None
+
+
+class DeskPolicy:
+    """Policy file (handoff/policy.yml), business hours and the queue, behind the hub's seam."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def decide(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        message: Message,
+        bot_handoff: dict[str, Any] | None,
+    ) -> Decision | None:
+        """The policy's decision on this customer turn (None: the bot keeps the conversation)."""
+        if not status.is_bot_owned(conversation) and bot_handoff is None:
+            return None
+        turn = await turns.build(session, conversation=conversation, message=message, bot_handoff=bot_handoff)
+        try:
+            return policy_of(self.settings).evaluate(turn)
+        except Exception:
+            # A broken policy file must not silence the bot; the bot's own request still counts.
+            log.exception("handoff policy failed", extra={"conversation_id": conversation.id})
+            if bot_handoff is None:
+                return None
+            detail = bot_handoff.get("detail")
+            return Decision(
+                str(bot_handoff.get("reason") or "explicit_request"),
+                detail=dict(detail) if isinstance(detail, dict) else {},
+            )
+
+    async def hand_off(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        decision: Decision,
+        message_id: int | None,
+        announced: bool = False,
+    ) -> HandoffChange:
+        """Record the request, open the conversation, tell the customer their place in the queue.
+
+        ``announced``: the bot's own reply of this turn already said a person is coming, so the notice
+        gives only the place and the wait (the customer is not told "te paso con una persona" twice).
+        While the desk is closed (handoff/hours.py) the customer is told when it opens instead, and the
+        decision's detail records it (handoff/after_hours.py); the handoff waits in the queue all the same.
+        On a conversation people already own, only the request is recorded (state ``noted``).
+        """
+        settings = self.settings
+        pending = status.is_bot_owned(conversation)
+        closed = None
+        if pending:
+            closed = after_hours.closed_now(
+                settings, language=conversation.language, skill=decision.skill, now=hours.clock()
+            )
+        detail = ({**decision.detail, **closed.detail} if closed else decision.detail) or None
+        handoff = await requests.create(
+            session,
+            conversation_id=conversation.id,
+            reason=decision.reason,
+            detail=detail,
+            message_id=message_id,
+            priority=decision.priority,
+            language=conversation.language,
+            skill=decision.skill,
+            noted=not pending,
+        )
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="bot_handoff",
+            message_id=message_id,
+            data={
+                "reason": decision.reason,
+                "detail": detail,
+                "handoff_id": handoff.id,
+                "priority": decision.priority,
+            },
+        )
+        emit(
+            session,
+            EventName.HANDOFF_REQUESTED,
+            conversation_id=conversation.id,
+            handoff_id=handoff.id,
+            reason=decision.reason,
+            state=str(handoff.state),
+        )
+        change = HandoffChange(conversation, handoff=handoff)
+        if not pending:
+            return change
+        change.messages = (
+            await status.open_for_people(session, conversation=conversation, reason=decision.reason)
+        ).messages
+        notice = change.messages[-1]
+        if closed is not None:
+            notice.text = closed.text
+            notice.context = {**(notice.context or {}), **closed.detail}
+            return change
+        place = await queue.position(session, handoff=handoff)
+        wait = await queue.estimated_wait(
+            session,
+            position=place,
+            language=handoff.language,
+            default_handle_seconds=settings.handoff_default_handle_seconds,
+        )
+        where = notices.queue_position(conversation.language, position=place, wait_seconds=wait)
+        notice.text = where if announced else f"{notice.text} {where}"
+        notice.context = {**(notice.context or {}), "queue_position": place, "estimated_wait_seconds": wait}
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="queue_position_sent",
+            data={"handoff_id": handoff.id, "position": place, "estimated_wait_seconds": wait},
+        )
+        return change

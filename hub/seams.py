@@ -1,0 +1,129 @@
+"""Where the hub lets other packages in: the contracts, and what the hub does when nobody plugged in.
+
+The hub is the conversation core and imports nothing of ``handoff``; the composition root
+(``mostrador/wiring.py``) gives it, through :class:`Seams` on ``Services``:
+
+- a :class:`TurnPolicy`: in the turn's transaction, "should this turn go to a person, and why"
+  (:meth:`TurnPolicy.decide`) and the handoff itself (:meth:`TurnPolicy.hand_off`);
+- an :class:`AgentDirectory`: whether a bearer token is a logged-in agent's (who may read any conversation);
+- a :class:`HandoffView`: the latest handoff of a conversation, for ``GET /conversations/{id}``;
+- background tasks run by the worker (the abandonment sweep).
+
+Effects after a commit do not go through here: listeners subscribe to the event bus (``hub/bus.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from hub.models import Conversation, Message
+    from hub.schemas import HandoffOut
+    from hub.services import Services
+    from hub.status import StatusChange
+
+__all__ = [
+    "PRIORITIES",
+    "AgentDirectory",
+    "Decision",
+    "HandoffView",
+    "Seams",
+    "TurnPolicy",
+]
+
+PRIORITIES = {"low": 0, "normal": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Hand the conversation to humans: why (``reason``), how urgently, evidence in ``detail``."""
+
+    reason: str
+    priority: int = 1
+    detail: dict[str, Any] = field(default_factory=dict)
+    skill: str | None = None
+
+    @property
+    def priority_name(self) -> str:
+        return {v: k for k, v in PRIORITIES.items()}.get(self.priority, "normal")
+
+
+class TurnPolicy(Protocol):
+    """Called by the bot turn inside its transaction."""
+
+    async def decide(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        message: Message,
+        bot_handoff: dict[str, Any] | None,
+    ) -> Decision | None:
+        """The decision on this customer turn (None: the bot keeps the conversation)."""
+        ...
+
+    async def hand_off(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        decision: Decision,
+        message_id: int | None,
+        announced: bool = False,
+    ) -> StatusChange:
+        """Stage the handoff; the returned messages are delivered after the commit."""
+        ...
+
+
+class AgentDirectory(Protocol):
+    async def is_agent(self, session: AsyncSession, *, token: str) -> bool: ...
+
+
+class HandoffView(Protocol):
+    async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None: ...
+
+
+class BotOnly:
+    """No handoff package: the bot keeps every conversation; nobody logs in as an agent."""
+
+    async def decide(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        message: Message,
+        bot_handoff: dict[str, Any] | None,
+    ) -> Decision | None:
+        return None
+
+    async def hand_off(
+        self,
+        session: AsyncSession,
+        *,
+        conversation: Conversation,
+        decision: Decision,
+        message_id: int | None,
+        announced: bool = False,
+    ) -> StatusChange:
+        from hub import status
+
+        return await status.open_for_people(session, conversation=conversation, reason=decision.reason)
+
+    async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
+        return False
+
+    async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None:
+        return None
+
+
+@dataclass
+class Seams:
+    policy: TurnPolicy = field(default_factory=BotOnly)
+    agents: AgentDirectory = field(default_factory=BotOnly)
+    handoffs: HandoffView = field(default_factory=BotOnly)
+    #: Background tasks the worker runs next to the bot turns (each loops until cancelled).
+    tasks: list[tuple[str, Callable[[Services], Coroutine[Any, Any, None]]]] = field(default_factory=list)

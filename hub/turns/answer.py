@@ -1,0 +1,201 @@
+"""Store the bot's answer and deliver it: the bot turn's last step.
+
+The bot's replies, the message's ``bot_state = done`` and any handoff (the turn policy, hub/seams.py)
+are committed in one transaction, so a crash before the commit means the message is answered after
+restart, and never twice after it. After the commit the replies are delivered (hub/delivery.py) and then
+the turn's events published (hub/bus.py). While Rasa is slow or down, hub/turns/deadlines.py holds the
+customer and, in the end, hands them to a person. Once Rasa's NLU of the turn is stored the policy looks
+again (two nlu_fallback turns in a row).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from hub import bot_state, delivery, status
+from hub.bot import BotReply
+from hub.bus import EventName, UnitOfWork, emit
+from hub.crud import conversations, events
+from hub.crud import messages as messages_crud
+from hub.models import Conversation, Message
+from hub.services import Services
+from hub.turns import deadlines
+from hub.turns.ask import ask, bot_text, language_of
+
+__all__ = ["to_bot"]
+
+log = logging.getLogger("hub.turns")
+
+
+async def to_bot(services: Services, conversation: Conversation, message: Message) -> None:
+    lang = await language_of(services, conversation, message)
+    metadata = {
+        "language": lang,
+        "channel": conversation.channel,
+        "conversation_id": conversation.id,
+        "contact_id": conversation.contact_id,
+        "message_id": message.id,
+    }
+    started = time.monotonic()
+    await delivery.publish_typing(services, conversation=conversation, on=True)
+    to_deliver: tuple[list[Message], bool] | None = None
+    uow = services.unit_of_work()
+    try:
+        # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
+        outcome = await deadlines.wait(
+            services, message=message, lang=lang, ask=ask(services, conversation, message, metadata)
+        )
+        if outcome.handed_off:
+            return
+        replies = outcome.replies
+        to_deliver, conversation = await _store_answer(
+            services, uow, conversation.id, message, lang, replies, started
+        )
+        if to_deliver is not None:
+            messages, status_changed = to_deliver
+            await delivery.deliver(services, conversation=conversation, messages=messages)
+            if status_changed:
+                await delivery.publish_status(services, conversation=conversation)
+            await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
+    finally:
+        await delivery.publish_typing(services, conversation=conversation, on=False)
+    if to_deliver is None:
+        return
+    if replies is not None:
+        await _store_nlu(services, conversation, message)
+        await _review(services, conversation_id=conversation.id, message_id=message.id)
+
+
+async def _review(services: Services, *, conversation_id: int, message_id: int) -> None:
+    """Once Rasa's NLU of the turn is stored: hand off if the policy now says so (nlu_fallback x2)."""
+    policy = services.seams.policy
+    async with services.unit_of_work() as uow:
+        async with uow.transaction() as session:
+            conversation = await conversations.get(session, conversation_id=conversation_id)
+            message = await messages_crud.get(session, message_id=message_id)
+            if conversation is None or message is None or not status.is_bot_owned(conversation):
+                return
+            decision = await policy.decide(
+                session, conversation=conversation, message=message, bot_handoff=None
+            )
+            if decision is None:
+                return
+            change = await policy.hand_off(
+                session, conversation=conversation, decision=decision, message_id=message_id
+            )
+        await delivery.deliver(services, conversation=conversation, messages=change.messages)
+        await delivery.publish_status(services, conversation=conversation)
+
+
+async def _store_answer(
+    services: Services,
+    uow: UnitOfWork,
+    conversation_id: int,
+    message: Message,
+    lang: str,
+    replies: list[BotReply] | None,
+    started: float,
+) -> tuple[tuple[list[Message], bool] | None, Conversation]:
+    """Commit replies, context, handoff and bot_state in one transaction."""
+    async with uow.transaction() as session:
+        conversation = await conversations.get(session, conversation_id=conversation_id)
+        # Locked (PostgreSQL): a second worker that got the same message waits here and sees "done".
+        incoming = await session.get(
+            Message, message.id, with_for_update={"key_share": True}, populate_existing=True
+        )
+        assert conversation is not None and incoming is not None
+        if incoming.bot_state != bot_state.QUEUED:
+            return None, conversation
+        if replies is None:
+            bot_state.move(incoming, bot_state.FAILED)
+            await events.record(
+                session, conversation_id=conversation.id, kind="bot_failed", message_id=incoming.id
+            )
+            emit(
+                session,
+                EventName.BOT_COULD_NOT_ANSWER,
+                conversation_id=conversation.id,
+                message_id=incoming.id,
+                why="failed",
+            )
+            return ([], False), conversation
+        await deadlines.adopt_language(session, conversation, incoming, lang)
+        context: dict[str, Any] = dict(incoming.context or {})
+        handoff: dict[str, Any] | None = None
+        out: list[Message] = []
+        for reply in replies:
+            if reply.custom:
+                if isinstance(reply.custom.get("handoff"), dict):
+                    handoff = reply.custom["handoff"]
+                if isinstance(reply.custom.get("kb"), dict):
+                    context["kb"] = reply.custom["kb"]
+                other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb")}
+                if other:
+                    context.setdefault("custom", []).append(other)
+            if reply.text or reply.buttons:
+                out.append(
+                    await delivery.add_reply(
+                        session,
+                        conversation=conversation,
+                        text=reply.text or "",
+                        buttons=[b.as_dict() for b in reply.buttons],
+                        sender_type="bot",
+                        in_reply_to_id=incoming.id,
+                    )
+                )
+        incoming.context = context or None
+        bot_state.move(incoming, bot_state.DONE)
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="bot_replied",
+            message_id=incoming.id,
+            data={
+                "latency_ms": round((time.monotonic() - started) * 1000),
+                "replies": len(out),
+                "reply_ids": [m.id for m in out],
+            },
+        )
+        kb_decision = (context.get("kb") or {}).get("decision")
+        emit(
+            session,
+            EventName.BOT_CLARIFIED if kb_decision == "clarify" else EventName.BOT_ANSWERED,
+            conversation_id=conversation.id,
+            message_id=incoming.id,
+            replies=len(out),
+            kb_decision=kb_decision,
+        )
+        status_before = conversation.status
+        # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text.
+        policy = services.seams.policy
+        decision = await policy.decide(
+            session, conversation=conversation, message=incoming, bot_handoff=handoff
+        )
+        if decision is not None:
+            change = await policy.hand_off(
+                session,
+                conversation=conversation,
+                decision=decision,
+                message_id=incoming.id,
+                announced=handoff is not None and any(m.text for m in out),
+            )
+            out.extend(change.messages)
+    status_changed = conversation.status != status_before
+    log.info(
+        "bot replied",
+        extra={"message_id": message.id, "conversation_id": conversation_id, "replies": len(out)},
+    )
+    return (out, status_changed), conversation
+
+
+async def _store_nlu(services: Services, conversation: Conversation, message: Message) -> None:
+    """Off the answer path: keep Rasa's NLU of this turn on the incoming message."""
+    nlu = await services.rasa.latest_nlu(str(conversation.id), bot_text(message))
+    if nlu is None:
+        return
+    async with services.sessions.begin() as session:
+        incoming = await messages_crud.get(session, message_id=message.id)
+        if incoming is not None:
+            incoming.context = {**(incoming.context or {}), "nlu": nlu}

@@ -1,0 +1,85 @@
+"""Ask Rasa about one customer message, with retries: the bot turn's second step.
+
+While Rasa is down (connection refused, timeout, 502/503/504) the message stays queued and is retried
+with a bounded, doubling delay; other error answers count up to RASA_MAX_ATTEMPTS, then None.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub import language
+from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub.models import Conversation, Message
+from hub.services import Services
+
+__all__ = ["ask", "bot_text", "language_of"]
+
+log = logging.getLogger("hub.turns")
+
+
+def bot_text(message: Message) -> str:
+    """What the bot reads: the channel's ``context["bot_text"]`` (e.g. a button payload) or the text."""
+    override = (message.context or {}).get("bot_text")
+    return override if isinstance(override, str) and override else message.text
+
+
+async def language_of(services: Services, conversation: Conversation, message: Message) -> str:
+    if message.language:
+        return message.language
+    async with services.sessions() as session:
+        earlier = await session.scalar(
+            sa.select(sa.func.count(Message.id)).where(
+                Message.conversation_id == conversation.id,
+                Message.message_type == "incoming",
+                Message.id < message.id,
+            )
+        )
+    current = conversation.language if earlier else None
+    return language.decide(current, message.text, default=services.settings.default_language)
+
+
+def _raise_if_cancelling(exc: Exception) -> None:
+    """Shutdown cancelled us but a library reported it as a connection error: stop anyway."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError() from exc
+
+
+async def ask(
+    services: Services, conversation: Conversation, message: Message, metadata: dict[str, Any]
+) -> list[BotReply] | None:
+    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors."""
+    settings = services.settings
+    down_attempts = 0
+    errors = 0
+    while True:
+        try:
+            return await services.rasa.send(str(conversation.id), bot_text(message), metadata)
+        except RasaUnavailable as exc:
+            _raise_if_cancelling(exc)
+            down_attempts += 1
+            failure = f"rasa unavailable: {exc}"
+        except RasaError as exc:
+            errors += 1
+            failure = f"rasa error: {exc}"
+        async with services.sessions.begin() as session:
+            await session.execute(
+                sa.update(Message)
+                .where(Message.id == message.id)
+                .values(bot_attempts=Message.bot_attempts + 1)
+            )
+        if errors >= settings.rasa_max_attempts:
+            log.error("giving up on message", extra={"message_id": message.id, "error": failure})
+            return None
+        attempt = down_attempts + errors
+        delay = min(settings.rasa_retry_base * 2 ** (attempt - 1), settings.rasa_retry_max)
+        log.warning(
+            "retrying message",
+            extra={"message_id": message.id, "error": failure, "attempt": attempt, "delay": delay},
+        )
+        await asyncio.sleep(delay)

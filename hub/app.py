@@ -14,6 +14,7 @@ from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
 from hub.channels.widget_socket import WidgetSocket
 from hub.db import migrate
+from hub.security_headers import SecurityHeaders
 from hub.services import Services
 from hub.settings import Settings
 from hub.worker import Worker
@@ -64,6 +65,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
     app.include_router(health_router)
     app.include_router(widget_router)

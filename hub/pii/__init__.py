@@ -10,7 +10,10 @@ digit 2-6, Luhn), PHONE (Spanish 9 digits from 6/7/8/9 with optional +34/0034, o
 city after a postcode).
 
 How: every candidate is found by a pattern and then VALIDATED (validators.py), so order numbers,
-prices, dates, references with a wrong checksum and DNI-like strings with a wrong letter stay.
+prices, dates, references with a wrong checksum and DNI-like strings with a wrong letter stay. A
+phone or card candidate is also dropped when a reference word ("pedido", "seguimiento", "factura",
+...) is among the 3 tokens before it and no contact word ("tel", "móvil", "tarjeta", ...) is, or when
+a currency follows it ("612.345.678 €").
 
 spaCy parts used, and why:
 - ``spacy.blank("es")``: only the Spanish tokenizer (its exceptions keep "C/", "Avda.", "3º",

@@ -11,7 +11,9 @@ from typing import NamedTuple
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 from hub.pii import patterns, validators
 
@@ -38,6 +40,10 @@ class _Pipeline:
 
     def __init__(self) -> None:
         self.nlp: Language = spacy.blank("es")
+        # "tlf:622334455", "tel.612345678", "movil=612345678": the label is cut off its number.
+        infixes = [*(self.nlp.Defaults.infixes or ()), patterns.LABEL_NUMBER_INFIX]
+        tokenizer: Tokenizer = self.nlp.tokenizer
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         self.matcher: Matcher = patterns.build_matcher(self.nlp.vocab)
         self.address = self.nlp.vocab.strings["ADDRESS"]
         self.number = self.nlp.vocab.strings["NUMBER"]
@@ -114,9 +120,17 @@ def _token_candidates(pipeline: _Pipeline, doc: Doc, offset: int) -> Iterator[Sp
             start_char += 1
         elif ")" in value.split("(")[0] and text[start_char - 1 : start_char] == "(":  # "(+34)612..."
             start_char -= 1
+        before = {t.lower_ for t in doc[max(0, s - 3) : s]}
+        if before & patterns.REFERENCE_WORDS and not before & patterns.CONTACT_WORDS:
+            continue
+        if e < len(doc) and doc[e].lower_ in patterns.CURRENCY:
+            continue
         if validators.card_ok(value):
             yield Span(offset + start_char, offset + span.end_char, "CARD")
         elif validators.phone_ok(value):
+            prefix = patterns.BRACKETED_PREFIX_RE.search(text, max(0, start_char - 12), start_char)
+            if prefix and validators.phone_ok(prefix.group() + value):
+                start_char = prefix.start()
             yield Span(offset + start_char, offset + span.end_char, "PHONE")
 
 

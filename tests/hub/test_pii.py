@@ -33,6 +33,14 @@ from hub.pii.validators import card_ok, dni_ok, iban_ok, nie_ok, phone_ok
          "nueva dirección: [ADDRESS]"),
         ("vivo en calle del Prado 14 y no llega nada", "vivo en [ADDRESS] y no llega nada"),
         ("Plaza Mayor, s/n, 37001 Salamanca.", "[ADDRESS]."),
+        ("a C/ Alcalá 45, 2º dcha., Madrid por favor", "a [ADDRESS] por favor"),
+        ("c/ Mayor 12 bis, 2º-B", "[ADDRESS]"),
+        ("Pza. de Cervantes 2, 28801 Alcalá de Henares", "[ADDRESS]"),
+        ("amex 3782 822463 10005", "amex [CARD]"),
+        ("tlf:622334455, gracias", "tlf:[PHONE], gracias"),
+        ("my phone is +44 20 7946 0958", "my phone is [PHONE]"),
+        ("Mi teléfono: (+34) 612 345 678", "Mi teléfono: [PHONE]"),
+        ("el cliente llamó al 612345678", "el cliente llamó al [PHONE]"),
     ],
 )
 def test_each_kind_is_masked_in_a_realistic_message(text: str, masked: str) -> None:
@@ -53,6 +61,11 @@ def test_each_kind_is_masked_in_a_realistic_message(text: str, masked: str) -> N
         "código postal 28013, pedido 12345",
         "Estoy en la calle y mañana 5 pedidos más",
         "Compré 3 camisetas de talla 42",
+        "tengo la plaza de garaje 3 y el trastero 12",  # a common noun, not a street
+        "el número de pedido es 612345678",  # 9 digits from 6, but after "pedido"
+        "el seguimiento 0034567812345 no se actualiza",
+        "el importe es 612.345.678 €",
+        "en la calle hace 30 grados",
         "",
     ],
 )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from hub import language
 from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub.intent_syntax import INTENT_PREFIX, for_rasa
 from hub.models import Conversation, Message
 from hub.services import Services
 
@@ -43,6 +44,24 @@ async def language_of(services: Services, conversation: Conversation, message: M
     return language.decide(current, message.text, default=services.settings.default_language)
 
 
+async def _offered_payloads(services: Services, message: Message) -> set[str]:
+    """Button payloads of the bot's last few messages before ``message`` in its conversation."""
+    async with services.sessions() as session:
+        rows = await session.scalars(
+            sa.select(Message.buttons)
+            .where(
+                Message.conversation_id == message.conversation_id,
+                Message.message_type == "outgoing",
+                Message.buttons.is_not(None),
+                Message.id < message.id,
+            )
+            .order_by(Message.id.desc())
+            .limit(3)
+        )
+        return {str(b.get("payload")) for buttons in rows for b in (buttons or [])
+                if isinstance(b, dict)}
+
+
 def _raise_if_cancelling(exc: Exception) -> None:
     """Shutdown cancelled us but a library reported it as a connection error: stop anyway."""
     task = asyncio.current_task()
@@ -57,9 +76,12 @@ async def ask(
     settings = services.settings
     down_attempts = 0
     errors = 0
+    text = bot_text(message)
+    if text.lstrip().startswith(INTENT_PREFIX):
+        text = for_rasa(text, await _offered_payloads(services, message))
     while True:
         try:
-            return await services.rasa.send(str(conversation.id), bot_text(message), metadata)
+            return await services.rasa.send(str(conversation.id), text, metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
             down_attempts += 1

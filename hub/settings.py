@@ -147,6 +147,14 @@ class Settings(BaseSettings):
             "widget, i.e. connect to /socket.io; * allows every origin."
         ),
     )
+    widget_secret: str = Field(
+        default="",
+        description=(
+            "Key that signs widget session tokens (a visitor's only credential); empty -> a random "
+            "key generated once in DATA_DIR/widget_secret. Set the same value on every web process "
+            "that does not share DATA_DIR."
+        ),
+    )
     widget_history_limit: int = Field(
         default=200,
         ge=1,

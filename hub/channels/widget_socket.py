@@ -35,7 +35,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import contacts as contact_links
 from hub import intake
 from hub.channels.widget import CHANNEL, session_topic
+from hub.channels.widget_sessions import SessionTokens, load_secret
 from hub.contact_details import ContactDetails
 from hub.crud import contacts
 from hub.delivery import conversation_topic
@@ -62,7 +62,6 @@ __all__ = ["WidgetSocket"]
 
 log = logging.getLogger(__name__)
 
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,200}$")
 
 #: A socket's repeat of the same typing state within this many seconds is dropped (throttle).
 TYPING_REPEAT_S = 1.0
@@ -93,9 +92,12 @@ class WidgetSocket:
         self._services = services
         self._forwarders: dict[str, asyncio.Task[None]] = {}
         self._typing: dict[str, tuple[bool, float]] = {}  # sid -> (last state published, when)
+        self._tokens = SessionTokens(load_secret(settings.widget_secret, settings.data_dir))
+        origins = _allowed_origins(settings.widget_allowed_origins)
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            cors_allowed_origins=_allowed_origins(settings.widget_allowed_origins),
+            cors_allowed_origins=origins,
+            cors_credentials=origins != "*",  # any origin, but never with the visitor's cookies
             logger=False,
             engineio_logger=False,
         )
@@ -108,13 +110,13 @@ class WidgetSocket:
 
     async def session_request(self, sid: str, data: Any = None) -> None:
         requested = data.get("session_id") if isinstance(data, dict) else None
-        session_id = requested if isinstance(requested, str) and _SESSION_ID.match(requested) else None
-        session_id = session_id or uuid.uuid4().hex
+        resumed = self._tokens.verify(requested)  # only a token this hub issued resumes
+        session_id, token = (resumed, str(requested)) if resumed else self._tokens.issue()
         await self._follow(sid, session_id)
         await self.sio.save_session(sid, {"session_id": session_id})
-        await self.sio.emit("session_confirm", session_id, to=sid)
+        await self.sio.emit("session_confirm", token, to=sid)
         history = await self._history(session_id)
-        await self.sio.emit("session_history", {"session_id": session_id, "messages": history}, to=sid)
+        await self.sio.emit("session_history", {"session_id": token, "messages": history}, to=sid)
 
     async def identify(self, sid: str, data: Any = None) -> dict[str, Any]:
         data = data if isinstance(data, dict) else {}
@@ -193,9 +195,8 @@ class WidgetSocket:
             task.cancel()
 
     async def _session_id(self, sid: str, data: dict[str, Any]) -> str:
-        given = data.get("session_id")
-        if isinstance(given, str) and _SESSION_ID.match(given):
-            return given
+        """The session this socket was confirmed for; a ``session_id`` in the frame is ignored
+        (it once let any socket speak as any visitor). Before a confirmation: the socket's own."""
         session = await self.sio.get_session(sid)
         confirmed = session.get("session_id") if isinstance(session, dict) else None
         return confirmed if isinstance(confirmed, str) else sid

@@ -81,8 +81,41 @@ async def test_a_new_visitor_gets_a_session_id_and_an_empty_history(browser: Bro
 
 
 async def test_a_returning_visitor_keeps_their_session_id(browser: Browser) -> None:
-    kept = uuid.uuid4().hex
-    assert await browser.start_session(kept) == kept
+    issued = await browser.start_session(None)
+    await browser.next("session_history")
+    assert await browser.start_session(issued) == issued
+
+
+async def test_a_session_id_the_hub_did_not_issue_reads_nothing(
+    browser: Browser, live_hub: LiveHub
+) -> None:
+    # the visitor's session, and what an attacker could know or guess of it
+    token = await browser.start_session(None)
+    await browser.next("session_history")
+    await browser.say(token, "mi pedido AB-12345 va a calle Mayor 5", client_message_id="c-1")
+    await browser.next("bot_uttered")
+    raw_id, signature = token.rsplit(".", 1)
+    attacker = Browser()
+    await attacker.connect(live_hub)
+    try:
+        for guess in (raw_id, f"{raw_id}.{signature[::-1]}", f"{raw_id}x.{signature}"):
+            confirmed = await attacker.start_session(guess)
+            history = await attacker.next("session_history")
+            assert confirmed != token and history["messages"] == [], guess
+        # a frame that names the visitor's session speaks for the attacker's own session
+        await attacker.say(token, "cambiad la direccion de entrega", client_message_id="x-1")
+        await attacker.next("bot_uttered")
+    finally:
+        await attacker.sio.disconnect()
+    again = Browser()
+    await again.connect(live_hub)
+    try:
+        await again.start_session(token)
+        history = await again.next("session_history")
+    finally:
+        await again.sio.disconnect()
+    assert [m["text"] for m in history["messages"]] == [
+        "mi pedido AB-12345 va a calle Mayor 5", "echo: mi pedido AB-12345 va a calle Mayor 5"]
 
 
 async def test_an_invalid_session_id_is_replaced(browser: Browser) -> None:

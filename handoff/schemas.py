@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from handoff.models import Agent, Handoff
 from handoff.policy import PRIORITIES
 from hub.models import Conversation, utcnow
+from hub.valid_text import StoredText
 
 __all__ = [
     "AgentOut",
@@ -29,8 +30,8 @@ _PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 
 
 class LoginIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254, examples=["ana@tiendasol.example"])
-    password: str = Field(min_length=1, max_length=1024)
+    email: StoredText = Field(min_length=3, max_length=254, examples=["ana@tiendasol.example"])
+    password: StoredText = Field(min_length=1, max_length=1024)
 
 
 class AgentOut(BaseModel):
@@ -108,11 +109,13 @@ class QueueOut(BaseModel):
 
 
 class ReplyIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4096, examples=["Hola, soy Ana. Miro tu pedido ahora mismo."])
+    text: StoredText = Field(
+        min_length=1, max_length=4096, examples=["Hola, soy Ana. Miro tu pedido ahora mismo."]
+    )
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4096, examples=["Cliente VIP, ofrecer envío gratis."])
+    text: StoredText = Field(min_length=1, max_length=4096, examples=["Cliente VIP, ofrecer envío gratis."])
 
 
 class NoteOut(BaseModel):
@@ -128,8 +131,10 @@ class TransferIn(BaseModel):
     """Exactly one of ``agent_id`` (that agent gets it now) or ``team`` (back to the queue for the skill)."""
 
     agent_id: int | None = None
-    team: str | None = Field(default=None, min_length=1, max_length=40, examples=["billing"])
-    note: str | None = Field(default=None, max_length=4096, description="Private note for the next agent")
+    team: StoredText | None = Field(default=None, min_length=1, max_length=40, examples=["billing"])
+    note: StoredText | None = Field(
+        default=None, max_length=4096, description="Private note for the next agent"
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferIn:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.models import Conversation, Message
+from hub.valid_text import check_text
 
 __all__ = ["ConversationOut", "IncomingMessage", "MessageList", "MessageOut", "Receipt"]
 
@@ -22,6 +23,8 @@ class IncomingMessage(BaseModel):
     client_message_id: str = Field(min_length=1, max_length=200, examples=["5b0c..."])
     text: str = Field(examples=["¿cuánto tarda el envío?"])
     language: Literal["es", "en"] | None = None
+
+    _valid_text = field_validator("channel", "source_id", "client_message_id", "text")(check_text)
 
     @field_validator("text")
     @classmethod

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.api.bad_input import install_bad_input_handlers
 from hub.errors import (
     ChannelDisabled,
     ContactNotFound,
@@ -92,6 +93,8 @@ def _describe(exc: RequestValidationError) -> tuple[str, str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    install_bad_input_handlers(app)
+
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
         return error_response(status_of(exc), exc.code, exc.message)

@@ -32,6 +32,7 @@ from hub.errors import (
 from hub.schemas import IncomingMessage
 from hub.services import Services
 from hub.status import is_bot_owned
+from hub.valid_text import check_text
 
 __all__ = ["MEDIA_REPLY", "parse_body", "receive_webhook", "verify_signature"]
 
@@ -61,9 +62,26 @@ def verify_signature(app_secret: str, body: bytes, header: str | None) -> None:
         raise WebhookSignatureInvalid()
 
 
+def _check_strings(data: Any) -> None:
+    """Every key and string value in the body is text the database can store (else ValueError)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            check_text(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def parse_body(body: bytes) -> Webhook:
     try:
         data = json.loads(body)
+        _check_strings(data)  # no lone surrogate or NUL reaches the database
+    except RecursionError as exc:
+        raise MalformedWebhook("JSON nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedWebhook(f"invalid JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -61,6 +61,26 @@ def test_malformed_json_is_a_clear_400(wa: WhatsAppHub) -> None:
     assert "JSON" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (json.dumps(webhook(text("hola \ud800"))).encode(), "surrogate"),
+        (json.dumps(webhook(text("hola \x00"))).encode(), "NUL"),
+        (b'{"entry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    ],
+    ids=["lone-surrogate", "nul", "nested-100000"],
+)
+def test_a_signed_webhook_with_text_the_database_cannot_take_is_a_400(
+    wa: WhatsAppHub, raw: bytes, why: str
+) -> None:
+    response = wa.post(raw)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert why in response.json()["error"]["message"]
+    assert wa.messages() == [] and wa.contacts() == []
+    wa.send(text("hola"))  # the next webhook is stored as ever
+
+
 def test_text_is_stored_before_the_200_then_read_typing_and_answered(wa: WhatsAppHub) -> None:
     gate = wa.rasa.hold_replies()
     wamid = wa.send(text("¿Cuánto tarda el envío?"), name="Ana López")

@@ -220,7 +220,9 @@ async def _merge_ids(
             setattr(survivor, attribute, was[attribute])
     session.add(Event(contact_id=survivor.id, kind=CONTACT_MERGED, data=data))
     await session.flush()
-    log.info("contacts merged", extra=data)
+    # ids only: the matched phone or email and the merged contact's details stay in the event
+    log.info("contacts merged", extra={k: data[k] for k in ("surviving_contact_id",
+                                                             "merged_contact_id", "key")})
     return survivor
 
 

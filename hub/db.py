@@ -50,13 +50,14 @@ def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(
-            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout
+        return create_async_engine(  # hide_parameters: errors never log customer text
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout,
+            hide_parameters=True,
         )
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

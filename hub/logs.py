@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.pii import mask
+
 __all__ = ["configure_logging", "redact"]
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -24,8 +26,20 @@ _SECRET_PARAMS = re.compile(r"(?<![\w.])((?:token|source_id|hub\.verify_token|ac
 
 
 def redact(text: str) -> str:
-    """Mask the values of credential query parameters in a log line."""
-    return _SECRET_PARAMS.sub(r"\1***", text)
+    """Mask credential query parameters and personal data (``hub.pii``: DNI/NIE, IBAN, cards,
+    phones, emails, addresses) in a log line: customers type them into messages that end up in
+    errors and request lines."""
+    return mask(_SECRET_PARAMS.sub(r"\1***", text))
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v) for v in value]
+    return value
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,9 +54,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                data[key] = value
+                data[key] = _redact_value(value)
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            data["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(data, default=str, ensure_ascii=False)
 
 
@@ -51,13 +65,14 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         extras = " ".join(
-            f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")
+            f"{k}={_redact_value(v)}" for k, v in record.__dict__.items()
+            if k not in _STANDARD and not k.startswith("_")
         )
         line = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {redact(record.getMessage())}"
         if extras:
             line = f"{line} {extras}"
         if record.exc_info:
-            line = f"{line}\n{self.formatException(record.exc_info)}"
+            line = f"{line}\n{redact(self.formatException(record.exc_info))}"
         return line
 
 

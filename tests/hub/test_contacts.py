@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -408,3 +409,21 @@ def test_new_customers_writing_the_same_email_at_once_become_one_contact(hub: Hu
         return emails, identities or 0, stored or 0
 
     assert hub.db(check) == (["ana@example.com"], 6, 6)
+
+
+async def test_a_merge_is_logged_by_ids_without_the_customers_details(
+    sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
+) -> None:
+    older, _ = await customer(sessions, "whatsapp", "34600111333", "hola")
+    async with sessions.begin() as session:
+        await contacts.identify(session, contact_id=older, email="eva@example.com", name="Eva Ruiz")
+    newer, _ = await customer(sessions, "widget", "session-cccc3333", "hola")
+    with caplog.at_level(logging.INFO, logger="hub.contacts"):
+        async with sessions.begin() as session:
+            await contacts.identify(session, contact_id=newer, email="eva@example.com")
+    merged = [r for r in caplog.records if r.getMessage() == "contacts merged"]
+    assert len(merged) == 1
+    logged = str(merged[0].__dict__)
+    assert "eva@example.com" not in logged and "34600111333" not in logged
+    assert "Eva Ruiz" not in logged
+    assert merged[0].surviving_contact_id == older  # type: ignore[attr-defined]

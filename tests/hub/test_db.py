@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -128,3 +129,20 @@ async def test_on_sqlite_requests_write_before_background_work(tmp_path: object)
     finally:
         await engine.dispose()
     assert names == ["holding the lock", "customer", "bot 0", "bot 1"]
+
+
+async def test_a_failed_statement_does_not_carry_the_customers_text(database_url: str) -> None:
+    # database errors are logged: the statement's parameters (customer text) must not be in them
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
+        with pytest.raises(sa.exc.DBAPIError) as failure:
+            async with engine.begin() as conn:
+                for _ in range(2):  # the second insert violates the primary key
+                    await conn.execute(sa.text("INSERT INTO t (id, body) VALUES (1, :body)"),
+                                       {"body": "mi dni es 12345678Z"})
+        assert "12345678Z" not in str(failure.value)
+        assert "hidden due to hide_parameters" in str(failure.value)
+    finally:
+        await engine.dispose()

@@ -49,3 +49,34 @@ def test_everything_else_in_the_line_is_kept() -> None:
     line = redact("GET /api/v1/conversations/7/messages?after_id=3&source_id=abc HTTP/1.1")
     assert line == "GET /api/v1/conversations/7/messages?after_id=3&source_id=*** HTTP/1.1"
     assert redact("the customer wrote: my token is lost") == "the customer wrote: my token is lost"
+
+
+def _record(msg: str, args: tuple[object, ...] = (), **extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("hub.test", logging.ERROR, __file__, 1, msg, args, None)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return record
+
+
+def test_personal_data_in_messages_and_fields_never_reaches_the_log() -> None:
+    customer_text = "mi dni es 12345678Z y mi movil 612 345 678, escribid a ana.lopez@example.com"
+    record = _record("could not store %r", (customer_text,), context={"text": customer_text},
+                     texts=[customer_text])
+    for line in (JsonFormatter().format(record), TextFormatter().format(record)):
+        for datum in ("12345678Z", "612 345 678", "ana.lopez@example.com"):
+            assert datum not in line
+        assert "[DNI]" in line and "[PHONE]" in line and "[EMAIL]" in line
+        assert "could not store" in line and "mi movil" in line  # the rest stays readable
+
+
+def test_an_exception_carrying_customer_text_is_masked() -> None:
+    try:
+        raise ValueError("bad IBAN ES91 2100 0418 4502 0005 1332 for card 4111 1111 1111 1111")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("hub.test", logging.ERROR, __file__, 1, "failed", (),
+                                   sys.exc_info())
+    line = JsonFormatter().format(record)
+    assert "ES91 2100" not in line and "4111 1111" not in line
+    assert "[IBAN]" in line and "[CARD]" in line

@@ -287,7 +287,9 @@ async def hand_back(services: Services, *, agent_id: int, conversation_id: int) 
         agent = await _agent(session, agent_id)
         conversation, handoff = await _owned(session, agent, conversation_id)
         _end(session, handoff, "handed_back")
-        change = await status.hand_back(session, conversation=conversation, by="agent")
+        change = await status.hand_back(
+            session, conversation=conversation, text=notices.handed_back(conversation.language), by="agent"
+        )
     await delivery.deliver(services, conversation=conversation, messages=change.messages)
     await delivery.publish_status(services, conversation=conversation)
     await uow.flush()  # handoff/listeners.py resumes Rasa

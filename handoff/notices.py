@@ -5,7 +5,16 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-__all__ = ["agent_joined", "closed", "email_saved", "opening_time", "queue_moved", "queue_position"]
+__all__ = [
+    "agent_joined",
+    "closed",
+    "email_saved",
+    "handed_back",
+    "handed_to_people",
+    "opening_time",
+    "queue_moved",
+    "queue_position",
+]
 
 _DAYS = {
     "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
@@ -123,3 +132,32 @@ def agent_joined(language: str, *, agent_name: str) -> str:
     if language == "en":
         return f"{agent_name} has joined the conversation and will help you now."
     return f"{agent_name} se ha unido a la conversación y te atiende ahora."
+
+
+_HANDOFF_TEXT = {
+    "es": "Te paso con una persona del equipo; en breve te atiende.",
+    "en": "I'm passing you to a person from the team; they'll be with you shortly.",
+}
+
+#: The handoff notice for reasons that need their own words (default: _HANDOFF_TEXT).
+_HANDOFF_TEXT_BY_REASON = {
+    "bot_unavailable": {
+        "es": "Nuestro asistente no puede responder ahora mismo, así que te paso con una persona del equipo.",
+        "en": "Our assistant cannot answer right now, so I'm passing you to a person from the team.",
+    },
+}
+
+_HAND_BACK_TEXT = {
+    "es": "Te atiende de nuevo el asistente virtual. Si necesitas a una persona, pídelo cuando quieras.",
+    "en": "The virtual assistant is with you again. If you need a person, just ask.",
+}
+
+
+def handed_to_people(language: str, *, reason: str) -> str:
+    """The handoff notice (the queue position or the opening time is added to it)."""
+    texts = _HANDOFF_TEXT_BY_REASON.get(reason, _HANDOFF_TEXT)
+    return texts.get(language, texts["es"])
+
+
+def handed_back(language: str) -> str:
+    return _HAND_BACK_TEXT.get(language, _HAND_BACK_TEXT["es"])

@@ -131,7 +131,12 @@ class DeskPolicy:
         if not pending:
             return change
         change.messages = (
-            await status.open_for_people(session, conversation=conversation, reason=decision.reason)
+            await status.open_for_people(
+                session,
+                conversation=conversation,
+                reason=decision.reason,
+                text=notices.handed_to_people(conversation.language, reason=decision.reason),
+            )
         ).messages
         notice = change.messages[-1]
         if closed is not None:

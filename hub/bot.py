@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["BotReply", "Button", "RasaClient", "RasaError", "RasaUnavailable"]
+__all__ = ["BotAnswer", "BotReply", "Button", "RasaClient", "RasaError", "RasaUnavailable"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,43 @@ class BotReply:
     text: str | None = None
     buttons: list[Button] = field(default_factory=list)
     custom: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class BotAnswer:
+    """Rasa's answer to one turn, typed: what the customer sees and the custom payloads the hub reads.
+
+    ``{"handoff": {"reason", "detail"}}`` asks for a person (the turn policy decides), ``{"kb":
+    {"decision", "reason", "candidates"}}`` is kept for agents; other custom payloads are kept as they are.
+    """
+
+    shown: list[BotReply]  # replies with text or buttons, in order
+    handoff: dict[str, Any] | None = None
+    kb: dict[str, Any] | None = None
+    custom: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def kb_decision(self) -> str | None:
+        decision = (self.kb or {}).get("decision")
+        return decision if isinstance(decision, str) else None
+
+    @classmethod
+    def of(cls, replies: list[BotReply]) -> BotAnswer:
+        handoff: dict[str, Any] | None = None
+        kb: dict[str, Any] | None = None
+        custom: list[dict[str, Any]] = []
+        for reply in replies:
+            if not reply.custom:
+                continue
+            if isinstance(reply.custom.get("handoff"), dict):
+                handoff = reply.custom["handoff"]
+            if isinstance(reply.custom.get("kb"), dict):
+                kb = reply.custom["kb"]
+            other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb")}
+            if other:
+                custom.append(other)
+        shown = [reply for reply in replies if reply.text or reply.buttons]
+        return cls(shown=shown, handoff=handoff, kb=kb, custom=custom)
 
 
 def parse_replies(body: Any) -> list[BotReply]:

@@ -87,6 +87,13 @@ class HandoffView(Protocol):
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None: ...
 
 
+#: Without the handoff package nobody answers an open conversation's queue: the hub says only this.
+_BOT_ONLY_HANDOFF = {
+    "es": "Nuestro asistente no puede responder ahora mismo; te responderemos en cuanto sea posible.",
+    "en": "Our assistant cannot answer right now; we will reply as soon as we can.",
+}
+
+
 class BotOnly:
     """No handoff package: the bot keeps every conversation; nobody logs in as an agent."""
 
@@ -111,7 +118,10 @@ class BotOnly:
     ) -> StatusChange:
         from hub import status
 
-        return await status.open_for_people(session, conversation=conversation, reason=decision.reason)
+        text = _BOT_ONLY_HANDOFF.get(conversation.language, _BOT_ONLY_HANDOFF["es"])
+        return await status.open_for_people(
+            session, conversation=conversation, reason=decision.reason, text=text
+        )
 
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
         return False

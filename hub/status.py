@@ -50,25 +50,6 @@ TRANSITIONS: dict[tuple[ConversationStatus, ConversationStatus], EventName] = {
     (RESOLVED, OPEN): EventName.CONVERSATION_REOPENED,
 }
 
-_HANDOFF_TEXT = {
-    "es": "Te paso con una persona del equipo; en breve te atiende.",
-    "en": "I'm passing you to a person from the team; they'll be with you shortly.",
-}
-
-#: The handoff notice for reasons that need their own words (default: _HANDOFF_TEXT).
-_HANDOFF_TEXT_BY_REASON = {
-    "bot_unavailable": {
-        "es": "Nuestro asistente no puede responder ahora mismo, así que te paso con una persona del equipo.",
-        "en": "Our assistant cannot answer right now, so I'm passing you to a person from the team.",
-    },
-}
-
-_HAND_BACK_TEXT = {
-    "es": "Te atiende de nuevo el asistente virtual. Si necesitas a una persona, pídelo cuando quieras.",
-    "en": "The virtual assistant is with you again. If you need a person, just ask.",
-}
-
-
 class InvalidTransition(Exception):
     """A status change that the conversation's current status does not allow."""
 
@@ -110,16 +91,14 @@ async def _set(
 
 
 async def open_for_people(
-    session: AsyncSession, *, conversation: Conversation, reason: str
+    session: AsyncSession, *, conversation: Conversation, reason: str, text: str
 ) -> StatusChange:
-    """Give a pending conversation to people (status open) and tell the customer so.
+    """Give a pending conversation to people (status open) and tell the customer so (``text``).
 
-    The handoff request itself (queue row, priority, event ``bot_handoff``) is the handoff
-    package's; it calls this once the request is recorded.
+    The handoff request itself (queue row, priority, event ``bot_handoff``, the notice's words) is
+    the handoff package's; it calls this once the request is recorded.
     """
     await _set(session, conversation, OPEN, cause="bot_handoff")
-    texts = _HANDOFF_TEXT_BY_REASON.get(reason, _HANDOFF_TEXT)
-    text = texts.get(conversation.language, texts["es"])
     change = StatusChange(conversation)
     change.messages.append(
         await messages_crud.add_activity(
@@ -136,11 +115,13 @@ async def resolve(session: AsyncSession, *, conversation: Conversation, by: str 
     return StatusChange(conversation)
 
 
-async def hand_back(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
-    """Give an open conversation back to the bot (pending): the next customer message goes to Rasa."""
+async def hand_back(
+    session: AsyncSession, *, conversation: Conversation, text: str, by: str = "agent"
+) -> StatusChange:
+    """Give an open conversation back to the bot (pending), telling the customer so (``text``):
+    the next customer message goes to Rasa."""
     await _set(session, conversation, PENDING, cause=by)
     await events.record(session, conversation_id=conversation.id, kind="handed_back", data={"by": by})
-    text = _HAND_BACK_TEXT.get(conversation.language, _HAND_BACK_TEXT["es"])
     change = StatusChange(conversation)
     change.messages.append(
         await messages_crud.add_activity(

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from hub import bot_state, delivery, status
-from hub.bot import BotReply
+from hub.bot import BotAnswer, BotReply
 from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
@@ -122,29 +122,25 @@ async def _store_answer(
             )
             return ([], False), conversation
         await deadlines.adopt_language(session, conversation, incoming, lang)
+        answer = BotAnswer.of(replies)
         context: dict[str, Any] = dict(incoming.context or {})
-        handoff: dict[str, Any] | None = None
+        if answer.kb is not None:
+            context["kb"] = answer.kb
+        if answer.custom:
+            context.setdefault("custom", []).extend(answer.custom)
+        handoff = answer.handoff
         out: list[Message] = []
-        for reply in replies:
-            if reply.custom:
-                if isinstance(reply.custom.get("handoff"), dict):
-                    handoff = reply.custom["handoff"]
-                if isinstance(reply.custom.get("kb"), dict):
-                    context["kb"] = reply.custom["kb"]
-                other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb")}
-                if other:
-                    context.setdefault("custom", []).append(other)
-            if reply.text or reply.buttons:
-                out.append(
-                    await delivery.add_reply(
-                        session,
-                        conversation=conversation,
-                        text=reply.text or "",
-                        buttons=[b.as_dict() for b in reply.buttons],
-                        sender_type="bot",
-                        in_reply_to_id=incoming.id,
-                    )
+        for reply in answer.shown:
+            out.append(
+                await delivery.add_reply(
+                    session,
+                    conversation=conversation,
+                    text=reply.text or "",
+                    buttons=[b.as_dict() for b in reply.buttons],
+                    sender_type="bot",
+                    in_reply_to_id=incoming.id,
                 )
+            )
         incoming.context = context or None
         bot_state.move(incoming, bot_state.DONE)
         await events.record(
@@ -158,7 +154,7 @@ async def _store_answer(
                 "reply_ids": [m.id for m in out],
             },
         )
-        kb_decision = (context.get("kb") or {}).get("decision")
+        kb_decision = answer.kb_decision
         emit(
             session,
             EventName.BOT_CLARIFIED if kb_decision == "clarify" else EventName.BOT_ANSWERED,

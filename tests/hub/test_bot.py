@@ -130,3 +130,20 @@ async def test_a_hung_rasa_is_reported_down_without_waiting_for_it() -> None:
 async def test_rasa_loading_its_model_is_down_and_answering_is_up() -> None:
     assert await client(httpx.MockTransport(lambda r: httpx.Response(503))).is_up() is False
     assert await client(httpx.MockTransport(lambda r: httpx.Response(200, text="Hello"))).is_up() is True
+
+
+def test_an_answer_separates_what_the_customer_sees_from_the_payloads_the_hub_reads() -> None:
+    from hub.bot import BotAnswer
+
+    replies = parse_replies(
+        [
+            {"text": "Te paso con una persona."},
+            {"custom": {"kb": {"decision": "handoff", "reason": "low score"}, "note": 1}},
+            {"custom": {"handoff": {"reason": "kb_no_answer", "detail": {}}}},
+            {"buttons": [{"title": "Sí", "payload": "/affirm"}]},
+        ]
+    )
+    answer = BotAnswer.of(replies)
+    assert [r.text for r in answer.shown] == ["Te paso con una persona.", None]
+    assert answer.handoff == {"reason": "kb_no_answer", "detail": {}}
+    assert answer.kb_decision == "handoff" and answer.custom == [{"note": 1}]

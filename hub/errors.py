@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 __all__ = [
     "ChannelDisabled",
+    "ChannelHasItsOwnEntry",
     "ContactNotFound",
     "ConversationForbidden",
     "ConversationNotFound",
@@ -124,6 +127,25 @@ class UnknownChannel(HubError):
 
     def __init__(self, channel: str, known: list[str]) -> None:
         super().__init__(f"Channel {channel!r} is not enabled on this hub. Use one of: {', '.join(known)}.")
+
+
+class ChannelHasItsOwnEntry(HubError):
+    """POST /api/v1/messages speaks only for the api channel: it must not impersonate another one."""
+
+    code = "channel_not_accepted"
+    http_status = 422
+
+    ENTRIES: ClassVar[dict[str, str]] = {
+        "widget": "the website widget's socket.io connection at /socket.io (a signed session)",
+        "whatsapp": "the WhatsApp webhook POST /api/v1/channels/whatsapp/webhook (signed by Meta)",
+    }
+
+    def __init__(self, channel: str) -> None:
+        entry = self.ENTRIES.get(channel, "that channel's own entry point")
+        super().__init__(
+            f"POST /api/v1/messages only accepts \"channel\": \"api\"; {channel} messages come in only "
+            f"through {entry}. Nothing was stored."
+        )
 
 
 class ChannelDisabled(HubError):

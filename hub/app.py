@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from hub.api.errors import install_error_handlers
 from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
+from hub.body_limit import BodyLimit
 from hub.channels.widget_socket import WidgetSocket
 from hub.db import migrate
 from hub.security_headers import SecurityHeaders
@@ -65,6 +66,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit)  # a 413 before anything reads the body (hub/body_limit.py)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
     app.include_router(health_router)

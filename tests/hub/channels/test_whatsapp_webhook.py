@@ -81,6 +81,16 @@ def test_a_signed_webhook_with_text_the_database_cannot_take_is_a_400(
     wa.send(text("hola"))  # the next webhook is stored as ever
 
 
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_a_webhook_over_1_mb_is_a_413_before_the_signature_check(wa: WhatsAppHub, signed: bool) -> None:
+    body = webhook(text("hola"))
+    body["padding"] = "x" * 2 * 1024 * 1024
+    response = wa.post(body, signature="auto" if signed else None)
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert wa.messages() == [] and wa.graph.requests == []
+
+
 def test_text_is_stored_before_the_200_then_read_typing_and_answered(wa: WhatsAppHub) -> None:
     gate = wa.rasa.hold_replies()
     wamid = wa.send(text("¿Cuánto tarda el envío?"), name="Ana López")

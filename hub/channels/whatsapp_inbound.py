@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from hub import delivery, intake
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
+from hub.channels.whatsapp_long_text import cut
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
 from hub.contact_details import ContactDetails
 from hub.crud import conversations
@@ -89,8 +90,11 @@ def parse_body(body: bytes) -> Webhook:
     return parse_webhook(data)
 
 
-def _context(inbound: Inbound) -> dict[str, Any]:
+def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, Any]:
     context: dict[str, Any] = {"whatsapp": {"type": inbound.type}}
+    if original_chars is not None:  # cut to MAX_TEXT_CHARS (hub/channels/whatsapp_long_text.py)
+        context["truncated"] = {"original_chars": original_chars}
+        log.warning("whatsapp text cut", extra={"wamid": inbound.wamid, "original_chars": original_chars})
     if inbound.bot_text is not None:
         context["bot_text"] = inbound.bot_text
     if inbound.media is not None:
@@ -124,9 +128,10 @@ async def _receive(services: Services, inbound: Inbound, name: str | None) -> No
     if inbound.kind == "unknown":
         log.warning("unsupported whatsapp message type", extra={"wamid": inbound.wamid, "type": inbound.type})
         return
+    text, original_chars = cut(inbound.text, services.settings.max_text_chars)
     try:
         incoming = IncomingMessage(
-            channel=WHATSAPP, source_id=inbound.wa_id, client_message_id=inbound.wamid, text=inbound.text
+            channel=WHATSAPP, source_id=inbound.wa_id, client_message_id=inbound.wamid, text=text
         )
     except ValidationError as exc:
         log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": str(exc)})
@@ -135,7 +140,7 @@ async def _receive(services: Services, inbound: Inbound, name: str | None) -> No
         services,
         incoming,
         contact_name=name,
-        context=_context(inbound),
+        context=_context(inbound, original_chars),
         to_bot=inbound.kind != "media",
         details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
     )

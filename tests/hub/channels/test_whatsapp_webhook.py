@@ -116,6 +116,20 @@ def test_text_is_stored_before_the_200_then_read_typing_and_answered(wa: WhatsAp
     assert contact.name == "Ana López"
 
 
+def test_a_text_over_max_text_chars_is_stored_cut_with_a_visible_marker(wa: WhatsAppHub) -> None:
+    long_text = "Hola, os cuento lo que pasó con mi pedido. " * 200  # 8,800 characters
+    wamid = wa.send(text(long_text))
+    message = wa.incoming(wamid)
+    assert message is not None, "the long text was lost"
+    assert len(message.text) == 4096
+    assert message.text.startswith(long_text[:4000])
+    assert message.text.endswith(f"[mensaje recortado: el original tenía {len(long_text)} caracteres]")
+    assert (message.context or {})["truncated"] == {"original_chars": len(long_text)}
+    conversation_id = message.conversation_id
+    shown = [m["text"] for m in wa.hub.messages(conversation_id) if m["message_type"] == "incoming"]
+    assert shown == [message.text]  # what agents and transcripts read, marker included
+
+
 def test_one_contact_per_phone_number(wa: WhatsAppHub) -> None:
     first = wa.send(text("hola"), wa_id="34600999888", name="Luis")
     second = wa.send(text("¿seguís ahí?"), wa_id="34600999888", name="Luis")

@@ -155,5 +155,12 @@ async def receive_webhook(services: Services, channel: WhatsAppChannel, webhook:
             await _receive(services, inbound, webhook.names.get(inbound.wa_id))
         except HubError as exc:
             log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message})
+    expected = services.settings.whatsapp_phone_number_id
     for report in webhook.statuses:
+        if expected and report.phone_number_id and report.phone_number_id != expected:
+            log.warning(
+                "whatsapp status for another phone number id ignored",
+                extra={"wamid": report.wamid, "phone_number_id": report.phone_number_id},
+            )
+            continue
         await channel.apply_status(report)

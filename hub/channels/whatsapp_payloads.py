@@ -55,6 +55,7 @@ class StatusReport:
     status: str
     recipient_id: str | None = None
     error: dict[str, Any] | None = None
+    phone_number_id: str | None = None  # the business number it was sent from (metadata)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _message(raw: dict[str, Any], phone_number_id: str | None) -> Inbound | None
     return make(kind="unknown", text="", media={"type": kind})
 
 
-def _status(raw: dict[str, Any]) -> StatusReport | None:
+def _status(raw: dict[str, Any], phone_number_id: str | None) -> StatusReport | None:
     wamid, status = raw.get("id"), raw.get("status")
     if not isinstance(wamid, str) or status not in ("sent", "delivered", "read", "failed"):
         return None
@@ -130,7 +131,7 @@ def _status(raw: dict[str, Any]) -> StatusReport | None:
             "details": _obj(first.get("error_data")).get("details"),
         }
     recipient = raw.get("recipient_id")
-    return StatusReport(wamid, str(status), str(recipient) if recipient else None, error)
+    return StatusReport(wamid, str(status), str(recipient) if recipient else None, error, phone_number_id)
 
 
 def parse_webhook(body: dict[str, Any]) -> Webhook:
@@ -150,7 +151,7 @@ def parse_webhook(body: dict[str, Any]) -> Webhook:
                 if message is not None:
                     webhook.messages.append(message)
             for raw in _dicts(value.get("statuses")):
-                status = _status(raw)
+                status = _status(raw, phone)
                 if status is not None:
                     webhook.statuses.append(status)
     return webhook

@@ -3,12 +3,15 @@
 Meta reports them on the webhook by wamid. They land on the outbox row with that wamid and never go
 backwards (read > delivered > sent); the message's ``status`` is the least advanced of its rows (a
 long text is sent in several parts), ``failed`` if any failed. A status that arrives before the send
-that produced its wamid is committed is kept in memory and applied when the sender records the wamid.
+that produced its wamid is committed is kept in memory and applied when the sender records the wamid:
+at most one status of each kind per wamid, for at most ``_EARLY_KEPT`` wamids (the oldest dropped
+first) and ``_EARLY_MAX_AGE`` seconds, so a flood of statuses for unknown wamids costs bounded memory.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -24,7 +27,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 _RANK = {"sent": 1, "delivered": 2, "read": 3}
-_EARLY_KEPT = 1000  # statuses kept for wamids not known yet
+_EARLY_KEPT = 1000  # wamids not known yet whose statuses are kept
+_EARLY_MAX_AGE = 600.0  # seconds: a send commits its wamid well within this
 
 
 def advances(current: str | None, new: str) -> bool:
@@ -86,7 +90,17 @@ class DeliveryStatuses:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         # Statuses that arrived before the send that produced their wamid was committed.
-        self._early: OrderedDict[str, list[StatusReport]] = OrderedDict()
+        # wamid -> (when first seen, status -> report), oldest first.
+        self._early: OrderedDict[str, tuple[float, dict[str, StatusReport]]] = OrderedDict()
+
+    def _keep_early(self, report: StatusReport) -> None:
+        now = time.monotonic()
+        _seen, reports = self._early.setdefault(report.wamid, (now, {}))
+        reports[report.status] = report  # a repeated status replaces the one kept
+        while self._early and (
+            len(self._early) > _EARLY_KEPT or next(iter(self._early.values()))[0] < now - _EARLY_MAX_AGE
+        ):
+            self._early.popitem(last=False)
 
     async def apply(self, report: StatusReport) -> bool:
         """Record a delivery status by wamid; False when the wamid is not one the hub sent."""
@@ -100,9 +114,7 @@ class DeliveryStatuses:
             ).scalar_one_or_none()
             if entry is None:
                 # Meta can report a status before this process committed the wamid of the send.
-                self._early.setdefault(report.wamid, []).append(report)
-                while len(self._early) > _EARLY_KEPT:
-                    self._early.popitem(last=False)
+                self._keep_early(report)
                 log.info(
                     "status for an unknown wamid", extra={"wamid": report.wamid, "status": report.status}
                 )
@@ -117,5 +129,6 @@ class DeliveryStatuses:
 
     async def sent(self, wamid: str | None) -> None:
         """The sender committed ``wamid``: apply the statuses that arrived before it."""
-        for report in self._early.pop(wamid or "", []):
+        _seen, reports = self._early.pop(wamid or "", (0.0, {}))
+        for report in reports.values():
             await self.apply(report)

@@ -111,7 +111,9 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "This endpoint does not accept that HTTP method.",
         }
         message = messages.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, f"http_{exc.status_code}", message)
+        response = error_response(exc.status_code, f"http_{exc.status_code}", message)
+        response.headers.update(exc.headers or {})  # 405: Allow (issue 15, finding 15)
+        return response
 
     @app.exception_handler(sa_exc.TimeoutError)
     async def _busy(_request: Request, exc: sa_exc.TimeoutError) -> JSONResponse:

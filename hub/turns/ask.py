@@ -77,7 +77,8 @@ async def ask(
     down_attempts = 0
     errors = 0
     text = bot_text(message)
-    if text.lstrip().startswith(INTENT_PREFIX):
+    typed = text == message.text  # not a channel's button payload (a WhatsApp reply id, signed)
+    if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(services, message))
     while True:
         try:

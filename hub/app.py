@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from hub.api.errors import install_error_handlers
+from hub.api.openapi_errors import document_errors
 from hub.api.routes import api_router, health_router
 from hub.api.routes.widget_assets import router as widget_router
 from hub.body_limit import BodyLimit
@@ -66,6 +67,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    document_errors(app)
     app.add_middleware(BodyLimit)  # a 413 before anything reads the body (hub/body_limit.py)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router)

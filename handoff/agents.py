@@ -123,6 +123,15 @@ async def logout(session: AsyncSession, *, token: str) -> None:
     await session.execute(sa.delete(AgentToken).where(AgentToken.token_hash == _token_hash(token)))
 
 
+#: broadcast topic on which a logout is announced, so sockets opened with that token close
+SESSIONS_TOPIC = "agent-sessions"
+
+
+def session_key(token: str) -> str:
+    """What a logout announces: a prefix of the token's hash, never the token."""
+    return _token_hash(token)[:24]
+
+
 async def set_status(session: AsyncSession, *, agent: Agent, status: str) -> Agent:
     """online (gets conversations), away (keeps its own, gets no new ones) or offline."""
     if status not in AGENT_STATUSES:

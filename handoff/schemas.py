@@ -139,7 +139,8 @@ class TransferIn(BaseModel):
     @model_validator(mode="after")
     def _one_target(self) -> TransferIn:
         if (self.agent_id is None) == (self.team is None):
-            raise ValueError("give exactly one of agent_id or team")
+            raise ValueError("give exactly one of agent_id (to that agent) or team (back to the queue "
+                             "for that skill), not both and not neither")
         return self
 
 

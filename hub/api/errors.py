@@ -75,18 +75,23 @@ def error_response(status_code: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status_code, content={"error": {"code": code, "message": message}})
 
 
-def _describe(exc: RequestValidationError) -> tuple[str, str]:
+_MESSAGE_EXAMPLE = '{"channel": "api", "source_id": "...", "client_message_id": "...", "text": "..."}'
+
+
+def _describe(exc: RequestValidationError, path: str = "") -> tuple[str, str]:
     problems: list[str] = []
     for error in exc.errors():
         whole_body = tuple(error.get("loc", ())) == ("body",)
-        if error.get("type") == "json_invalid" or (whole_body and error.get("type") != "missing"):
-            return "malformed_json", (
-                "The request body is not a valid JSON object. Send one such as "
-                '{"channel": "api", "source_id": "...", "client_message_id": "...", "text": "..."}.'
-            )
+        kind = error.get("type")
+        if kind == "json_invalid" or (whole_body and kind not in ("missing", "value_error")):
+            example = (f" such as {_MESSAGE_EXAMPLE}" if path == "/api/v1/messages"
+                       else " with the fields this endpoint documents (GET /docs)")
+            return "malformed_json", f"The request body is not a valid JSON object. Send one{example}."
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        if error.get("type") == "missing":
+        if kind == "missing":
             problems.append(f"{where} is required")
+        elif whole_body:  # a rule across fields (e.g. exactly one of two): its own words
+            problems.append(str(error.get("msg", "invalid body")).removeprefix("Value error, "))
         else:
             problems.append(f"{where}: {error.get('msg', 'invalid value')}")
     return "invalid_request", "Invalid request: " + "; ".join(problems) + ". Fix these fields and retry."
@@ -100,8 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(status_of(exc), exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        code, message = _describe(exc)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        code, message = _describe(exc, request.url.path)
         return error_response(422, code, message)
 
     @app.exception_handler(StarletteHTTPException)

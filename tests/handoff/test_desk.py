@@ -326,3 +326,19 @@ def test_rules_of_the_configured_policy_file_hand_off_big_orders_to_the_orders_t
         assert [(w["conversation_id"], w["priority"], w["skill"]) for w in waiting] == [
             (big, "high", "orders")
         ]
+
+
+def test_a_transfer_to_both_an_agent_and_a_team_says_to_pick_one(desk: Desk) -> None:
+    luis_id = desk.add_agent("luis@x.example", name="Luis")
+    desk.add_agent("ana@x.example", name="Ana")
+    ana = desk.login("ana@x.example")
+    conversation_id = desk.hand_off(source_id="pilar")
+    desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/claim", headers=ana)
+    both = desk.client.post(
+        f"/api/v1/agent/conversations/{conversation_id}/transfer",
+        json={"agent_id": luis_id, "team": "billing"}, headers=ana,
+    )
+    assert both.status_code == 422
+    message = both.json()["error"]["message"]
+    assert "agent_id" in message and "team" in message and "one" in message
+    assert "endpoint" not in message

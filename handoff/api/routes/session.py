@@ -35,6 +35,9 @@ async def logout(services: ServicesDep, token: TokenDep, agent: AgentDep) -> Non
         current = await agents.get(session, agent_id=agent.id)
         if current is not None:
             await agents.set_status(session, agent=current, status="offline")
+    # after the commit: the sockets this login opened close (the console, conversation views)
+    await services.broadcast.publish(
+        agents.SESSIONS_TOPIC, {"type": "logged_out", "session": agents.session_key(token)})
 
 
 @router.get("/me", response_model=AgentOut)

@@ -4,13 +4,16 @@ Frames: ``{"type": "subscribed", "agent_id"}``, then ``{"type": "queue_changed",
 "conversation_id"?}`` (a handoff arrived, was claimed, transferred, resolved or abandoned:
 re-read GET /api/v1/agent/queue) and ``{"type": "note", "note": {...}}``. A conversation's
 messages (customer's included, live) come on ``WS /api/v1/conversations/{id}/ws``.
-A missing or expired token closes the socket with code 4401.
+A missing or expired token closes the socket with code 4401, and so does a logout of the token
+it was opened with.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, WebSocket
 
 from handoff import agents
@@ -28,14 +31,30 @@ router = APIRouter(tags=["agent"])
 async def agent_ws(
     websocket: WebSocket,
     services: WsServicesDep,
-    token: Annotated[str, Query(min_length=1, description="Token from POST /api/v1/agent/login")],
+    token: Annotated[str, Query(description="Token from POST /api/v1/agent/login")] = "",
 ) -> None:
-    async with services.sessions() as session:
-        agent = await agents.authenticate(session, token=token)
-    if agent is None:
+    agent = None
+    if token:
+        async with services.sessions() as session:
+            agent = await agents.authenticate(session, token=token)
+    if agent is None:  # missing, unknown or expired: 4401, as documented (not an HTTP 403)
         await refuse(websocket, NotAuthenticated())
         return
     await websocket.accept()
-    async with services.broadcast.subscribe(QUEUE_TOPIC) as frames:
+    key = agents.session_key(token)
+    async with (
+        services.broadcast.subscribe(QUEUE_TOPIC) as frames,
+        services.broadcast.subscribe(agents.SESSIONS_TOPIC) as ended,
+        anyio.create_task_group() as group,
+    ):
+        async def close_on_logout() -> None:
+            async for frame in ended:
+                if frame.get("session") == key:
+                    with contextlib.suppress(RuntimeError):
+                        await websocket.close(code=4401, reason="logged out: log in again")
+                    group.cancel_scope.cancel()
+
+        group.start_soon(close_on_logout)
         await websocket.send_json({"type": "subscribed", "agent_id": agent.id})
         await pump(websocket, frames)
+        group.cancel_scope.cancel()

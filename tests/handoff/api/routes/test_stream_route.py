@@ -26,3 +26,31 @@ def test_the_agents_socket_refuses_a_bad_token(desk: Desk) -> None:
     ):
         ws.receive_json()
     assert closed.value.code == 4401
+
+
+def test_the_agents_socket_without_a_token_closes_with_4401(desk: Desk) -> None:
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        desk.client.websocket_connect("/api/v1/agent/ws") as ws,
+    ):
+        ws.receive_json()
+    assert closed.value.code == 4401
+
+
+def test_logging_out_closes_the_sockets_of_that_login_only(desk: Desk) -> None:
+    desk.add_agent("ana@x.example")
+    first = desk.login("ana@x.example")
+    second = desk.login("ana@x.example")  # the same agent on another device
+    tokens = [h["Authorization"].split()[1] for h in (first, second)]
+    with (
+        desk.client.websocket_connect(f"/api/v1/agent/ws?token={tokens[0]}") as ws,
+        desk.client.websocket_connect(f"/api/v1/agent/ws?token={tokens[1]}") as other,
+    ):
+        assert ws.receive_json()["type"] == "subscribed"
+        assert other.receive_json()["type"] == "subscribed"
+        assert desk.client.post("/api/v1/agent/logout", headers=first).status_code == 204
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
+        conversation_id = desk.hand_off(source_id="marta")  # the other login still hears
+        assert other.receive_json() == {"type": "queue_changed", "conversation_id": conversation_id}

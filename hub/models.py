@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ApiKey",
     "Base",
     "Contact",
     "ContactIdentity",
@@ -203,3 +204,22 @@ class OutboxEntry(Base):
     channel_message_id: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class ApiKey(Base):
+    """A credential of a caller of the channel-neutral API (hub/api_keys.py): only its SHA-256 is stored.
+
+    ``scopes``: space-separated, e.g. ``messages:write conversations:read``. A revoked key stays for the
+    record (``revoked_at``) and never authenticates again.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))  # the key's first characters, to tell keys apart
+    scopes: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()

@@ -48,7 +48,9 @@ def test_a_streamed_body_without_content_length_is_cut_at_the_limit(hub: HubClie
 
 def test_a_message_just_under_the_limit_is_accepted(hub: HubClient) -> None:
     body = json.dumps(_message(text="a" * 4000)).encode()
-    response = hub.client.post("/api/v1/messages", content=body, headers={"Content-Type": "application/json"})
+    response = hub.client.post(
+        "/api/v1/messages", content=body, headers={"Content-Type": "application/json", **hub.api_headers()}
+    )
     assert response.status_code == 202
 
 

@@ -105,6 +105,15 @@ class HubProcess:
         self.log = log
         self.url = f"http://127.0.0.1:{env['HUB_PORT']}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._api_key: str | None = None
+
+    def api_headers(self) -> dict[str, str]:
+        """An API key for posting, made once with the CLI on this hub's database (the key: last line)."""
+        if self._api_key is None:
+            command = [sys.executable, "-m", "hub.api_keys", "create", "--name", "durability"]
+            done = subprocess.run(command, cwd=REPO, env=self.env, capture_output=True, text=True, check=True)
+            self._api_key = done.stdout.strip().splitlines()[-1]
+        return {"Authorization": f"Bearer {self._api_key}"}
 
     def start(self) -> None:
         with self.log.open("ab") as log:
@@ -163,6 +172,7 @@ def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, S
             "client_message_id": "k-1",
             "text": "dnd esta mi pedido",
         },
+        headers=hub.api_headers(),
     )
     assert response.status_code == 202
     receipt = response.json()
@@ -196,6 +206,7 @@ def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, S
             "client_message_id": "k-1",
             "text": "dnd esta mi pedido",
         },
+        headers=hub.api_headers(),
     )
     assert again.status_code == 200 and again.json() == receipt
     assert len(httpx.get(messages_url).json()["messages"]) == 2
@@ -210,6 +221,7 @@ def test_stopping_the_hub_while_rasa_is_unreachable_ends_it_and_keeps_the_messag
     receipt = httpx.post(
         f"{hub.url}/api/v1/messages",
         json={"channel": "api", "source_id": "term", "client_message_id": "t-1", "text": "hola"},
+        headers=hub.api_headers(),
     ).json()
     messages_url = f"{hub.url}/api/v1/conversations/{receipt['conversation_id']}/messages?source_id=term"
     wait_for(lambda: "retrying message" in hub.log.read_text(errors="replace"), "a retry")

@@ -1,6 +1,7 @@
 """A hub running in a TestClient, as the hub and handoff tests drive it, and the settings they share.
 
-Reading a conversation needs credentials (hub.readers): ``messages`` and ``conversation`` read an
+Posting needs an API key: ``post`` sends one made once per hub (``api_headers``). Reading a
+conversation needs credentials (hub.readers): ``messages`` and ``conversation`` read an
 api-channel conversation as its customer (its source_id) and any other one as an agent (one made
 for reading, offline, the first time it is needed).
 """
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
 from handoff import agents
+from hub import api_keys
 from hub.db import create_engine, migrate
 from hub.models import Conversation
 from hub.services import Services
@@ -91,6 +93,7 @@ class InProcessHub:
         self.client = client
         self._readers: dict[int, dict[str, Any]] = {}
         self._reader_token: str | None = None
+        self._api_key: str | None = None
 
     @property
     def services(self) -> Services:
@@ -127,7 +130,18 @@ class InProcessHub:
             "text": text,
             "language": language,
         }
-        return self.client.post("/api/v1/messages", json=body)
+        return self.client.post("/api/v1/messages", json=body, headers=self.api_headers())
+
+    def api_headers(self) -> dict[str, str]:
+        """The bearer header of an API key (all scopes) made once for this hub, as integrations send."""
+        if self._api_key is None:
+
+            async def create(session: AsyncSession) -> str:
+                _row, key = await api_keys.create(session, name="tests", scopes=api_keys.SCOPES)
+                return key
+
+            self._api_key = self.db(create)
+        return {"Authorization": f"Bearer {self._api_key}"}
 
     def reader(self, conversation_id: int) -> dict[str, Any]:
         """``params`` or ``headers`` that let a test read the conversation, as a client would."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hub import intake
+from hub.api.api_key_auth import MessagesWriteKey
 from hub.api.deps import ServicesDep
 from hub.errors import ChannelHasItsOwnEntry, UnknownChannel
 from hub.schemas import IncomingMessage, Receipt
@@ -17,9 +18,12 @@ API_CHANNEL = "api"
 
 
 @router.post("/messages", status_code=202, response_model=Receipt)
-async def post_message(body: IncomingMessage, services: ServicesDep, response: Response) -> Receipt:
+async def post_message(
+    body: IncomingMessage, services: ServicesDep, response: Response, _key: MessagesWriteKey
+) -> Receipt:
     """Store the customer's message and acknowledge it (202); the same id again -> 200.
 
+    Needs ``Authorization: Bearer <API key>`` with the ``messages:write`` scope (401, 403).
     Only ``"channel": "api"``: widget and WhatsApp messages come through their own, authenticated
     entry points (422 ``channel_not_accepted`` here, nothing stored). The bot's answer arrives over
     the websockets and in GET /conversations/{id}/messages.

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from hub_testing import HubClient
 
+from hub import api_keys
 from hub.settings import Settings
 from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
@@ -75,7 +76,9 @@ def test_a_lone_surrogate_or_nul_in_a_message_is_a_422_and_nothing_is_stored(
     hub: HubClient, fields: dict[str, str], where: str
 ) -> None:
     response = hub.client.post(
-        "/api/v1/messages", content=_message(**fields), headers={"Content-Type": "application/json"}
+        "/api/v1/messages",
+        content=_message(**fields),
+        headers={"Content-Type": "application/json", **hub.api_headers()},
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "invalid_request"
@@ -124,16 +127,18 @@ async def test_after_bad_input_the_same_keep_alive_connection_still_works(
 ) -> None:
     app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
     bodies = [_message(text="a \ud800"), _message(text="a \x00"), b"[" * 60_000 + b"]" * 60_000]
-    requests = [
-        b"GET /api/v1/conversations/9223372036854775808 HTTP/1.1\r\nHost: hub\r\n\r\n",
-        *(
-            b"POST /api/v1/messages HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
-            + f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-            for body in bodies
-        ),
-    ]
     async with serving(app) as url:
+        async with app.state.services.sessions.begin() as session:
+            _row, key = await api_keys.create(session, name="tests")
+        requests = [
+            b"GET /api/v1/conversations/9223372036854775808 HTTP/1.1\r\nHost: hub\r\n\r\n",
+            *(
+                b"POST /api/v1/messages HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+                + f"Authorization: Bearer {key}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+                for body in bodies
+            ),
+        ]
         for request in requests:
             first, second = await _two_requests(url, request)
             assert first.split()[1][:1] == b"4", first

@@ -42,7 +42,9 @@ async def _count(session: AsyncSession) -> dict[str, int]:
 def test_posting_as_another_channel_is_refused_and_nothing_is_stored_or_sent(
     wa: WhatsAppHub, channel: str, source_id: str, entry: str
 ) -> None:
-    response = wa.client.post("/api/v1/messages", json=_body(channel, source_id))
+    response = wa.client.post(
+        "/api/v1/messages", json=_body(channel, source_id), headers=wa.hub.api_headers()
+    )
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "channel_not_accepted"
@@ -58,7 +60,7 @@ def test_posting_as_another_channel_is_refused_and_nothing_is_stored_or_sent(
 
 
 def test_an_unknown_channel_is_told_to_use_api(wa: WhatsAppHub) -> None:
-    response = wa.client.post("/api/v1/messages", json=_body("sms", "600"))
+    response = wa.client.post("/api/v1/messages", json=_body("sms", "600"), headers=wa.hub.api_headers())
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "unknown_channel"
     assert "api" in response.json()["error"]["message"]

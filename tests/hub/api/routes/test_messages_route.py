@@ -122,7 +122,7 @@ def valid_body(**changes: Any) -> dict[str, Any]:
 def test_invalid_input_gets_a_clear_422_and_stores_nothing(
     hub: HubClient, body: Any, code: str, says: str
 ) -> None:
-    response = hub.client.post("/api/v1/messages", json=body)
+    response = hub.client.post("/api/v1/messages", json=body, headers=hub.api_headers())
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == code
@@ -134,7 +134,7 @@ def test_malformed_json_gets_a_clear_422(hub: HubClient) -> None:
     response = hub.client.post(
         "/api/v1/messages",
         content=b'{"channel": "api", "text": ',
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **hub.api_headers()},
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "malformed_json"

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks.message_latency [--n 150] [--hub URL --rasa URL] [--out docs/...]
 
-Without --hub/--rasa it brings up its own stack (like the e2e tests) in a temporary directory.
+Without --hub/--rasa it brings up its own stack (like the e2e tests) in a temporary directory; with
+--hub it posts with HUB_API_KEY or the `make run` key in DATA_DIR/dev_api_key (ops/hub_client.py).
 Each sample is one customer message, sent one at a time (closed loop), cycling through a mix of
 greetings, FAQ questions and order lookups in Spanish and English. Prints a markdown table
 (median, p95, p99) and writes it to docs/benchmarks/message_latency.md.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import statistics
 import tempfile
@@ -129,6 +131,7 @@ def main() -> None:
                 data_dir=Path(tmp), hub_port=free_port(), rasa_port=free_port(),
                 action_port=free_port(), models_dir=ROOT / "var" / "models",
             )
+            os.environ["HUB_API_KEY"] = endpoints.api_key  # HubClient posts with the stack's key
             try:
                 table = asyncio.run(measure(endpoints.hub, endpoints.rasa, args.n))
             finally:

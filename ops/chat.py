@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import websockets
 
-from ops.hub_client import HubClient
+from ops.hub_client import HubClient, local_api_key
 
 __all__ = ["main"]
 
@@ -85,8 +85,13 @@ def main() -> None:
                         help="your customer id on the api channel (reuse it to continue a history)")
     parser.add_argument("--lang", choices=["es", "en"], default=None,
                         help="force a language (default: the hub detects it)")
+    parser.add_argument("--api-key", default=None,
+                        help="API key (default: HUB_API_KEY, else DATA_DIR/dev_api_key written by make run)")
     args = parser.parse_args()
-    client = HubClient(args.hub, source_id=args.source_id)
+    if not (args.api_key or local_api_key()):
+        print("No API key: start the hub with `make run` (it writes DATA_DIR/dev_api_key), or pass --api-key "
+              "from `python -m hub.api_keys create --name chat`.")
+    client = HubClient(args.hub, source_id=args.source_id, api_key=args.api_key)
     try:
         asyncio.run(run(client, args.lang))
     except (OSError, websockets.WebSocketException) as exc:

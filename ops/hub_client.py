@@ -1,13 +1,15 @@
 """A customer of the hub's channel-neutral API: send, follow the live stream, wait for the answer.
 
 Used by `make chat`, the end-to-end tests and the latency benchmark, so all three talk to the hub
-the way a channel client does.
+the way a channel client does. Posting needs an API key: the one given, else HUB_API_KEY, else the
+local development key `make run` writes to DATA_DIR/dev_api_key (hub/api_keys/dev_key.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,7 +20,10 @@ from typing import Any
 import httpx
 import websockets
 
-__all__ = ["Answer", "HubClient", "Sent"]
+from hub.api_keys.dev_key import read_dev_key
+from ops.stack import ROOT
+
+__all__ = ["Answer", "HubClient", "Sent", "local_api_key"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,25 @@ class Answer:
         return "\n".join(r["text"] for r in self.replies if r["message_type"] == "outgoing")
 
 
+def local_api_key() -> str | None:
+    """HUB_API_KEY, else the development key of `make run` in DATA_DIR (default var/)."""
+    return os.environ.get("HUB_API_KEY") or read_dev_key((ROOT / os.environ.get("DATA_DIR", "var")).resolve())
+
+
 class HubClient:
-    def __init__(self, hub_url: str, *, source_id: str | None = None, channel: str = "api") -> None:
+    def __init__(
+        self,
+        hub_url: str,
+        *,
+        source_id: str | None = None,
+        channel: str = "api",
+        api_key: str | None = None,
+    ) -> None:
         self.hub_url = hub_url.rstrip("/")
         self.source_id = source_id or f"cli-{uuid.uuid4().hex[:10]}"
         self.channel = channel
+        key = api_key or local_api_key()
+        self._auth = {"Authorization": f"Bearer {key}"} if key else {}
         self.http = httpx.AsyncClient(base_url=self.hub_url, timeout=15)
 
     async def aclose(self) -> None:
@@ -73,7 +92,7 @@ class HubClient:
             "language": language,
         }
         started = time.perf_counter()
-        response = await self.http.post("/api/v1/messages", json=body)
+        response = await self.http.post("/api/v1/messages", json=body, headers=self._auth)
         elapsed_ms = (time.perf_counter() - started) * 1000
         response.raise_for_status()
         return Sent(response.json(), response.status_code, elapsed_ms, started)

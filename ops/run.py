@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from hub.api_keys.dev_key import dev_key_path, ensure_dev_key
+from hub.settings import Settings
 from ops.stack import ROOT, Report, ServiceFailed, Stack, stack_services
 from ops.train import ensure_model
 
@@ -25,6 +28,13 @@ class Endpoints:
     hub: str
     rasa: str
     actions: str
+    api_key: str = ""  # the hub's local development API key (DATA_DIR/dev_api_key)
+
+
+def dev_api_key(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> str:
+    """Create or reuse the development API key of the hub in ``data_dir`` (after it migrated)."""
+    database_url = (extra_env or {}).get("DATABASE_URL") or os.environ.get("DATABASE_URL") or None
+    return asyncio.run(ensure_dev_key(Settings(data_dir=data_dir, database_url=database_url)))
 
 
 def build_kb_index(env: dict[str, str]) -> None:
@@ -61,6 +71,7 @@ def bring_up(
         hub=f"http://127.0.0.1:{hub_port}",
         rasa=f"http://127.0.0.1:{rasa_port}",
         actions=f"http://127.0.0.1:{action_port}",
+        api_key=dev_api_key(data_dir, extra_env),
     )
     try:  # one parse so TensorFlow builds its graphs before the first customer arrives
         token = services[-1].env.get("RASA_TOKEN", "")
@@ -94,6 +105,7 @@ def main() -> None:
         say(f"\nReady in {time.monotonic() - started:.0f} s.")
         say(f"  hub API     {endpoints.hub}/docs")
         say("  chat        make chat   (in another terminal)")
+        say(f"  API key     {dev_key_path(data_dir)} (Authorization: Bearer <key> on POST /api/v1/messages)")
         say(f"  logs        {data_dir / 'logs'}")
         say("Ctrl-C stops everything.")
         while (dead := stack.poll_exited()) is None:

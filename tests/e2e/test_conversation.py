@@ -30,7 +30,7 @@ def kb_reply(entry_id: str, lang: str) -> str:
 
 @pytest.fixture
 async def customer(stack: Endpoints) -> AsyncIterator[HubClient]:
-    client = HubClient(stack.hub)
+    client = HubClient(stack.hub, api_key=stack.api_key)
     yield client
     await client.aclose()
 

@@ -1,4 +1,6 @@
-"""``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``.
+"""``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``;
+``reset-password --email ...`` (unlocks the login, ends its sessions); ``disable-agent --email ...``
+and ``enable-agent --email ...``.
 
 The password comes from AGENT_PASSWORD or is asked for (twice, not echoed). The database is
 the hub's (DATABASE_URL / DATA_DIR), migrated first.
@@ -54,6 +56,27 @@ async def _add_agent(args: argparse.Namespace, password: str, settings: Settings
         await engine.dispose()
 
 
+async def _change_agent(command: str, email: str, password: str | None, settings: Settings) -> int:
+    engine = create_engine(settings.db_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine).begin() as session:
+            agent = await agents.get_by_email(session, email=email)
+            if agent is None:
+                print(f"error: no agent with email {email}", file=sys.stderr)
+                return 1
+            if command == "reset-password" and password is not None:
+                await agents.set_password(session, agent=agent, password=password)
+                print(f"agent {agent.id}: new password set, login unlocked, sessions ended")
+            else:
+                await agents.set_disabled(session, agent=agent, disabled=command == "disable-agent")
+                state = "disabled (sessions ended)" if agent.disabled_at else "enabled"
+                print(f"agent {agent.id} {state}")
+        return 0
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,11 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--languages", default="es", help="comma-separated, e.g. es,en (default es)")
     add.add_argument("--skills", default="", help="comma-separated, e.g. orders,billing")
     add.add_argument("--max-concurrent", type=int, default=3, help="conversations at once (default 3)")
+    for name, what in (("reset-password", "set a new password (asked, or AGENT_PASSWORD)"),
+                       ("disable-agent", "no more logins; open sessions end"),
+                       ("enable-agent", "allow logins again")):
+        command = commands.add_parser(name, help=what)
+        command.add_argument("--email", required=True)
     args = parser.parse_args(argv)
+    if args.command in ("disable-agent", "enable-agent"):
+        return asyncio.run(_change_agent(args.command, args.email, None, Settings()))
     password = _password()
     if len(password) < 8:
         print("error: the password needs at least 8 characters", file=sys.stderr)
         return 2
+    if args.command == "reset-password":
+        return asyncio.run(_change_agent(args.command, args.email, password, Settings()))
     return asyncio.run(_add_agent(args, password, Settings()))
 
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import logging
+import math
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.errors import InvalidCredentials
+from handoff.errors import AgentDisabled, InvalidCredentials, LoginLocked
 from handoff.models import AGENT_STATUSES, Agent, AgentToken
-from handoff.passwords import hash_password, verify_password
+from handoff.passwords import hash_password, needs_rehash, verify_password
 from hub.bus import EventName, emit
 from hub.models import utcnow
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "authenticate",
@@ -93,15 +97,31 @@ async def list_all(session: AsyncSession) -> list[Agent]:
     return list((await session.execute(sa.select(Agent).order_by(Agent.id))).scalars())
 
 
+#: wrong passwords in a row that lock a login, and for how long (an online guesser gets ~5 tries
+#: per 15 minutes; the right password is refused too while locked)
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+
+
 async def login(session: AsyncSession, *, email: str, password: str, ttl: timedelta) -> tuple[Agent, str]:
-    """Check the password and open a session: (agent, bearer token). InvalidCredentials otherwise."""
+    """Check the password and open a session: (agent, bearer token). ``LoginLocked`` while
+    locked (no password is checked), ``InvalidCredentials`` for a wrong one (the caller records
+    it with ``record_failed_login`` in its own transaction), ``AgentDisabled`` for a disabled
+    account with the right password. A hash made with weaker parameters is upgraded."""
     agent = await get_by_email(session, email=email)
+    now = utcnow()
+    if agent is not None and agent.locked_until is not None and agent.locked_until > now:
+        raise LoginLocked(max(1, math.ceil((agent.locked_until - now).total_seconds() / 60)))
     stored = agent.password_hash if agent is not None else _dummy_hash()
     matches = await asyncio.to_thread(verify_password, password, stored)
     if agent is None or not matches:
         raise InvalidCredentials()
+    if agent.disabled_at is not None:
+        raise AgentDisabled()
+    agent.failed_logins, agent.locked_until = 0, None
+    if needs_rehash(agent.password_hash):
+        agent.password_hash = await asyncio.to_thread(hash_password, password)
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     session.add(
         AgentToken(agent_id=agent.id, token_hash=_token_hash(token), created_at=now, expires_at=now + ttl)
     )
@@ -109,12 +129,41 @@ async def login(session: AsyncSession, *, email: str, password: str, ttl: timede
     return agent, token
 
 
+async def record_failed_login(session: AsyncSession, *, email: str) -> None:
+    """One more wrong password for ``email`` (if it is an agent's): locks it at LOCK_AFTER."""
+    agent = await session.scalar(
+        sa.select(Agent).where(Agent.email == email.strip().lower()).with_for_update())
+    if agent is None:
+        return
+    agent.failed_logins += 1
+    if agent.failed_logins >= LOCK_AFTER:
+        agent.failed_logins, agent.locked_until = 0, utcnow() + LOCK_FOR
+        log.warning("agent login locked after repeated wrong passwords",
+                    extra={"agent_id": agent.id, "minutes": LOCK_FOR.total_seconds() // 60})
+
+
+async def set_password(session: AsyncSession, *, agent: Agent, password: str) -> None:
+    """A new password (an admin's reset): unlocks the login and ends every open session."""
+    agent.password_hash = await asyncio.to_thread(hash_password, password)
+    agent.failed_logins, agent.locked_until = 0, None
+    await session.execute(sa.delete(AgentToken).where(AgentToken.agent_id == agent.id))
+
+
+async def set_disabled(session: AsyncSession, *, agent: Agent, disabled: bool) -> None:
+    """Disable (no login, every session ended, offline) or enable an agent."""
+    agent.disabled_at = utcnow() if disabled else None
+    if disabled:
+        await session.execute(sa.delete(AgentToken).where(AgentToken.agent_id == agent.id))
+        await set_status(session, agent=agent, status="offline")
+
+
 async def authenticate(session: AsyncSession, *, token: str) -> Agent | None:
     """The agent a live (unexpired) bearer token belongs to, or None."""
     query = (
         sa.select(Agent)
         .join(AgentToken, AgentToken.agent_id == Agent.id)
-        .where(AgentToken.token_hash == _token_hash(token), AgentToken.expires_at > utcnow())
+        .where(AgentToken.token_hash == _token_hash(token), AgentToken.expires_at > utcnow(),
+               Agent.disabled_at.is_(None))
     )
     return (await session.execute(query)).scalar_one_or_none()
 

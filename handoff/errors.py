@@ -5,15 +5,36 @@ from __future__ import annotations
 from hub.errors import HubError, NotAuthenticated
 
 __all__ = [
+    "AgentDisabled",
     "AgentNotFound",
     "AlreadyClaimed",
     "InvalidCredentials",
+    "LoginLocked",
     "NotAuthenticated",
     "NotYourConversation",
     "NothingToClaim",
     "OverCapacity",
     "WrongConversationState",
 ]
+
+
+class LoginLocked(HubError):
+    code = "login_locked"
+    http_status = 429
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"Too many wrong passwords: this login is locked for {minutes} more minute(s). Wait, "
+            "or ask an admin to reset the password (python -m handoff reset-password).")
+
+
+class AgentDisabled(HubError):
+    code = "agent_disabled"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__("This agent account is disabled; ask an admin (python -m handoff "
+                         "enable-agent).")
 
 
 class InvalidCredentials(HubError):

@@ -31,6 +31,10 @@ class Agent(Base):
     # Round-robin: the online agent assigned longest ago gets the next conversation.
     last_assigned_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Wrong passwords in a row; at LOCK_AFTER the login is refused until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
+    disabled_at: Mapped[datetime | None] = mapped_column()  # set by an admin: no login at all
 
 
 class AgentToken(Base):

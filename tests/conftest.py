@@ -95,7 +95,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Agents log in in hundreds of tests: scrypt at its production cost (n=2**14, ~65 ms a hash) is
+    """Agents log in in hundreds of tests: scrypt at its production cost (n=2**17, ~0.3 s a hash) is
     tested in tests/handoff/test_passwords.py; elsewhere a small n runs the same code (stored hashes
     carry their n), like Django's fast test hasher."""
     if request.path.name != "test_passwords.py":

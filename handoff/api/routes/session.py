@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from handoff import agents, queue
 from handoff.api.deps import AgentDep, TokenDep
+from handoff.errors import InvalidCredentials
 from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
 from hub.api.deps import ServicesDep
 from hub.models import utcnow
@@ -19,11 +20,18 @@ router = APIRouter(tags=["agent"])
 
 @router.post("/login", response_model=LoginOut)
 async def login(body: LoginIn, services: ServicesDep) -> LoginOut:
-    """Email + password -> a bearer token (401 ``invalid_credentials`` otherwise)."""
+    """Email + password -> a bearer token (401 ``invalid_credentials`` otherwise; 429
+    ``login_locked`` after 5 wrong passwords in a row, for 15 minutes; 403 ``agent_disabled``)."""
     ttl = timedelta(hours=services.settings.agent_token_ttl_hours)
-    async with services.sessions.begin() as session:
-        agent, token = await agents.login(session, email=body.email, password=body.password, ttl=ttl)
-        active = await queue.load(session, agent_id=agent.id)
+    try:
+        async with services.sessions.begin() as session:
+            agent, token = await agents.login(session, email=body.email, password=body.password,
+                                              ttl=ttl)
+            active = await queue.load(session, agent_id=agent.id)
+    except InvalidCredentials:
+        async with services.sessions.begin() as session:  # counted even though login failed
+            await agents.record_failed_login(session, email=body.email)
+        raise
     return LoginOut(token=token, expires_at=utcnow() + ttl, agent=AgentOut.of(agent, active))
 
 

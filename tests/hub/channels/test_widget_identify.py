@@ -123,16 +123,20 @@ async def test_two_browsers_of_one_person_each_keep_their_own_history(live_hub: 
     """Identified with one email in two browsers: one contact, but each session shows its own chat."""
     browsers = [socketio.AsyncClient(reconnection=False) for _ in range(2)]
     histories: list[asyncio.Queue[Any]] = [asyncio.Queue(), asyncio.Queue()]
-    sessions = [uuid.uuid4().hex, uuid.uuid4().hex]
-    for browser, history in zip(browsers, histories, strict=True):
+    confirmed: list[asyncio.Queue[str]] = [asyncio.Queue(), asyncio.Queue()]
+    sessions: list[str] = []
+    for browser, history, tokens in zip(browsers, histories, confirmed, strict=True):
         browser.on("session_history", history.put_nowait)
+        browser.on("session_confirm", tokens.put_nowait)
         await browser.connect(live_hub.url, socketio_path="/socket.io", transports=["websocket"])
     try:
-        for browser, history, session_id in zip(browsers, histories, sessions, strict=True):
-            await browser.emit("session_request", {"session_id": session_id})
+        for browser, history, tokens in zip(browsers, histories, confirmed, strict=True):
+            await browser.emit("session_request", {"session_id": None})
+            sessions.append(await asyncio.wait_for(tokens.get(), GUARD_S))  # issued by the hub
             await asyncio.wait_for(history.get(), GUARD_S)
+            session_id = sessions[-1]
             await browser.call("identify", {"email": "ana@example.com"}, timeout=GUARD_S)
-            message = {"message": f"hola desde {session_id}", "session_id": session_id}
+            message = {"message": f"hola desde {session_id[:8]}", "session_id": session_id}
             await browser.call("user_uttered", message, timeout=GUARD_S)
         assert len(await contacts(live_hub)) == 1
 
@@ -140,7 +144,7 @@ async def test_two_browsers_of_one_person_each_keep_their_own_history(live_hub: 
             await browser.emit("session_request", {"session_id": session_id})
             shown = await asyncio.wait_for(history.get(), GUARD_S)
             texts = [m["text"] for m in shown["messages"] if m["message_type"] == "incoming"]
-            assert texts == [f"hola desde {session_id}"]
+            assert texts == [f"hola desde {session_id[:8]}"]
     finally:
         for browser in browsers:
             await browser.disconnect()

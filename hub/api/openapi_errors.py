@@ -9,7 +9,7 @@ the statuses it can answer with:
 * routes that need credentials (agent routes, conversation readers, API-key routes, webhooks):
   401 (none or expired) and 403 (not allowed);
 * routes with an id in the path: 404; agent commands: 404 and 409 (nothing to claim, taken,
-  not yours, wrong state); webhooks: 400 (not JSON, not Meta's shape).
+  not yours, wrong state); webhooks: 400 (not JSON, not Meta's shape); logins: 429 (locked).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _DESCRIPTIONS = {
     403: "Credentials valid but not allowed here",
     404: "No such resource (or endpoint disabled)",
     409: "Conflicts with the conversation's current state",
+    429: "Too many attempts: locked for a while (the message says how long)",
     413: "Body or text too large; nothing was stored",
     422: "Invalid input; nothing was stored",
     503: "The hub is overloaded (no free database connection); retry in a few seconds",
@@ -57,6 +58,8 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         codes |= {404, 409}  # agent commands: nothing to claim, taken, not yours, wrong state
     if "webhook" in path:
         codes |= {400, 404}
+    if path.endswith("/login"):
+        codes.add(429)
     return codes
 
 

@@ -212,41 +212,32 @@ async def transfer(
                 kind="note_added",
                 data={"agent_id": agent.id, "agent_name": agent.name, "text": note, "transfer": True},
             )
+        to: dict[str, Any]
         if to_agent_id is not None:
             target = await _agent(session, to_agent_id)
             requests.assign(handoff, agent_id=target.id)
             target.last_assigned_at = handoff.claimed_at
-            await events.record(
-                session,
-                conversation_id=conversation_id,
-                kind="agent_transferred",
-                data={"from_agent_id": agent.id, "to_agent_id": target.id, "handoff_id": handoff.id},
-            )
-            emit(
-                session,
-                EventName.HANDOFF_TRANSFERRED,
-                conversation_id=conversation_id,
-                handoff_id=handoff.id,
-                from_agent_id=agent.id,
-                to_agent_id=target.id,
-            )
-            deliver.append(await joined(session, conversation, handoff, target, by="transfer"))
+            to = {"to_agent_id": target.id}
         else:
+            target = None
             requests.requeue(handoff, skill=team)
-            await events.record(
-                session,
-                conversation_id=conversation_id,
-                kind="agent_transferred",
-                data={"from_agent_id": agent.id, "to_team": team, "handoff_id": handoff.id},
-            )
-            emit(
-                session,
-                EventName.HANDOFF_TRANSFERRED,
-                conversation_id=conversation_id,
-                handoff_id=handoff.id,
-                from_agent_id=agent.id,
-                to_team=team,
-            )
+            to = {"to_team": team}
+        await events.record(
+            session,
+            conversation_id=conversation_id,
+            kind="agent_transferred",
+            data={"from_agent_id": agent.id, **to, "handoff_id": handoff.id},
+        )
+        emit(
+            session,
+            EventName.HANDOFF_TRANSFERRED,
+            conversation_id=conversation_id,
+            handoff_id=handoff.id,
+            from_agent_id=agent.id,
+            **to,
+        )
+        if target is not None:
+            deliver.append(await joined(session, conversation, handoff, target, by="transfer"))
     await delivery.deliver(services, conversation=conversation, messages=deliver)
     await publish_queue(services, {"type": "queue_changed", "conversation_id": conversation_id})
     await queue_notices.after_change(services)

@@ -157,7 +157,9 @@ async def test_widget_customer_is_helped_by_two_agents_then_the_bot_answers_agai
     assert "se ha unido" in joined["text"]
     context = await full_context(team.first, conversation_id, turns=2)
     assert_agent_sees_everything(context, ["hola", ASK_FOR_A_HUMAN], "widget")
-    assert {"channel": "widget", "source_id": widget.session_id} in context["contact"]["identities"]
+    # the widget holds a hub-signed token "<session id>.<signature>"; the identity is the session id
+    session_id = widget.session_id.rsplit(".", 1)[0]
+    assert {"channel": "widget", "source_id": session_id} in context["contact"]["identities"]
 
     async with ConversationWatch.open(stack.hub, conversation_id, token=team.first.token) as console:
         agent_text = "Hola, soy Ana. ¿Qué es lo que no te ha servido?"

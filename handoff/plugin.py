@@ -24,6 +24,9 @@ class Agents:
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
         return await agents.authenticate(session, token=token) is not None
 
+    def logout_watch(self, token: str) -> tuple[str, str] | None:
+        return agents.SESSIONS_TOPIC, agents.session_key(token)
+
 
 class Handoffs:
     """hub.seams.HandoffView: the latest handoff request shown with a conversation."""

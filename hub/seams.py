@@ -82,6 +82,11 @@ class TurnPolicy(Protocol):
 class AgentDirectory(Protocol):
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool: ...
 
+    def logout_watch(self, token: str) -> tuple[str, str] | None:
+        """(broadcast topic, key): a frame ``{"session": key}`` there means this login ended,
+        so sockets opened with ``token`` close; None when logins cannot end early."""
+        ...
+
 
 class HandoffView(Protocol):
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None: ...
@@ -125,6 +130,9 @@ class BotOnly:
 
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
         return False
+
+    def logout_watch(self, token: str) -> tuple[str, str] | None:
+        return None
 
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None:
         return None

@@ -10,6 +10,7 @@ import anyio
 from fastapi import WebSocket, WebSocketDisconnect
 
 from hub.api.errors import websocket_close
+from hub.broadcast import Broadcast
 from hub.errors import HubError
 
 __all__ = ["pump", "refuse"]
@@ -44,3 +45,29 @@ async def pump(websocket: WebSocket, frames: AsyncIterator[dict[str, Any]]) -> N
 
         group.start_soon(forward)
         group.start_soon(watch)
+
+
+async def pump_until_logout(
+    websocket: WebSocket,
+    frames: AsyncIterator[dict[str, Any]],
+    broadcast: Broadcast,
+    watch: tuple[str, str] | None,
+) -> None:
+    """``pump``, and close with 4401 when the login the socket was opened with ends
+    (``watch``: the broadcast topic and key a logout announces; None: nothing to watch)."""
+    if watch is None:
+        await pump(websocket, frames)
+        return
+    topic, key = watch
+    async with broadcast.subscribe(topic) as ended, anyio.create_task_group() as group:
+
+        async def close_on_logout() -> None:
+            async for frame in ended:
+                if frame.get("session") == key:
+                    with contextlib.suppress(RuntimeError):
+                        await websocket.close(code=4401, reason="logged out: log in again")
+                    group.cancel_scope.cancel()
+
+        group.start_soon(close_on_logout)
+        await pump(websocket, frames)
+        group.cancel_scope.cancel()

@@ -10,17 +10,15 @@ it was opened with.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query, WebSocket
 
 from handoff import agents
 from handoff.desk import QUEUE_TOPIC
 from handoff.errors import NotAuthenticated
 from hub.api.deps import WsServicesDep
-from hub.api.ws import pump, refuse
+from hub.api.ws import pump_until_logout, refuse
 
 __all__ = ["router"]
 
@@ -41,20 +39,7 @@ async def agent_ws(
         await refuse(websocket, NotAuthenticated())
         return
     await websocket.accept()
-    key = agents.session_key(token)
-    async with (
-        services.broadcast.subscribe(QUEUE_TOPIC) as frames,
-        services.broadcast.subscribe(agents.SESSIONS_TOPIC) as ended,
-        anyio.create_task_group() as group,
-    ):
-        async def close_on_logout() -> None:
-            async for frame in ended:
-                if frame.get("session") == key:
-                    with contextlib.suppress(RuntimeError):
-                        await websocket.close(code=4401, reason="logged out: log in again")
-                    group.cancel_scope.cancel()
-
-        group.start_soon(close_on_logout)
+    async with services.broadcast.subscribe(QUEUE_TOPIC) as frames:
         await websocket.send_json({"type": "subscribed", "agent_id": agent.id})
-        await pump(websocket, frames)
-        group.cancel_scope.cancel()
+        await pump_until_logout(websocket, frames, services.broadcast,
+                                (agents.SESSIONS_TOPIC, agents.session_key(token)))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, WebSocket
 
 from hub import readers
 from hub.api.deps import OptionalTokenDep, ServicesDep, SessionDep, WsServicesDep
-from hub.api.ws import pump, refuse
+from hub.api.ws import pump_until_logout, refuse
 from hub.crud import messages as messages_crud
 from hub.delivery import conversation_topic
 from hub.errors import HubError
@@ -112,6 +112,7 @@ async def conversation_ws(
         await refuse(websocket, exc)
         return
     await websocket.accept()
+    watch = services.seams.agents.logout_watch(token) if token else None
     async with services.broadcast.subscribe(conversation_topic(conversation_id)) as frames:
         await websocket.send_json({"type": "subscribed", "conversation_id": conversation_id})
-        await pump(websocket, frames)
+        await pump_until_logout(websocket, frames, services.broadcast, watch)

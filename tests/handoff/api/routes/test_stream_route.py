@@ -46,3 +46,17 @@ def test_logging_out_closes_the_sockets_of_that_login_only(desk: Desk) -> None:
         assert closed.value.code == 4401
         conversation_id = desk.hand_off(source_id="marta")  # the other login still hears
         assert other.receive_json() == {"type": "queue_changed", "conversation_id": conversation_id}
+
+
+def test_logging_out_closes_the_conversation_sockets_opened_with_that_login(desk: Desk) -> None:
+    desk.add_agent("ana@x.example")
+    headers = desk.login("ana@x.example")
+    token = headers["Authorization"].split()[1]
+    conversation_id = desk.hand_off(source_id="marta")
+    with desk.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?token={token}") as ws:
+        assert ws.receive_json()["type"] == "subscribed"
+        assert desk.client.post("/api/v1/agent/logout", headers=headers).status_code == 204
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:  # frames already on their way may come first
+                ws.receive_json()
+        assert closed.value.code == 4401

@@ -68,11 +68,12 @@ class Calibration:
         return out
 
 
-def _z(queries: HitMatrix, reference: HitMatrix, weights: tuple[float, float, float],
-       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+def _z(matrix: HitMatrix, reference: HitMatrix, weights: tuple[float, float, float],
+       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per query of ``matrix``: top score and lead in the reference's units, and top-is-right."""
     mean, sd = reference_stats(reference, weights)
-    r = queries.rank(*weights)
-    return (r.top - mean) / sd, r.lead / sd, r.top_ok, mean, sd
+    r = matrix.rank(*weights)
+    return (r.top - mean) / sd, r.lead / sd, r.top_ok
 
 
 def _point(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray, za: float, zm: float
@@ -98,13 +99,6 @@ def _grid(z_top: np.ndarray, z_lead: np.ndarray, ok: np.ndarray,
     return sorted(out, key=lambda p: (-p[0], p[1]))
 
 
-def _reference_z(reference: HitMatrix, weights: tuple[float, float, float]
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    mean, sd = reference_stats(reference, weights)
-    r = reference.rank(*weights)
-    return (r.top - mean) / sd, r.lead / sd
-
-
 def calibrate(
     queries: HitMatrix | None,
     reference: HitMatrix,
@@ -120,23 +114,22 @@ def calibrate(
     if queries is None or len(queries) == 0:
         return Calibration(base, "day-one defaults", 0, 0, None, None, details)
     n, n_out = len(queries), int(queries.out_of_scope.sum())
-    zt, zl, ok, _, _ = _z(queries, reference, default.weights)
-    default_point = _point(zt, zl, ok, default.z_answer, default.z_margin)
+    at_default = _z(queries, reference, default.weights)
+    default_point = _point(*at_default, default.z_answer, default.z_margin)
     best: tuple[int, DayOne, OperatingPoint] | None = None
     floor = default_point.correct if default_point.bound <= max_wrong_rate else -1
     # labels without out-of-scope questions cannot show that those stay unanswered: then a
     # point may answer no more of the reference (hidden-entry) questions than the defaults do
     ref_cap = len(reference) + 1
     if n_out < MIN_OUT_OF_SCOPE:
-        rt, rl = _reference_z(reference, default.weights)
+        rt, rl, _ = _z(reference, reference, default.weights)
         ref_cap = int(((rt >= default.z_answer) & (rl >= default.z_margin)).sum())
         details["out_of_scope_guard"] = (
             f"{n_out} out-of-scope labelled queries (< {MIN_OUT_OF_SCOPE}): no point may answer "
             f"more than {ref_cap} of the {len(reference)} hidden-entry questions")
     for weights in (default.weights, *[w for w in weight_grid if w != default.weights]):
-        zt, zl, ok, _, _ = _z(queries, reference, weights)
-        for correct, wrong, za, zm, ref_answered in _grid(zt, zl, ok,
-                                                          _reference_z(reference, weights)):
+        for correct, wrong, za, zm, ref_answered in _grid(*_z(queries, reference, weights),
+                                                          _z(reference, reference, weights)[:2]):
             if correct <= max(floor, best[0] if best else -1):
                 break  # sorted: nothing further answers more correctly
             p = OperatingPoint(correct + wrong, correct, wrong)
@@ -145,9 +138,8 @@ def calibrate(
                         p)
                 break
     if best is None and lower_bound(default_point.wrong, default_point.answered) > max_wrong_rate:
-        zt, zl, ok, _, _ = _z(queries, reference, default.weights)
-        for correct, wrong, za, zm, _ in _grid(zt, zl, ok,
-                                               _reference_z(reference, default.weights)):
+        for correct, wrong, za, zm, _ in _grid(*at_default,
+                                               _z(reference, reference, default.weights)[:2]):
             p = OperatingPoint(correct + wrong, correct, wrong)
             if p.answered and p.wrong_rate <= max_wrong_rate:
                 best = (correct, DayOne(*default.weights, za, zm, min(default.z_clarify, za),

@@ -19,16 +19,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import hours, notices, queue, requests
 from handoff.models import Handoff
 from handoff.policy import DEFAULT_POLICY_PATH
-from hub import delivery
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
+from hub.delivery import Delivery
 from hub.models import Contact, Event
-from hub.services import Services
 from hub.settings import Settings
 
 __all__ = ["Closed", "capture_email", "closed_now", "held_for_opening", "hours_of"]
@@ -110,9 +109,11 @@ async def _store_on_contact(session: AsyncSession, contact_id: int, email: str) 
     return True
 
 
-async def capture_email(services: Services, *, conversation_id: int, message_id: int) -> bool:
+async def capture_email(
+    *, sessions: async_sessionmaker[AsyncSession], delivery: Delivery, conversation_id: int, message_id: int
+) -> bool:
     """A customer queued while closed wrote an email address: store it and acknowledge it (once)."""
-    async with services.sessions.begin() as session:
+    async with sessions.begin() as session:
         message = await messages_crud.get(session, message_id=message_id)
         conversation = await conversations.get(session, conversation_id=conversation_id)
         if message is None or conversation is None or message.message_type != "incoming":
@@ -140,5 +141,5 @@ async def capture_email(services: Services, *, conversation_id: int, message_id:
             text=notices.email_saved(conversation.language, email=email),
             data={"email_saved": email},
         )
-    await delivery.deliver(services, conversation=conversation, messages=[ack])
+    await delivery.deliver(conversation=conversation, messages=[ack])
     return True

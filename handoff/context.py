@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import queue, sentiment, summary
 from handoff.models import Handoff
+from handoff.rasa_tracker import RasaTracker
 from hub.crud import conversations
 from hub.errors import ConversationNotFound
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.schemas import ConversationOut, HandoffOut, MessageOut
-from hub.services import Services
 
 __all__ = ["build", "rasa_slots", "shown_slots"]
 
@@ -68,21 +67,10 @@ def _turns(messages: list[Message]) -> list[dict[str, Any]]:
     return turns
 
 
-async def rasa_slots(services: Services, conversation_id: int) -> dict[str, Any]:
+async def rasa_slots(tracker: RasaTracker, conversation_id: int) -> dict[str, Any]:
     """The Rasa tracker's slots for the conversation ({} when Rasa cannot tell)."""
-    settings = services.settings
-    params = {"token": settings.rasa_token} if settings.rasa_token else {}
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker"
-    try:
-        response = await services.http.get(url, params=params)
-        response.raise_for_status()
-        slots = response.json().get("slots") or {}
-    except (httpx.HTTPError, ValueError, AttributeError) as exc:
-        log.warning(
-            "could not read Rasa slots", extra={"conversation_id": conversation_id, "error": str(exc)}
-        )
-        return {}
-    return shown_slots(slots)
+    slots = await tracker.slots(conversation_id=conversation_id)
+    return shown_slots(slots) if slots is not None else {}
 
 
 async def _transcript(session: AsyncSession, contact_id: int) -> list[dict[str, Any]]:
@@ -126,9 +114,11 @@ async def _transcript(session: AsyncSession, contact_id: int) -> list[dict[str, 
     return out
 
 
-async def build(services: Services, *, conversation_id: int) -> dict[str, Any]:
+async def build(
+    *, sessions: async_sessionmaker[AsyncSession], tracker: RasaTracker, conversation_id: int
+) -> dict[str, Any]:
     """The whole context of a conversation for the agent taking it over."""
-    async with services.sessions() as session:
+    async with sessions() as session:
         conversation = await conversations.get(session, conversation_id=conversation_id)
         if conversation is None:
             raise ConversationNotFound(conversation_id)
@@ -179,7 +169,7 @@ async def build(services: Services, *, conversation_id: int) -> dict[str, Any]:
         "handoff_history": [HandoffOut.of(h).model_dump(mode="json") for h in handoffs],
         "summary": summary.summarize(customer_texts),
         "sentiment": sentiment.score(customer_texts),
-        "slots": await rasa_slots(services, conversation_id),
+        "slots": await rasa_slots(tracker, conversation_id),
         "turns": _turns(messages),
         "transcript": transcript,
     }

@@ -5,7 +5,7 @@ HANDOFF_POLICY_PATH; docs/handoff.md): an IANA time zone, opening intervals per 
 day), holidays (a date, or "MM-DD" every year, optionally named), and optional other hours per
 language or team (skill). Intervals are local wall-clock times, so opening at 09:00 stays 09:00
 across daylight-saving changes. The file is validated when loaded; a mistake raises
-:class:`HoursError` naming the file and the key. ``clock`` is the seam tests replace.
+:class:`HoursError` naming the file and the key. "Now" is the hub's one clock (hub/clock.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,22 +21,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-__all__ = ["WEEKDAYS", "BusinessHours", "Clock", "HoursError", "Schedule", "clock", "load", "parse"]
+__all__ = ["WEEKDAYS", "BusinessHours", "HoursError", "Schedule", "load", "parse"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _YEARLY = re.compile(r"^(\d{2})-(\d{2})$")
 _SEARCH_DAYS = 400  # a year of holidays cannot hide every opening of a weekly schedule
 
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-#: The current time (timezone-aware). Tests replace it: ``monkeypatch.setattr(hours, "clock", ...)``.
-clock: Clock = _utcnow
 
 
 class HoursError(ValueError):

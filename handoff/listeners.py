@@ -9,18 +9,31 @@
 
 from __future__ import annotations
 
-from handoff import after_hours, desk, queue, rasa_tracker, requests
-from hub import delivery
-from hub.bus import BusEvent, EventBus, EventName
+from handoff import after_hours, desk, queue, requests
+from handoff.rasa_tracker import RasaTracker
+from hub.broadcast import Broadcast
+from hub.bus import BusEvent, Database, EventBus, EventName
 from hub.crud import conversations
-from hub.services import Services
+from hub.delivery import Delivery
 
 __all__ = ["Listeners"]
 
 
 class Listeners:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(
+        self,
+        *,
+        db: Database,
+        delivery: Delivery,
+        broadcast: Broadcast,
+        tracker: RasaTracker,
+        auto_assign: bool,
+    ) -> None:
+        self._db = db
+        self._delivery = delivery
+        self._broadcast = broadcast
+        self._tracker = tracker
+        self._auto_assign_on = auto_assign
 
     def subscribe(self, bus: EventBus) -> None:
         bus.subscribe(EventName.HANDOFF_REQUESTED, self.handoff_requested)
@@ -30,15 +43,15 @@ class Listeners:
     async def handoff_requested(self, event: BusEvent) -> None:
         if event.data.get("state") != requests.WAITING or event.conversation_id is None:
             return  # noted: people already own the conversation
-        services, conversation_id = self.services, event.conversation_id
-        await rasa_tracker.pause(services, conversation_id=conversation_id)
-        await desk.publish_queue(services, {"type": "queue_changed", "conversation_id": conversation_id})
-        if services.settings.handoff_auto_assign:
+        conversation_id = event.conversation_id
+        await self._tracker.pause(conversation_id=conversation_id)
+        frame = {"type": "queue_changed", "conversation_id": conversation_id}
+        await desk.publish_queue(self._broadcast, frame)
+        if self._auto_assign_on:
             await self._auto_assign(conversation_id)
 
     async def _auto_assign(self, conversation_id: int) -> None:
-        services = self.services
-        async with services.unit_of_work() as uow:
+        async with self._db.unit_of_work() as uow:
             async with uow.transaction() as session:
                 handoff = await queue.current(session, conversation_id=conversation_id)
                 if handoff is None or handoff.state != requests.WAITING:
@@ -49,15 +62,18 @@ class Listeners:
                 current = await conversations.get(session, conversation_id=conversation_id)
                 assert current is not None
                 notice = await desk.joined(session, current, handoff, agent, by="auto_assign")
-            await delivery.deliver(services, conversation=current, messages=[notice])
+            await self._delivery.deliver(conversation=current, messages=[notice])
 
     async def handoff_ended(self, event: BusEvent) -> None:
         if event.data.get("reason") == "handed_back" and event.conversation_id is not None:
-            await rasa_tracker.resume(self.services, conversation_id=event.conversation_id)
+            await self._tracker.resume(conversation_id=event.conversation_id)
 
     async def message_skipped(self, event: BusEvent) -> None:
         if event.conversation_id is None:
             return
         await after_hours.capture_email(
-            self.services, conversation_id=event.conversation_id, message_id=int(event.data["message_id"])
+            sessions=self._db.sessions,
+            delivery=self._delivery,
+            conversation_id=event.conversation_id,
+            message_id=int(event.data["message_id"]),
         )

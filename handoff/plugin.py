@@ -8,14 +8,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import abandonment, agents, requests
+from handoff import agents, requests
+from handoff.abandonment import Abandonment
 from handoff.api import agent_router, console_router
+from handoff.desk import Desk
 from handoff.listeners import Listeners
+from handoff.queue_notices import QueueNotices
+from handoff.rasa_tracker import RasaTracker
 from handoff.turn_policy import DeskPolicy
 from hub.schemas import HandoffOut
 from hub.services import Services
 
-__all__ = ["Agents", "Handoffs", "install", "mount"]
+__all__ = ["Agents", "Handoffs", "build_abandonment", "build_desk", "install", "mount"]
 
 
 class Agents:
@@ -36,13 +40,40 @@ class Handoffs:
         return HandoffOut.of(found[-1]) if found else None
 
 
+def build_desk(services: Services) -> Desk:
+    """The agents' commands on built resources (the API builds the same per request: handoff/api/deps.py)."""
+    notices = QueueNotices(sessions=services.sessions, settings=services.settings, delivery=services.delivery)
+    return Desk(db=services.db, delivery=services.delivery, broadcast=services.broadcast, notices=notices)
+
+
+def build_abandonment(services: Services) -> Abandonment:
+    settings = services.settings
+    return Abandonment(
+        db=services.db,
+        delivery=services.delivery,
+        broadcast=services.broadcast,
+        notices=QueueNotices(sessions=services.sessions, settings=settings, delivery=services.delivery),
+        abandon_after=settings.handoff_abandon_after,
+        sweep_interval=settings.handoff_sweep_interval,
+    )
+
+
 def install(services: Services) -> None:
-    """Plug the desk into built services (web process and worker alike)."""
-    services.seams.policy = DeskPolicy(services.settings)
+    """Plug the desk into the hub's built resources (web process and worker alike): the seams, the
+    listeners on the bus and the abandonment sweep, each given the parts it uses."""
+    settings = services.settings
+    tracker = RasaTracker(http=services.http, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
+    services.seams.policy = DeskPolicy(settings)
     services.seams.agents = Agents()
     services.seams.handoffs = Handoffs()
-    services.seams.tasks.append(("handoff-abandonment", abandonment.run))
-    Listeners(services).subscribe(services.bus)
+    services.seams.tasks.append(("handoff-abandonment", build_abandonment(services).run))
+    Listeners(
+        db=services.db,
+        delivery=services.delivery,
+        broadcast=services.broadcast,
+        tracker=tracker,
+        auto_assign=settings.handoff_auto_assign,
+    ).subscribe(services.bus)
 
 
 def mount(app: FastAPI) -> None:

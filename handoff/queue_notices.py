@@ -22,18 +22,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import after_hours, hours, notices, queue
+from handoff import after_hours, notices, queue
 from handoff import policy as policy_module
-from hub import delivery
 from hub.crud import events
 from hub.crud import messages as messages_crud
-from hub.models import Conversation, Event, Message
-from hub.services import Services
+from hub.delivery import Delivery
+from hub.models import Conversation, Event, Message, utcnow
 from hub.settings import Settings
 
-__all__ = ["Rule", "after_change", "positions", "rule_of"]
+__all__ = ["QueueNotices", "Rule", "positions", "rule_of"]
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +139,7 @@ async def _notify(
     if not placed:
         return []
     told, joined = await _history(session, [item.conversation.id for item, _ in placed])
-    now = hours.clock()
+    now = utcnow()
     sent: list[tuple[Conversation, Message]] = []
     for item, position in placed:
         handoff, conversation = item.handoff, item.conversation
@@ -176,17 +175,27 @@ async def _notify(
     return sent
 
 
-async def after_change(services: Services) -> int:
-    """After a committed queue change: tell the customers who moved up enough. Returns how many."""
-    try:
-        rule = rule_of(services.settings)
-    except Exception:
-        log.exception("queue_notices unreadable; no position notices until it is fixed")
-        return 0
-    lock = _LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-    async with lock:
-        async with services.sessions.begin() as session:
-            sent = await _notify(session, services.settings, rule)
-        for conversation, message in sent:
-            await delivery.deliver(services, conversation=conversation, messages=[message])
-    return len(sent)
+class QueueNotices:
+    """Re-notices after committed queue changes (claims, transfers, resolves, abandonment)."""
+
+    def __init__(
+        self, *, sessions: async_sessionmaker[AsyncSession], settings: Settings, delivery: Delivery
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._delivery = delivery
+
+    async def after_change(self) -> int:
+        """After a committed queue change: tell the customers who moved up enough. Returns how many."""
+        try:
+            rule = rule_of(self._settings)
+        except Exception:
+            log.exception("queue_notices unreadable; no position notices until it is fixed")
+            return 0
+        lock = _LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
+            async with self._sessions.begin() as session:
+                sent = await _notify(session, self._settings, rule)
+            for conversation, message in sent:
+                await self._delivery.deliver(conversation=conversation, messages=[message])
+        return len(sent)

@@ -1,4 +1,5 @@
-"""Keep Rasa's tracker true while humans own a conversation: pause on handoff, resume on hand-back.
+"""Keep Rasa's tracker true while humans own a conversation: pause on handoff, resume on hand-back;
+read its slots for the agent's context.
 
 ``POST {RASA_URL}/conversations/{id}/tracker/events`` with ``{"event": "pause"}`` / ``{"event":
 "resume"}``. Failures are logged, never raised: the hub does not send Rasa messages of an open
@@ -8,12 +9,11 @@ conversation anyway, so a missed pause only makes Rasa's own record less exact. 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 
-from hub.services import Services
-
-__all__ = ["pause", "resume"]
+__all__ = ["RasaTracker"]
 
 log = logging.getLogger(__name__)
 
@@ -21,27 +21,46 @@ log = logging.getLogger(__name__)
 _TIMEOUT = 5.0
 
 
-async def _event(services: Services, conversation_id: int, event: str) -> bool:
-    settings = services.settings
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker/events"
-    params = {"token": settings.rasa_token} if settings.rasa_token else {}
-    try:
-        response = await services.http.post(url, params=params, json={"event": event}, timeout=_TIMEOUT)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        log.warning(
-            "could not send an event to Rasa",
-            extra={"conversation_id": conversation_id, "event": event, "error": str(exc)},
-        )
-        return False
-    return True
+class RasaTracker:
+    """Rasa's HTTP API for one conversation's tracker (``RASA_URL``, ``?token=RASA_TOKEN`` if set)."""
 
+    def __init__(self, *, http: httpx.AsyncClient, rasa_url: str, rasa_token: str | None) -> None:
+        self._http = http
+        self._base = rasa_url.rstrip("/")
+        self._params = {"token": rasa_token} if rasa_token else {}
 
-async def pause(services: Services, *, conversation_id: int) -> bool:
-    """Tell Rasa a human took over (its tracker records the conversation as paused)."""
-    return await _event(services, conversation_id, "pause")
+    async def _event(self, conversation_id: int, event: str) -> bool:
+        url = f"{self._base}/conversations/{conversation_id}/tracker/events"
+        try:
+            response = await self._http.post(
+                url, params=self._params, json={"event": event}, timeout=_TIMEOUT
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning(
+                "could not send an event to Rasa",
+                extra={"conversation_id": conversation_id, "event": event, "error": str(exc)},
+            )
+            return False
+        return True
 
+    async def pause(self, *, conversation_id: int) -> bool:
+        """Tell Rasa a human took over (its tracker records the conversation as paused)."""
+        return await self._event(conversation_id, "pause")
 
-async def resume(services: Services, *, conversation_id: int) -> bool:
-    """Tell Rasa the bot is back in charge."""
-    return await _event(services, conversation_id, "resume")
+    async def resume(self, *, conversation_id: int) -> bool:
+        """Tell Rasa the bot is back in charge."""
+        return await self._event(conversation_id, "resume")
+
+    async def slots(self, *, conversation_id: int) -> Any:
+        """The tracker's raw slots (None when Rasa cannot tell; failures are logged)."""
+        url = f"{self._base}/conversations/{conversation_id}/tracker"
+        try:
+            response = await self._http.get(url, params=self._params)
+            response.raise_for_status()
+            return response.json().get("slots") or {}
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning(
+                "could not read Rasa slots", extra={"conversation_id": conversation_id, "error": str(exc)}
+            )
+            return None

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import after_hours, hours, notices, queue, requests, turns
+from handoff import after_hours, notices, queue, requests, turns
 from handoff import policy as policy_module
 from handoff.models import Handoff
 from handoff.policy import Policy
 from hub import status
 from hub.bus import EventName, emit
 from hub.crud import events
-from hub.models import Conversation, Message
+from hub.models import Conversation, Message, utcnow
 from hub.seams import Decision
 from hub.settings import Settings
 
@@ -93,7 +93,7 @@ class DeskPolicy:
         closed = None
         if pending:
             closed = after_hours.closed_now(
-                settings, language=conversation.language, skill=decision.skill, now=hours.clock()
+                settings, language=conversation.language, skill=decision.skill, now=utcnow()
             )
         detail = ({**decision.detail, **closed.detail} if closed else decision.detail) or None
         handoff = await requests.create(

@@ -35,7 +35,7 @@ def create_app(
     """Build the hub. ``rasa_transport`` replaces HTTP to Rasa (tests use httpx.MockTransport);
     ``wire`` plugs other packages into the built services (the composition root: mostrador/wiring.py)."""
     settings = settings or Settings()
-    widget_socket = WidgetSocket(settings, lambda: app.state.services)
+    widget_socket = WidgetSocket(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,9 +43,12 @@ def create_app(
         if wire is not None:
             wire(services)
         await migrate(services.engine)
-        app.state.services = services
+        app.state.services = services  # read by the route dependencies only (hub/api/deps.py)
+        widget_socket.start(
+            receiver=services.receiver, sessions=services.sessions, broadcast=services.broadcast
+        )
 
-        worker = Worker(services)
+        worker = Worker.of(services)
         if settings.hub_run_worker:  # else python -m hub.worker processes (hub/worker.py)
             await worker.start()
         log.info(

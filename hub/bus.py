@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-__all__ = ["BusEvent", "EventBus", "EventName", "Listener", "UnitOfWork", "emit"]
+__all__ = ["BusEvent", "Database", "EventBus", "EventName", "Listener", "UnitOfWork", "emit"]
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +113,15 @@ class UnitOfWork:
         # What committed happened, even when later work (a delivery) failed; not on cancellation.
         if exc_type is None or issubclass(exc_type, Exception):
             await self.flush()
+
+
+@dataclass(frozen=True)
+class Database:
+    """The hub database as business code sees it: ``sessions()`` reads, ``sessions.begin()`` writes without
+    events, :meth:`unit_of_work` writes whose events are published after the commit."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    bus: EventBus
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.bus)

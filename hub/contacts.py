@@ -29,14 +29,13 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from hub.contact_details import ContactDetails, normalize_email, normalize_phone
 from hub.crud import contacts as contacts_crud
 from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
-from hub.services import Services
 
 __all__ = ["CONTACT_MERGED", "holder_id", "identify", "identify_identity", "learn", "merge", "merge_by_agent"]
 
@@ -248,11 +247,13 @@ async def _rename_clashing_client_ids(session: AsyncSession, *, survivor_id: int
     await session.flush()
 
 
-async def _retrying(services: Services, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _retrying(
+    sessions: async_sessionmaker[AsyncSession], work: Callable[[AsyncSession], Awaitable[T]]
+) -> T:
     """``work`` in its own transaction, again when a concurrent one won a unique index or a busy row."""
     for attempt in range(_RETRIES):
         try:
-            async with services.sessions.begin() as session:
+            async with sessions.begin() as session:
                 return await work(session)
         except (IntegrityError, OperationalError) as exc:
             if attempt == _RETRIES - 1:
@@ -262,7 +263,9 @@ async def _retrying(services: Services, work: Callable[[AsyncSession], Awaitable
     raise AssertionError("unreachable")
 
 
-async def merge_by_agent(services: Services, *, contact_id: int, other_contact_id: int, agent_id: int) -> int:
+async def merge_by_agent(
+    sessions: async_sessionmaker[AsyncSession], *, contact_id: int, other_contact_id: int, agent_id: int
+) -> int:
     """:func:`merge` in its own transaction, retried while the rows are busy; the survivor's id."""
 
     async def work(session: AsyncSession) -> int:
@@ -271,15 +274,21 @@ async def merge_by_agent(services: Services, *, contact_id: int, other_contact_i
         )
         return survivor.id
 
-    return await _retrying(services, work)
+    return await _retrying(sessions, work)
 
 
 async def identify_identity(
-    services: Services, *, channel: str, source_id: str, details: ContactDetails, replace: bool = True
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    channel: str,
+    source_id: str,
+    details: ContactDetails,
+    country_code: str,
+    replace: bool = True,
 ) -> Contact:
     """:func:`identify` the contact behind (channel, source_id), created if new (e.g. a widget
     session that has not written yet). Own transaction, retried on races."""
-    _normalized(details.email, details.phone, services.settings.phone_default_country_code)
+    _normalized(details.email, details.phone, country_code)
 
     async def work(session: AsyncSession) -> Contact:
         contact = await contacts_crud.get_or_create_by_identity(session, channel=channel, source_id=source_id)
@@ -290,13 +299,19 @@ async def identify_identity(
             phone=details.phone,
             name=details.name,
             replace=replace,
-            country_code=services.settings.phone_default_country_code,
+            country_code=country_code,
         )
 
-    return await _retrying(services, work)
+    return await _retrying(sessions, work)
 
 
-async def learn(services: Services, *, conversation_id: int, details: ContactDetails) -> None:
+async def learn(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    conversation_id: int,
+    details: ContactDetails,
+    country_code: str,
+) -> None:
     """Details found in a customer's message (or given by their channel) fill in their contact and
     may link it to another; never raises (the message is already stored), failures are logged."""
 
@@ -314,7 +329,7 @@ async def learn(services: Services, *, conversation_id: int, details: ContactDet
                     session,
                     contact_id=contact_id,
                     replace=False,
-                    country_code=services.settings.phone_default_country_code,
+                    country_code=country_code,
                     **{key: value},
                 )
             except InvalidContactDetail:
@@ -324,6 +339,6 @@ async def learn(services: Services, *, conversation_id: int, details: ContactDet
             await identify(session, contact_id=contact_id, name=details.name, replace=False)
 
     try:
-        await _retrying(services, work)
+        await _retrying(sessions, work)
     except Exception:
         log.exception("could not link the contact's details", extra={"conversation_id": conversation_id})

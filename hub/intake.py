@@ -8,26 +8,29 @@ constraint decides, and the loser of a race reads the winner's row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import bot_state, delivery, status
+from hub import bot_state, status
 from hub import contacts as contact_links
-from hub.bus import EventName, UnitOfWork, emit
-from hub.channels.base import StagesReceipts
+from hub.bus import Database, EventName, UnitOfWork, emit
+from hub.channels.base import Channel, StagesReceipts
 from hub.contact_details import ContactDetails, extract
 from hub.crud import arrivals, conversations
 from hub.crud import messages as messages_crud
 from hub.crud.arrivals import Known
+from hub.delivery import Delivery
 from hub.errors import TextTooLong, UnknownChannel
+from hub.jobs import JobQueue
 from hub.models import Conversation, Message
 from hub.schemas import IncomingMessage, Receipt
-from hub.services import Services
+from hub.settings import Settings
 
-__all__ = ["Intake", "receive"]
+__all__ = ["Intake", "Receiver"]
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +47,6 @@ class Intake:
     # Email/phone (given by the channel or written in the text) another contact has: linked by
     # hub.contacts.learn after the commit.
     unknown_details: ContactDetails | None = None
-
-
-def validate(services: Services, incoming: IncomingMessage) -> None:
-    """Checks that need settings; raise before anything is stored."""
-    if incoming.channel not in services.channels:
-        raise UnknownChannel(incoming.channel, sorted(services.channels))
-    limit = services.settings.max_text_chars
-    if len(incoming.text) > limit:
-        raise TextTooLong(len(incoming.text), limit)
 
 
 @dataclass(frozen=True)
@@ -114,112 +108,143 @@ async def _resent(session: AsyncSession, message_id: int) -> Intake:
     return Intake(Receipt.of(existing), existing, conversation, created=False)
 
 
-async def _store(services: Services, uow: UnitOfWork, incoming: IncomingMessage, extra: _Extra) -> Intake:
-    async with uow.transaction() as session:
-        known = await _known(session, incoming)
-        if known.message_id is not None:
-            return await _resent(session, known.message_id)
-        conversation = None
-        if known.conversation_id is not None:
-            conversation = await arrivals.touch_active(
-                session, conversation_id=known.conversation_id, contact_id=known.contact_id
-            )
-        if conversation is None:
-            conversation = await arrivals.open_conversation(
+class Receiver:
+    """Every channel's way in: store a customer message once, acknowledge it, queue it for the bot."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        delivery: Delivery,
+        jobs: JobQueue,
+        channels: Mapping[str, Channel],
+        settings: Settings,
+    ) -> None:
+        self._db = db
+        self._delivery = delivery
+        self._jobs = jobs
+        self._channels = channels
+        self._settings = settings
+
+    def validate(self, incoming: IncomingMessage) -> None:
+        """Checks that need settings; raise before anything is stored."""
+        if incoming.channel not in self._channels:
+            raise UnknownChannel(incoming.channel, sorted(self._channels))
+        limit = self._settings.max_text_chars
+        if len(incoming.text) > limit:
+            raise TextTooLong(len(incoming.text), limit)
+
+    async def _store(self, uow: UnitOfWork, incoming: IncomingMessage, extra: _Extra) -> Intake:
+        async with uow.transaction() as session:
+            known = await _known(session, incoming)
+            if known.message_id is not None:
+                return await _resent(session, known.message_id)
+            conversation = None
+            if known.conversation_id is not None:
+                conversation = await arrivals.touch_active(
+                    session, conversation_id=known.conversation_id, contact_id=known.contact_id
+                )
+            if conversation is None:
+                conversation = await arrivals.open_conversation(
+                    session,
+                    contact_id=known.contact_id,
+                    channel=incoming.channel,
+                    source_id=incoming.source_id,
+                    language=incoming.language or self._settings.default_language,
+                )
+                created = EventName.CONVERSATION_CREATED
+                emit(session, created, conversation_id=conversation.id, channel=incoming.channel)
+            bot_owns = status.is_bot_owned(conversation)
+            state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
+            message = await arrivals.insert_incoming(
                 session,
-                contact_id=known.contact_id,
-                channel=incoming.channel,
-                source_id=incoming.source_id,
-                language=incoming.language or services.settings.default_language,
+                conversation=conversation,
+                text=incoming.text,
+                client_message_id=incoming.client_message_id,
+                language=incoming.language,
+                bot_state=state,
+                context=extra.context,
             )
-            created = EventName.CONVERSATION_CREATED
-            emit(session, created, conversation_id=conversation.id, channel=incoming.channel)
-        bot_owns = status.is_bot_owned(conversation)
-        state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
-        message = await arrivals.insert_incoming(
-            session,
-            conversation=conversation,
-            text=incoming.text,
-            client_message_id=incoming.client_message_id,
-            language=incoming.language,
-            bot_state=state,
-            context=extra.context,
+            emit(
+                session,
+                EventName.MESSAGE_RECEIVED,
+                conversation_id=conversation.id,
+                message_id=message.id,
+                channel=incoming.channel,
+                bot_state=state,
+            )
+            if state == bot_state.SKIPPED:
+                skipped = EventName.MESSAGE_SKIPPED
+                emit(session, skipped, conversation_id=conversation.id, message_id=message.id)
+            channel = self._channels.get(incoming.channel)
+            if isinstance(channel, StagesReceipts):
+                await channel.stage_receipt(session, conversation, message)
+            unknown = await _fill_in(session, known, extra)
+            return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
+
+    async def receive(
+        self,
+        incoming: IncomingMessage,
+        *,
+        contact_name: str | None = None,
+        context: dict[str, Any] | None = None,
+        to_bot: bool = True,
+        details: ContactDetails | None = None,
+    ) -> Intake:
+        """Store the message (once) and acknowledge it; the bot's answer comes asynchronously.
+
+        Channels may pass the contact's display name, a ``context`` for the stored message (e.g.
+        ``{"bot_text": ...}``: what the bot gets instead of ``text``, or a media id for agents), and
+        ``to_bot=False`` for messages the bot cannot read (stored with ``bot_state = skipped``).
+        ``details``: who the customer is as the channel knows it (a WhatsApp number, a widget
+        visitor's email); with an email or phone number written in the text they fill in the contact
+        and may link it to the contact that already has them (hub.contacts), after the receipt.
+        """
+        self.validate(incoming)
+        country_code = self._settings.phone_default_country_code
+        given = (details or ContactDetails()).normalized(country_code)
+        details = given.or_else(extract(incoming.text, country_code))
+        extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot, details=details)
+        uow = self._db.unit_of_work()  # a failed attempt's events are dropped with its transaction
+        for attempt in range(_ATTEMPTS):
+            try:
+                intake = await self._store(uow, incoming, extra)
+                break
+            except IntegrityError:
+                # A concurrent request created the same identity, conversation or message, or a merge
+                # (hub.contacts) removed the contact: the next attempt finds the moved identity.
+                if attempt == _ATTEMPTS - 1:
+                    raise
+            except OperationalError as exc:
+                # PostgreSQL chose this transaction to break a deadlock with a merge: nothing was stored.
+                if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == _ATTEMPTS - 1:
+                    raise
+        if not intake.created:
+            return intake
+        log.info(
+            "message received",
+            extra={
+                "message_id": intake.message.id,
+                "conversation_id": intake.conversation.id,
+                "bot_state": intake.message.bot_state,
+            },
         )
-        emit(
-            session,
-            EventName.MESSAGE_RECEIVED,
-            conversation_id=conversation.id,
-            message_id=message.id,
-            channel=incoming.channel,
-            bot_state=state,
-        )
-        if state == bot_state.SKIPPED:
-            emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
-        channel = services.channels.get(incoming.channel)
-        if isinstance(channel, StagesReceipts):
-            await channel.stage_receipt(session, conversation, message)
-        unknown = await _fill_in(session, known, extra)
-        return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
-
-
-async def receive(
-    services: Services,
-    incoming: IncomingMessage,
-    *,
-    contact_name: str | None = None,
-    context: dict[str, Any] | None = None,
-    to_bot: bool = True,
-    details: ContactDetails | None = None,
-) -> Intake:
-    """Store the message (once) and acknowledge it; the bot's answer comes asynchronously.
-
-    Channels may pass the contact's display name, a ``context`` for the stored message (e.g.
-    ``{"bot_text": ...}``: what the bot gets instead of ``text``, or a media id for agents), and
-    ``to_bot=False`` for messages the bot cannot read (stored with ``bot_state = skipped``).
-    ``details``: who the customer is as the channel knows it (a WhatsApp number, a widget
-    visitor's email); with an email or phone number written in the text they fill in the contact
-    and may link it to the contact that already has them (hub.contacts), after the receipt.
-    """
-    validate(services, incoming)
-    country_code = services.settings.phone_default_country_code
-    given = (details or ContactDetails()).normalized(country_code)
-    details = given.or_else(extract(incoming.text, country_code))
-    extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot, details=details)
-    uow = services.unit_of_work()  # a failed attempt's events are dropped with its transaction
-    for attempt in range(_ATTEMPTS):
-        try:
-            intake = await _store(services, uow, incoming, extra)
-            break
-        except IntegrityError:
-            # A concurrent request created the same identity, conversation or message, or a merge
-            # (hub.contacts) removed the contact: the next attempt finds the moved identity.
-            if attempt == _ATTEMPTS - 1:
-                raise
-        except OperationalError as exc:
-            # PostgreSQL chose this transaction to break a deadlock with a merge: nothing was stored.
-            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == _ATTEMPTS - 1:
-                raise
-    if not intake.created:
+        await self._delivery.announce_incoming(conversation=intake.conversation, message=intake.message)
+        if intake.message.bot_state == bot_state.QUEUED:
+            try:
+                await self._jobs.enqueue(intake.message.id)
+            except Exception:
+                # Still queued in the database: picked up again at the next start.
+                log.exception("could not enqueue", extra={"message_id": intake.message.id})
+        if intake.unknown_details is not None:
+            conversation_id = intake.conversation.id
+            await contact_links.learn(
+                self._db.sessions,
+                conversation_id=conversation_id,
+                details=intake.unknown_details,
+                country_code=country_code,
+            )
+        # message.received, message.skipped (people own it: handoff/listeners.py acknowledges an email
+        # left while queued outside business hours), conversation.created
+        await uow.flush()
         return intake
-    log.info(
-        "message received",
-        extra={
-            "message_id": intake.message.id,
-            "conversation_id": intake.conversation.id,
-            "bot_state": intake.message.bot_state,
-        },
-    )
-    await delivery.announce_incoming(services, conversation=intake.conversation, message=intake.message)
-    if intake.message.bot_state == bot_state.QUEUED:
-        try:
-            await services.jobs.enqueue(intake.message.id)
-        except Exception:
-            # Still queued in the database: picked up again at the next start.
-            log.exception("could not enqueue", extra={"message_id": intake.message.id})
-    if intake.unknown_details is not None:
-        conversation_id = intake.conversation.id
-        await contact_links.learn(services, conversation_id=conversation_id, details=intake.unknown_details)
-    # message.received, message.skipped (people own it: handoff/listeners.py acknowledges an email
-    # left while queued outside business hours), conversation.created
-    await uow.flush()
-    return intake

@@ -13,6 +13,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hub import clock
+
 __all__ = [
     "ApiKey",
     "Base",
@@ -26,9 +28,8 @@ __all__ = [
 ]
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC (every timestamp the hub stores)."""
-    return datetime.now(UTC)
+#: Every timestamp the hub stores, column defaults included, comes from the one clock (hub/clock.py).
+utcnow = clock.utcnow
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

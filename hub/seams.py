@@ -1,7 +1,7 @@
 """Where the hub lets other packages in: the contracts, and what the hub does when nobody plugged in.
 
 The hub is the conversation core and imports nothing of ``handoff``; the composition root
-(``mostrador/wiring.py``) gives it, through :class:`Seams` on ``Services``:
+(``mostrador/wiring.py``) gives it, through :class:`Seams` (built once with the hub's resources):
 
 - a :class:`TurnPolicy`: in the turn's transaction, "should this turn go to a person, and why"
   (:meth:`TurnPolicy.decide`) and the handoff itself (:meth:`TurnPolicy.hand_off`);
@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 if TYPE_CHECKING:
     from hub.models import Conversation, Message
     from hub.schemas import HandoffOut
-    from hub.services import Services
     from hub.status import StatusChange
 
 __all__ = [
@@ -143,5 +142,6 @@ class Seams:
     policy: TurnPolicy = field(default_factory=BotOnly)
     agents: AgentDirectory = field(default_factory=BotOnly)
     handoffs: HandoffView = field(default_factory=BotOnly)
-    #: Background tasks the worker runs next to the bot turns (each loops until cancelled).
-    tasks: list[tuple[str, Callable[[Services], Coroutine[Any, Any, None]]]] = field(default_factory=list)
+    #: Background tasks the worker runs next to the bot turns (each loops until cancelled; the plug-in
+    #: binds its dependencies when it installs them).
+    tasks: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)

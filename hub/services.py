@@ -1,22 +1,30 @@
-"""The hub's long-lived services, built once at start and shared by routes and jobs."""
+"""The hub's long-lived resources, built once at start and closed at shutdown.
+
+Only the composition (hub/app.py's lifespan, hub/worker, mostrador/wiring.py, handoff/plugin.py's
+``install``) and the FastAPI dependency getters (hub/api/deps.py) read this container; business code
+takes the parts it uses (a :class:`~hub.bus.Database`, :class:`~hub.delivery.Delivery`, settings, ...).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.bot import RasaClient
 from hub.broadcast import Broadcast
-from hub.bus import EventBus, UnitOfWork
+from hub.bus import Database, EventBus
 from hub.channels import Channel, build_channels
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.db import create_engine, session_factory
+from hub.delivery import Delivery
+from hub.intake import Receiver
 from hub.jobs import JobQueue
 from hub.seams import Seams
 from hub.serial import Serializer
 from hub.settings import Settings
+from hub.turns.deps import TurnDeps
 
 __all__ = ["Services"]
 
@@ -30,11 +38,15 @@ class Services:
     jobs: JobQueue
     rasa: RasaClient
     http: httpx.AsyncClient
+    #: The channels by name; one dict shared by every part that delivers (tests swap a channel in it).
     channels: dict[str, Channel]
-    serializer: Serializer = field(default_factory=Serializer)
+    serializer: Serializer
     #: After-commit events (hub/bus.py) and what plug-ins provide (hub/seams.py): set by the wiring.
-    bus: EventBus = field(default_factory=EventBus)
-    seams: Seams = field(default_factory=Seams)
+    bus: EventBus
+    seams: Seams
+    db: Database
+    delivery: Delivery
+    receiver: Receiver
 
     @classmethod
     def build(cls, settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
@@ -50,26 +62,37 @@ class Services:
         channels = build_channels(broadcast)
         if settings.whatsapp_enabled:
             channels[WHATSAPP] = WhatsAppChannel(settings, sessions, broadcast=broadcast)
+        bus = EventBus()
+        db = Database(sessions, bus)
+        delivery = Delivery(sessions=sessions, broadcast=broadcast, channels=channels)
+        jobs = JobQueue.from_url(settings.jobs_url)
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             broadcast=broadcast,
-            jobs=JobQueue.from_url(settings.jobs_url),
+            jobs=jobs,
             rasa=RasaClient(http, settings.rasa_url, settings.rasa_token),
             http=http,
             channels=channels,
             serializer=Serializer.for_jobs(settings.jobs_url),
+            bus=bus,
+            seams=Seams(),
+            db=db,
+            delivery=delivery,
+            receiver=Receiver(db=db, delivery=delivery, jobs=jobs, channels=channels, settings=settings),
         )
 
-    def unit_of_work(self) -> UnitOfWork:
-        """Transactions whose events are published on ``flush()`` (hub/bus.py)."""
-        return UnitOfWork(self.sessions, self.bus)
-
-    async def start_channels(self) -> None:
-        """Start channels' background work (WhatsApp: resume its persisted outbox)."""
-        for channel in self.channels.values():
-            await channel.start()
+    def turn_deps(self) -> TurnDeps:
+        """What the bot turn works with; call it after the wiring filled the seams (its policy)."""
+        return TurnDeps(
+            db=self.db,
+            delivery=self.delivery,
+            rasa=self.rasa,
+            policy=self.seams.policy,
+            serializer=self.serializer,
+            settings=self.settings,
+        )
 
     async def close(self) -> None:
         for channel in self.channels.values():

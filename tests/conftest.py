@@ -20,7 +20,9 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from hub import clock as hub_clock
 from tests.fakes.rasa import FakeRasa
+from tests.support.clock import ManualClock
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -106,3 +108,15 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.
 def rasa() -> FakeRasa:
     """The fake Rasa (tests/fakes/rasa.py) an in-process hub talks to through httpx.MockTransport."""
     return FakeRasa()
+
+
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """The hub's one clock (hub/clock.py: stored timestamps, business hours), set by hand; starts at the
+    real time, and the system clock is back after the test."""
+    manual = ManualClock(hub_clock.system())
+    previous = hub_clock.use(manual)
+    try:
+        yield manual
+    finally:
+        hub_clock.use(previous)

@@ -1,4 +1,4 @@
-"""The signed-in agent as an ``Annotated`` dependency (``Authorization: Bearer <token>``)."""
+"""``Annotated`` dependencies: the signed-in agent (``Authorization: Bearer <token>``), the desk's parts."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ from typing import Annotated
 from fastapi import Depends
 
 from handoff import agents
+from handoff.desk import Desk
 from handoff.errors import NotAuthenticated
 from handoff.models import Agent
-from hub.api.deps import OptionalTokenDep, ServicesDep
+from handoff.queue_notices import QueueNotices
+from handoff.rasa_tracker import RasaTracker
+from hub.api.deps import (
+    BroadcastDep,
+    DatabaseDep,
+    DeliveryDep,
+    HttpDep,
+    OptionalTokenDep,
+    SessionsDep,
+    SettingsDep,
+)
 
-__all__ = ["AgentDep", "OptionalTokenDep", "TokenDep"]
+__all__ = ["AgentDep", "DeskDep", "OptionalTokenDep", "TokenDep", "TrackerDep"]
+
 
 def get_token(token: OptionalTokenDep) -> str:
     if token is None:
@@ -22,8 +34,8 @@ def get_token(token: OptionalTokenDep) -> str:
 TokenDep = Annotated[str, Depends(get_token)]
 
 
-async def get_agent(services: ServicesDep, token: TokenDep) -> Agent:
-    async with services.sessions() as session:
+async def get_agent(sessions: SessionsDep, token: TokenDep) -> Agent:
+    async with sessions() as session:
         agent = await agents.authenticate(session, token=token)
     if agent is None:
         raise NotAuthenticated()
@@ -31,3 +43,16 @@ async def get_agent(services: ServicesDep, token: TokenDep) -> Agent:
 
 
 AgentDep = Annotated[Agent, Depends(get_agent)]
+
+
+def get_desk(db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: SettingsDep) -> Desk:
+    notices = QueueNotices(sessions=db.sessions, settings=settings, delivery=delivery)
+    return Desk(db=db, delivery=delivery, broadcast=broadcast, notices=notices)
+
+
+def get_tracker(http: HttpDep, settings: SettingsDep) -> RasaTracker:
+    return RasaTracker(http=http, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
+
+
+DeskDep = Annotated[Desk, Depends(get_desk)]
+TrackerDep = Annotated[RasaTracker, Depends(get_tracker)]

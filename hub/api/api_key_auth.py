@@ -9,7 +9,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub import api_keys
-from hub.api.deps import ServicesDep
+from hub.api.deps import SessionsDep
 from hub.models import ApiKey
 
 __all__ = ["MessagesWriteKey", "require_scope"]
@@ -25,15 +25,15 @@ def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency returning the caller's live API key that has ``scope`` (401/403 otherwise)."""
 
     async def dependency(
-        services: ServicesDep,
+        sessions: SessionsDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key)],
     ) -> ApiKey:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise api_keys.ApiKeyRequired()
-        async with services.sessions() as session:
+        async with sessions() as session:
             row = await api_keys.authenticate(session, credentials.credentials, scope=scope)
         if api_keys.is_stale(row):
-            async with services.sessions.begin() as session:
+            async with sessions.begin() as session:
                 await api_keys.touch(session, key_id=row.id)
         return row
 

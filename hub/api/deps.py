@@ -1,47 +1,118 @@
-"""FastAPI dependencies as ``Annotated`` aliases."""
+"""FastAPI dependencies as ``Annotated`` aliases: each route takes the parts it uses.
+
+The parts are built once at start (hub/services.py, by the lifespan in hub/app.py) and kept on
+``app.state.services``; only this module reads that container. ``HTTPConnection`` serves HTTP routes and
+websockets alike.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated
 
-from fastapi import Depends, Request, WebSocket
+import httpx
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
+from hub.bot import RasaClient
+from hub.broadcast import Broadcast
+from hub.bus import Database
+from hub.channels.base import Channel
+from hub.delivery import Delivery
+from hub.intake import Receiver
+from hub.seams import AgentDirectory, HandoffView
 from hub.services import Services
 from hub.settings import Settings
 
-__all__ = ["OptionalTokenDep", "ServicesDep", "SessionDep", "SettingsDep", "WsServicesDep"]
+__all__ = [
+    "AgentsDep",
+    "BroadcastDep",
+    "ChannelsDep",
+    "DatabaseDep",
+    "DeliveryDep",
+    "HandoffsDep",
+    "HttpDep",
+    "OptionalTokenDep",
+    "RasaDep",
+    "ReceiverDep",
+    "SessionDep",
+    "SessionsDep",
+    "SettingsDep",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/agent/login")
 
 
-def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _built(connection: HTTPConnection) -> Services:
+    services: Services = connection.app.state.services
     return services
 
 
-def get_ws_services(websocket: WebSocket) -> Services:
-    services: Services = websocket.app.state.services
-    return services
+def get_settings(connection: HTTPConnection) -> Settings:
+    return _built(connection).settings
 
 
-def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
-    return services.settings
+def get_database(connection: HTTPConnection) -> Database:
+    return _built(connection).db
+
+
+def get_sessions(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    return _built(connection).sessions
+
+
+def get_delivery(connection: HTTPConnection) -> Delivery:
+    return _built(connection).delivery
+
+
+def get_broadcast(connection: HTTPConnection) -> Broadcast:
+    return _built(connection).broadcast
+
+
+def get_channels(connection: HTTPConnection) -> Mapping[str, Channel]:
+    return _built(connection).channels
+
+
+def get_rasa(connection: HTTPConnection) -> RasaClient:
+    return _built(connection).rasa
+
+
+def get_http(connection: HTTPConnection) -> httpx.AsyncClient:
+    return _built(connection).http
+
+
+def get_agents(connection: HTTPConnection) -> AgentDirectory:
+    return _built(connection).seams.agents
+
+
+def get_handoffs(connection: HTTPConnection) -> HandoffView:
+    return _built(connection).seams.handoffs
+
+
+def get_receiver(connection: HTTPConnection) -> Receiver:
+    return _built(connection).receiver
 
 
 async def get_session(
-    services: Annotated[Services, Depends(get_services)],
+    sessions: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)],
 ) -> AsyncIterator[AsyncSession]:
-    async with services.sessions() as session:
+    async with sessions() as session:
         yield session
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-WsServicesDep = Annotated[Services, Depends(get_ws_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+DeliveryDep = Annotated[Delivery, Depends(get_delivery)]
+BroadcastDep = Annotated[Broadcast, Depends(get_broadcast)]
+ChannelsDep = Annotated[Mapping[str, Channel], Depends(get_channels)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
+AgentsDep = Annotated[AgentDirectory, Depends(get_agents)]
+HandoffsDep = Annotated[HandoffView, Depends(get_handoffs)]
+ReceiverDep = Annotated[Receiver, Depends(get_receiver)]
 
 
 def get_optional_token(

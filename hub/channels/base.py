@@ -1,7 +1,7 @@
 """The Channel interface: how the hub delivers to a customer on one channel.
 
 Receiving is channel-specific too (each channel module parses its own payload into
-``IncomingMessage`` and calls ``hub.intake.receive``); delivery goes through this interface.
+``IncomingMessage`` and calls ``hub.intake.Receiver.receive``); delivery goes through this interface.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """WhatsApp webhook -> the hub: check the signature, then store each message through intake.
 
-Every message goes through :func:`hub.intake.receive` with its wamid as the client message
+Every message goes through :meth:`hub.intake.Receiver.receive` with its wamid as the client message
 id, so a redelivered wamid (also concurrently) is stored and answered once, and the sender's
 wa_id as the contact's phone (hub.contacts links it to a contact that gave that number). Text and
 choices (reply buttons, list rows, template quick replies) go to the bot; media, locations,
@@ -17,25 +17,27 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub import delivery, intake
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_long_text import cut
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
 from hub.contact_details import ContactDetails
 from hub.crud import conversations
+from hub.crud import messages as messages_crud
+from hub.delivery import Delivery
 from hub.errors import (
     HubError,
     MalformedWebhook,
     WebhookSignatureInvalid,
     WebhookSignatureMissing,
 )
+from hub.intake import Receiver
 from hub.schemas import IncomingMessage
-from hub.services import Services
 from hub.status import is_bot_owned
 from hub.valid_text import check_text
 
-__all__ = ["MEDIA_REPLY", "parse_body", "receive_webhook", "verify_signature"]
+__all__ = ["MEDIA_REPLY", "WhatsAppInbound", "parse_body", "verify_signature"]
 
 log = logging.getLogger(__name__)
 
@@ -102,65 +104,84 @@ def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, A
     return context
 
 
-async def _polite_reply(services: Services, conversation_id: int, message_id: int) -> None:
-    async with services.sessions.begin() as session:
-        conversation = await conversations.get(session, conversation_id=conversation_id)
-        assert conversation is not None
-        reply = await delivery.add_reply(
-            session,
-            conversation=conversation,
-            text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
-            buttons=None,
-            sender_type="bot",
-            in_reply_to_id=message_id,
-        )
-    await delivery.deliver(services, conversation=conversation, messages=[reply])
+class WhatsAppInbound:
+    """What a verified webhook carries: messages go to intake, statuses to the channel's outbox rows."""
 
+    def __init__(
+        self,
+        *,
+        receiver: Receiver,
+        sessions: async_sessionmaker[AsyncSession],
+        delivery: Delivery,
+        phone_number_id: str,
+        max_text_chars: int,
+    ) -> None:
+        self._receiver = receiver
+        self._sessions = sessions
+        self._delivery = delivery
+        self._phone_number_id = phone_number_id
+        self._max_text_chars = max_text_chars
 
-async def _receive(services: Services, inbound: Inbound, name: str | None) -> None:
-    expected = services.settings.whatsapp_phone_number_id
-    if expected and inbound.phone_number_id and inbound.phone_number_id != expected:
-        log.warning(
-            "whatsapp message for another phone number id ignored",
-            extra={"wamid": inbound.wamid, "phone_number_id": inbound.phone_number_id},
-        )
-        return
-    if inbound.kind == "unknown":
-        log.warning("unsupported whatsapp message type", extra={"wamid": inbound.wamid, "type": inbound.type})
-        return
-    text, original_chars = cut(inbound.text, services.settings.max_text_chars)
-    try:
-        incoming = IncomingMessage(
-            channel=WHATSAPP, source_id=inbound.wa_id, client_message_id=inbound.wamid, text=text
-        )
-    except ValidationError as exc:
-        log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": str(exc)})
-        return
-    result = await intake.receive(
-        services,
-        incoming,
-        contact_name=name,
-        context=_context(inbound, original_chars),
-        to_bot=inbound.kind != "media",
-        details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
-    )
-    if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
-        await _polite_reply(services, result.conversation.id, result.message.id)
-
-
-async def receive_webhook(services: Services, channel: WhatsAppChannel, webhook: Webhook) -> None:
-    """Store the webhook's messages and delivery statuses; Graph calls happen in the outbox."""
-    for inbound in webhook.messages:
-        try:
-            await _receive(services, inbound, webhook.names.get(inbound.wa_id))
-        except HubError as exc:
-            log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message})
-    expected = services.settings.whatsapp_phone_number_id
-    for report in webhook.statuses:
-        if expected and report.phone_number_id and report.phone_number_id != expected:
-            log.warning(
-                "whatsapp status for another phone number id ignored",
-                extra={"wamid": report.wamid, "phone_number_id": report.phone_number_id},
+    async def _polite_reply(self, conversation_id: int, message_id: int) -> None:
+        async with self._sessions.begin() as session:
+            conversation = await conversations.get(session, conversation_id=conversation_id)
+            assert conversation is not None
+            reply = await messages_crud.add_outgoing(
+                session,
+                conversation=conversation,
+                text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
+                buttons=None,
+                sender_type="bot",
+                in_reply_to_id=message_id,
             )
-            continue
-        await channel.apply_status(report)
+        await self._delivery.deliver(conversation=conversation, messages=[reply])
+
+    async def _receive(self, inbound: Inbound, name: str | None) -> None:
+        expected = self._phone_number_id
+        if expected and inbound.phone_number_id and inbound.phone_number_id != expected:
+            log.warning(
+                "whatsapp message for another phone number id ignored",
+                extra={"wamid": inbound.wamid, "phone_number_id": inbound.phone_number_id},
+            )
+            return
+        if inbound.kind == "unknown":
+            log.warning(
+                "unsupported whatsapp message type", extra={"wamid": inbound.wamid, "type": inbound.type}
+            )
+            return
+        text, original_chars = cut(inbound.text, self._max_text_chars)
+        try:
+            incoming = IncomingMessage(
+                channel=WHATSAPP, source_id=inbound.wa_id, client_message_id=inbound.wamid, text=text
+            )
+        except ValidationError as exc:
+            log.warning("whatsapp message not stored", extra={"wamid": inbound.wamid, "error": str(exc)})
+            return
+        result = await self._receiver.receive(
+            incoming,
+            contact_name=name,
+            context=_context(inbound, original_chars),
+            to_bot=inbound.kind != "media",
+            details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
+        )
+        if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
+            await self._polite_reply(result.conversation.id, result.message.id)
+
+    async def receive_webhook(self, channel: WhatsAppChannel, webhook: Webhook) -> None:
+        """Store the webhook's messages and delivery statuses; Graph calls happen in the outbox."""
+        for inbound in webhook.messages:
+            try:
+                await self._receive(inbound, webhook.names.get(inbound.wa_id))
+            except HubError as exc:
+                log.warning(
+                    "whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message}
+                )
+        expected = self._phone_number_id
+        for report in webhook.statuses:
+            if expected and report.phone_number_id and report.phone_number_id != expected:
+                log.warning(
+                    "whatsapp status for another phone number id ignored",
+                    extra={"wamid": report.wamid, "phone_number_id": report.phone_number_id},
+                )
+                continue
+            await channel.apply_status(report)

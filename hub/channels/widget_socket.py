@@ -9,7 +9,7 @@ Client -> hub:
   contact that already has that email or phone (hub.contacts); the ack is ``{"contact_id"}`` or
   ``{"error": {"code", "message"}}`` (also emitted as ``identify_error``).
 - ``user_uttered`` ``{"message", "session_id", "client_message_id"?, "metadata"?|"customData"?}``
-  -> through :func:`hub.intake.receive` like ``POST /api/v1/messages``. The same
+  -> through :meth:`hub.intake.Receiver.receive` like ``POST /api/v1/messages``. The same
   ``client_message_id`` again is stored and answered once; its receipt is sent again.
 - ``user_typing`` ``{"session_id", "on": bool}`` — the visitor is (not) writing: published as
   ``{"type": "typing", "on", "by": "customer"}`` on the conversation websocket of the session's
@@ -37,25 +37,25 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import socketio
 import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import contacts as contact_links
-from hub import intake
+from hub.broadcast import Broadcast
 from hub.channels.widget import CHANNEL, session_topic
 from hub.channels.widget_sessions import SessionTokens, load_secret
 from hub.contact_details import ContactDetails
 from hub.crud import contacts
 from hub.delivery import conversation_topic
 from hub.errors import HubError
+from hub.intake import Receiver
 from hub.models import Conversation, Message
 from hub.schemas import IncomingMessage, MessageOut
-from hub.services import Services
 from hub.settings import Settings
 
 __all__ = ["WidgetSocket"]
@@ -84,12 +84,19 @@ def _allowed_origins(setting: str) -> str | list[str]:
     return "*" if origins in ([], ["*"]) else origins
 
 
+@dataclass(frozen=True)
+class _Parts:
+    receiver: Receiver
+    sessions: async_sessionmaker[AsyncSession]
+    broadcast: Broadcast
+
+
 class WidgetSocket:
     """Socket.io endpoint of the widget channel; ``asgi_app`` is mounted at ``/socket.io``."""
 
-    def __init__(self, settings: Settings, services: Callable[[], Services]) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._services = services
+        self._parts: _Parts | None = None  # given at start (the resources are built in the lifespan)
         self._forwarders: dict[str, asyncio.Task[None]] = {}
         self._typing: dict[str, tuple[bool, float]] = {}  # sid -> (last state published, when)
         self._tokens = SessionTokens(load_secret(settings.widget_secret, settings.data_dir))
@@ -107,6 +114,18 @@ class WidgetSocket:
         self.sio.on("user_uttered", self.user_uttered)
         self.sio.on("user_typing", self.user_typing)
         self.sio.on("disconnect", self.disconnect)
+
+    def start(
+        self, *, receiver: Receiver, sessions: async_sessionmaker[AsyncSession], broadcast: Broadcast
+    ) -> None:
+        """Give the socket the hub's built parts (before it serves anyone)."""
+        self._parts = _Parts(receiver, sessions, broadcast)
+
+    @property
+    def _hub(self) -> _Parts:
+        if self._parts is None:
+            raise RuntimeError("WidgetSocket.start() was not called")
+        return self._parts
 
     async def session_request(self, sid: str, data: Any = None) -> None:
         requested = data.get("session_id") if isinstance(data, dict) else None
@@ -126,7 +145,11 @@ class WidgetSocket:
                 raise HubError("Send at least one of email, phone, name (strings); nothing changed.")
             session_id = await self._session_id(sid, data)
             contact = await contact_links.identify_identity(
-                self._services(), channel=CHANNEL, source_id=session_id, details=details
+                self._hub.sessions,
+                channel=CHANNEL,
+                source_id=session_id,
+                details=details,
+                country_code=self._settings.phone_default_country_code,
             )
         except HubError as exc:
             error = {"code": exc.code, "message": exc.message}
@@ -152,7 +175,7 @@ class WidgetSocket:
                 text=str(data.get("message") or ""),
             )
             # rasa-webchat's customData / our metadata may say who the visitor is ({"email": ...}).
-            result = await intake.receive(self._services(), incoming, details=_details(data))
+            result = await self._hub.receiver.receive(incoming, details=_details(data))
         except ValidationError as exc:
             await self._error(sid, client_message_id, "invalid_message", exc.errors()[0].get("msg", ""))
             return None
@@ -180,11 +203,11 @@ class WidgetSocket:
         self._typing[sid] = (on, now)
         session_id = await self._session_id(sid, data)
         try:
-            async with self._services().sessions() as session:
+            async with self._hub.sessions() as session:
                 conversation_id = await self._latest_conversation_id(session, session_id)
             if conversation_id is not None:
                 frame = {"type": "typing", "on": on, "by": "customer"}
-                await self._services().broadcast.publish(conversation_topic(conversation_id), frame)
+                await self._hub.broadcast.publish(conversation_topic(conversation_id), frame)
         except Exception:
             log.exception("could not publish a visitor's typing", extra={"sid": sid})
 
@@ -211,7 +234,7 @@ class WidgetSocket:
         ready = asyncio.Event()
 
         async def forward() -> None:
-            broadcast = self._services().broadcast
+            broadcast = self._hub.broadcast
             async with broadcast.subscribe(session_topic(session_id)) as frames:
                 ready.set()
                 async for frame in frames:
@@ -248,8 +271,7 @@ class WidgetSocket:
 
     async def _history(self, session_id: str) -> list[dict[str, Any]]:
         """The messages of the session's latest conversation, oldest first."""
-        services = self._services()
-        async with services.sessions() as session:
+        async with self._hub.sessions() as session:
             conversation_id = await self._latest_conversation_id(session, session_id)
             if conversation_id is None:
                 return []

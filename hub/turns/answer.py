@@ -14,23 +14,23 @@ import logging
 import time
 from typing import Any
 
-from hub import bot_state, delivery, status
+from hub import bot_state, status
 from hub.bot import BotAnswer, BotReply
 from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
-from hub.services import Services
 from hub.turns import deadlines
 from hub.turns.ask import ask, bot_text, language_of
+from hub.turns.deps import TurnDeps
 
 __all__ = ["to_bot"]
 
 log = logging.getLogger("hub.turns")
 
 
-async def to_bot(services: Services, conversation: Conversation, message: Message) -> None:
-    lang = await language_of(services, conversation, message)
+async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
+    lang = await language_of(turn, conversation, message)
     metadata = {
         "language": lang,
         "channel": conversation.channel,
@@ -39,39 +39,39 @@ async def to_bot(services: Services, conversation: Conversation, message: Messag
         "message_id": message.id,
     }
     started = time.monotonic()
-    await delivery.publish_typing(services, conversation=conversation, on=True)
+    await turn.delivery.publish_typing(conversation=conversation, on=True)
     to_deliver: tuple[list[Message], bool] | None = None
-    uow = services.unit_of_work()
+    uow = turn.db.unit_of_work()
     try:
         # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
         outcome = await deadlines.wait(
-            services, message=message, lang=lang, ask=ask(services, conversation, message, metadata)
+            turn, message=message, lang=lang, ask=ask(turn, conversation, message, metadata)
         )
         if outcome.handed_off:
             return
         replies = outcome.replies
         to_deliver, conversation = await _store_answer(
-            services, uow, conversation.id, message, lang, replies, started
+            turn, uow, conversation.id, message, lang, replies, started
         )
         if to_deliver is not None:
             messages, status_changed = to_deliver
-            await delivery.deliver(services, conversation=conversation, messages=messages)
+            await turn.delivery.deliver(conversation=conversation, messages=messages)
             if status_changed:
-                await delivery.publish_status(services, conversation=conversation)
+                await turn.delivery.publish_status(conversation=conversation)
             await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
     finally:
-        await delivery.publish_typing(services, conversation=conversation, on=False)
+        await turn.delivery.publish_typing(conversation=conversation, on=False)
     if to_deliver is None:
         return
     if replies is not None:
-        await _store_nlu(services, conversation, message)
-        await _review(services, conversation_id=conversation.id, message_id=message.id)
+        await _store_nlu(turn, conversation, message)
+        await _review(turn, conversation_id=conversation.id, message_id=message.id)
 
 
-async def _review(services: Services, *, conversation_id: int, message_id: int) -> None:
+async def _review(turn: TurnDeps, *, conversation_id: int, message_id: int) -> None:
     """Once Rasa's NLU of the turn is stored: hand off if the policy now says so (nlu_fallback x2)."""
-    policy = services.seams.policy
-    async with services.unit_of_work() as uow:
+    policy = turn.policy
+    async with turn.db.unit_of_work() as uow:
         async with uow.transaction() as session:
             conversation = await conversations.get(session, conversation_id=conversation_id)
             message = await messages_crud.get(session, message_id=message_id)
@@ -85,12 +85,12 @@ async def _review(services: Services, *, conversation_id: int, message_id: int) 
             change = await policy.hand_off(
                 session, conversation=conversation, decision=decision, message_id=message_id
             )
-        await delivery.deliver(services, conversation=conversation, messages=change.messages)
-        await delivery.publish_status(services, conversation=conversation)
+        await turn.delivery.deliver(conversation=conversation, messages=change.messages)
+        await turn.delivery.publish_status(conversation=conversation)
 
 
 async def _store_answer(
-    services: Services,
+    turn: TurnDeps,
     uow: UnitOfWork,
     conversation_id: int,
     message: Message,
@@ -132,7 +132,7 @@ async def _store_answer(
         out: list[Message] = []
         for reply in answer.shown:
             out.append(
-                await delivery.add_reply(
+                await messages_crud.add_outgoing(
                     session,
                     conversation=conversation,
                     text=reply.text or "",
@@ -165,7 +165,7 @@ async def _store_answer(
         )
         status_before = conversation.status
         # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text.
-        policy = services.seams.policy
+        policy = turn.policy
         decision = await policy.decide(
             session, conversation=conversation, message=incoming, bot_handoff=handoff
         )
@@ -186,12 +186,12 @@ async def _store_answer(
     return (out, status_changed), conversation
 
 
-async def _store_nlu(services: Services, conversation: Conversation, message: Message) -> None:
+async def _store_nlu(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
     """Off the answer path: keep Rasa's NLU of this turn on the incoming message."""
-    nlu = await services.rasa.latest_nlu(str(conversation.id), bot_text(message))
+    nlu = await turn.rasa.latest_nlu(str(conversation.id), bot_text(message))
     if nlu is None:
         return
-    async with services.sessions.begin() as session:
+    async with turn.db.sessions.begin() as session:
         incoming = await messages_crud.get(session, message_id=message.id)
         if incoming is not None:
             incoming.context = {**(incoming.context or {}), "nlu": nlu}

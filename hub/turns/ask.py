@@ -16,7 +16,7 @@ from hub import language
 from hub.bot import BotReply, RasaError, RasaUnavailable
 from hub.intent_syntax import INTENT_PREFIX, for_rasa
 from hub.models import Conversation, Message
-from hub.services import Services
+from hub.turns.deps import TurnDeps
 
 __all__ = ["ask", "bot_text", "language_of"]
 
@@ -29,10 +29,10 @@ def bot_text(message: Message) -> str:
     return override if isinstance(override, str) and override else message.text
 
 
-async def language_of(services: Services, conversation: Conversation, message: Message) -> str:
+async def language_of(turn: TurnDeps, conversation: Conversation, message: Message) -> str:
     if message.language:
         return message.language
-    async with services.sessions() as session:
+    async with turn.db.sessions() as session:
         earlier = await session.scalar(
             sa.select(sa.func.count(Message.id)).where(
                 Message.conversation_id == conversation.id,
@@ -41,12 +41,12 @@ async def language_of(services: Services, conversation: Conversation, message: M
             )
         )
     current = conversation.language if earlier else None
-    return language.decide(current, message.text, default=services.settings.default_language)
+    return language.decide(current, message.text, default=turn.settings.default_language)
 
 
-async def _offered_payloads(services: Services, message: Message) -> set[str]:
+async def _offered_payloads(turn: TurnDeps, message: Message) -> set[str]:
     """Button payloads of the bot's last few messages before ``message`` in its conversation."""
-    async with services.sessions() as session:
+    async with turn.db.sessions() as session:
         rows = await session.scalars(
             sa.select(Message.buttons)
             .where(
@@ -70,19 +70,19 @@ def _raise_if_cancelling(exc: Exception) -> None:
 
 
 async def ask(
-    services: Services, conversation: Conversation, message: Message, metadata: dict[str, Any]
+    turn: TurnDeps, conversation: Conversation, message: Message, metadata: dict[str, Any]
 ) -> list[BotReply] | None:
     """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors."""
-    settings = services.settings
+    settings = turn.settings
     down_attempts = 0
     errors = 0
     text = bot_text(message)
     typed = text == message.text  # not a channel's button payload (a WhatsApp reply id, signed)
     if typed and text.lstrip().startswith(INTENT_PREFIX):
-        text = for_rasa(text, await _offered_payloads(services, message))
+        text = for_rasa(text, await _offered_payloads(turn, message))
     while True:
         try:
-            return await services.rasa.send(str(conversation.id), text, metadata)
+            return await turn.rasa.send(str(conversation.id), text, metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
             down_attempts += 1
@@ -90,7 +90,7 @@ async def ask(
         except RasaError as exc:
             errors += 1
             failure = f"rasa error: {exc}"
-        async with services.sessions.begin() as session:
+        async with turn.db.sessions.begin() as session:
             await session.execute(
                 sa.update(Message)
                 .where(Message.id == message.id)

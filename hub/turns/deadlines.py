@@ -32,14 +32,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import bot_state, delivery, language, status
+from hub import bot_state, language, status
 from hub.bot import BotReply
 from hub.bus import EventName, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message, utcnow
 from hub.seams import Decision
-from hub.services import Services
+from hub.turns.deps import TurnDeps
 
 __all__ = [
     "BOT_UNAVAILABLE",
@@ -127,15 +127,15 @@ async def _waiting(
     return conversation, incoming
 
 
-async def hold(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
+async def hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
     """Send the holding message for this message unless the customer already has one pending."""
     lock = _hold_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock:
-        return await _hold(services, conversation_id=conversation_id, message_id=message_id, lang=lang)
+        return await _hold(turn, conversation_id=conversation_id, message_id=message_id, lang=lang)
 
 
-async def _hold(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
-    async with services.sessions.begin() as session:
+async def _hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
+    async with turn.db.sessions.begin() as session:
         found = await _waiting(session, conversation_id, message_id)
         if found is None:
             return False
@@ -156,15 +156,15 @@ async def _hold(services: Services, *, conversation_id: int, message_id: int, la
             message_id=incoming.id,
             data={"activity_id": notice.id},
         )
-    await delivery.deliver(services, conversation=conversation, messages=[notice])
+    await turn.delivery.deliver(conversation=conversation, messages=[notice])
     log.warning("bot slow: holding message sent", extra={"message_id": message_id})
     return True
 
 
-async def give_up(services: Services, *, conversation_id: int, message_id: int, lang: str) -> bool:
+async def give_up(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
     """Hand the conversation to a person: Rasa did not answer this message in BOT_HANDOFF_AFTER s."""
-    policy = services.seams.policy
-    uow = services.unit_of_work()
+    policy = turn.policy
+    uow = turn.db.unit_of_work()
     async with uow.transaction() as session:
         found = await _waiting(session, conversation_id, message_id)
         if found is None:
@@ -196,8 +196,8 @@ async def give_up(services: Services, *, conversation_id: int, message_id: int, 
         "bot unavailable: conversation handed to a person",
         extra={"conversation_id": conversation_id, "message_id": message_id, **detail},
     )
-    await delivery.deliver(services, conversation=conversation, messages=change.messages)
-    await delivery.publish_status(services, conversation=conversation)
+    await turn.delivery.deliver(conversation=conversation, messages=change.messages)
+    await turn.delivery.publish_status(conversation=conversation)
     await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
     return True
 
@@ -212,14 +212,14 @@ async def _settle(task: asyncio.Task[list[BotReply] | None]) -> Outcome | None:
 
 
 async def wait(
-    services: Services,
+    turn: TurnDeps,
     *,
     message: Message,
     lang: str,
     ask: Coroutine[Any, Any, list[BotReply] | None],
 ) -> Outcome:
     """Await ``ask`` (Rasa, retrying while down); hold the customer and give up on schedule."""
-    settings = services.settings
+    settings = turn.settings
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(ask)
     try:
@@ -236,7 +236,7 @@ async def wait(
             if not task.done():
                 try:
                     await hold(
-                        services, conversation_id=message.conversation_id, message_id=message.id, lang=lang
+                        turn, conversation_id=message.conversation_id, message_id=message.id, lang=lang
                     )
                 except Exception:
                     log.exception("could not send the holding message", extra={"message_id": message.id})
@@ -248,7 +248,7 @@ async def wait(
         late = await _settle(task)
         if late is not None:
             return late
-        await give_up(services, conversation_id=message.conversation_id, message_id=message.id, lang=lang)
+        await give_up(turn, conversation_id=message.conversation_id, message_id=message.id, lang=lang)
         return Outcome(None, handed_off=True)
     finally:
         if not task.done():
@@ -257,9 +257,9 @@ async def wait(
                 await task
 
 
-async def sweep(services: Services) -> int:
+async def sweep(turn: TurnDeps) -> int:
     """Hold customers whose oldest queued message waited BOT_HOLDING_AFTER s and is not being worked on."""
-    settings = services.settings
+    settings = turn.settings
     cutoff = utcnow() - timedelta(seconds=settings.bot_holding_after)
     query = (
         sa.select(Message, Conversation.language)
@@ -267,7 +267,7 @@ async def sweep(services: Services) -> int:
         .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
         .order_by(Message.id)
     )
-    async with services.sessions() as session:
+    async with turn.db.sessions() as session:
         rows = (await session.execute(query)).all()
     seen: set[int] = set()
     sent = 0
@@ -276,23 +276,23 @@ async def sweep(services: Services) -> int:
         if conversation_id in seen:
             continue
         seen.add(conversation_id)  # only the oldest queued message of a conversation
-        if message.created_at > cutoff or services.serializer.busy(conversation_id):
+        if message.created_at > cutoff or turn.serializer.busy(conversation_id):
             continue  # recent, or its drain runs (and wait() holds the customer)
         lang = message.language or language.decide(current, message.text, default=settings.default_language)
-        if await hold(services, conversation_id=conversation_id, message_id=message.id, lang=lang):
+        if await hold(turn, conversation_id=conversation_id, message_id=message.id, lang=lang):
             sent += 1
     return sent
 
 
-async def run(services: Services) -> None:
+async def run(turn: TurnDeps) -> None:
     """Background task: :func:`sweep` every second (more often with a short BOT_HOLDING_AFTER)."""
-    if services.settings.bot_holding_after <= 0:
+    if turn.settings.bot_holding_after <= 0:
         return
-    interval = min(1.0, max(services.settings.bot_holding_after / 4, 0.05))
+    interval = min(1.0, max(turn.settings.bot_holding_after / 4, 0.05))
     while True:
         await asyncio.sleep(interval)
         try:
-            await sweep(services)
+            await sweep(turn)
         except asyncio.CancelledError:
             raise
         except Exception:

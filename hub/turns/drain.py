@@ -11,34 +11,36 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import bot_state, status
 from hub.bus import EventName, emit
 from hub.crud import conversations
 from hub.crud import messages as messages_crud
+from hub.jobs import JobQueue
 from hub.models import Conversation, Message
-from hub.services import Services
 from hub.turns.answer import to_bot
+from hub.turns.deps import TurnDeps
 
 __all__ = ["process_message", "recover"]
 
 log = logging.getLogger("hub.turns")
 
 
-async def recover(services: Services) -> int:
+async def recover(*, sessions: async_sessionmaker[AsyncSession], jobs: JobQueue) -> int:
     """Re-enqueue every message still waiting for the bot (after a crash or restart)."""
-    async with services.sessions() as session:
+    async with sessions() as session:
         ids = await messages_crud.queued_ids(session)
     for message_id in ids:
-        await services.jobs.enqueue(message_id)
+        await jobs.enqueue(message_id)
     if ids:
         log.info("re-enqueued queued messages", extra={"count": len(ids)})
     return len(ids)
 
 
-async def process_message(services: Services, message_id: int) -> None:
+async def process_message(turn: TurnDeps, message_id: int) -> None:
     """The job: drain the conversation the message belongs to."""
-    async with services.sessions() as session:
+    async with turn.db.sessions() as session:
         message = await messages_crud.get(session, message_id=message_id)
     if message is None:
         return
@@ -46,22 +48,22 @@ async def process_message(services: Services, message_id: int) -> None:
 
     async def drain() -> None:
         while True:
-            async with services.sessions() as session:
+            async with turn.db.sessions() as session:
                 queued = await messages_crud.next_queued(session, conversation_id=conversation_id)
                 conversation = await conversations.get(session, conversation_id=conversation_id)
             if queued is None or conversation is None:
                 return
-            await _route(services, conversation, queued)
+            await _route(turn, conversation, queued)
 
-    await services.serializer.run(conversation_id, drain)
+    await turn.serializer.run(conversation_id, drain)
 
 
-async def _route(services: Services, conversation: Conversation, message: Message) -> None:
+async def _route(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
     if status.is_bot_owned(conversation):
-        await to_bot(services, conversation, message)
+        await to_bot(turn, conversation, message)
         return
     # Humans own the conversation: the message is stored and was pushed at intake.
-    async with services.unit_of_work() as uow, uow.transaction() as session:
+    async with turn.db.unit_of_work() as uow, uow.transaction() as session:
         skip = sa.update(Message).where(Message.id == message.id, Message.bot_state == bot_state.QUEUED)
         await session.execute(skip.values(bot_state=bot_state.SKIPPED))
         emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)

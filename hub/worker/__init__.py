@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 import httpx
 
 from hub import turns
+from hub.channels.base import Channel
 from hub.db import background_writes, migrate
+from hub.jobs import JobQueue
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
 from hub.turns import deadlines
+from hub.turns.deps import TurnDeps
 
 __all__ = ["Worker", "serve"]
 
@@ -34,26 +38,51 @@ log = logging.getLogger("hub.worker")  # also when run as __main__
 
 
 class Worker:
-    """The background tasks of one process, started on a built :class:`Services`."""
+    """The background tasks of one process: the job queue's bot turns, the channels' own work (the
+    WhatsApp outbox), the holding sweep and the plug-ins' tasks (hub/seams.py)."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(
+        self,
+        *,
+        turn: TurnDeps,
+        jobs: JobQueue,
+        channels: Mapping[str, Channel],
+        tasks: Sequence[tuple[str, Callable[[], Coroutine[Any, Any, None]]]],
+        concurrency: int,
+    ) -> None:
+        self._turn = turn
+        self._jobs = jobs
+        self._channels = channels
+        self._plugged = tasks
+        self._concurrency = concurrency
         self._tasks: list[asyncio.Task[None]] = []
 
+    @classmethod
+    def of(cls, services: Services) -> Worker:
+        """The worker of built (and wired) resources."""
+        return cls(
+            turn=services.turn_deps(),
+            jobs=services.jobs,
+            channels=services.channels,
+            tasks=services.seams.tasks,
+            concurrency=services.settings.hub_workers,
+        )
+
     async def start(self) -> None:
-        services = self.services
+        turn = self._turn
 
         async def handle(message_id: int) -> None:
-            await turns.process_message(services, message_id)
+            await turns.process_message(turn, message_id)
 
         with background_writes():  # bot turns, outbox and sweeps write after customers' requests
-            jobs = services.jobs.run(handle, concurrency=services.settings.hub_workers)
+            jobs = self._jobs.run(handle, concurrency=self._concurrency)
             self._tasks.append(asyncio.create_task(jobs, name="hub-jobs"))
-            await turns.recover(services)
-            await services.start_channels()
-            for name, task in services.seams.tasks:  # plug-ins' sweeps (handoff: abandonment)
-                self._tasks.append(asyncio.create_task(task(services), name=name))
-            self._tasks.append(asyncio.create_task(deadlines.run(services), name="bot-holding"))
+            await turns.recover(sessions=turn.db.sessions, jobs=self._jobs)
+            for channel in self._channels.values():  # WhatsApp: resume its persisted outbox
+                await channel.start()
+            for name, task in self._plugged:  # plug-ins' sweeps (handoff: abandonment)
+                self._tasks.append(asyncio.create_task(task(), name=name))
+            self._tasks.append(asyncio.create_task(deadlines.run(turn), name="bot-holding"))
 
     @property
     def running(self) -> bool:
@@ -86,7 +115,7 @@ async def serve(
     services = Services.build(settings, rasa_transport=rasa_transport)
     if wire is not None:
         wire(services)
-    worker = Worker(services)
+    worker = Worker.of(services)
     try:
         await migrate(services.engine)
         await worker.start()

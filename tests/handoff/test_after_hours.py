@@ -15,12 +15,13 @@ from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from handoff import abandonment, hours
 from handoff.models import Handoff
+from handoff.plugin import build_abandonment
 from hub.crud import events
 from hub.models import Contact, Message
 from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
+from tests.support.clock import ManualClock as Clock
 from tests.support.in_process_hub import hub_settings
 
 POLICY = """
@@ -41,19 +42,11 @@ TUESDAY_OPENING = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Madrid, open
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock(MONDAY_NIGHT)
-    monkeypatch.setattr(hours, "clock", fake)
-    return fake
+def clock(clock: Clock) -> Clock:
+    """The hub's clock (tests/conftest.py) on Monday night, while the desk is closed."""
+    clock.now = MONDAY_NIGHT
+    return clock
 
 
 def _bot(text: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -198,8 +191,8 @@ def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk:
     desk.db(asked_at_night)
     window = timedelta(seconds=desk.services.settings.handoff_abandon_after)
     for now in (MONDAY_NIGHT + window * 2, TUESDAY_OPENING + window - timedelta(seconds=1)):
-        assert desk.call(lambda now=now: abandonment.abandon_stale(desk.services, now=now)) == 0  # type: ignore[misc]
+        assert desk.call(lambda now=now: build_abandonment(desk.services).abandon_stale(now=now)) == 0  # type: ignore[misc]
     assert handoff_of(desk, conversation_id).state == "waiting"
     later = TUESDAY_OPENING + window + timedelta(seconds=1)
-    assert desk.call(lambda: abandonment.abandon_stale(desk.services, now=later)) == 1
+    assert desk.call(lambda: build_abandonment(desk.services).abandon_stale(now=later)) == 1
     assert handoff_of(desk, conversation_id).state == "abandoned"

@@ -12,7 +12,7 @@ from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import WebSocketTestSession
 
-from handoff import abandonment
+from handoff.plugin import build_abandonment
 from hub.crud import events
 from hub.models import utcnow
 from tests.fakes.rasa import FakeRasa
@@ -277,9 +277,10 @@ def test_a_customer_silent_while_waiting_abandons_the_handoff(any_db_desk: Desk)
     desk.add_agent("ana@x.example")
     headers = desk.login("ana@x.example")
     conversation_id = desk.hand_off(source_id="marta")
-    assert desk.call(lambda: abandonment.abandon_stale(desk.services)) == 0  # just asked: not abandoned
+    sweep = build_abandonment(desk.services)
+    assert desk.call(lambda: sweep.abandon_stale()) == 0  # just asked: not abandoned
     later = utcnow() + timedelta(seconds=desk.services.settings.handoff_abandon_after + 1)
-    assert desk.call(lambda: abandonment.abandon_stale(desk.services, now=later)) == 1
+    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 1
     assert desk.conversation(conversation_id)["status"] == "resolved"
     assert "handoff_abandoned" in kinds(desk, conversation_id)
     assert desk.client.get("/api/v1/agent/queue", headers=headers).json()["waiting"] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from handoff import agents, desk
+from handoff import agents
 from hub.bus import EventName
 from tests.support.domain import Domain, domain_services
 
@@ -26,9 +26,9 @@ async def test_claim_reply_and_resolve_reach_the_customer_in_order(tmp_path: Pat
         domain.rasa.reply = _handing_off
         conversation_id = (await domain.customer("quiero una persona")).conversation.id
         ana = await _agent(domain, "ana@x.example", "Ana")
-        await desk.claim(domain.services, agent_id=ana)
-        await desk.reply(domain.services, agent_id=ana, conversation_id=conversation_id, text="Hola, soy Ana")
-        resolved = await desk.resolve(domain.services, agent_id=ana, conversation_id=conversation_id)
+        await domain.desk.claim(agent_id=ana)
+        await domain.desk.reply(agent_id=ana, conversation_id=conversation_id, text="Hola, soy Ana")
+        resolved = await domain.desk.resolve(agent_id=ana, conversation_id=conversation_id)
         assert resolved.status == "resolved"
         joined, answer = domain.said(conversation_id)[1:]
         assert joined.startswith("Ana se ha unido") and answer == "Hola, soy Ana"
@@ -44,8 +44,8 @@ async def test_hand_back_gives_the_conversation_to_the_bot_and_resumes_rasa(tmp_
         domain.rasa.reply = _handing_off
         conversation_id = (await domain.customer("quiero una persona")).conversation.id
         ana = await _agent(domain, "ana@x.example", "Ana")
-        await desk.claim(domain.services, agent_id=ana, conversation_id=conversation_id)
-        back = await desk.hand_back(domain.services, agent_id=ana, conversation_id=conversation_id)
+        await domain.desk.claim(agent_id=ana, conversation_id=conversation_id)
+        back = await domain.desk.hand_back(agent_id=ana, conversation_id=conversation_id)
         assert back.status == "pending"
         assert (str(conversation_id), "resume") in domain.rasa.events
         domain.rasa.reply = lambda text, _m: [{"text": f"echo: {text}"}]

@@ -152,7 +152,7 @@ def test_reopening_a_resolved_conversation_publishes_conversation_reopened(desk:
     published = recording(desk)
 
     async def change(fn: Any) -> None:
-        async with desk.services.unit_of_work() as uow, uow.transaction() as session:
+        async with desk.services.db.unit_of_work() as uow, uow.transaction() as session:
             await _apply(session, conversation_id, fn)
 
     desk.call(lambda: change(status.resolve))
@@ -183,7 +183,7 @@ def test_a_rolled_back_transaction_publishes_nothing(desk: Desk) -> None:
     published = recording(desk)
 
     async def failing() -> None:
-        async with desk.services.unit_of_work() as uow:
+        async with desk.services.db.unit_of_work() as uow:
             try:
                 async with uow.transaction() as session:
                     await _apply(session, conversation_id, status.resolve)

@@ -7,10 +7,10 @@ import asyncio
 from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import desk as desk_ops
 from handoff import queue
 from handoff.errors import AlreadyClaimed, NothingToClaim
 from handoff.models import Handoff
+from handoff.plugin import build_desk
 
 
 def queue_of(desk: Desk, headers: dict[str, str], everything: bool = False) -> list[dict[str, object]]:
@@ -83,7 +83,7 @@ def test_many_agents_claiming_at_once_never_get_the_same_conversation(any_db_des
     async def everyone_claims() -> list[int | None]:
         async def one(agent_id: int) -> int | None:
             try:
-                return (await desk_ops.claim(desk.services, agent_id=agent_id)).conversation_id
+                return (await build_desk(desk.services).claim(agent_id=agent_id)).conversation_id
             except NothingToClaim:
                 return None
 
@@ -109,7 +109,7 @@ def test_agents_racing_for_the_same_conversation_one_wins(any_db_desk: Desk) -> 
     async def race() -> list[str]:
         async def one(agent_id: int) -> str:
             try:
-                await desk_ops.claim(desk.services, agent_id=agent_id, conversation_id=conversation_id)
+                await build_desk(desk.services).claim(agent_id=agent_id, conversation_id=conversation_id)
                 return "won"
             except AlreadyClaimed:
                 return "lost"

@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import abandonment
-from handoff import desk as desk_ops
 from handoff.models import Handoff
+from handoff.plugin import build_abandonment, build_desk
 from handoff.queue_notices import Rule, parse_rule
 from hub.models import Message, utcnow
 
@@ -98,7 +97,7 @@ def test_concurrent_claims_tell_the_customer_once(any_db_desk: Desk) -> None:
 
     async def both() -> None:
         await asyncio.gather(
-            desk_ops.claim(desk.services, agent_id=luis), desk_ops.claim(desk.services, agent_id=eva)
+            build_desk(desk.services).claim(agent_id=luis), build_desk(desk.services).claim(agent_id=eva)
         )
 
     desk.call(both)
@@ -157,7 +156,7 @@ def test_customers_ahead_who_abandoned_move_the_others_up(desk: Desk) -> None:
             )
 
     desk.db(went_silent)
-    assert desk.call(lambda: abandonment.abandon_stale(desk.services)) == 2
+    assert desk.call(lambda: build_abandonment(desk.services).abandon_stale()) == 2
     assert moves(desk, fourth) == [
         "Has avanzado en la cola: ahora estás en la posición 2. Tiempo estimado de espera: unos 10 minutos."
     ]

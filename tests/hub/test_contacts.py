@@ -6,8 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.models import Handoff
-from hub import contacts, intake
+from hub import contacts
 from hub.contact_details import ContactDetails
 from hub.crud import arrivals, conversations
 from hub.crud import contacts as contacts_crud
@@ -23,17 +22,8 @@ from hub.db import create_engine, migrate, session_factory
 from hub.errors import ContactNotFound, InvalidContactDetail, MergeWithItself
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
 from hub.schemas import IncomingMessage
-from hub.services import Services
 from hub.settings import Settings
 from tests.fakes.rasa import FakeRasa
-
-
-@dataclass
-class _Services:
-    """What hub.contacts uses of the hub's services."""
-
-    sessions: async_sessionmaker[AsyncSession]
-    settings: Settings
 
 
 @pytest.fixture
@@ -44,11 +34,6 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
         yield session_factory(engine)
     finally:
         await engine.dispose()
-
-
-@pytest.fixture
-def services(sessions: async_sessionmaker[AsyncSession], tmp_path: Any) -> Services:
-    return cast(Services, _Services(sessions, Settings(data_dir=tmp_path)))
 
 
 async def customer(
@@ -254,23 +239,28 @@ async def test_a_clashing_client_message_id_does_not_block_the_merge(
 
 
 async def test_the_same_email_given_at_once_from_many_sessions_ends_in_one_contact(
-    services: Services,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
+    country_code = Settings().phone_default_country_code
     sessions_ids = [f"session-{i:04d}race" for i in range(6)]
     await asyncio.gather(
         *(
             contacts.identify_identity(
-                services, channel="widget", source_id=s, details=ContactDetails(email="race@example.com")
+                sessions,
+                channel="widget",
+                source_id=s,
+                details=ContactDetails(email="race@example.com"),
+                country_code=country_code,
             )
             for s in sessions_ids
         )
     )
-    [contact] = await rows(services.sessions, Contact)
+    [contact] = await rows(sessions, Contact)
     assert contact.email == "race@example.com"
-    identities = await rows(services.sessions, ContactIdentity)
+    identities = await rows(sessions, ContactIdentity)
     assert sorted(i.source_id for i in identities) == sessions_ids
     assert {i.contact_id for i in identities} == {contact.id}
-    merges = await rows(services.sessions, Event, Event.kind == "contact_merged")
+    merges = await rows(sessions, Event, Event.kind == "contact_merged")
     assert len(merges) == 5
 
 
@@ -290,12 +280,13 @@ def test_a_merge_racing_new_messages_loses_none_of_them(hub: HubClient) -> None:
         ]
         await asyncio.gather(
             contacts.identify_identity(
-                hub.services,
+                hub.services.sessions,
                 channel="api",
                 source_id="cli-new",
                 details=ContactDetails(email="ana@example.com"),
+                country_code=hub.services.settings.phone_default_country_code,
             ),
-            *(intake.receive(hub.services, m) for m in incoming),
+            *(hub.services.receiver.receive(m) for m in incoming),
         )
 
     portal = hub.client.portal
@@ -394,7 +385,7 @@ def test_new_customers_writing_the_same_email_at_once_become_one_contact(hub: Hu
     ]
 
     async def race() -> None:
-        await asyncio.gather(*(intake.receive(hub.services, m) for m in incoming))
+        await asyncio.gather(*(hub.services.receiver.receive(m) for m in incoming))
 
     portal = hub.client.portal
     assert portal is not None

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from test_jobs import REDIS_URL, redis_reachable
 
-from hub import intake, worker
+from hub import worker
 from hub.db import migrate
 from hub.jobs import RedisJobQueue
 from hub.models import Message
@@ -110,7 +110,7 @@ async def test_two_workers_answer_every_message_once_in_order(split: Settings, r
                 incoming = IncomingMessage(
                     channel="api", source_id=customer, client_message_id=f"{customer}-{n}", text=said[n]
                 )
-                await intake.receive(web, incoming)
+                await web.receiver.receive(incoming)
 
         async def slow_rasa(_body: dict[str, Any]) -> None:
             await asyncio.sleep(0.05)  # both workers are busy at once

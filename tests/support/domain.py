@@ -1,7 +1,7 @@
 """The fast domain layer: the hub's services without the web app, HTTP or threads, against fakes.
 
-``Domain`` runs the turn pipeline and the desk directly (``intake.receive``, ``turns.process_message``,
-``handoff.desk.*``) on a migrated SQLite copy, with a fake Rasa (tests/fakes/rasa.py), a channel that
+``Domain`` runs the turn pipeline and the desk directly (``Receiver.receive``, ``turns.process_message``,
+``handoff.desk.Desk``) on a migrated SQLite copy, with a fake Rasa (tests/fakes/rasa.py), a channel that
 records what it would deliver, and the event bus keeping what it published. A test takes milliseconds;
 the full-app tests stay as integration tests.
 """
@@ -17,7 +17,9 @@ from typing import Any
 
 import httpx
 
-from hub import intake, turns
+from handoff.desk import Desk
+from handoff.plugin import build_desk
+from hub import turns
 from hub.bus import BusEvent, EventName
 from hub.intake import Intake
 from hub.models import Conversation
@@ -69,9 +71,14 @@ class Domain:
         incoming = IncomingMessage(
             channel="api", source_id=source_id, client_message_id=uuid.uuid4().hex, text=text
         )
-        stored = await intake.receive(self.services, incoming)
-        await turns.process_message(self.services, stored.message.id)
+        stored = await self.services.receiver.receive(incoming)
+        await turns.process_message(self.services.turn_deps(), stored.message.id)
         return stored
+
+    @property
+    def desk(self) -> Desk:
+        """The agents' commands (handoff/desk.py) on these resources."""
+        return build_desk(self.services)
 
     def names(self, conversation_id: int | None = None) -> list[EventName]:
         return [e.name for e in self.published if conversation_id in (None, e.conversation_id)]

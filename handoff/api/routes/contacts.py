@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.api.deps import AgentDep
 from hub import contacts
-from hub.api.deps import ServicesDep
+from hub.api.deps import SessionsDep
 from hub.errors import ContactNotFound
 from hub.models import Contact, ContactIdentity, Conversation, Event
 from hub.schemas import ConversationOut
@@ -77,20 +77,20 @@ async def _view(session: AsyncSession, contact_id: int) -> ContactOut:
 
 
 @router.get("/{contact_id}", response_model=ContactOut)
-async def get_contact(contact_id: int, agent: AgentDep, services: ServicesDep) -> ContactOut:
+async def get_contact(contact_id: int, agent: AgentDep, sessions: SessionsDep) -> ContactOut:
     """The person: email, phone, identities on every channel, conversations and past merges."""
-    async with services.sessions() as session:
+    async with sessions() as session:
         return await _view(session, contact_id)
 
 
 @router.post("/{contact_id}/merge", response_model=ContactOut)
 async def merge_contacts(
-    contact_id: int, body: MergeIn, agent: AgentDep, services: ServicesDep
+    contact_id: int, body: MergeIn, agent: AgentDep, sessions: SessionsDep
 ) -> ContactOut:
     """Merge two contacts known to be one person: the older survives (returned) with all identities,
     conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``."""
     survivor_id = await contacts.merge_by_agent(
-        services, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
+        sessions, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
     )
-    async with services.sessions() as session:
+    async with sessions() as session:
         return await _view(session, survivor_id)

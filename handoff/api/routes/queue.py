@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from handoff import desk, queue
-from handoff.api.deps import AgentDep
+from handoff import queue
+from handoff.api.deps import AgentDep, DeskDep
 from handoff.schemas import QueueEntry, QueueOut
-from hub.api.deps import ServicesDep
+from hub.api.deps import SessionsDep
 from hub.crud import conversations
 
 __all__ = ["router"]
@@ -20,13 +20,13 @@ router = APIRouter(prefix="/queue", tags=["agent"])
 @router.get("", response_model=QueueOut)
 async def list_queue(
     agent: AgentDep,
-    services: ServicesDep,
+    sessions: SessionsDep,
     everything: Annotated[
         bool, Query(alias="all", description="Also conversations for other languages/skills")
     ] = False,
 ) -> QueueOut:
     """Waiting conversations (priority, then waiting time) routed to my languages and skills, and mine."""
-    async with services.sessions() as session:
+    async with sessions() as session:
         waiting = await queue.waiting(session, agent=None if everything else agent)
         mine = await queue.assigned_to(session, agent_id=agent.id)
     return QueueOut(
@@ -36,10 +36,10 @@ async def list_queue(
 
 
 @router.post("/claim", response_model=QueueEntry)
-async def claim_next(agent: AgentDep, services: ServicesDep) -> QueueEntry:
+async def claim_next(agent: AgentDep, desk: DeskDep, sessions: SessionsDep) -> QueueEntry:
     """Take the most urgent waiting conversation I can handle (404 ``queue_empty`` if none)."""
-    handoff = await desk.claim(services, agent_id=agent.id)
-    async with services.sessions() as session:
+    handoff = await desk.claim(agent_id=agent.id)
+    async with sessions() as session:
         conversation = await conversations.get(session, conversation_id=handoff.conversation_id)
     assert conversation is not None
     return QueueEntry.of(handoff, conversation)

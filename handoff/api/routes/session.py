@@ -10,7 +10,7 @@ from handoff import agents, queue
 from handoff.api.deps import AgentDep, TokenDep
 from handoff.errors import InvalidCredentials
 from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
-from hub.api.deps import ServicesDep
+from hub.api.deps import BroadcastDep, DatabaseDep, SessionsDep, SettingsDep
 from hub.models import utcnow
 
 __all__ = ["router"]
@@ -19,46 +19,46 @@ router = APIRouter(tags=["agent"])
 
 
 @router.post("/login", response_model=LoginOut)
-async def login(body: LoginIn, services: ServicesDep) -> LoginOut:
+async def login(body: LoginIn, sessions: SessionsDep, settings: SettingsDep) -> LoginOut:
     """Email + password -> a bearer token (401 ``invalid_credentials`` otherwise; 429
     ``login_locked`` after 5 wrong passwords in a row, for 15 minutes; 403 ``agent_disabled``)."""
-    ttl = timedelta(hours=services.settings.agent_token_ttl_hours)
+    ttl = timedelta(hours=settings.agent_token_ttl_hours)
     try:
-        async with services.sessions.begin() as session:
+        async with sessions.begin() as session:
             agent, token = await agents.login(session, email=body.email, password=body.password,
                                               ttl=ttl)
             active = await queue.load(session, agent_id=agent.id)
     except InvalidCredentials:
-        async with services.sessions.begin() as session:  # counted even though login failed
+        async with sessions.begin() as session:  # counted even though login failed
             await agents.record_failed_login(session, email=body.email)
         raise
     return LoginOut(token=token, expires_at=utcnow() + ttl, agent=AgentOut.of(agent, active))
 
 
 @router.post("/logout", status_code=204)
-async def logout(services: ServicesDep, token: TokenDep, agent: AgentDep) -> None:
+async def logout(db: DatabaseDep, broadcast: BroadcastDep, token: TokenDep, agent: AgentDep) -> None:
     """End this login session (the token stops working); presence goes offline."""
-    async with services.unit_of_work() as uow, uow.transaction() as session:
+    async with db.unit_of_work() as uow, uow.transaction() as session:
         await agents.logout(session, token=token)
         current = await agents.get(session, agent_id=agent.id)
         if current is not None:
             await agents.set_status(session, agent=current, status="offline")
     # after the commit: the sockets this login opened close (the console, conversation views)
-    await services.broadcast.publish(
+    await broadcast.publish(
         agents.SESSIONS_TOPIC, {"type": "logged_out", "session": agents.session_key(token)})
 
 
 @router.get("/me", response_model=AgentOut)
-async def me(agent: AgentDep, services: ServicesDep) -> AgentOut:
-    async with services.sessions() as session:
+async def me(agent: AgentDep, sessions: SessionsDep) -> AgentOut:
+    async with sessions() as session:
         active = await queue.load(session, agent_id=agent.id)
     return AgentOut.of(agent, active)
 
 
 @router.put("/me/status", response_model=AgentOut)
-async def set_status(body: StatusIn, agent: AgentDep, services: ServicesDep) -> AgentOut:
+async def set_status(body: StatusIn, agent: AgentDep, db: DatabaseDep) -> AgentOut:
     """online: new conversations may be assigned; away: keep yours, get none new; offline."""
-    async with services.unit_of_work() as uow, uow.transaction() as session:
+    async with db.unit_of_work() as uow, uow.transaction() as session:
         current = await agents.get(session, agent_id=agent.id)
         assert current is not None
         await agents.set_status(session, agent=current, status=body.status)
@@ -67,8 +67,8 @@ async def set_status(body: StatusIn, agent: AgentDep, services: ServicesDep) -> 
 
 
 @router.get("/agents", response_model=list[AgentOut])
-async def list_agents(agent: AgentDep, services: ServicesDep) -> list[AgentOut]:
+async def list_agents(agent: AgentDep, sessions: SessionsDep) -> list[AgentOut]:
     """Everyone on the team (to transfer a conversation to)."""
-    async with services.sessions() as session:
+    async with sessions() as session:
         rows = await agents.list_all(session)
         return [AgentOut.of(a, await queue.load(session, agent_id=a.id)) for a in rows]

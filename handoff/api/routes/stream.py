@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, WebSocket
 from handoff import agents
 from handoff.desk import QUEUE_TOPIC
 from handoff.errors import NotAuthenticated
-from hub.api.deps import WsServicesDep
+from hub.api.deps import BroadcastDep, SessionsDep
 from hub.api.ws import pump_until_logout, refuse
 
 __all__ = ["router"]
@@ -28,18 +28,19 @@ router = APIRouter(tags=["agent"])
 @router.websocket("/ws")
 async def agent_ws(
     websocket: WebSocket,
-    services: WsServicesDep,
+    sessions: SessionsDep,
+    broadcast: BroadcastDep,
     token: Annotated[str, Query(description="Token from POST /api/v1/agent/login")] = "",
 ) -> None:
     agent = None
     if token:
-        async with services.sessions() as session:
+        async with sessions() as session:
             agent = await agents.authenticate(session, token=token)
     if agent is None:  # missing, unknown or expired: 4401, as documented (not an HTTP 403)
         await refuse(websocket, NotAuthenticated())
         return
     await websocket.accept()
-    async with services.broadcast.subscribe(QUEUE_TOPIC) as frames:
+    async with broadcast.subscribe(QUEUE_TOPIC) as frames:
         await websocket.send_json({"type": "subscribed", "agent_id": agent.id})
-        await pump_until_logout(websocket, frames, services.broadcast,
+        await pump_until_logout(websocket, frames, broadcast,
                                 (agents.SESSIONS_TOPIC, agents.session_key(token)))

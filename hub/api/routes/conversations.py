@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, WebSocket
 
 from hub import readers
-from hub.api.deps import OptionalTokenDep, ServicesDep, SessionDep, WsServicesDep
+from hub.api.deps import AgentsDep, BroadcastDep, HandoffsDep, OptionalTokenDep, SessionDep, SessionsDep
 from hub.api.ws import pump_until_logout, refuse
 from hub.crud import messages as messages_crud
 from hub.delivery import conversation_topic
@@ -38,12 +38,12 @@ _CREDENTIALS = (
 async def get_readable(
     conversation_id: int,
     session: SessionDep,
-    services: ServicesDep,
+    agents: AgentsDep,
     token: OptionalTokenDep,
     source_id: SourceIdQuery = None,
 ) -> Conversation:
     return await readers.authorize(
-        session, services.seams.agents, conversation_id=conversation_id, token=token, source_id=source_id
+        session, agents, conversation_id=conversation_id, token=token, source_id=source_id
     )
 
 
@@ -59,10 +59,10 @@ _TOKEN_OR_SOURCE_ID: dict[str, Any] = {"security": [{}]}
     openapi_extra=_TOKEN_OR_SOURCE_ID,
 )
 async def get_conversation(
-    conversation: ReadableDep, session: SessionDep, services: ServicesDep
+    conversation: ReadableDep, session: SessionDep, handoffs: HandoffsDep
 ) -> ConversationOut:
     out = ConversationOut.of(conversation)
-    out.handoff = await services.seams.handoffs.latest(session, conversation_id=conversation.id)
+    out.handoff = await handoffs.latest(session, conversation_id=conversation.id)
     return out
 
 
@@ -89,7 +89,9 @@ async def list_messages(
 async def conversation_ws(
     websocket: WebSocket,
     conversation_id: int,
-    services: WsServicesDep,
+    sessions: SessionsDep,
+    broadcast: BroadcastDep,
+    agents: AgentsDep,
     token: Annotated[str | None, Query(min_length=1, description=_WS_TOKEN)] = None,
     source_id: SourceIdQuery = None,
 ) -> None:
@@ -100,10 +102,10 @@ async def conversation_ws(
     such conversation), each with a reason saying what to send.
     """
     try:
-        async with services.sessions() as session:
+        async with sessions() as session:
             await readers.authorize(
                 session,
-                services.seams.agents,
+                agents,
                 conversation_id=conversation_id,
                 token=token,
                 source_id=source_id,
@@ -112,7 +114,7 @@ async def conversation_ws(
         await refuse(websocket, exc)
         return
     await websocket.accept()
-    watch = services.seams.agents.logout_watch(token) if token else None
-    async with services.broadcast.subscribe(conversation_topic(conversation_id)) as frames:
+    watch = agents.logout_watch(token) if token else None
+    async with broadcast.subscribe(conversation_topic(conversation_id)) as frames:
         await websocket.send_json({"type": "subscribed", "conversation_id": conversation_id})
-        await pump_until_logout(websocket, frames, services.broadcast, watch)
+        await pump_until_logout(websocket, frames, broadcast, watch)

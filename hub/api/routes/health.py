@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from hub.api.deps import ServicesDep
+from hub.api.deps import RasaDep, SessionsDep
 
 __all__ = ["router"]
 
@@ -18,15 +18,15 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-async def healthz(services: ServicesDep) -> JSONResponse:
+async def healthz(sessions: SessionsDep, rasa_client: RasaDep) -> JSONResponse:
     """200 while the database works (Rasa down degrades, messages wait); 503 without a DB."""
     try:
-        async with services.sessions() as session:
+        async with sessions() as session:
             await session.execute(sa.text("SELECT 1"))
         db = "ok"
     except Exception as exc:
         log.warning("database check failed", extra={"error": str(exc)})
         db = "down"
-    rasa = "up" if await services.rasa.is_up() else "down"
+    rasa = "up" if await rasa_client.is_up() else "down"
     body = {"status": "ok" if db == "ok" else "down", "rasa": rasa, "db": db}
     return JSONResponse(body, status_code=200 if db == "ok" else 503)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from hub import intake
 from hub.api.api_key_auth import MessagesWriteKey
-from hub.api.deps import ServicesDep
+from hub.api.deps import ChannelsDep, ReceiverDep
 from hub.errors import ChannelHasItsOwnEntry, UnknownChannel
 from hub.schemas import IncomingMessage, Receipt
 
@@ -19,7 +18,11 @@ API_CHANNEL = "api"
 
 @router.post("/messages", status_code=202, response_model=Receipt)
 async def post_message(
-    body: IncomingMessage, services: ServicesDep, response: Response, _key: MessagesWriteKey
+    body: IncomingMessage,
+    channels: ChannelsDep,
+    receiver: ReceiverDep,
+    response: Response,
+    _key: MessagesWriteKey,
 ) -> Receipt:
     """Store the customer's message and acknowledge it (202); the same id again -> 200.
 
@@ -29,10 +32,10 @@ async def post_message(
     the websockets and in GET /conversations/{id}/messages.
     """
     if body.channel != API_CHANNEL:
-        if body.channel in services.channels or body.channel in ChannelHasItsOwnEntry.ENTRIES:
+        if body.channel in channels or body.channel in ChannelHasItsOwnEntry.ENTRIES:
             raise ChannelHasItsOwnEntry(body.channel)
         raise UnknownChannel(body.channel, [API_CHANNEL])
-    result = await intake.receive(services, body)
+    result = await receiver.receive(body)
     if not result.created:
         response.status_code = 200
     return result.receipt

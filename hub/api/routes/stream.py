@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket
 
-from hub.api.deps import WsServicesDep
+from hub.api.deps import BroadcastDep
 from hub.api.ws import pump
 from hub.channels.api import customer_topic
 
@@ -22,10 +22,10 @@ router = APIRouter(tags=["channels"])
 @router.websocket("/channels/api/ws")
 async def customer_ws(
     websocket: WebSocket,
-    services: WsServicesDep,
+    broadcast: BroadcastDep,
     source_id: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> None:
     await websocket.accept()
-    async with services.broadcast.subscribe(customer_topic("api", source_id)) as frames:
+    async with broadcast.subscribe(customer_topic("api", source_id)) as frames:
         await websocket.send_json({"type": "subscribed", "source_id": source_id})
         await pump(websocket, frames)

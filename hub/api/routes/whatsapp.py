@@ -7,24 +7,25 @@ stored, and answered 200 before the bot or the Graph API are involved.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from hub.api.deps import ServicesDep
+from hub.api.deps import ChannelsDep, DeliveryDep, ReceiverDep, SessionsDep, SettingsDep
+from hub.channels.base import Channel
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
-from hub.channels.whatsapp_inbound import parse_body, receive_webhook, verify_signature
+from hub.channels.whatsapp_inbound import WhatsAppInbound, parse_body, verify_signature
 from hub.errors import ChannelDisabled, WebhookVerificationFailed
-from hub.services import Services
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/channels/whatsapp", tags=["whatsapp"])
 
 
-def _channel(services: Services) -> WhatsAppChannel:
-    channel = services.channels.get(WHATSAPP)
+def _channel(channels: Mapping[str, Channel]) -> WhatsAppChannel:
+    channel = channels.get(WHATSAPP)
     if not isinstance(channel, WhatsAppChannel):
         raise ChannelDisabled(WHATSAPP, "WHATSAPP_ENABLED")
     return channel
@@ -32,14 +33,15 @@ def _channel(services: Services) -> WhatsAppChannel:
 
 @router.get("/webhook", response_class=PlainTextResponse)
 async def verify_webhook(
-    services: ServicesDep,
+    channels: ChannelsDep,
+    settings: SettingsDep,
     mode: Annotated[str | None, Query(alias="hub.mode")] = None,
     token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
     challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
 ) -> PlainTextResponse:
     """Meta's subscription check: echo ``hub.challenge`` when the verify token matches."""
-    _channel(services)
-    expected = services.settings.whatsapp_verify_token
+    _channel(channels)
+    expected = settings.whatsapp_verify_token
     matches = bool(expected) and hmac.compare_digest((token or "").encode(), expected.encode())
     if mode != "subscribe" or not matches:
         raise WebhookVerificationFailed()
@@ -47,10 +49,24 @@ async def verify_webhook(
 
 
 @router.post("/webhook")
-async def receive(request: Request, services: ServicesDep) -> dict[str, str]:
+async def receive(
+    request: Request,
+    channels: ChannelsDep,
+    settings: SettingsDep,
+    receiver: ReceiverDep,
+    sessions: SessionsDep,
+    delivery: DeliveryDep,
+) -> dict[str, str]:
     """Messages and delivery statuses from Meta; 200 once stored (bot work comes after)."""
-    channel = _channel(services)
+    channel = _channel(channels)
     body = await request.body()
-    verify_signature(services.settings.whatsapp_app_secret, body, request.headers.get("x-hub-signature-256"))
-    await receive_webhook(services, channel, parse_body(body))
+    verify_signature(settings.whatsapp_app_secret, body, request.headers.get("x-hub-signature-256"))
+    inbound = WhatsAppInbound(
+        receiver=receiver,
+        sessions=sessions,
+        delivery=delivery,
+        phone_number_id=settings.whatsapp_phone_number_id,
+        max_text_chars=settings.max_text_chars,
+    )
+    await inbound.receive_webhook(channel, parse_body(body))
     return {"status": "ok"}

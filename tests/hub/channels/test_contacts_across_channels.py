@@ -8,7 +8,6 @@ from typing import Any
 from whatsapp_testing import WhatsAppHub, text
 
 from handoff import agents
-from hub import intake
 from hub.intake import Intake
 from hub.schemas import IncomingMessage
 
@@ -45,7 +44,7 @@ def widget_says(wa: WhatsAppHub, session_id: str, words: str) -> Intake:
     )
     portal = wa.client.portal
     assert portal is not None
-    result: Intake = portal.call(intake.receive, wa.hub.services, incoming)
+    result: Intake = portal.call(wa.hub.services.receiver.receive, incoming)
     wa.hub.wait_idle(result.conversation.id)
     return result
 

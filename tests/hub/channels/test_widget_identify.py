@@ -12,7 +12,6 @@ import socketio
 import sqlalchemy as sa
 from widget_testing import LiveHub
 
-from hub import intake
 from hub.models import Contact, ContactIdentity, Event
 from hub.schemas import IncomingMessage
 
@@ -66,8 +65,7 @@ async def test_a_visitor_identified_before_writing_gets_a_contact_with_those_det
 async def test_identifying_with_a_phone_another_contact_has_links_them(
     sio: socketio.AsyncClient, live_hub: LiveHub
 ) -> None:
-    known = await intake.receive(
-        live_hub.services,
+    known = await live_hub.services.receiver.receive(
         IncomingMessage(channel="api", source_id="34600111222", client_message_id="m-1", text="hola"),
     )
     async with live_hub.services.sessions.begin() as session:

@@ -13,12 +13,11 @@ import socketio
 import sqlalchemy as sa
 from widget_testing import LiveHub
 
-from hub import delivery, intake
 from hub.crud import conversations
-from hub.intake import Intake
+from hub.crud import messages as messages_crud
+from hub.intake import Intake, Receiver
 from hub.models import Message
 from hub.schemas import IncomingMessage
-from hub.services import Services
 from tests.fakes.rasa import FakeRasa
 
 GUARD_S = 20.0  # only against hangs
@@ -256,7 +255,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
     async with services.sessions.begin() as session:
         conversation = await conversations.get(session, conversation_id=receipt["conversation_id"])
         assert conversation is not None
-        reply = await delivery.add_reply(
+        reply = await messages_crud.add_outgoing(
             session,
             conversation=conversation,
             text="Hola, soy Marta. ¿Te ayudo?",
@@ -264,7 +263,7 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
             sender_type="agent",
             in_reply_to_id=None,
         )
-    await delivery.deliver(services, conversation=conversation, messages=[reply])
+    await services.delivery.deliver(conversation=conversation, messages=[reply])
 
     texts = []
     while not texts or texts[-1]["sender_type"] != "agent":
@@ -306,15 +305,15 @@ async def test_a_message_the_hub_failed_to_store_gets_no_receipt_and_is_stored_w
     browser: Browser, live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session_id = await browser.start_session(uuid.uuid4().hex)
-    receive = intake.receive
+    receive = Receiver.receive
     failures = [RuntimeError("database is down")]
 
-    async def flaky(services: Services, incoming: IncomingMessage, **kwargs: Any) -> Intake:
+    async def flaky(receiver: Receiver, incoming: IncomingMessage, **kwargs: Any) -> Intake:
         if failures:
             raise failures.pop()
-        return await receive(services, incoming, **kwargs)
+        return await receive(receiver, incoming, **kwargs)
 
-    monkeypatch.setattr(intake, "receive", flaky)
+    monkeypatch.setattr(Receiver, "receive", flaky)
     await browser.say(session_id, "¿seguís ahí?", client_message_id="c-1")
     await browser.say(session_id, "¿seguís ahí?", client_message_id="c-1")  # the widget resends
 

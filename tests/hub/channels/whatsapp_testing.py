@@ -196,7 +196,7 @@ def run_whatsapp_hub(
 
 def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
     """Store and deliver an agent's message in the conversation (as the agent console will)."""
-    from hub import delivery
+    from hub.crud import messages as messages_crud
     from hub.models import Conversation
 
     services = wa.hub.services
@@ -205,7 +205,7 @@ def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
         async with services.sessions.begin() as session:
             conversation = await session.get(Conversation, conversation_id)
             assert conversation is not None
-            message = await delivery.add_reply(
+            message = await messages_crud.add_outgoing(
                 session,
                 conversation=conversation,
                 text=body,
@@ -213,7 +213,7 @@ def agent_reply(wa: WhatsAppHub, conversation_id: int, body: str) -> int:
                 sender_type="agent",
                 in_reply_to_id=None,
             )
-        await delivery.deliver(services, conversation=conversation, messages=[message])
+        await services.delivery.deliver(conversation=conversation, messages=[message])
         return message.id
 
     portal = wa.client.portal

@@ -1,0 +1,30 @@
+"""What a bot turn works with, built once by the composition root after the plug-ins filled the seams.
+
+Only the bot turn's steps take it (hub/turns/*); everything else takes its own parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.bot import RasaClient
+from hub.bus import Database
+from hub.delivery import Delivery
+from hub.seams import TurnPolicy
+from hub.serial import Serializer
+from hub.settings import Settings
+
+__all__ = ["TurnDeps"]
+
+
+@dataclass(frozen=True)
+class TurnDeps:
+    db: Database
+    delivery: Delivery
+    rasa: RasaClient
+    #: The turn policy (hub/seams.py): handoff/turn_policy.py when the desk is plugged in.
+    policy: TurnPolicy
+    #: One drain per conversation at a time (hub/serial.py).
+    serializer: Serializer
+    #: RASA_*, BOT_HOLDING_AFTER, BOT_HANDOFF_AFTER, DEFAULT_LANGUAGE.
+    settings: Settings

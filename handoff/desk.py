@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import agents as agents_crud
-from handoff import notices, queue, queue_notices, requests
+from handoff import notices, queue, queue_notices, rasa_tracker, requests
 from handoff.errors import (
     AgentNotFound,
     AlreadyClaimed,
@@ -278,10 +278,11 @@ async def hand_back(services: Services, *, agent_id: int, conversation_id: int) 
         agent = await _agent(session, agent_id)
         conversation, handoff = await _owned(session, agent, conversation_id)
         _end(session, handoff, "handed_back")
+        rasa_tracker.stage(session, conversation_id=conversation.id, event="resume")
         change = await status.hand_back(
             session, conversation=conversation, text=notices.handed_back(conversation.language), by="agent"
         )
     await delivery.deliver(services, conversation=conversation, messages=change.messages)
     await delivery.publish_status(services, conversation=conversation)
-    await uow.flush()  # handoff/listeners.py resumes Rasa
+    await uow.flush()  # handoff/listeners.py sends the resume to Rasa
     return conversation

@@ -1,8 +1,9 @@
 """What the handoff desk does after the hub's commits: it listens on the event bus (hub/bus.py).
 
-- ``handoff.requested`` (a new waiting handoff): pause Rasa, tell the agents' consoles, auto-assign
-  when HANDOFF_AUTO_ASSIGN is on;
-- ``handoff.ended`` by a hand-back: resume Rasa;
+- ``handoff.requested`` (a new waiting handoff): send Rasa the pause staged with it, tell the agents'
+  consoles, auto-assign when HANDOFF_AUTO_ASSIGN is on;
+- ``handoff.ended`` by a hand-back: send Rasa the resume staged with it (both retried by the worker
+  until Rasa accepts them: handoff/rasa_tracker.py);
 - ``message.skipped`` (a customer wrote while people own the conversation): an email left while queued
   outside business hours is stored and acknowledged (handoff/after_hours.py).
 """
@@ -31,7 +32,7 @@ class Listeners:
         if event.data.get("state") != requests.WAITING or event.conversation_id is None:
             return  # noted: people already own the conversation
         services, conversation_id = self.services, event.conversation_id
-        await rasa_tracker.pause(services, conversation_id=conversation_id)
+        await rasa_tracker.send_due(services)  # the pause staged with the handoff
         await desk.publish_queue(services, {"type": "queue_changed", "conversation_id": conversation_id})
         if services.settings.handoff_auto_assign:
             await self._auto_assign(conversation_id)
@@ -52,8 +53,8 @@ class Listeners:
             await delivery.deliver(services, conversation=current, messages=[notice])
 
     async def handoff_ended(self, event: BusEvent) -> None:
-        if event.data.get("reason") == "handed_back" and event.conversation_id is not None:
-            await rasa_tracker.resume(self.services, conversation_id=event.conversation_id)
+        if event.data.get("reason") == "handed_back":
+            await rasa_tracker.send_due(self.services)  # the resume staged with the hand-back
 
     async def message_skipped(self, event: BusEvent) -> None:
         if event.conversation_id is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import abandonment, agents, requests
+from handoff import abandonment, agents, rasa_tracker, requests
 from handoff.api import agent_router, console_router
 from handoff.listeners import Listeners
 from handoff.turn_policy import DeskPolicy
@@ -42,6 +42,7 @@ def install(services: Services) -> None:
     services.seams.agents = Agents()
     services.seams.handoffs = Handoffs()
     services.seams.tasks.append(("handoff-abandonment", abandonment.run))
+    services.seams.tasks.append(("rasa-tracker-outbox", rasa_tracker.run))
     Listeners(services).subscribe(services.bus)
 
 

@@ -26,7 +26,7 @@ from hub.db import background_writes, migrate
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
-from hub.turns import deadlines
+from hub.turns import sweep
 
 __all__ = ["Worker", "serve"]
 
@@ -53,7 +53,7 @@ class Worker:
             await services.start_channels()
             for name, task in services.seams.tasks:  # plug-ins' sweeps (handoff: abandonment)
                 self._tasks.append(asyncio.create_task(task(services), name=name))
-            self._tasks.append(asyncio.create_task(deadlines.run(services), name="bot-holding"))
+            self._tasks.append(asyncio.create_task(sweep.run(services), name="bot-overdue-sweep"))
 
     @property
     def running(self) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import agents as agents_crud
-from handoff import notices, queue, requests
+from handoff import notices, queue, rasa_tracker, requests
 from handoff.errors import (
     AgentNotFound,
     AlreadyClaimed,
@@ -276,6 +276,7 @@ class Desk:
             agent = await _agent(session, agent_id)
             conversation, handoff = await _owned(session, agent, conversation_id)
             _end(session, handoff, "handed_back")
+            rasa_tracker.stage(session, conversation_id=conversation.id, event="resume")
             change = await status.hand_back(
                 session,
                 conversation=conversation,
@@ -284,5 +285,5 @@ class Desk:
             )
         await self._delivery.deliver(conversation=conversation, messages=change.messages)
         await self._delivery.publish_status(conversation=conversation)
-        await uow.flush()  # handoff/listeners.py resumes Rasa
+        await uow.flush()  # handoff/listeners.py sends the resume to Rasa
         return conversation

@@ -1,8 +1,9 @@
 """What the handoff desk does after the hub's commits: it listens on the event bus (hub/bus.py).
 
-- ``handoff.requested`` (a new waiting handoff): pause Rasa, tell the agents' consoles, auto-assign
-  when HANDOFF_AUTO_ASSIGN is on;
-- ``handoff.ended`` by a hand-back: resume Rasa;
+- ``handoff.requested`` (a new waiting handoff): send Rasa the pause staged with it, tell the agents'
+  consoles, auto-assign when HANDOFF_AUTO_ASSIGN is on;
+- ``handoff.ended`` by a hand-back: send Rasa the resume staged with it (both retried by the worker
+  until Rasa accepts them: handoff/rasa_tracker.py);
 - ``message.skipped`` (a customer wrote while people own the conversation): an email left while queued
   outside business hours is stored and acknowledged (handoff/after_hours.py).
 """
@@ -44,7 +45,7 @@ class Listeners:
         if event.data.get("state") != requests.WAITING or event.conversation_id is None:
             return  # noted: people already own the conversation
         conversation_id = event.conversation_id
-        await self._tracker.pause(conversation_id=conversation_id)
+        await self._tracker.send_due()  # the pause staged with the handoff
         frame = {"type": "queue_changed", "conversation_id": conversation_id}
         await desk.publish_queue(self._broadcast, frame)
         if self._auto_assign_on:
@@ -65,8 +66,8 @@ class Listeners:
             await self._delivery.deliver(conversation=current, messages=[notice])
 
     async def handoff_ended(self, event: BusEvent) -> None:
-        if event.data.get("reason") == "handed_back" and event.conversation_id is not None:
-            await self._tracker.resume(conversation_id=event.conversation_id)
+        if event.data.get("reason") == "handed_back":
+            await self._tracker.send_due()  # the resume staged with the hand-back
 
     async def message_skipped(self, event: BusEvent) -> None:
         if event.conversation_id is None:

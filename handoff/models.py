@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models import Base, JSONType, utcnow
 
-__all__ = ["AGENT_STATUSES", "Agent", "AgentToken", "Handoff"]
+__all__ = ["AGENT_STATUSES", "Agent", "AgentToken", "Handoff", "RasaTrackerEvent"]
 
 AGENT_STATUSES = ("online", "away", "offline")
 
@@ -71,3 +71,24 @@ class Handoff(Base):
     # waiting -> assigned -> ended | abandoned; "noted" when humans already owned the conversation.
     state: Mapped[str] = mapped_column(sa.String(16), default="waiting", server_default="waiting")
     ended_reason: Mapped[str | None] = mapped_column(sa.String(24))  # resolved | handed_back | abandoned
+
+
+class RasaTrackerEvent(Base):
+    """A pause/resume event for Rasa's tracker of one conversation, kept until Rasa accepted it.
+
+    Written in the transaction that hands the conversation to people or back to the bot
+    (handoff/rasa_tracker.py), sent after the commit and retried while Rasa is down; a
+    conversation's events go out in order (``id``).
+    """
+
+    __tablename__ = "rasa_tracker_outbox"
+    __table_args__ = (sa.Index("ix_rasa_tracker_outbox_due", "sent_at", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))
+    event: Mapped[str] = mapped_column(sa.String(16))  # pause | resume
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    error: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -19,7 +19,7 @@ from handoff.turn_policy import DeskPolicy
 from hub.schemas import HandoffOut
 from hub.services import Services
 
-__all__ = ["Agents", "Handoffs", "build_abandonment", "build_desk", "install", "mount"]
+__all__ = ["Agents", "Handoffs", "build_abandonment", "build_desk", "build_tracker", "install", "mount"]
 
 
 class Agents:
@@ -58,15 +58,27 @@ def build_abandonment(services: Services) -> Abandonment:
     )
 
 
+def build_tracker(services: Services) -> RasaTracker:
+    """Rasa's tracker API and the outbox of pause/resume events (handoff/rasa_tracker.py)."""
+    settings = services.settings
+    return RasaTracker(
+        sessions=services.sessions,
+        http=services.http,
+        rasa_url=settings.rasa_url,
+        rasa_token=settings.rasa_token,
+    )
+
+
 def install(services: Services) -> None:
     """Plug the desk into the hub's built resources (web process and worker alike): the seams, the
     listeners on the bus and the abandonment sweep, each given the parts it uses."""
     settings = services.settings
-    tracker = RasaTracker(http=services.http, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
+    tracker = build_tracker(services)
     services.seams.policy = DeskPolicy(settings)
     services.seams.agents = Agents()
     services.seams.handoffs = Handoffs()
     services.seams.tasks.append(("handoff-abandonment", build_abandonment(services).run))
+    services.seams.tasks.append(("rasa-tracker-outbox", tracker.run))
     Listeners(
         db=services.db,
         delivery=services.delivery,

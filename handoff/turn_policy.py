@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import after_hours, notices, queue, requests, turns
+from handoff import after_hours, notices, queue, rasa_tracker, requests, turns
 from handoff import policy as policy_module
 from handoff.models import Handoff
 from handoff.policy import Policy
@@ -130,6 +130,7 @@ class DeskPolicy:
         change = HandoffChange(conversation, handoff=handoff)
         if not pending:
             return change
+        rasa_tracker.stage(session, conversation_id=conversation.id, event="pause")  # sent after the commit
         change.messages = (
             await status.open_for_people(
                 session,

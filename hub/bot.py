@@ -62,6 +62,15 @@ class BotAnswer:
     custom: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def answered(self) -> bool:
+        """The customer sees a reply, or a person is asked for (a handoff payload without text).
+
+        Rasa 3.6 answers 200 with nothing when its action server is down (the action's exception is
+        logged, "Bot will continue, but the actions events are lost"), so an empty turn is not an answer.
+        """
+        return bool(self.shown) or self.handoff is not None
+
+    @property
     def kb_decision(self) -> str | None:
         decision = (self.kb or {}).get("decision")
         return decision if isinstance(decision, str) else None
@@ -153,6 +162,22 @@ class RasaClient:
         except ValueError as exc:
             raise RasaError("Rasa answered something that is not JSON") from exc
         return parse_replies(body)
+
+    async def rewind(self, sender: str) -> bool:
+        """Undo the tracker's latest user turn (Rasa's ``rewind`` event), so a retried message is one turn.
+
+        False (logged) when Rasa cannot be reached or refuses it.
+        """
+        params = {"token": self._token} if self._token else {}
+        try:
+            response = await self._http.post(
+                f"{self._base}/conversations/{sender}/tracker/events", params=params, json={"event": "rewind"}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not rewind the Rasa tracker", extra={"sender": sender, "error": str(exc)})
+            return False
+        return True
 
     async def latest_nlu(self, sender: str, text: str) -> dict[str, Any] | None:
         """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error."""

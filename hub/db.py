@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, make_url
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "MIGRATION_LOCK_KEY",
     "Sessions",
     "alembic_config",
     "background_writes",
@@ -183,10 +185,23 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+#: Key of the PostgreSQL advisory lock the migration holds (any constant shared by every hub process).
+MIGRATION_LOCK_KEY = 0x4D0_57AD0
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Upgrade the database to the newest migration (a no-op when it is current)."""
+    """Upgrade the database to the newest migration (a no-op when it is current).
+
+    Processes started together (web processes, workers) may all call this on an empty database: one
+    migrates, the others wait and then find it current. PostgreSQL: a transaction-level advisory lock
+    taken before Alembic reads ``alembic_version`` (released at the commit); without it two of them
+    created the schema at once and one crashed (``UniqueViolation ... alembic_version``). SQLite: the
+    transaction begins with ``BEGIN IMMEDIATE`` (:func:`create_engine`), the database's write lock.
+    """
 
     def _upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")

@@ -50,8 +50,10 @@ def get_desk(db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, se
     return Desk(db=db, delivery=delivery, broadcast=broadcast, notices=notices)
 
 
-def get_tracker(http: HttpDep, settings: SettingsDep) -> RasaTracker:
-    return RasaTracker(http=http, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
+def get_tracker(sessions: SessionsDep, http: HttpDep, settings: SettingsDep) -> RasaTracker:
+    return RasaTracker(
+        sessions=sessions, http=http, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token
+    )
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]

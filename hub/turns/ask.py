@@ -2,6 +2,11 @@
 
 While Rasa is down (connection refused, timeout, 502/503/504) the message stays queued and is retried
 with a bounded, doubling delay; other error answers count up to RASA_MAX_ATTEMPTS, then None.
+
+A turn Rasa answers with nothing to show and no handoff (``BotAnswer.answered``) is no answer either:
+Rasa 3.6 answers 200 and ``[]`` when its action server is down. It is retried like Rasa being down
+(hub/turns/deadlines.py holds the customer and, in the end, hands them to a person), after undoing
+the turn in Rasa's tracker (``rewind``), so the retried message is one user turn there, not several.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub import language
-from hub.bot import BotReply, RasaError, RasaUnavailable
+from hub.bot import BotAnswer, BotReply, RasaError, RasaUnavailable
 from hub.intent_syntax import INTENT_PREFIX, for_rasa
 from hub.models import Conversation, Message
 from hub.turns.deps import TurnDeps
@@ -80,9 +85,10 @@ async def ask(
     typed = text == message.text  # not a channel's button payload (a WhatsApp reply id, signed)
     if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(turn, message))
+    sender = str(conversation.id)
     while True:
         try:
-            return await turn.rasa.send(str(conversation.id), text, metadata)
+            replies = await turn.rasa.send(sender, text, metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
             down_attempts += 1
@@ -90,6 +96,16 @@ async def ask(
         except RasaError as exc:
             errors += 1
             failure = f"rasa error: {exc}"
+        else:
+            if BotAnswer.of(replies).answered:
+                return replies
+            down_attempts += 1
+            failure = "rasa answered nothing (is its action server down?)"
+            log.warning(
+                "bot turn without a reply: not counted as answered",
+                extra={"message_id": message.id, "conversation_id": conversation.id, "items": len(replies)},
+            )
+            await turn.rasa.rewind(sender)
         async with turn.db.sessions.begin() as session:
             await session.execute(
                 sa.update(Message)

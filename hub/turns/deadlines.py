@@ -1,21 +1,23 @@
-"""While Rasa is slow or down: hold the customer, and after a while hand them to a person.
+"""While Rasa is slow or down: hold the customer, and in the end hand them to a person.
 
+Both clocks run from the moment the message was received (its ``created_at``), not from when a worker
+took it: under load a message may wait for a free worker, and a restart must not reset them.
 :func:`wait` runs the turn's Rasa call (hub/turns/ask.py) (with its own retries) alongside two timers:
 
-- ``BOT_HOLDING_AFTER`` s after the bot started on a message, one holding activity message
-  ("Un momento, por favor...") in the customer's language. At most one per message, and none while
-  the conversation's latest outgoing/activity message is already a holding message (the customer had
-  no answer since): a customer who writes three times during an outage, or a hub restarted mid-outage,
-  gets one, not three.
-- ``BOT_HANDOFF_AFTER`` s after the message arrived (its ``created_at``, so a restart does not reset
-  it), the Rasa call is cancelled and the conversation is handed to a person through the turn policy
-  (hub/seams.py) with reason ``bot_unavailable``; the message becomes ``bot_state = skipped`` and so
-  do the conversation's later queued ones (hub/turns/drain.py skips messages of an open conversation).
+- ``BOT_HOLDING_AFTER`` s after the message arrived, one holding activity message ("Un momento, por
+  favor...") in the customer's language (a message taken later than that: after one more second without
+  an answer, so the messages queued during an outage are answered without one each). At most
+  one per message, and none while the conversation's latest outgoing/activity message is already a
+  holding message (the customer had no answer since): a customer who writes three times during an
+  outage, or a hub restarted mid-outage, gets one, not three.
+- ``BOT_HANDOFF_AFTER`` s after the message arrived, the Rasa call is cancelled and the conversation
+  is handed to a person through the turn policy (hub/seams.py) with reason ``bot_unavailable``; the
+  message becomes ``bot_state = skipped`` and so do the conversation's later queued ones
+  (hub/turns/drain.py skips messages of an open conversation). A message already past it when a worker
+  takes it goes to a person at once, without asking Rasa; one near it gets only the time left.
 
 Rasa answering before the give-up time wins: the answer is stored and delivered normally.
-
-:func:`run` (a background task of the hub) holds the customers whose message has not even started:
-during an outage every worker (``HUB_WORKERS``) may be busy waiting on Rasa for other conversations.
+hub/turns/sweep.py does the same for messages no worker has taken yet.
 """
 
 from __future__ import annotations
@@ -26,13 +28,12 @@ import logging
 import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import bot_state, language, status
+from hub import bot_state, status
 from hub.bot import BotReply
 from hub.bus import EventName, emit
 from hub.crud import conversations, events
@@ -48,14 +49,13 @@ __all__ = [
     "give_up",
     "hold",
     "holding_text",
-    "run",
-    "sweep",
     "wait",
 ]
 
 log = logging.getLogger(__name__)
 
-_GRACE_SECONDS = 1.0
+#: Seconds Rasa gets before the holding message for a message taken past its holding time.
+_SPARE = 1.0
 
 #: One hold() at a time per event loop (the drain's timer and the sweeper never both send one).
 _hold_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -115,11 +115,18 @@ async def _latest_reply(session: AsyncSession, conversation_id: int) -> Message 
 
 
 async def _waiting(
-    session: AsyncSession, conversation_id: int, message_id: int
+    session: AsyncSession, conversation_id: int, message_id: int, *, lock: bool = False
 ) -> tuple[Conversation, Message] | None:
-    """The conversation and message if the bot still owns both (pending, queued)."""
+    """The conversation and message if the bot still owns both (pending, queued).
+
+    ``lock``: the message row is locked (PostgreSQL), so a worker storing Rasa's answer to it at the
+    same moment (hub/turns/answer.py) waits and then finds it skipped, or the other way round.
+    """
     conversation = await conversations.get(session, conversation_id=conversation_id)
-    incoming = await messages_crud.get(session, message_id=message_id)
+    if lock:
+        incoming = await session.get(Message, message_id, with_for_update=True, populate_existing=True)
+    else:
+        incoming = await messages_crud.get(session, message_id=message_id)
     if conversation is None or incoming is None:
         return None
     if not status.is_bot_owned(conversation) or incoming.bot_state != bot_state.QUEUED:
@@ -166,7 +173,7 @@ async def give_up(turn: TurnDeps, *, conversation_id: int, message_id: int, lang
     policy = turn.policy
     uow = turn.db.unit_of_work()
     async with uow.transaction() as session:
-        found = await _waiting(session, conversation_id, message_id)
+        found = await _waiting(session, conversation_id, message_id, lock=True)
         if found is None:
             return False
         conversation, incoming = found
@@ -218,21 +225,23 @@ async def wait(
     lang: str,
     ask: Coroutine[Any, Any, list[BotReply] | None],
 ) -> Outcome:
-    """Await ``ask`` (Rasa, retrying while down); hold the customer and give up on schedule."""
+    """Await ``ask`` (Rasa, retrying while down); hold the customer and give up, timed from arrival."""
     settings = turn.settings
+    waited = (utcnow() - message.created_at).total_seconds()
+    handoff_after = settings.bot_handoff_after
+    if handoff_after > 0 and waited >= handoff_after:
+        ask.close()  # never started: Rasa is not asked about a message whose time is up
+        await give_up(turn, conversation_id=message.conversation_id, message_id=message.id, lang=lang)
+        return Outcome(None, handed_off=True)
     loop = asyncio.get_running_loop()
+    start = loop.time()
+    give_up_at = start + handoff_after - waited if handoff_after > 0 else None
     task = asyncio.ensure_future(ask)
     try:
-        start = loop.time()
-        give_up_at: float | None = None
-        if settings.bot_handoff_after > 0:
-            waited = (utcnow() - message.created_at).total_seconds()
-            # After a restart past the deadline, Rasa still gets a moment (one attempt) to answer.
-            grace = max(settings.bot_holding_after, _GRACE_SECONDS)
-            give_up_at = start + max(settings.bot_handoff_after - waited, grace)
-        hold_at = start + settings.bot_holding_after
+        # Taken past its holding time: a moment to answer first (Rasa back: no holding message each).
+        hold_at = start + max(settings.bot_holding_after - waited, min(settings.bot_holding_after, _SPARE))
         if settings.bot_holding_after > 0 and (give_up_at is None or hold_at < give_up_at):
-            await asyncio.wait({task}, timeout=settings.bot_holding_after)
+            await asyncio.wait({task}, timeout=max(hold_at - loop.time(), 0.0))
             if not task.done():
                 try:
                     await hold(
@@ -255,45 +264,3 @@ async def wait(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-async def sweep(turn: TurnDeps) -> int:
-    """Hold customers whose oldest queued message waited BOT_HOLDING_AFTER s and is not being worked on."""
-    settings = turn.settings
-    cutoff = utcnow() - timedelta(seconds=settings.bot_holding_after)
-    query = (
-        sa.select(Message, Conversation.language)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
-        .order_by(Message.id)
-    )
-    async with turn.db.sessions() as session:
-        rows = (await session.execute(query)).all()
-    seen: set[int] = set()
-    sent = 0
-    for message, current in rows:
-        conversation_id = message.conversation_id
-        if conversation_id in seen:
-            continue
-        seen.add(conversation_id)  # only the oldest queued message of a conversation
-        if message.created_at > cutoff or turn.serializer.busy(conversation_id):
-            continue  # recent, or its drain runs (and wait() holds the customer)
-        lang = message.language or language.decide(current, message.text, default=settings.default_language)
-        if await hold(turn, conversation_id=conversation_id, message_id=message.id, lang=lang):
-            sent += 1
-    return sent
-
-
-async def run(turn: TurnDeps) -> None:
-    """Background task: :func:`sweep` every second (more often with a short BOT_HOLDING_AFTER)."""
-    if turn.settings.bot_holding_after <= 0:
-        return
-    interval = min(1.0, max(turn.settings.bot_holding_after / 4, 0.05))
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await sweep(turn)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("holding sweep failed")

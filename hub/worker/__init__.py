@@ -29,7 +29,7 @@ from hub.jobs import JobQueue
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
-from hub.turns import deadlines
+from hub.turns import sweep
 from hub.turns.deps import TurnDeps
 
 __all__ = ["Worker", "serve"]
@@ -82,7 +82,7 @@ class Worker:
                 await channel.start()
             for name, task in self._plugged:  # plug-ins' sweeps (handoff: abandonment)
                 self._tasks.append(asyncio.create_task(task(), name=name))
-            self._tasks.append(asyncio.create_task(deadlines.run(turn), name="bot-holding"))
+            self._tasks.append(asyncio.create_task(sweep.run(turn), name="bot-overdue-sweep"))
 
     @property
     def running(self) -> bool:

@@ -32,7 +32,8 @@ class RasaServer:
     refused) and ``up()`` reopens it on the same port, ``hang()`` holds every request (webhook and
     ``GET /``) until ``up()`` lets them go (the held webhook calls are then answered), ``fail(503)``
     answers that status. ``webhook_calls``: every webhook request received; ``answered``: those
-    answered 200; ``in_flight``: requests being held right now.
+    answered 200; ``in_flight``: requests being held right now; ``tracker_events``: (sender, event) posted
+    to a tracker (pause, resume, rewind).
     """
 
     def __init__(self) -> None:
@@ -41,6 +42,7 @@ class RasaServer:
         self.webhook_calls: list[dict[str, Any]] = []
         self.answered: list[dict[str, Any]] = []
         self.in_flight = 0
+        self.tracker_events: list[tuple[str, dict[str, Any]]] = []  # (sender, event)
         self.reply: Callable[[str], list[dict[str, Any]]] = lambda text: [{"text": f"echo: {text}"}]
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -81,7 +83,9 @@ class RasaServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 if self.path != "/webhooks/rest/webhook":
-                    self._send(200, {"ok": True})  # tracker events (pause/resume)
+                    if "/tracker/events" in self.path:  # pause, resume, rewind
+                        rasa.tracker_events.append((self.path.split("/")[2].split("?")[0], body))
+                    self._send(200, {"ok": True})
                     return
                 rasa.webhook_calls.append(body)
                 self._hold()

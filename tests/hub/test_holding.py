@@ -281,30 +281,79 @@ def test_a_restart_during_the_outage_loses_nothing_and_sends_no_second_holding_m
         assert [c["message"] for c in rasa_server.answered] == ["hola", "¿seguís ahí?"]
 
 
-def test_a_restart_keeps_the_give_up_clock_of_the_message(
+def arrived_ago(hub: HubClient, message_id: int, seconds: float) -> None:
+    """The message was received ``seconds`` ago (its created_at, the clock of both deadlines)."""
+
+    async def move() -> None:
+        then = utcnow() - timedelta(seconds=seconds)
+        async with hub.services.sessions.begin() as session:
+            await session.execute(sa.update(Message).where(Message.id == message_id).values(created_at=then))
+
+    assert hub.client.portal is not None
+    hub.client.portal.call(move)
+
+
+def bot_unavailable(hub: HubClient) -> list[Any]:
+    return hub.db(rows(Handoff, Handoff.reason == "bot_unavailable"))
+
+
+def test_a_message_past_its_deadline_when_a_worker_takes_it_goes_to_a_person_without_asking_rasa(
     outage_settings: Settings, rasa_server: RasaServer
 ) -> None:
     rasa_server.down()
     with running(outage_settings) as hub:
         receipt = hub.post("hola").json()
         wait_holding(hub, receipt["conversation_id"])
-
-        async def arrived_long_ago() -> None:
-            long_ago = utcnow() - timedelta(minutes=5)
-            async with hub.services.sessions.begin() as session:
-                update = sa.update(Message).where(Message.id == receipt["id"]).values(created_at=long_ago)
-                await session.execute(update)
-
-        assert hub.client.portal is not None
-        hub.client.portal.call(arrived_long_ago)
-    # Counted from the message's arrival, not from this start: the give-up is due at once (plus a
-    # moment for one more attempt), well before the guard of wait_until.
+        arrived_ago(hub, receipt["id"], 5 * 60)
+    # Counted from the message's arrival, not from this start: the give-up is due at once. Rasa is
+    # back, but the customer has waited long enough: a person, and Rasa is not asked.
+    rasa_server.up()
     with running(outage_settings, bot_handoff_after=60.0) as hub:
-        [handoff] = hub.wait_until(
-            lambda: hub.db(rows(Handoff, Handoff.reason == "bot_unavailable")), "the handoff after restart"
-        )
+        [handoff] = hub.wait_until(lambda: bot_unavailable(hub), "the handoff after restart")
         assert handoff.message_id == receipt["id"] and handoff.detail["waited_seconds"] >= 300
-        assert len(holding(hub.wait_idle(receipt["conversation_id"]))) == 1
+        messages = hub.wait_idle(receipt["conversation_id"])
+        assert len(holding(messages)) == 1
+        assert [m["message_type"] for m in messages] == ["incoming", "activity", "activity"]
+        assert rasa_server.webhook_calls == []
+
+
+def test_a_message_near_its_deadline_gets_only_the_time_left_and_is_held_by_its_arrival(
+    outage_settings: Settings, rasa_server: RasaServer
+) -> None:
+    rasa_server.down()
+    with running(outage_settings, bot_holding_after=30.0) as hub:
+        receipt = hub.post("hola").json()
+        hub.wait_until(lambda: attempts(hub, receipt["id"]) > 0, "a first attempt")
+        arrived_ago(hub, receipt["id"], 50)
+    rasa_server.up()
+    rasa_server.hang()
+    with running(outage_settings, bot_holding_after=30.0, bot_handoff_after=60.0) as hub:
+        # Held 30 s after it arrived (a second after this worker took it): not 30 s after that.
+        [held] = wait_holding(hub, receipt["conversation_id"])
+        [handoff] = hub.wait_until(lambda: bot_unavailable(hub), "the handoff at the deadline")
+        # Rasa got the 10 s left of the 60, not a fresh wait (it was 30 s more).
+        assert 60 <= handoff.detail["waited_seconds"] < 62
+        assert len(rasa_server.webhook_calls) == 1
+        messages = hub.wait_idle(receipt["conversation_id"])
+        assert [m["message_type"] for m in messages] == ["incoming", "activity", "activity"]
+        assert messages[1]["id"] == held["id"]  # then the handoff notice
+
+
+def test_a_customer_waiting_for_a_free_worker_goes_to_a_person_at_the_deadline(
+    outage_settings: Settings, rasa_server: RasaServer
+) -> None:
+    rasa_server.down()
+    with running(outage_settings, hub_workers=1, bot_handoff_after=40.0) as hub:
+        ana = hub.post("hola", source_id="ana").json()
+        wait_holding(hub, ana["conversation_id"])  # ana's drain holds the only worker, retrying
+        bea = hub.post("hola, ¿hay alguien?", source_id="bea").json()
+        wait_holding(hub, bea["conversation_id"])
+        arrived_ago(hub, bea["id"], 40)  # bea's deadline passes while no worker is free for her
+        [handoff] = hub.wait_until(lambda: bot_unavailable(hub), "bea handed to a person")
+        assert handoff.conversation_id == bea["conversation_id"] and handoff.message_id == bea["id"]
+        assert attempts(hub, bea["id"]) == 0  # never reached the bot
+        assert hub.conversation(bea["conversation_id"])["status"] == "open"
+        assert hub.conversation(ana["conversation_id"])["status"] == "pending"  # her 40 s are not up
 
 
 def test_healthz_answers_rasa_down_while_rasa_hangs(

@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from handoff.desk import Desk
-from handoff.plugin import build_desk
+from handoff.plugin import build_desk, build_tracker
+from handoff.rasa_tracker import RasaTracker
 from hub import turns
 from hub.bus import BusEvent, EventName
 from hub.intake import Intake
@@ -79,6 +80,11 @@ class Domain:
     def desk(self) -> Desk:
         """The agents' commands (handoff/desk.py) on these resources."""
         return build_desk(self.services)
+
+    @property
+    def tracker(self) -> RasaTracker:
+        """Rasa's tracker API and the pause/resume outbox (handoff/rasa_tracker.py) on these resources."""
+        return build_tracker(self.services)
 
     def names(self, conversation_id: int | None = None) -> list[EventName]:
         return [e.name for e in self.published if conversation_id in (None, e.conversation_id)]

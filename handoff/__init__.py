@@ -4,6 +4,4 @@ It plugs into the hub (which imports nothing of it) through handoff/plugin.py, c
 composition root (mostrador/wiring.py).
 """
 
-from handoff import config as _config  # noqa: F401  (checks the policy file when Settings are built)
-
 __all__: list[str] = []

@@ -16,19 +16,20 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import hours, notices, queue, requests
 from handoff.models import Handoff
-from handoff.policy import DEFAULT_POLICY_PATH
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
 from hub.models import Contact, Event
-from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from handoff.settings import HandoffSettings
 
 __all__ = ["Closed", "capture_email", "closed_now", "held_for_opening", "hours_of"]
 
@@ -45,18 +46,20 @@ class Closed:
     text: str
 
 
-def hours_of(settings: Settings) -> hours.BusinessHours:
+def hours_of(settings: HandoffSettings) -> hours.BusinessHours:
     """The business hours of the policy file in effect (always open if the file is broken)."""
-    path = settings.handoff_policy_path or DEFAULT_POLICY_PATH
+    path = settings.policy_path
     try:
-        return hours.load(path)
+        return settings.policy().hours
     except Exception:
         # Like a broken policy (handoff.desk.decide): never lose a handoff over a config mistake.
         log.exception("business hours unreadable; treating the desk as open", extra={"path": str(path)})
         return hours.BusinessHours()
 
 
-def closed_now(settings: Settings, *, language: str, skill: str | None, now: datetime) -> Closed | None:
+def closed_now(
+    settings: HandoffSettings, *, language: str, skill: str | None, now: datetime
+) -> Closed | None:
     """None when a person is at work now for this language/team; otherwise what to record and say."""
     schedule = hours_of(settings).schedule_for(language=language, team=skill)
     if schedule is None or schedule.is_open(now):

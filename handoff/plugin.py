@@ -15,6 +15,7 @@ from handoff.desk import Desk
 from handoff.listeners import Listeners
 from handoff.queue_notices import QueueNotices
 from handoff.rasa_tracker import RasaTracker
+from handoff.settings import HandoffSettings
 from handoff.turn_policy import DeskPolicy
 from hub.schemas import HandoffOut
 from hub.services import Services
@@ -40,14 +41,13 @@ class Handoffs:
         return HandoffOut.of(found[-1]) if found else None
 
 
-def build_desk(services: Services) -> Desk:
+def build_desk(services: Services, settings: HandoffSettings) -> Desk:
     """The agents' commands on built resources (the API builds the same per request: handoff/api/deps.py)."""
-    notices = QueueNotices(sessions=services.sessions, settings=services.settings, delivery=services.delivery)
+    notices = QueueNotices(sessions=services.sessions, settings=settings, delivery=services.delivery)
     return Desk(db=services.db, delivery=services.delivery, broadcast=services.broadcast, notices=notices)
 
 
-def build_abandonment(services: Services) -> Abandonment:
-    settings = services.settings
+def build_abandonment(services: Services, settings: HandoffSettings) -> Abandonment:
     return Abandonment(
         db=services.db,
         delivery=services.delivery,
@@ -69,15 +69,14 @@ def build_tracker(services: Services) -> RasaTracker:
     )
 
 
-def install(services: Services) -> None:
+def install(services: Services, settings: HandoffSettings) -> None:
     """Plug the desk into the hub's built resources (web process and worker alike): the seams, the
-    listeners on the bus and the abandonment sweep, each given the parts it uses."""
-    settings = services.settings
+    listeners on the bus and the sweeps, each given the parts it uses and the desk's own settings."""
     tracker = build_tracker(services)
     services.seams.policy = DeskPolicy(settings)
     services.seams.agents = Agents()
     services.seams.handoffs = Handoffs()
-    services.seams.tasks.append(("handoff-abandonment", build_abandonment(services).run))
+    services.seams.tasks.append(("handoff-abandonment", build_abandonment(services, settings).run))
     services.seams.tasks.append(("rasa-tracker-outbox", tracker.run))
     Listeners(
         db=services.db,
@@ -88,7 +87,9 @@ def install(services: Services) -> None:
     ).subscribe(services.bus)
 
 
-def mount(app: FastAPI) -> None:
-    """The agent API (/api/v1/agent) and the console (/agent)."""
+def mount(app: FastAPI, settings: HandoffSettings) -> None:
+    """The agent API (/api/v1/agent) and the console (/agent); the API's dependencies read the desk's
+    settings from ``app.state.handoff_settings`` (handoff/api/deps.py)."""
+    app.state.handoff_settings = settings
     app.include_router(agent_router)
     app.include_router(console_router)

@@ -19,18 +19,19 @@ import logging
 import weakref
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import after_hours, notices, queue
-from handoff import policy as policy_module
 from hub.crud import events
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
 from hub.models import Conversation, Event, Message, utcnow
-from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from handoff.settings import HandoffSettings
 
 __all__ = ["QueueNotices", "Rule", "positions", "rule_of"]
 
@@ -88,9 +89,8 @@ def parse_rule(raw: Any, *, source: str) -> Rule:
     return Rule(moved, nxt, float(share))
 
 
-def rule_of(settings: Settings) -> Rule:
-    path = settings.handoff_policy_path or policy_module.DEFAULT_POLICY_PATH
-    return parse_rule(policy_module.load(path).config.get("queue_notices"), source=str(path))
+def rule_of(settings: HandoffSettings) -> Rule:
+    return settings.policy().queue_notices
 
 
 async def positions(session: AsyncSession) -> list[tuple[queue.QueueItem, int]]:
@@ -131,7 +131,7 @@ async def _history(session: AsyncSession, conversation_ids: list[int]) -> tuple[
 
 
 async def _notify(
-    session: AsyncSession, settings: Settings, rule: Rule
+    session: AsyncSession, settings: HandoffSettings, rule: Rule
 ) -> list[tuple[Conversation, Message]]:
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_KEY)))
@@ -179,7 +179,7 @@ class QueueNotices:
     """Re-notices after committed queue changes (claims, transfers, resolves, abandonment)."""
 
     def __init__(
-        self, *, sessions: async_sessionmaker[AsyncSession], settings: Settings, delivery: Delivery
+        self, *, sessions: async_sessionmaker[AsyncSession], settings: HandoffSettings, delivery: Delivery
     ) -> None:
         self._sessions = sessions
         self._settings = settings

@@ -16,23 +16,22 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import after_hours, notices, queue, rasa_tracker, requests, turns
-from handoff import policy as policy_module
 from handoff.models import Handoff
 from handoff.policy import Policy
+from handoff.settings import HandoffSettings
 from hub import status
 from hub.bus import EventName, emit
 from hub.crud import events
 from hub.models import Conversation, Message, utcnow
 from hub.seams import Decision
-from hub.settings import Settings
 
 __all__ = ["DeskPolicy", "HandoffChange", "policy_of"]
 
 log = logging.getLogger(__name__)
 
 
-def policy_of(settings: Settings) -> Policy:
-    return policy_module.load(settings.handoff_policy_path)
+def policy_of(settings: HandoffSettings) -> Policy:
+    return settings.policy().policy
 
 
 @dataclass
@@ -43,7 +42,7 @@ class HandoffChange(status.StatusChange):
 class DeskPolicy:
     """Policy file (handoff/policy.yml), business hours and the queue, behind the hub's seam."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: HandoffSettings) -> None:
         self.settings = settings
 
     async def decide(

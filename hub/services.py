@@ -60,8 +60,8 @@ class Services:
         http = httpx.AsyncClient(timeout=settings.rasa_timeout, transport=rasa_transport)
         sessions = session_factory(engine)
         channels = build_channels(broadcast)
-        if settings.whatsapp_enabled:
-            channels[WHATSAPP] = WhatsAppChannel(settings, sessions, broadcast=broadcast)
+        if settings.whatsapp.enabled:
+            channels[WHATSAPP] = WhatsAppChannel(settings.whatsapp, sessions, broadcast=broadcast)
         bus = EventBus()
         db = Database(sessions, bus)
         delivery = Delivery(sessions=sessions, broadcast=broadcast, channels=channels)

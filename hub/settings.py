@@ -1,23 +1,21 @@
-"""The hub's one configuration object, read from environment variables.
+"""The hub's settings, read from environment variables.
 
-Every variable the hub reads is a field below; its ``description`` is the documentation
-(the README configuration table is built from it).
+Every variable the hub reads is a field below or in the WhatsApp channel's own settings
+(``WHATSAPP_*``, hub/channels/whatsapp_settings.py, carried as ``settings.whatsapp``); its
+``description`` is the documentation (the README configuration table is built from it). The handoff
+desk's settings are its own (handoff/settings.py): the hub knows none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["CHECKS", "Settings"]
+from hub.channels.whatsapp_settings import WhatsAppSettings
 
-#: Checks other packages add at import (handoff: its policy file parses), run when Settings are built, so
-#: a mistake fails at start and names the file and key. Each raises ValueError.
-CHECKS: list[Callable[[Settings], None]] = []
-
+__all__ = ["Settings", "WhatsAppSettings"]
 
 class Settings(BaseSettings):
     """Hub settings. Environment variable names are the upper-case field names."""
@@ -168,39 +166,6 @@ class Settings(BaseSettings):
             "gives without one, so it matches their WhatsApp number; empty -> keep it as written."
         ),
     )
-    handoff_policy_path: Path | None = Field(
-        default=None,
-        description=(
-            "YAML file of the handoff policy (triggers, priorities, rules such as VIP contacts); "
-            "default handoff/policy.yml."
-        ),
-    )
-    handoff_auto_assign: bool = Field(
-        default=False,
-        description=(
-            "Assign each new handoff at once, round-robin among online agents with the language, skill "
-            "and free capacity; off -> agents claim from the queue."
-        ),
-    )
-    handoff_default_handle_seconds: float = Field(
-        default=300.0,
-        gt=0,
-        description="Handling time per conversation assumed for estimated waits until agents have history.",
-    )
-    handoff_abandon_after: float = Field(
-        default=1800.0,
-        gt=0,
-        description=(
-            "Seconds a customer waiting for an agent may stay silent before the handoff is marked "
-            "abandoned (and the conversation resolved)."
-        ),
-    )
-    handoff_sweep_interval: float = Field(
-        default=60.0, gt=0, description="Seconds between looks for abandoned handoffs."
-    )
-    agent_token_ttl_hours: float = Field(
-        default=12.0, gt=0, description="Hours an agent's login (bearer token) stays valid."
-    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = Field(
         default="json",
@@ -208,85 +173,10 @@ class Settings(BaseSettings):
         description="Log line format: json (one object per line) or text.",
     )
 
-    whatsapp_enabled: bool = Field(
-        default=False,
-        description="Turn on the WhatsApp (Cloud API) channel; it needs the WHATSAPP_* settings below.",
+    whatsapp: WhatsAppSettings = Field(
+        default_factory=WhatsAppSettings,
+        description="The WhatsApp channel's settings (WHATSAPP_*: hub/channels/whatsapp_settings.py).",
     )
-    whatsapp_access_token: str = Field(
-        default="",
-        description="Access token (system user or temporary) the hub sends WhatsApp messages with.",
-    )
-    whatsapp_app_secret: str = Field(
-        default="",
-        description=(
-            "App secret of the Meta app; every webhook POST must carry X-Hub-Signature-256, the "
-            "HMAC-SHA256 of its body with this secret, or it is rejected and nothing is stored."
-        ),
-    )
-    whatsapp_verify_token: str = Field(
-        default="",
-        description="Token you type at Meta when configuring the webhook (GET hub.verify_token check).",
-    )
-    whatsapp_phone_number_id: str = Field(
-        default="",
-        description="Phone number ID (not the phone number) the hub sends from and accepts webhooks for.",
-    )
-    whatsapp_graph_url: str = Field(
-        default="https://graph.facebook.com/v21.0",
-        description="Graph API base URL including the version; tests point it at a local fake server.",
-    )
-    whatsapp_template_name: str | None = Field(
-        default=None,
-        description=(
-            "Approved message template (without variables) sent instead of a reply outside WhatsApp's "
-            "24-hour customer-service window; unset -> such replies are marked failed with the reason."
-        ),
-    )
-    whatsapp_template_language: str = Field(
-        default="es",
-        description="Language code of WHATSAPP_TEMPLATE_NAME as approved at Meta, e.g. es or en_US.",
-    )
-    whatsapp_timeout: float = Field(
-        default=15.0, gt=0, description="Seconds to wait for the Graph API to answer one send."
-    )
-    whatsapp_retry_base: float = Field(
-        default=1.0,
-        ge=0,
-        description="First retry delay in seconds after a 429/5xx from the Graph API; doubles each attempt.",
-    )
-    whatsapp_retry_max: float = Field(
-        default=300.0, ge=0, description="Upper bound in seconds of the WhatsApp send retry delay."
-    )
-    whatsapp_max_attempts: int = Field(
-        default=10,
-        ge=1,
-        description="Send attempts (429/5xx/network errors) before a WhatsApp message is marked failed.",
-    )
-    whatsapp_send_concurrency: int = Field(
-        default=8,
-        ge=1,
-        description=(
-            "Graph API calls the WhatsApp outbox makes at once, for different conversations (one "
-            "conversation's messages always go out in order)."
-        ),
-    )
-    whatsapp_poll_interval: float = Field(
-        default=2.0,
-        gt=0,
-        description="Seconds between looks at the persisted WhatsApp outbox when nothing new was queued.",
-    )
-
-    @model_validator(mode="after")
-    def _whatsapp_complete(self) -> Settings:
-        """WHATSAPP_ENABLED=true without its credentials fails at start, naming what is missing."""
-        if self.whatsapp_enabled:
-            required = ("access_token", "app_secret", "verify_token", "phone_number_id")
-            missing = [f"WHATSAPP_{n.upper()}" for n in required if not getattr(self, f"whatsapp_{n}")]
-            if missing:
-                raise ValueError(
-                    f"WHATSAPP_ENABLED=true needs {', '.join(missing)} (see docs/channels/whatsapp.md)"
-                )
-        return self
 
     @model_validator(mode="after")
     def _worker_reachable(self) -> Settings:
@@ -309,15 +199,6 @@ class Settings(BaseSettings):
                     f"HUB_RUN_WORKER=false needs {names}: `python -m hub.worker` takes the jobs and "
                     "publishes the replies through them (or leave HUB_RUN_WORKER=true)"
                 )
-        return self
-
-    @model_validator(mode="after")
-    def _policy_exists(self) -> Settings:
-        """A HANDOFF_POLICY_PATH that is not a file fails at start, not on the first customer turn."""
-        if self.handoff_policy_path is not None and not self.handoff_policy_path.is_file():
-            raise ValueError(f"HANDOFF_POLICY_PATH={self.handoff_policy_path} is not a file")
-        for check in CHECKS:  # the policy's business hours and queue notices (handoff/config.py)
-            check(self)
         return self
 
     @property

@@ -1,4 +1,4 @@
-"""The README's configuration table, generated from the services' Settings classes.
+"""The README's configuration table, generated from every area's settings class (hub, WhatsApp, handoff, KB).
 
 `python -m ops.config_doc` prints it; `--write` replaces the table between the README's config markers.
 A test fails when the README and the settings disagree, so the table stays true.
@@ -26,10 +26,22 @@ LAUNCHER_VARS = [
 
 
 def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
+    from handoff.settings import HandoffSettings
+    from hub.channels.whatsapp_settings import WhatsAppSettings
     from hub.settings import Settings
     from knowledge_base.settings import KBSettings
 
-    return [("hub", Settings), ("knowledge base (actions, CLI)", KBSettings)]
+    return [
+        ("hub", Settings),
+        ("hub: WhatsApp channel", WhatsAppSettings),
+        ("handoff desk", HandoffSettings),
+        ("knowledge base (actions, CLI)", KBSettings),
+    ]
+
+
+def _nested(annotation: object) -> bool:
+    """A field holding another area's settings (``Settings.whatsapp``): listed under that area."""
+    return isinstance(annotation, type) and issubclass(annotation, BaseSettings)
 
 
 
@@ -38,6 +50,8 @@ def render() -> str:
     for used_by, cls in settings_classes():
         prefix = str(cls.model_config.get("env_prefix") or "")
         for name, field in cls.model_fields.items():
+            if _nested(field.annotation):
+                continue
             default = "" if field.default is None else str(field.default).replace(f"{ROOT}/", "")
             description = (field.description or "").replace("|", "\\|").replace("\n", " ")
             lines.append(f"| `{(prefix + name).upper()}` | `{default}` | {used_by} | {description} |")

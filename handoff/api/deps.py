@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from handoff import agents
 from handoff.desk import Desk
@@ -12,6 +13,7 @@ from handoff.errors import NotAuthenticated
 from handoff.models import Agent
 from handoff.queue_notices import QueueNotices
 from handoff.rasa_tracker import RasaTracker
+from handoff.settings import HandoffSettings
 from hub.api.deps import (
     BroadcastDep,
     DatabaseDep,
@@ -22,7 +24,7 @@ from hub.api.deps import (
     SettingsDep,
 )
 
-__all__ = ["AgentDep", "DeskDep", "OptionalTokenDep", "TokenDep", "TrackerDep"]
+__all__ = ["AgentDep", "DeskDep", "HandoffSettingsDep", "OptionalTokenDep", "TokenDep", "TrackerDep"]
 
 
 def get_token(token: OptionalTokenDep) -> str:
@@ -45,7 +47,18 @@ async def get_agent(sessions: SessionsDep, token: TokenDep) -> Agent:
 AgentDep = Annotated[Agent, Depends(get_agent)]
 
 
-def get_desk(db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: SettingsDep) -> Desk:
+def get_handoff_settings(connection: HTTPConnection) -> HandoffSettings:
+    """The desk's settings, put on the app by handoff.plugin.mount."""
+    settings: HandoffSettings = connection.app.state.handoff_settings
+    return settings
+
+
+HandoffSettingsDep = Annotated[HandoffSettings, Depends(get_handoff_settings)]
+
+
+def get_desk(
+    db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: HandoffSettingsDep
+) -> Desk:
     notices = QueueNotices(sessions=db.sessions, settings=settings, delivery=delivery)
     return Desk(db=db, delivery=delivery, broadcast=broadcast, notices=notices)
 

@@ -21,9 +21,9 @@ from hub.broadcast import Broadcast, MemoryBroadcast
 from hub.channels.graph_client import GraphClient
 from hub.channels.whatsapp_outbox import CHANNEL, WhatsAppOutbox
 from hub.channels.whatsapp_payloads import StatusReport
+from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
-from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
 
 __all__ = ["WHATSAPP", "WhatsAppChannel"]
@@ -52,7 +52,7 @@ class WhatsAppChannel:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: WhatsAppSettings,
         sessions: async_sessionmaker[AsyncSession],
         *,
         broadcast: Broadcast | None = None,
@@ -61,10 +61,10 @@ class WhatsAppChannel:
         self.settings = settings
         self._broadcast = broadcast or MemoryBroadcast()
         self.client = GraphClient(
-            base_url=settings.whatsapp_graph_url,
-            access_token=settings.whatsapp_access_token,
-            phone_number_id=settings.whatsapp_phone_number_id,
-            timeout=settings.whatsapp_timeout,
+            base_url=settings.graph_url,
+            access_token=settings.access_token,
+            phone_number_id=settings.phone_number_id,
+            timeout=settings.timeout,
             transport=transport,
         )
         self.outbox = WhatsAppOutbox(settings, sessions, self.client)
@@ -148,7 +148,7 @@ class WhatsAppChannel:
             waiter.cancel()
         await self.outbox.recover()
         self._sender = asyncio.create_task(self.outbox.run(), name="whatsapp-outbox")
-        log.info("whatsapp channel started", extra={"graph_url": self.settings.whatsapp_graph_url})
+        log.info("whatsapp channel started", extra={"graph_url": self.settings.graph_url})
 
     async def close(self) -> None:
         await cancel_and_wait([self._sender, *self._followers])

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.channels import whatsapp_format
 from hub.channels.graph_client import GraphClient, GraphError
+from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.channels.whatsapp_statuses import (
     CHANNEL,
     DeliveryStatuses,
@@ -35,7 +36,6 @@ from hub.channels.whatsapp_statuses import (
     update_message,
 )
 from hub.models import Conversation, Message, OutboxEntry, utcnow
-from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
 
 __all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
@@ -53,7 +53,7 @@ class WhatsAppOutbox:
     """Enqueue sends, run the sender, apply delivery statuses."""
 
     def __init__(
-        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], client: GraphClient
+        self, settings: WhatsAppSettings, sessions: async_sessionmaker[AsyncSession], client: GraphClient
     ) -> None:
         self._settings = settings
         self._sessions = sessions
@@ -108,12 +108,12 @@ class WhatsAppOutbox:
                     payloads = whatsapp_format.messages_for(
                         conversation.source_id, text, buttons, language=conversation.language
                     )
-                elif settings.whatsapp_template_name:
+                elif settings.template_name:
                     payloads = [
                         whatsapp_format.template(
                             conversation.source_id,
-                            settings.whatsapp_template_name,
-                            settings.whatsapp_template_language,
+                            settings.template_name,
+                            settings.template_language,
                         )
                     ]
                     log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
@@ -188,7 +188,7 @@ class WhatsAppOutbox:
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when a wake
                 # and a cancel arrive together, the cancel is lost and the hub's stop waits forever.
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._settings.whatsapp_poll_interval):
+                    async with asyncio.timeout(self._settings.poll_interval):
                         await self._wake.wait()
         finally:
             await cancel_and_wait(self._lanes.values())
@@ -200,7 +200,7 @@ class WhatsAppOutbox:
         WHATSAPP_SEND_CONCURRENCY lanes run at once; a conversation with a lane running, or with a
         message waiting for its retry (or being sent by another process), gets no new lane.
         """
-        free = self._settings.whatsapp_send_concurrency - len(self._lanes)
+        free = self._settings.send_concurrency - len(self._lanes)
         if free <= 0:
             return 0  # a finished lane wakes the next pass
         now = utcnow()
@@ -272,7 +272,7 @@ class WhatsAppOutbox:
 
     def _delay(self, attempts: int) -> float:
         settings = self._settings
-        return float(min(settings.whatsapp_retry_base * 2 ** (attempts - 1), settings.whatsapp_retry_max))
+        return float(min(settings.retry_base * 2 ** (attempts - 1), settings.retry_max))
 
     async def _send(self, row: OutboxEntry) -> bool:
         """Send one claimed row; True when it is done, False when it waits or failed."""
@@ -280,7 +280,7 @@ class WhatsAppOutbox:
             wamid = await self._client.send(row.payload)
         except GraphError as exc:
             error = {"http_status": exc.status, **exc.error}
-            if exc.retryable and row.attempts < self._settings.whatsapp_max_attempts:
+            if exc.retryable and row.attempts < self._settings.max_attempts:
                 delay = self._delay(row.attempts)
                 log.warning(
                     "whatsapp send failed, retrying",

@@ -14,6 +14,7 @@ import pytest
 from handoff_testing import Desk
 from starlette.testclient import TestClient
 
+from handoff.settings import HandoffSettings
 from hub.settings import Settings
 from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
@@ -26,8 +27,8 @@ def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
 
 
-def _run(settings: Settings, rasa: FakeRasa) -> Iterator[Desk]:
-    app = create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))
+def _run(settings: Settings, rasa: FakeRasa, handoff: HandoffSettings | None = None) -> Iterator[Desk]:
+    app = create_app(settings, handoff_settings=handoff, rasa_transport=httpx.MockTransport(rasa.handle))
     with TestClient(app) as client:
         yield Desk(client)
 
@@ -43,17 +44,19 @@ def desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
 def auto_desk(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Desk]:
     """Like ``desk`` with HANDOFF_AUTO_ASSIGN on."""
     rasa.reply = _handing_off_bot
-    yield from _run(hub_settings(sqlite_url, tmp_path, handoff_auto_assign=True), rasa)
+    yield from _run(hub_settings(sqlite_url, tmp_path), rasa, HandoffSettings(handoff_auto_assign=True))
 
 
 @pytest.fixture
 def desk_with(sqlite_url: str, tmp_path: Any, rasa: FakeRasa) -> Callable[..., AbstractContextManager[Desk]]:
-    """``with desk_with(HANDOFF_SETTING=...) as desk:`` a hub on SQLite with those settings."""
+    """``with desk_with(HANDOFF_SETTING=...) as desk:`` a hub on SQLite with those settings (the desk's
+    own go to its HandoffSettings, the rest to the hub's)."""
     rasa.reply = _handing_off_bot
 
     @contextmanager
     def start(**overrides: Any) -> Iterator[Desk]:
-        yield from _run(hub_settings(sqlite_url, tmp_path, **overrides), rasa)
+        desk = {name: overrides.pop(name) for name in list(overrides) if name in HandoffSettings.model_fields}
+        yield from _run(hub_settings(sqlite_url, tmp_path, **overrides), rasa, HandoffSettings(**desk))
 
     return start
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import agents
+from handoff.settings import HandoffSettings
 from tests.support.in_process_hub import InProcessHub
 
 __all__ = ["Desk"]
@@ -14,6 +15,12 @@ __all__ = ["Desk"]
 
 class Desk(InProcessHub):
     """A running hub (TestClient) with helpers for customers and agents."""
+
+    @property
+    def handoff_settings(self) -> HandoffSettings:
+        """The desk's settings this hub runs with (handoff.plugin.mount keeps them on the app)."""
+        settings: HandoffSettings = self.client.app.state.handoff_settings  # type: ignore[attr-defined]
+        return settings
 
     def customer(
         self, text: str, *, source_id: str = "cust-1", language: str | None = None

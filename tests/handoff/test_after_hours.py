@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from handoff.models import Handoff
 from handoff.plugin import build_abandonment
+from handoff.settings import HandoffSettings
 from hub.crud import events
 from hub.models import Contact, Message
 from mostrador.wiring import create_app
@@ -63,8 +64,13 @@ def hours_desk(database_url: str, tmp_path: Path, rasa: FakeRasa, clock: Clock) 
     policy = tmp_path / "policy.yml"
     policy.write_text(POLICY)
     rasa.reply = _bot
-    settings = hub_settings(database_url, tmp_path, handoff_policy_path=policy)
-    with TestClient(create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))) as client:
+    settings = hub_settings(database_url, tmp_path)
+    app = create_app(
+        settings,
+        handoff_settings=HandoffSettings(handoff_policy_path=policy),
+        rasa_transport=httpx.MockTransport(rasa.handle),
+    )
+    with TestClient(app) as client:
         yield Desk(client)
 
 
@@ -189,10 +195,11 @@ def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk:
         await session.execute(sa.update(Message).values(created_at=MONDAY_NIGHT))
 
     desk.db(asked_at_night)
-    window = timedelta(seconds=desk.services.settings.handoff_abandon_after)
+    window = timedelta(seconds=desk.handoff_settings.handoff_abandon_after)
+    sweep = build_abandonment(desk.services, desk.handoff_settings)
     for now in (MONDAY_NIGHT + window * 2, TUESDAY_OPENING + window - timedelta(seconds=1)):
-        assert desk.call(lambda now=now: build_abandonment(desk.services).abandon_stale(now=now)) == 0  # type: ignore[misc]
+        assert desk.call(lambda now=now: sweep.abandon_stale(now=now)) == 0  # type: ignore[misc]
     assert handoff_of(desk, conversation_id).state == "waiting"
     later = TUESDAY_OPENING + window + timedelta(seconds=1)
-    assert desk.call(lambda: build_abandonment(desk.services).abandon_stale(now=later)) == 1
+    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 1
     assert handoff_of(desk, conversation_id).state == "abandoned"

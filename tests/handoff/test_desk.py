@@ -277,9 +277,9 @@ def test_a_customer_silent_while_waiting_abandons_the_handoff(any_db_desk: Desk)
     desk.add_agent("ana@x.example")
     headers = desk.login("ana@x.example")
     conversation_id = desk.hand_off(source_id="marta")
-    sweep = build_abandonment(desk.services)
+    sweep = build_abandonment(desk.services, desk.handoff_settings)
     assert desk.call(lambda: sweep.abandon_stale()) == 0  # just asked: not abandoned
-    later = utcnow() + timedelta(seconds=desk.services.settings.handoff_abandon_after + 1)
+    later = utcnow() + timedelta(seconds=desk.handoff_settings.handoff_abandon_after + 1)
     assert desk.call(lambda: sweep.abandon_stale(now=later)) == 1
     assert desk.conversation(conversation_id)["status"] == "resolved"
     assert "handoff_abandoned" in kinds(desk, conversation_id)

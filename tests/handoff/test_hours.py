@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from handoff import hours
 from handoff.policy import DEFAULT_POLICY_PATH
-from hub.settings import Settings
+from handoff.settings import HandoffSettings
 
 MADRID: dict[str, Any] = {
     "time_zone": "Europe/Madrid",
@@ -148,5 +148,5 @@ def test_the_hub_refuses_to_start_with_broken_business_hours(tmp_path: Path) -> 
     path = tmp_path / "policy.yml"
     path.write_text("business_hours:\n  time_zone: Mars/Olympus\n  week: {}\n")
     with pytest.raises(ValidationError) as caught:
-        Settings(data_dir=tmp_path, handoff_policy_path=path)
+        HandoffSettings(handoff_policy_path=path)
     assert f"{path}: business_hours.time_zone: 'Mars/Olympus' is not an IANA time zone" in str(caught.value)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from handoff import policy
 from handoff.policy import PRIORITIES, Turn
-from hub.settings import Settings
+from handoff.settings import HandoffSettings
 
 
 def turn(text: str = "hola", **kwargs: Any) -> Turn:
@@ -113,4 +113,4 @@ rules:
 
 def test_a_policy_path_that_is_not_a_file_fails_at_start(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="HANDOFF_POLICY_PATH"):
-        Settings(handoff_policy_path=tmp_path / "missing.yml")
+        HandoffSettings(handoff_policy_path=tmp_path / "missing.yml")

@@ -83,7 +83,8 @@ def test_many_agents_claiming_at_once_never_get_the_same_conversation(any_db_des
     async def everyone_claims() -> list[int | None]:
         async def one(agent_id: int) -> int | None:
             try:
-                return (await build_desk(desk.services).claim(agent_id=agent_id)).conversation_id
+                commands = build_desk(desk.services, desk.handoff_settings)
+                return (await commands.claim(agent_id=agent_id)).conversation_id
             except NothingToClaim:
                 return None
 
@@ -109,7 +110,8 @@ def test_agents_racing_for_the_same_conversation_one_wins(any_db_desk: Desk) -> 
     async def race() -> list[str]:
         async def one(agent_id: int) -> str:
             try:
-                await build_desk(desk.services).claim(agent_id=agent_id, conversation_id=conversation_id)
+                commands = build_desk(desk.services, desk.handoff_settings)
+                await commands.claim(agent_id=agent_id, conversation_id=conversation_id)
                 return "won"
             except AlreadyClaimed:
                 return "lost"

@@ -96,9 +96,8 @@ def test_concurrent_claims_tell_the_customer_once(any_db_desk: Desk) -> None:
     waiting = [desk.hand_off(source_id=f"cust-{i}") for i in range(5)]
 
     async def both() -> None:
-        await asyncio.gather(
-            build_desk(desk.services).claim(agent_id=luis), build_desk(desk.services).claim(agent_id=eva)
-        )
+        commands = build_desk(desk.services, desk.handoff_settings)
+        await asyncio.gather(commands.claim(agent_id=luis), commands.claim(agent_id=eva))
 
     desk.call(both)
     assert moves(desk, waiting[4]) == [
@@ -156,7 +155,7 @@ def test_customers_ahead_who_abandoned_move_the_others_up(desk: Desk) -> None:
             )
 
     desk.db(went_silent)
-    assert desk.call(lambda: build_abandonment(desk.services).abandon_stale()) == 2
+    assert desk.call(lambda: build_abandonment(desk.services, desk.handoff_settings).abandon_stale()) == 2
     assert moves(desk, fourth) == [
         "Has avanzado en la cola: ahora estás en la posición 2. Tiempo estimado de espera: unos 10 minutos."
     ]

@@ -21,7 +21,7 @@ def test_a_second_handoff_request_is_recorded_without_another_status_change(
     receipt = desk.post("no me entiendes").json()
     conversation_id = receipt["conversation_id"]
     desk.wait_idle(conversation_id)
-    policy = DeskPolicy(desk.services.settings)
+    policy = DeskPolicy(desk.handoff_settings)
     decision = Decision("complaint", detail={"note": "again"})
     desk.db(change(conversation_id, policy.hand_off, decision=decision, message_id=None))
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from starlette.testclient import TestClient
+
+from hub.settings import Settings
+from mostrador.wiring import create_app
 from tests.support.in_process_hub import InProcessHub
 
-__all__ = ["HubClient", "RasaServer"]
+__all__ = ["HubClient", "RasaServer", "running"]
 
 
 class HubClient(InProcessHub):
@@ -147,3 +152,10 @@ class RasaServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def running(settings: Settings, **update: Any) -> Iterator[HubClient]:
+    """The product's app on ``settings`` (with ``update``) in a TestClient, until the block ends."""
+    with TestClient(create_app(settings.model_copy(update=update))) as client:
+        yield HubClient(client)

@@ -7,49 +7,21 @@ so "N more attempts" means at least (N - 1) x 0.1 s went by.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import HubClient, RasaServer
+from hub_testing import HubClient, RasaServer, running
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from handoff.models import Handoff
 from hub.models import Conversation, Event, Message, utcnow
 from hub.settings import Settings
 from hub.turns.deadlines import holding_text
-from mostrador.wiring import create_app
 
 HOLDING_ES = holding_text("es")
-
-
-@pytest.fixture
-def rasa_server() -> Iterator[RasaServer]:
-    with RasaServer() as server:
-        yield server
-
-
-@pytest.fixture
-def outage_settings(settings: Settings, rasa_server: RasaServer) -> Settings:
-    return settings.model_copy(
-        update={
-            "rasa_url": rasa_server.url,
-            "rasa_retry_base": 0.1,
-            "rasa_retry_max": 0.1,
-            "bot_holding_after": 0.2,
-            "bot_handoff_after": 0.0,  # never, unless a test says so
-        }
-    )
-
-
-@contextmanager
-def running(settings: Settings, **update: Any) -> Iterator[HubClient]:
-    with TestClient(create_app(settings.model_copy(update=update))) as client:
-        yield HubClient(client)
 
 
 def rows(model: Any, *where: Any) -> Callable[[AsyncSession], Any]:

@@ -20,6 +20,7 @@ import httpx
 from handoff.desk import Desk
 from handoff.plugin import build_desk, build_tracker
 from handoff.rasa_tracker import RasaTracker
+from handoff.settings import HandoffSettings
 from hub import turns
 from hub.bus import BusEvent, EventName
 from hub.intake import Intake
@@ -63,6 +64,7 @@ class RecordingChannel:
 @dataclass
 class Domain:
     services: Services
+    handoff_settings: HandoffSettings
     rasa: FakeRasa
     channel: RecordingChannel
     published: list[BusEvent]
@@ -79,7 +81,7 @@ class Domain:
     @property
     def desk(self) -> Desk:
         """The agents' commands (handoff/desk.py) on these resources."""
-        return build_desk(self.services)
+        return build_desk(self.services, self.handoff_settings)
 
     @property
     def tracker(self) -> RasaTracker:
@@ -99,15 +101,16 @@ async def domain_services(
 ) -> AsyncIterator[Domain]:
     """Services on a fresh migrated SQLite database; ``with_handoff=False``: the hub alone."""
     settings = hub_settings(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", tmp_path, **overrides)
+    handoff_settings = HandoffSettings()
     rasa = FakeRasa()
     services = Services.build(settings, rasa_transport=httpx.MockTransport(rasa.handle))
     if with_handoff:
-        wire_handoff(services)
+        wire_handoff(services, handoff_settings)
     channel = RecordingChannel()
     services.channels["api"] = channel
     published: list[BusEvent] = []
     services.bus.published = published
     try:
-        yield Domain(services, rasa, channel, published)
+        yield Domain(services, handoff_settings, rasa, channel, published)
     finally:
         await services.close()

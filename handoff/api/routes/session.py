@@ -7,10 +7,10 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from handoff import agents, queue
-from handoff.api.deps import AgentDep, TokenDep
+from handoff.api.deps import AgentDep, HandoffSettingsDep, TokenDep
 from handoff.errors import InvalidCredentials
 from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
-from hub.api.deps import BroadcastDep, DatabaseDep, SessionsDep, SettingsDep
+from hub.api.deps import BroadcastDep, DatabaseDep, SessionsDep
 from hub.models import utcnow
 
 __all__ = ["router"]
@@ -19,7 +19,7 @@ router = APIRouter(tags=["agent"])
 
 
 @router.post("/login", response_model=LoginOut)
-async def login(body: LoginIn, sessions: SessionsDep, settings: SettingsDep) -> LoginOut:
+async def login(body: LoginIn, sessions: SessionsDep, settings: HandoffSettingsDep) -> LoginOut:
     """Email + password -> a bearer token (401 ``invalid_credentials`` otherwise; 429
     ``login_locked`` after 5 wrong passwords in a row, for 15 minutes; 403 ``agent_disabled``)."""
     ttl = timedelta(hours=settings.agent_token_ttl_hours)

@@ -41,7 +41,7 @@ async def verify_webhook(
 ) -> PlainTextResponse:
     """Meta's subscription check: echo ``hub.challenge`` when the verify token matches."""
     _channel(channels)
-    expected = settings.whatsapp_verify_token
+    expected = settings.whatsapp.verify_token
     matches = bool(expected) and hmac.compare_digest((token or "").encode(), expected.encode())
     if mode != "subscribe" or not matches:
         raise WebhookVerificationFailed()
@@ -60,12 +60,12 @@ async def receive(
     """Messages and delivery statuses from Meta; 200 once stored (bot work comes after)."""
     channel = _channel(channels)
     body = await request.body()
-    verify_signature(settings.whatsapp_app_secret, body, request.headers.get("x-hub-signature-256"))
+    verify_signature(settings.whatsapp.app_secret, body, request.headers.get("x-hub-signature-256"))
     inbound = WhatsAppInbound(
         receiver=receiver,
         sessions=sessions,
         delivery=delivery,
-        phone_number_id=settings.whatsapp_phone_number_id,
+        phone_number_id=settings.whatsapp.phone_number_id,
         max_text_chars=settings.max_text_chars,
     )
     await inbound.receive_webhook(channel, parse_body(body))

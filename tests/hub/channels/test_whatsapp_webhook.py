@@ -11,7 +11,7 @@ from hub_testing import HubClient
 from pydantic import ValidationError
 from whatsapp_testing import VERIFY_TOKEN, WhatsAppHub, sign, text, webhook
 
-from hub.settings import Settings
+from hub.channels.whatsapp_settings import WhatsAppSettings
 
 WEBHOOK = "/api/v1/channels/whatsapp/webhook"
 
@@ -232,7 +232,7 @@ def test_the_webhook_says_when_the_channel_is_off(hub: HubClient) -> None:
 
 def test_enabling_whatsapp_without_credentials_fails_naming_them() -> None:
     with pytest.raises(ValidationError) as caught:
-        Settings(whatsapp_enabled=True, whatsapp_access_token="t")
+        WhatsAppSettings(enabled=True, access_token="t")
     message = str(caught.value)
     assert "WHATSAPP_APP_SECRET" in message and "WHATSAPP_PHONE_NUMBER_ID" in message
     assert "WHATSAPP_ACCESS_TOKEN" not in message

@@ -16,6 +16,7 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
+from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.models import Contact, Message, OutboxEntry
 from hub.settings import Settings
 from mostrador.wiring import create_app
@@ -168,19 +169,21 @@ class WhatsAppHub:
 
 
 def whatsapp_settings(settings: Settings, graph: FakeGraphAPI, **overrides: Any) -> Settings:
+    """The hub's settings with the WhatsApp channel on, talking to the fake Graph API; ``overrides`` by
+    their variable names in lower case (``whatsapp_template_name=...``)."""
     values: dict[str, Any] = {
-        "whatsapp_enabled": True,
-        "whatsapp_access_token": TOKEN,
-        "whatsapp_app_secret": APP_SECRET,
-        "whatsapp_verify_token": VERIFY_TOKEN,
-        "whatsapp_phone_number_id": PHONE_NUMBER_ID,
-        "whatsapp_graph_url": graph.base_url,
-        "whatsapp_retry_base": 0.0,
-        "whatsapp_retry_max": 0.0,
-        "whatsapp_poll_interval": 0.05,
-        **overrides,
+        "enabled": True,
+        "access_token": TOKEN,
+        "app_secret": APP_SECRET,
+        "verify_token": VERIFY_TOKEN,
+        "phone_number_id": PHONE_NUMBER_ID,
+        "graph_url": graph.base_url,
+        "retry_base": 0.0,
+        "retry_max": 0.0,
+        "poll_interval": 0.05,
+        **{name.removeprefix("whatsapp_"): value for name, value in overrides.items()},
     }
-    return settings.model_copy(update=values)
+    return settings.model_copy(update={"whatsapp": WhatsAppSettings(**values)})
 
 
 @contextmanager

@@ -7,39 +7,16 @@ The hub talks real HTTP to a fake Rasa on loopback (``RasaServer``). Retries go 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub_testing import HubClient, RasaServer
-from starlette.testclient import TestClient
+from hub_testing import HubClient, RasaServer, running
 
 from handoff.models import Handoff
 from hub.models import Event, Message
 from hub.settings import Settings
 from hub.turns.deadlines import holding_text
-from mostrador.wiring import create_app
-
-
-@pytest.fixture
-def rasa_server() -> Iterator[RasaServer]:
-    with RasaServer() as server:
-        yield server
-
-
-@contextmanager
-def running(settings: Settings, rasa_server: RasaServer, **update: Any) -> Iterator[HubClient]:
-    fast = {
-        "rasa_url": rasa_server.url,
-        "rasa_retry_base": 0.1,
-        "rasa_retry_max": 0.1,
-        "bot_holding_after": 0.2,
-        "bot_handoff_after": 0.0,
-    }
-    with TestClient(create_app(settings.model_copy(update={**fast, **update}))) as client:
-        yield HubClient(client)
 
 
 def rows(hub: HubClient, model: Any, *where: Any) -> list[Any]:
@@ -62,10 +39,10 @@ def silent_for(calls: int) -> Any:
 
 
 def test_an_empty_turn_is_retried_and_the_customer_gets_the_answer_once_the_actions_are_back(
-    settings: Settings, rasa_server: RasaServer, caplog: pytest.LogCaptureFixture
+    outage_settings: Settings, rasa_server: RasaServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     rasa_server.reply = silent_for(4)
-    with caplog.at_level(logging.WARNING, logger="hub.turns"), running(settings, rasa_server) as hub:
+    with caplog.at_level(logging.WARNING, logger="hub.turns"), running(outage_settings) as hub:
         receipt = hub.post("¿cuánto tarda el envío?").json()
         conversation_id = receipt["conversation_id"]
         hub.wait_for_replies(conversation_id, 2)
@@ -90,10 +67,10 @@ def test_an_empty_turn_is_retried_and_the_customer_gets_the_answer_once_the_acti
 
 
 def test_a_bot_that_keeps_answering_nothing_hands_the_customer_to_a_person_within_the_deadline(
-    settings: Settings, rasa_server: RasaServer
+    outage_settings: Settings, rasa_server: RasaServer
 ) -> None:
     rasa_server.reply = lambda _text: []
-    with running(settings, rasa_server, bot_handoff_after=1.0) as hub:
+    with running(outage_settings, bot_handoff_after=1.0) as hub:
         receipt = hub.post("¿dónde está mi pedido 12345?").json()
         conversation_id = receipt["conversation_id"]
         [handoff] = hub.wait_until(lambda: rows(hub, Handoff), "the handoff")
@@ -108,10 +85,10 @@ def test_a_bot_that_keeps_answering_nothing_hands_the_customer_to_a_person_withi
 
 
 def test_a_handoff_payload_without_text_is_an_answer_and_is_not_retried(
-    settings: Settings, rasa_server: RasaServer
+    outage_settings: Settings, rasa_server: RasaServer
 ) -> None:
     rasa_server.reply = lambda _text: [{"custom": {"handoff": {"reason": "explicit_request", "detail": {}}}}]
-    with running(settings, rasa_server, bot_handoff_after=30.0) as hub:
+    with running(outage_settings, bot_handoff_after=30.0) as hub:
         receipt = hub.post("quiero hablar con una persona").json()
         [handoff] = hub.wait_until(lambda: rows(hub, Handoff), "the handoff")
         assert handoff.reason == "explicit_request"

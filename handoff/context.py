@@ -9,7 +9,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import queue, sentiment, summary
+from handoff import contact_links, queue, sentiment, summary
 from handoff.models import Handoff
 from hub.crud import conversations
 from hub.errors import ConversationNotFound
@@ -148,6 +148,7 @@ async def build(services: Services, *, conversation_id: int) -> dict[str, Any]:
         live = await queue.current(session, conversation_id=conversation_id)
         latest = live or (handoffs[-1] if handoffs else None)
         transcript = await _transcript(session, conversation.contact_id)
+        suggested = await contact_links.shown(session, contact_id=conversation.contact_id)
         messages = list(
             (
                 await session.execute(
@@ -163,8 +164,14 @@ async def build(services: Services, *, conversation_id: int) -> dict[str, Any]:
             "name": contact.name if contact else None,
             "email": contact.email if contact else None,
             "phone": contact.phone if contact else None,
-            "identities": [{"channel": i.channel, "source_id": i.source_id} for i in identities],
+            "email_verified": bool(contact and contact.email_verified),
+            "phone_verified": bool(contact and contact.phone_verified),
+            "identities": [
+                {"channel": i.channel, "source_id": i.source_id, "verified": i.verified} for i in identities
+            ],
         },
+        # An email/phone given here that another contact holds: for the agent to confirm or dismiss.
+        "suggested_links": suggested,
         "channel": conversation.channel,
         "language": conversation.language,
         "handoff": {

@@ -6,8 +6,8 @@ the team is back (in the business's time zone) and that they can leave a message
 handoff stays ``waiting`` (claimable at once); the abandonment sweep leaves it alone until the next
 opening + HANDOFF_ABANDON_AFTER. An email address the customer writes while queued this way is
 acknowledged once (event ``contact_email_left``); hub/intake.py has already put it on the contact
-(``contacts.email``, linked by hub/contacts.py), and if that did not happen it is set here when no
-other contact holds it.
+(``contacts.email``, unverified: hub/contacts/linking.py), and if that did not happen it is set here
+when no other contact holds it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import queue, sentiment, summary
+from handoff import contact_links, queue, sentiment, summary
 from handoff.models import Handoff
 from handoff.rasa_tracker import RasaTracker
 from hub.crud import conversations
@@ -138,6 +138,7 @@ async def build(
         live = await queue.current(session, conversation_id=conversation_id)
         latest = live or (handoffs[-1] if handoffs else None)
         transcript = await _transcript(session, conversation.contact_id)
+        suggested = await contact_links.shown(session, contact_id=conversation.contact_id)
         messages = list(
             (
                 await session.execute(
@@ -153,8 +154,14 @@ async def build(
             "name": contact.name if contact else None,
             "email": contact.email if contact else None,
             "phone": contact.phone if contact else None,
-            "identities": [{"channel": i.channel, "source_id": i.source_id} for i in identities],
+            "email_verified": bool(contact and contact.email_verified),
+            "phone_verified": bool(contact and contact.phone_verified),
+            "identities": [
+                {"channel": i.channel, "source_id": i.source_id, "verified": i.verified} for i in identities
+            ],
         },
+        # An email/phone given here that another contact holds: for the agent to confirm or dismiss.
+        "suggested_links": suggested,
         "channel": conversation.channel,
         "language": conversation.language,
         "handoff": {

@@ -45,7 +45,7 @@ def create_app(
         await migrate(services.engine)
         app.state.services = services  # read by the route dependencies only (hub/api/deps.py)
         widget_socket.start(
-            receiver=services.receiver, sessions=services.sessions, broadcast=services.broadcast
+            receiver=services.receiver, db=services.db, broadcast=services.broadcast
         )
 
         worker = Worker.of(services)

@@ -45,6 +45,7 @@ class EventName(StrEnum):
     CONVERSATION_HANDED_BACK = "conversation.handed_back"  # open -> pending: the bot owns it again
     CONVERSATION_RESOLVED = "conversation.resolved"  # data: by
     CONVERSATION_REOPENED = "conversation.reopened"  # resolved -> open
+    CONTACT_MERGED = "contact.merged"  # data: surviving/merged_contact_id, key, agent_id, link_id?
     AGENT_ONLINE = "agent.online"  # data: agent_id
     AGENT_OFFLINE = "agent.offline"  # data: agent_id, status (away | offline)
 

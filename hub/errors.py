@@ -13,6 +13,8 @@ __all__ = [
     "CredentialsRequired",
     "HubError",
     "InvalidContactDetail",
+    "LinkAlreadyDecided",
+    "LinkNotFound",
     "MalformedWebhook",
     "MergeWithItself",
     "NotAuthenticated",
@@ -100,6 +102,25 @@ class InvalidContactDetail(HubError):
         super().__init__(
             f"{value!r} is not a valid {field}; send one such as {example!r}. Nothing was changed."
         )
+
+
+class LinkNotFound(HubError):
+    code = "link_not_found"
+    http_status = 404
+
+    def __init__(self, link_id: int) -> None:
+        super().__init__(
+            f"This conversation's contact has no suggested link {link_id}. Take link ids from "
+            "suggested_links in GET /api/v1/agent/conversations/{id}/context."
+        )
+
+
+class LinkAlreadyDecided(HubError):
+    code = "link_already_decided"
+    http_status = 409
+
+    def __init__(self, link_id: int, state: str) -> None:
+        super().__init__(f"Suggested link {link_id} is already {state}; nothing changed.")
 
 
 class MergeWithItself(HubError):

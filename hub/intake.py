@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import bot_state, status
-from hub import contacts as contact_links
 from hub.bus import Database, EventName, UnitOfWork, emit
 from hub.channels.base import Channel, StagesReceipts
-from hub.contact_details import ContactDetails, extract
+from hub.contacts import linking
+from hub.contacts.details import ContactDetails, Detail, extract, given_then_written
 from hub.crud import arrivals, conversations
 from hub.crud import messages as messages_crud
 from hub.crud.arrivals import Known
@@ -44,9 +44,6 @@ class Intake:
     message: Message
     conversation: Conversation
     created: bool  # False when the client message id was already stored
-    # Email/phone (given by the channel or written in the text) another contact has: linked by
-    # hub.contacts.learn after the commit.
-    unknown_details: ContactDetails | None = None
 
 
 @dataclass(frozen=True)
@@ -54,34 +51,21 @@ class _Extra:
     contact_name: str | None = None
     context: dict[str, Any] | None = None
     to_bot: bool = True
-    details: ContactDetails = field(default_factory=ContactDetails)
+    details: list[Detail] = field(default_factory=list)
+    name: str | None = None  # given by the channel's metadata: fills in only
 
 
-async def _fill_in(session: AsyncSession, known: Known, extra: _Extra) -> ContactDetails | None:
-    """Give the contact, in the message's transaction, the name and details it lacks and nobody else
-    has (one transaction: the common case, e.g. a WhatsApp number, costs no extra commit). Details
-    another contact has are returned: contacts.learn merges the two after the commit."""
-    details = extra.details
-    values: dict[str, str] = {}
-    rest: dict[str, str] = {}
-    for key in ("email", "phone"):
-        value = getattr(details, key)
-        current = getattr(known, key)
-        if not value or current == value:
-            continue
-        holder = await contact_links.holder_id(session, key=key, value=value)
-        if holder is not None and holder != known.contact_id:
-            rest[key] = value  # the same person: merged after the commit
-        elif current is None:
-            values[key] = value  # a concurrent taker: IntegrityError at commit, receive() retries
-        # else the contact has another one: written details never overwrite
+async def _fill_in(session: AsyncSession, known: Known, extra: _Extra) -> None:
+    """Give the contact, in the message's transaction, its name and the details it should take
+    (hub.contacts.linking: a typed one never merges; another contact's is a suggested link). The
+    common case, a known WhatsApp number, costs no statement."""
+    values = await linking.plan(session, contact_id=known.contact_id, current=known, details=extra.details)
     if extra.contact_name and known.name != extra.contact_name:
-        values["name"] = extra.contact_name
-    elif details.name and not known.name:
-        values["name"] = details.name
+        values["name"] = extra.contact_name  # the channel's profile name
+    elif extra.name and not known.name:
+        values["name"] = extra.name
     if values:
         await arrivals.update_contact(session, contact_id=known.contact_id, values=values)
-    return ContactDetails(**rest) or None
 
 
 async def _known(session: AsyncSession, incoming: IncomingMessage) -> Known:
@@ -179,8 +163,8 @@ class Receiver:
             channel = self._channels.get(incoming.channel)
             if isinstance(channel, StagesReceipts):
                 await channel.stage_receipt(session, conversation, message)
-            unknown = await _fill_in(session, known, extra)
-            return Intake(Receipt.of(message), message, conversation, created=True, unknown_details=unknown)
+            await _fill_in(session, known, extra)
+            return Intake(Receipt.of(message), message, conversation, created=True)
 
     async def receive(
         self,
@@ -196,15 +180,17 @@ class Receiver:
         Channels may pass the contact's display name, a ``context`` for the stored message (e.g.
         ``{"bot_text": ...}``: what the bot gets instead of ``text``, or a media id for agents), and
         ``to_bot=False`` for messages the bot cannot read (stored with ``bot_state = skipped``).
-        ``details``: who the customer is as the channel knows it (a WhatsApp number, a widget
-        visitor's email); with an email or phone number written in the text they fill in the contact
-        and may link it to the contact that already has them (hub.contacts), after the receipt.
+        ``details``: who the customer is as the channel knows it (a WhatsApp number, proven; a widget
+        visitor's email, not); with an email or phone number written in the text (never proven) they
+        fill in the contact, and one another contact has becomes a suggested link (hub.contacts.linking).
         """
         self.validate(incoming)
         country_code = self._settings.phone_default_country_code
         given = (details or ContactDetails()).normalized(country_code)
-        details = given.or_else(extract(incoming.text, country_code))
-        extra = _Extra(contact_name=contact_name, context=context, to_bot=to_bot, details=details)
+        found = given_then_written(given, extract(incoming.text, country_code))
+        extra = _Extra(
+            contact_name=contact_name, context=context, to_bot=to_bot, details=found, name=given.name
+        )
         uow = self._db.unit_of_work()  # a failed attempt's events are dropped with its transaction
         for attempt in range(_ATTEMPTS):
             try:
@@ -212,7 +198,7 @@ class Receiver:
                 break
             except IntegrityError:
                 # A concurrent request created the same identity, conversation or message, or a merge
-                # (hub.contacts) removed the contact: the next attempt finds the moved identity.
+                # (hub.contacts.merge) removed the contact: the next attempt finds the moved identity.
                 if attempt == _ATTEMPTS - 1:
                     raise
             except OperationalError as exc:
@@ -236,14 +222,6 @@ class Receiver:
             except Exception:
                 # Still queued in the database: picked up again at the next start.
                 log.exception("could not enqueue", extra={"message_id": intake.message.id})
-        if intake.unknown_details is not None:
-            conversation_id = intake.conversation.id
-            await contact_links.learn(
-                self._db.sessions,
-                conversation_id=conversation_id,
-                details=intake.unknown_details,
-                country_code=country_code,
-            )
         # message.received, message.skipped (people own it: handoff/listeners.py acknowledges an email
         # left while queued outside business hours), conversation.created
         await uow.flush()

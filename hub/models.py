@@ -20,6 +20,7 @@ __all__ = [
     "Base",
     "Contact",
     "ContactIdentity",
+    "ContactLink",
     "Conversation",
     "Event",
     "Message",
@@ -64,19 +65,27 @@ class Contact(Base):
     """One person, whatever channels they write from.
 
     ``email`` (lower-case) and ``phone`` (digits with country code) are normalised by
-    hub.contact_details and unique: two contacts found to share one are merged (hub.contacts).
+    hub.contacts.details. ``*_verified``: proven by the channel (a WhatsApp number) rather than typed or
+    sent in ``identify``; only verified values are unique, since anyone may type someone else's
+    (issue 15, finding 2). Two contacts become one only when an agent says so (hub.contacts.merge).
     """
 
     __tablename__ = "contacts"
     __table_args__ = (
-        sa.Index("uq_contacts_email", "email", unique=True),
-        sa.Index("uq_contacts_phone", "phone", unique=True),
+        sa.Index("uq_contacts_email", "email", unique=True, sqlite_where=sa.text("email_verified"),
+                 postgresql_where=sa.text("email_verified")),
+        sa.Index("uq_contacts_phone", "phone", unique=True, sqlite_where=sa.text("phone_verified"),
+                 postgresql_where=sa.text("phone_verified")),
+        sa.Index("ix_contacts_email", "email"),
+        sa.Index("ix_contacts_phone", "phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    email_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     phone: Mapped[str | None] = mapped_column(sa.String(32))
+    phone_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -90,7 +99,32 @@ class ContactIdentity(Base):
     contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
     channel: Mapped[str] = mapped_column(sa.String(32))
     source_id: Mapped[str] = mapped_column(sa.String(200))
+    # The channel proves it: a WhatsApp number (the signed webhook's ``from``), a widget session (its
+    # hub-signed token), an api customer (the integration's API key).
+    verified: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactLink(Base):
+    """A suggested link (hub.contacts.suggestions): ``contact_id`` was given an email or phone (typed,
+    or sent in ``identify``) that ``other_contact_id`` holds. ``state``: open -> confirmed (an agent
+    merged the two, ``agent_id``) | dismissed. Never merges by itself."""
+
+    __tablename__ = "contact_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Erasing a contact (hub/privacy) takes its links with it; a merge moves them first.
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    other_contact_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(8))  # email | phone
+    value: Mapped[str] = mapped_column(sa.String(254))
+    other_verified: Mapped[bool] = mapped_column()  # the other contact's detail is proven (WhatsApp)
+    state: Mapped[str] = mapped_column(sa.String(16), default="open")
+    agent_id: Mapped[int | None] = mapped_column()  # who confirmed or dismissed it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
 
 
 class Conversation(Base):

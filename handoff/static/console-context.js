@@ -127,6 +127,40 @@
     return el('li', {}, [el('details', {}, [el('summary', { text: summary }), el('ol', { class: 'earlier-lines' }, lines)])]);
   }
 
+  // Suggested links (issue 15, finding 2): another contact has the email/phone given here. Nothing was
+  // merged; the agent confirms (the two contacts become one) or dismisses.
+  function linkItem(link, conversationId) {
+    var other = link.contact || {};
+    var who = (other.name || '#' + other.id) + ' (#' + other.id + ', ' + (other.channels || []).join(', ') + ')';
+    var what = (t('link_keys')[link.key] || link.key) + ' ' + link.value;
+    var proven = other.id === link.other_contact_id && link.other_verified;
+    var confirm = el('button', { type: 'button', class: 'btn btn-small btn-primary link-confirm', text: t('link_confirm') });
+    var dismiss = el('button', { type: 'button', class: 'btn btn-small link-dismiss', text: t('link_dismiss') });
+    function decide(action) {
+      confirm.disabled = dismiss.disabled = true;
+      app.actions.api('POST', '/conversations/' + conversationId + '/links/' + link.id + '/' + action)
+        .then(app.actions.reload, function (err) {
+          confirm.disabled = dismiss.disabled = false;
+          app.actions.failed(err);
+        });
+    }
+    confirm.addEventListener('click', function () { decide('confirm'); });
+    dismiss.addEventListener('click', function () { decide('dismiss'); });
+    return el('li', { class: 'link', 'data-link-id': link.id }, [
+      el('p', { text: t('link_same')(who, what) }),
+      el('p', { class: 'muted', text: proven ? t('link_verified') : t('link_unverified') }),
+      el('p', { class: 'link-actions' }, [confirm, ' ', dismiss])
+    ]);
+  }
+
+  function linksSection(ctx, conversationId) {
+    var links = ctx.suggested_links || [];
+    if (!links.length) return null;
+    return section(t('links_title'), [el('ul', { class: 'links' }, links.map(function (link) {
+      return linkItem(link, conversationId);
+    }))], 'ctx-links');
+  }
+
   // Renders the whole panel for the conversation being handled.
   function render(container, ctx, conversationId) {
     clear(container);
@@ -146,15 +180,16 @@
       section(t('contact'), [
         el('p', { text: contact.name || '#' + contact.id }),
         el('ul', { class: 'identities', 'aria-label': t('identities') }, (contact.identities || []).map(function (i) {
-          return el('li', { text: i.channel + ': ' + i.source_id });
+          return el('li', { text: i.channel + ': ' + i.source_id + (i.verified === false ? ' (?)' : '') });
         }))
       ], 'ctx-contact'),
+      linksSection(ctx, conversationId),
       section(t('slots'), [keyValues(slots, 'slots')], 'ctx-slots'),
       section(t('turns'), [turns.length ? el('ol', { class: 'turns' }, turns.map(turnItem))
         : el('p', { class: 'muted', text: t('none') })], 'ctx-turns'),
       section(t('earlier'), [earlier.length ? el('ul', { class: 'earlier' }, earlier.map(earlierItem))
         : el('p', { class: 'muted', text: t('no_earlier') })], 'ctx-earlier')
-    ].forEach(function (node) { container.appendChild(node); });
+    ].forEach(function (node) { if (node) container.appendChild(node); });
   }
 
   app.dom = { el: el, clear: clear, parseTime: parseTime, formatTime: formatTime };

@@ -333,6 +333,12 @@
     return message.sender_type === 'agent' ? t('who').agent : t('who').bot;
   }
   app.whoOf = whoOf;
+  // What the context panel's buttons use (suggested links): the API, its errors, and a fresh context.
+  app.actions = {
+    api: api,
+    failed: failed,
+    reload: function () { if (state.conv) loadContext(state.conv); }
+  };
 
   function messageItem(message) {
     var kind = message.message_type === 'incoming' ? 'customer'

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_long_text import cut
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
-from hub.contact_details import ContactDetails
+from hub.contacts.details import ContactDetails
 from hub.crud import conversations
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
@@ -162,7 +162,8 @@ class WhatsAppInbound:
             contact_name=name,
             context=_context(inbound, original_chars),
             to_bot=inbound.kind != "media",
-            details=ContactDetails(phone=inbound.wa_id),  # wa_id: the number with its country code
+            # wa_id: the number with its country code, proven by Meta's signed webhook
+            details=ContactDetails(phone=inbound.wa_id, verified=True),
         )
         if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
             await self._polite_reply(result.conversation.id, result.message.id)

@@ -5,8 +5,9 @@ Client -> hub:
 - ``session_request`` ``{"session_id": str | null}`` -> ``session_confirm`` (the session id,
   a new one when none or an invalid one was given), then ``session_history``.
 - ``identify`` ``{"session_id"?, "email"?, "name"?, "phone"?}`` (our widget's
-  ``SupportWidget.identify``) -> the session's contact gets these details and is linked to the
-  contact that already has that email or phone (hub.contacts); the ack is ``{"contact_id"}`` or
+  ``SupportWidget.identify``) -> the session's contact gets these details, not proven (the page's
+  JavaScript can send anything): never merged with the contact that has that email or phone, a
+  suggested link for agents instead (hub.contacts.linking); the ack is ``{"contact_id"}`` or
   ``{"error": {"code", "message"}}`` (also emitted as ``identify_error``).
 - ``user_uttered`` ``{"message", "session_id", "client_message_id"?, "metadata"?|"customData"?}``
   -> through :meth:`hub.intake.Receiver.receive` like ``POST /api/v1/messages``. The same
@@ -43,14 +44,14 @@ from typing import Any
 import socketio
 import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import contacts as contact_links
 from hub.broadcast import Broadcast
+from hub.bus import Database
 from hub.channels.widget import CHANNEL, session_topic
 from hub.channels.widget_sessions import SessionTokens, load_secret
-from hub.contact_details import ContactDetails
-from hub.crud import contacts
+from hub.contacts import identities, linking
+from hub.contacts.details import ContactDetails
 from hub.delivery import conversation_topic
 from hub.errors import HubError
 from hub.intake import Receiver
@@ -76,7 +77,7 @@ def _details(data: dict[str, Any]) -> ContactDetails:
             value = source.get(key) if isinstance(source, dict) else None
             if isinstance(value, str) and value.strip() and key not in found:
                 found[key] = value.strip()
-    return ContactDetails(**found)
+    return ContactDetails(email=found.get("email"), phone=found.get("phone"), name=found.get("name"))
 
 
 def _allowed_origins(setting: str) -> str | list[str]:
@@ -87,7 +88,7 @@ def _allowed_origins(setting: str) -> str | list[str]:
 @dataclass(frozen=True)
 class _Parts:
     receiver: Receiver
-    sessions: async_sessionmaker[AsyncSession]
+    db: Database
     broadcast: Broadcast
 
 
@@ -115,11 +116,9 @@ class WidgetSocket:
         self.sio.on("user_typing", self.user_typing)
         self.sio.on("disconnect", self.disconnect)
 
-    def start(
-        self, *, receiver: Receiver, sessions: async_sessionmaker[AsyncSession], broadcast: Broadcast
-    ) -> None:
+    def start(self, *, receiver: Receiver, db: Database, broadcast: Broadcast) -> None:
         """Give the socket the hub's built parts (before it serves anyone)."""
-        self._parts = _Parts(receiver, sessions, broadcast)
+        self._parts = _Parts(receiver, db, broadcast)
 
     @property
     def _hub(self) -> _Parts:
@@ -144,8 +143,8 @@ class WidgetSocket:
             if not details:
                 raise HubError("Send at least one of email, phone, name (strings); nothing changed.")
             session_id = await self._session_id(sid, data)
-            contact = await contact_links.identify_identity(
-                self._hub.sessions,
+            contact = await linking.identify_identity(
+                self._hub.db,
                 channel=CHANNEL,
                 source_id=session_id,
                 details=details,
@@ -203,7 +202,7 @@ class WidgetSocket:
         self._typing[sid] = (on, now)
         session_id = await self._session_id(sid, data)
         try:
-            async with self._hub.sessions() as session:
+            async with self._hub.db.sessions() as session:
                 conversation_id = await self._latest_conversation_id(session, session_id)
             if conversation_id is not None:
                 frame = {"type": "typing", "on": on, "by": "customer"}
@@ -253,7 +252,7 @@ class WidgetSocket:
 
     @staticmethod
     async def _latest_conversation_id(session: AsyncSession, session_id: str) -> int | None:
-        contact = await contacts.get_by_identity(session, channel=CHANNEL, source_id=session_id)
+        contact = await identities.get_by_identity(session, channel=CHANNEL, source_id=session_id)
         if contact is None:
             return None
         conversation_id: int | None = await session.scalar(
@@ -271,7 +270,7 @@ class WidgetSocket:
 
     async def _history(self, session_id: str) -> list[dict[str, Any]]:
         """The messages of the session's latest conversation, oldest first."""
-        async with self._hub.sessions() as session:
+        async with self._hub.db.sessions() as session:
             conversation_id = await self._latest_conversation_id(session, session_id)
             if conversation_id is None:
                 return []

@@ -52,7 +52,9 @@ _FIND = (
         Contact.id,
         Contact.name,
         Contact.email,
+        Contact.email_verified,
         Contact.phone,
+        Contact.phone_verified,
         _EXISTING_ID.label("message_id"),
         _ACTIVE_ID.label("conversation_id"),
     )
@@ -93,7 +95,9 @@ class Known:
     contact_id: int
     name: str | None
     email: str | None
+    email_verified: bool
     phone: str | None
+    phone_verified: bool
     message_id: int | None
     conversation_id: int | None
 
@@ -116,7 +120,7 @@ async def insert_contact(session: AsyncSession, *, channel: str, source_id: str)
     contact_id = (await connection.execute(_INSERT_CONTACT, {"created_at": utcnow()})).scalar_one()
     identity = {"contact_id": contact_id, "channel": channel, "source_id": source_id}
     await connection.execute(_INSERT_IDENTITY, identity)
-    return Known(contact_id, None, None, None, None, None)
+    return Known(contact_id, None, None, False, None, False, None, None)
 
 
 async def open_conversation(
@@ -192,6 +196,7 @@ async def insert_incoming(
 
 
 async def update_contact(session: AsyncSession, *, contact_id: int, values: dict[str, Any]) -> None:
-    """Fill in the contact's name, email or phone (unique: a concurrent taker fails the commit)."""
+    """Set the contact's name, email or phone (a proven one is unique: a concurrent taker fails the
+    commit). What to set: hub.contacts.linking.plan."""
     connection = await session.connection()
     await connection.execute(sa.update(_contacts).where(_contacts.c.id == contact_id).values(**values))

@@ -327,3 +327,30 @@ def test_a_conversation_a_colleague_took_first_and_a_lost_network_are_explained(
     agent_page.context.set_offline(False)
     agent_page.get_by_role("button", name="Atender la siguiente").click()
     expect(agent_page.get_by_role("alert")).to_contain_text("No hay conversaciones esperando")
+
+
+def test_an_agent_confirms_that_two_shoppers_who_gave_one_email_are_one_person(
+    page: Page, agent_page: Page, pages: Callable[[], Page], shop: RunningHub
+) -> None:
+    """A typed email merges nobody (issue 15, finding 2): the console offers the link, the agent confirms."""
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    earlier_shopper = pages()
+    earlier_shopper.goto(f"{shop.url}/demo")
+    earlier_shopper.get_by_role("button", name=re.compile("Abrir el chat")).click()
+    box = earlier_shopper.get_by_label("Escribe tu mensaje")
+    box.fill("hola, soy marta@example.com")
+    box.press("Enter")
+    expect(earlier_shopper.locator(".mw-msg--out").filter(has_text="Respuesta a: hola")).to_be_visible()
+    customer_asks_for_a_person(page, shop, "soy marta@example.com y quiero un humano")
+    log_in(agent_page, shop, "ana@tiendasol.example")
+    agent_page.get_by_role("button", name="Atender la siguiente").click()
+
+    links = agent_page.locator("#context .ctx-links")
+    expect(links).to_contain_text("¿Es la misma persona?")
+    expect(links).to_contain_text("tiene el mismo correo marta@example.com")
+    expect(links).to_contain_text("Nadie lo ha verificado")
+    expect(agent_page.locator("#context .ctx-earlier")).to_contain_text("Es su primera conversación.")
+    links.get_by_role("button", name="Sí, unir los contactos").click()
+
+    expect(links).to_have_count(0)
+    expect(agent_page.locator("#context .ctx-earlier")).to_contain_text(re.compile(r"#1 · widget"))

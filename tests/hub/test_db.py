@@ -40,7 +40,8 @@ def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path: object) -> Non
 
 
 async def test_upgrading_gives_known_whatsapp_contacts_their_phone(database_url: str) -> None:
-    """0004: contacts get email/phone; a WhatsApp contact's wa_id becomes its phone."""
+    """0004: contacts get email/phone; a WhatsApp contact's wa_id becomes its phone. 0009: that phone is
+    verified (WhatsApp proves it), and so are the identities; nothing else is."""
     from alembic import command
 
     from hub.db import alembic_config
@@ -69,10 +70,14 @@ async def test_upgrading_gives_known_whatsapp_contacts_their_phone(database_url:
             )
         await migrate(engine)
         async with engine.connect() as conn:
-            rows = (await conn.execute(sa.text("SELECT id, phone, email FROM contacts ORDER BY id"))).all()
+            query = "SELECT id, phone, email, phone_verified, email_verified FROM contacts ORDER BY id"
+            rows = (await conn.execute(sa.text(query))).all()
+            identities = (await conn.execute(sa.text("SELECT verified FROM contact_identities"))).scalars()
+            verified = [bool(v) for v in identities]
     finally:
         await engine.dispose()
-    assert [tuple(r) for r in rows] == [(1, "34600111222", None), (2, None, None)]
+    assert [tuple(r) for r in rows] == [(1, "34600111222", None, True, False), (2, None, None, False, False)]
+    assert verified == [True, True]
 
 
 async def test_a_reading_session_never_holds_up_a_writer(database_url: str) -> None:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from handoff.api.routes import contacts, conversations, queue, session, stream
+from handoff.api.routes import contacts, conversations, links, queue, session, stream
 
 __all__ = ["agent_router"]
 
@@ -11,4 +11,5 @@ agent_router.include_router(session.router)
 agent_router.include_router(queue.router)
 agent_router.include_router(conversations.router)
 agent_router.include_router(contacts.router)
+agent_router.include_router(links.router)
 agent_router.include_router(stream.router)

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.api.deps import AgentDep
-from hub import contacts
-from hub.api.deps import SessionsDep
+from hub.api.deps import DatabaseDep, SessionsDep
+from hub.contacts import merge
 from hub.errors import ContactNotFound
 from hub.models import Contact, ContactIdentity, Conversation, Event
 from hub.schemas import ConversationOut
@@ -25,14 +25,17 @@ router = APIRouter(prefix="/contacts", tags=["agent"])
 class IdentityOut(BaseModel):
     channel: str
     source_id: str
+    verified: bool = Field(description="Its channel proves it (WhatsApp number, widget session, api key)")
     created_at: datetime
 
 
 class ContactOut(BaseModel):
     id: int
     name: str | None
-    email: str | None = Field(description="Lower-case; unique among contacts")
-    phone: str | None = Field(description="Digits with country code (E.164 without +); unique")
+    email: str | None = Field(description="Lower-case")
+    email_verified: bool = Field(description="False: typed or sent by a page (docs/security.md)")
+    phone: str | None = Field(description="Digits with country code (E.164 without +)")
+    phone_verified: bool = Field(description="True: the contact's WhatsApp number")
     created_at: datetime
     identities: list[IdentityOut] = Field(description="(channel, source_id) pairs of this person")
     conversations: list[ConversationOut] = Field(description="On every channel, oldest first")
@@ -59,17 +62,22 @@ async def _view(session: AsyncSession, contact_id: int) -> ContactOut:
     )
     merges = await session.scalars(
         sa.select(Event)
-        .where(Event.contact_id == contact_id, Event.kind == contacts.CONTACT_MERGED)
+        .where(Event.contact_id == contact_id, Event.kind == merge.CONTACT_MERGED)
         .order_by(Event.id)
     )
     return ContactOut(
         id=contact.id,
         name=contact.name,
         email=contact.email,
+        email_verified=contact.email_verified,
         phone=contact.phone,
+        phone_verified=contact.phone_verified,
         created_at=contact.created_at,
         identities=[
-            IdentityOut(channel=i.channel, source_id=i.source_id, created_at=i.created_at) for i in identities
+            IdentityOut(
+                channel=i.channel, source_id=i.source_id, verified=i.verified, created_at=i.created_at
+            )
+            for i in identities
         ],
         conversations=[ConversationOut.of(c) for c in conversations],
         merges=[{**(e.data or {}), "created_at": e.created_at.isoformat()} for e in merges],
@@ -85,12 +93,12 @@ async def get_contact(contact_id: int, agent: AgentDep, sessions: SessionsDep) -
 
 @router.post("/{contact_id}/merge", response_model=ContactOut)
 async def merge_contacts(
-    contact_id: int, body: MergeIn, agent: AgentDep, sessions: SessionsDep
+    contact_id: int, body: MergeIn, agent: AgentDep, db: DatabaseDep, sessions: SessionsDep
 ) -> ContactOut:
     """Merge two contacts known to be one person: the older survives (returned) with all identities,
     conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``."""
-    survivor_id = await contacts.merge_by_agent(
-        sessions, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
+    survivor_id = await merge.merge_by_agent(
+        db, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
     )
     async with sessions() as session:
         return await _view(session, survivor_id)

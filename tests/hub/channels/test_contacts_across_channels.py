@@ -1,4 +1,8 @@
-"""One person on WhatsApp and on the website widget becomes one contact: the agent sees one history."""
+"""A WhatsApp customer and a website visitor who types their number stay two contacts (issue 15,
+finding 2): the agent sees each one's own history and a suggested link to confirm.
+
+These were the auto-merge tests ("the visitor joins the WhatsApp contact"); each now checks the safe
+behaviour for the same steps."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from whatsapp_testing import WhatsAppHub, text
 
 from handoff import agents
 from hub.intake import Intake
+from hub.models import ContactLink, Conversation
 from hub.schemas import IncomingMessage
 
 PHONE = "34600111222"
@@ -56,73 +61,89 @@ def whatsapp_says(wa: WhatsAppHub, words: str) -> int:
     return conversation_id
 
 
+def hand_off_when_asked(wa: WhatsAppHub) -> None:
+    """The (fake) bot hands a conversation to people when the customer asks for "una persona"."""
+
+    def reply(text: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if "persona" in text:
+            return [{"custom": {"handoff": {"reason": "explicit_request", "detail": {}}}}]
+        return [{"text": f"echo: {text}"}]
+
+    wa.rasa.reply = reply
+
+
 def context(wa: WhatsAppHub, conversation_id: int, headers: dict[str, str]) -> dict[str, Any]:
+    """The conversation's context, as the agent who claimed it (the bot handed it off) reads it."""
+    wa.hub.wait_until(lambda: wa.hub.conversation(conversation_id)["status"] == "open", "handed off")
+    claim = wa.client.post(f"/api/v1/agent/conversations/{conversation_id}/claim", headers=headers)
+    assert claim.status_code in (200, 409), claim.text  # 409: claimed before
     response = wa.client.get(f"/api/v1/agent/conversations/{conversation_id}/context", headers=headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def test_a_whatsapp_customer_is_known_by_their_phone(wa: WhatsAppHub) -> None:
+def test_a_whatsapp_customer_is_known_by_their_proven_phone(wa: WhatsAppHub) -> None:
     whatsapp_says(wa, "hola")
 
     [contact] = wa.contacts()
-    assert (contact.phone, contact.name) == (PHONE, "Ana")
+    assert (contact.phone, contact.phone_verified, contact.name) == (PHONE, True, "Ana")
 
 
-def test_a_widget_visitor_who_gives_email_then_the_whatsapp_phone_joins_the_whatsapp_contact(
+def test_a_visitor_who_types_a_whatsapp_number_sees_nothing_of_that_customer_and_renames_nobody(
     wa: WhatsAppHub,
 ) -> None:
+    """The finding, end to end: "mi teléfono es +34..." in the widget used to merge the visitor into
+    the WhatsApp customer's contact; the agent saw Ana's history as the visitor's."""
     headers = agent_headers(wa)
+    hand_off_when_asked(wa)
     whatsapp_conversation = whatsapp_says(wa, "hola, pedí unas sandalias")
     session_id = uuid.uuid4().hex
 
-    first = widget_says(wa, session_id, "mi correo es X@Y.com")
-    assert first.message.contact_id != wa.contacts()[0].id  # not linked yet: nothing in common
-    second = widget_says(wa, session_id, "y mi móvil es el 600 111 222")
+    widget_says(wa, session_id, "mi correo es X@Y.com")
+    typed = widget_says(wa, session_id, f"me llamo Mallory, mi teléfono es +{PHONE}: una persona, por favor")
 
-    [contact] = wa.contacts()
-    assert (contact.email, contact.phone) == ("x@y.com", PHONE)
-    body = context(wa, second.conversation.id, headers)
-    assert (body["contact"]["id"], body["contact"]["email"], body["contact"]["phone"]) == (
-        contact.id,
+    ana, visitor = wa.contacts()
+    assert (ana.name, ana.phone, ana.phone_verified, ana.email) == ("Ana", PHONE, True, None)
+    assert (visitor.id, visitor.email, visitor.phone, visitor.phone_verified) == (
+        typed.message.contact_id,
         "x@y.com",
         PHONE,
+        False,
     )
-    assert {(i["channel"], i["source_id"]) for i in body["contact"]["identities"]} == {
-        ("whatsapp", PHONE),
-        ("widget", session_id),
-    }
-    transcript = body["transcript"]
-    assert [(t["conversation_id"], t["channel"]) for t in transcript] == [
-        (whatsapp_conversation, "whatsapp"),
-        (second.conversation.id, "widget"),
-    ]
-    widget_texts = [m["text"] for m in transcript[1]["messages"] if m["message_type"] == "incoming"]
-    assert widget_texts == ["mi correo es X@Y.com", "y mi móvil es el 600 111 222"]
-    assert "hola, pedí unas sandalias" in [m["text"] for m in transcript[0]["messages"]]
+    body = context(wa, typed.conversation.id, headers)
+    assert body["contact"]["id"] == visitor.id
+    assert {(i["channel"], i["verified"]) for i in body["contact"]["identities"]} == {("widget", True)}
+    assert [t["conversation_id"] for t in body["transcript"]] == [typed.conversation.id]
+    assert "hola, pedí unas sandalias" not in str(body["transcript"])
+    [link] = body["suggested_links"]
+    assert (link["key"], link["value"], link["other_verified"]) == ("phone", PHONE, True)
+    assert (link["contact"]["id"], link["contact"]["name"], link["contact"]["channels"]) == (
+        ana.id,
+        "Ana",
+        ["whatsapp"],
+    )
+    owners = {c.id: c.contact_id for c in wa.rows(Conversation)}
+    assert owners == {whatsapp_conversation: ana.id, typed.conversation.id: visitor.id}
 
 
-def test_a_whatsapp_customer_who_writes_the_widget_email_joins_that_contact(wa: WhatsAppHub) -> None:
+def test_a_whatsapp_customer_who_writes_an_email_a_visitor_typed_gets_a_suggestion_only(
+    wa: WhatsAppHub,
+) -> None:
     headers = agent_headers(wa)
+    hand_off_when_asked(wa)
     whatsapp_conversation = whatsapp_says(wa, "hola")
     widget = widget_says(wa, uuid.uuid4().hex, "soy x@y.com, ¿dónde está mi pedido?")
+
+    whatsapp_says(wa, "te escribí en la web con x@y.com, quiero una persona")
+
     assert len(wa.contacts()) == 2
-
-    whatsapp_says(wa, "te escribí en la web con x@y.com")
-
-    [contact] = wa.contacts()
-    assert (contact.email, contact.phone) == ("x@y.com", PHONE)
     body = context(wa, whatsapp_conversation, headers)
-    assert [t["conversation_id"] for t in body["transcript"]] == [
-        whatsapp_conversation,
-        widget.conversation.id,
-    ]
-    response = wa.client.get(f"/api/v1/agent/contacts/{contact.id}", headers=headers)
-    assert response.status_code == 200, response.text
-    [merge] = response.json()["merges"]
-    assert (merge["key"], merge["value"], merge["surviving_contact_id"]) == ("email", "x@y.com", contact.id)
-    assert merge["merged_contact_id"] == widget.message.contact_id
+    assert [t["conversation_id"] for t in body["transcript"]] == [whatsapp_conversation]
+    [link] = wa.rows(ContactLink)
+    assert (link.contact_id, link.other_contact_id) == (body["contact"]["id"], widget.message.contact_id)
+    assert (link.key, link.value, link.other_verified, link.state) == ("email", "x@y.com", False, "open")
+    assert [x["id"] for x in body["suggested_links"]] == [link.id]
 
 
 def test_the_bot_still_answers_each_channel_where_the_customer_wrote(wa: WhatsAppHub) -> None:
@@ -130,7 +151,7 @@ def test_the_bot_still_answers_each_channel_where_the_customer_wrote(wa: WhatsAp
     widget = widget_says(wa, uuid.uuid4().hex, f"mi teléfono es +{PHONE}")
     whatsapp_says(wa, "sigo aquí")
 
-    assert len(wa.contacts()) == 1
+    assert len(wa.contacts()) == 2
     wa.wait_outbox_settled(messages=2)
     assert {r.body["to"] for r in wa.graph.sent()} == {PHONE}
     assert wa.graph.texts() == ["echo: hola desde whatsapp", "echo: sigo aquí"]

@@ -12,7 +12,8 @@ import socketio
 import sqlalchemy as sa
 from widget_testing import LiveHub
 
-from hub.models import Contact, ContactIdentity, Event
+from hub.contacts import merge
+from hub.models import Contact, ContactIdentity, ContactLink, Event
 from hub.schemas import IncomingMessage
 
 GUARD_S = 20.0  # only against hangs
@@ -62,26 +63,31 @@ async def test_a_visitor_identified_before_writing_gets_a_contact_with_those_det
     assert (identity.channel, identity.source_id) == ("widget", session_id.rsplit(".", 1)[0])
 
 
-async def test_identifying_with_a_phone_another_contact_has_links_them(
+async def test_identifying_with_a_phone_another_contact_has_suggests_a_link_and_merges_nothing(
     sio: socketio.AsyncClient, live_hub: LiveHub
 ) -> None:
+    """Was: the session's contact became the contact with that phone. A page's identify proves
+    nothing (its JavaScript is the visitor's), so the visitor keeps their own contact."""
     known = await live_hub.services.receiver.receive(
         IncomingMessage(channel="api", source_id="34600111222", client_message_id="m-1", text="hola"),
     )
     async with live_hub.services.sessions.begin() as session:
         known_contact = await session.get(Contact, known.message.contact_id)
         assert known_contact is not None
-        known_contact.phone = "34600111222"
+        known_contact.phone, known_contact.name = "34600111222", "Ana"
     await start(sio)
 
-    ack = await identify(sio, email="x@y.com", phone="+34 600 111 222")
+    ack = await identify(sio, email="x@y.com", phone="+34 600 111 222", name="Mallory")
 
-    assert ack == {"contact_id": known.message.contact_id}
-    [contact] = await contacts(live_hub)
-    assert (contact.email, contact.phone) == ("x@y.com", "34600111222")
+    known_after, visitor = await contacts(live_hub)
+    assert ack == {"contact_id": visitor.id}
+    assert (known_after.name, known_after.email) == ("Ana", None)
+    assert (visitor.email, visitor.phone, visitor.name) == ("x@y.com", "34600111222", "Mallory")
     async with live_hub.services.sessions() as session:
         merged = await session.scalar(sa.select(Event).where(Event.kind == "contact_merged"))
-    assert merged is not None and merged.data["key"] == "phone"
+        link = await session.scalar(sa.select(ContactLink))
+    assert merged is None
+    assert link is not None and (link.contact_id, link.other_contact_id) == (visitor.id, known_after.id)
 
 
 async def test_a_bad_identify_gets_a_clear_error_and_changes_nothing(
@@ -118,7 +124,8 @@ async def test_rasa_webchat_custom_data_identifies_the_visitor(
 
 
 async def test_two_browsers_of_one_person_each_keep_their_own_history(live_hub: LiveHub) -> None:
-    """Identified with one email in two browsers: one contact, but each session shows its own chat."""
+    """Identified with one email in two browsers: two contacts until an agent says they are one (was:
+    merged at once); merged, each session still shows its own chat."""
     browsers = [socketio.AsyncClient(reconnection=False) for _ in range(2)]
     histories: list[asyncio.Queue[Any]] = [asyncio.Queue(), asyncio.Queue()]
     confirmed: list[asyncio.Queue[str]] = [asyncio.Queue(), asyncio.Queue()]
@@ -136,6 +143,10 @@ async def test_two_browsers_of_one_person_each_keep_their_own_history(live_hub: 
             await browser.call("identify", {"email": "ana@example.com"}, timeout=GUARD_S)
             message = {"message": f"hola desde {session_id[:8]}", "session_id": session_id}
             await browser.call("user_uttered", message, timeout=GUARD_S)
+        first, second = await contacts(live_hub)
+        await merge.merge_by_agent(
+            live_hub.services.db, contact_id=second.id, other_contact_id=first.id, agent_id=1
+        )  # an agent confirmed they are one person
         assert len(await contacts(live_hub)) == 1
 
         for browser, history, session_id in zip(browsers, histories, sessions, strict=True):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-__all__ = ["ContactDetails", "extract", "normalize_email", "normalize_phone"]
+__all__ = ["ContactDetails", "Detail", "extract", "given_then_written", "normalize_email", "normalize_phone"]
 
 _EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -24,13 +25,26 @@ _MIN_DIGITS = 9  # in free text: fewer digits are order numbers, postcodes, amou
 _MAX_DIGITS = 15  # E.164
 
 
+class Detail(NamedTuple):
+    """One email or phone (normal form) and whether its channel proves it."""
+
+    key: str  # email | phone
+    value: str
+    verified: bool
+
+
 @dataclass(frozen=True)
 class ContactDetails:
-    """What is known about who a customer is; ``None`` = not given."""
+    """What is known about who a customer is; ``None`` = not given.
+
+    ``verified``: the channel proves the email/phone (a WhatsApp ``wa_id``: the signed webhook's
+    ``from``). Details a customer types or a page sends in ``identify`` are not (issue 15, finding 2).
+    """
 
     email: str | None = None
     phone: str | None = None
     name: str | None = None
+    verified: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.email or self.phone or self.name)
@@ -41,15 +55,20 @@ class ContactDetails:
             email=normalize_email(self.email) if self.email else None,
             phone=normalize_phone(self.phone, default_country_code) if self.phone else None,
             name=self.name.strip()[:200] or None if self.name else None,
+            verified=self.verified,
         )
 
-    def or_else(self, other: ContactDetails) -> ContactDetails:
-        """These details, completed by ``other`` where these have none."""
-        return ContactDetails(
-            email=self.email or other.email,
-            phone=self.phone or other.phone,
-            name=self.name or other.name,
-        )
+    def items(self) -> list[Detail]:
+        """The email and the phone given, each with ``verified``."""
+        pairs = (("email", self.email), ("phone", self.phone))
+        return [Detail(key, value, self.verified) for key, value in pairs if value]
+
+
+def given_then_written(given: ContactDetails, written: ContactDetails) -> list[Detail]:
+    """What the channel gave, then what the customer wrote for the keys the channel did not give."""
+    details = given.items()
+    keys = {d.key for d in details}
+    return details + [d._replace(verified=False) for d in written.items() if d.key not in keys]
 
 
 def normalize_email(raw: str) -> str | None:

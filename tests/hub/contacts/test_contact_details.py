@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.contact_details import ContactDetails, extract, normalize_email, normalize_phone
+from hub.contacts.details import ContactDetails, extract, normalize_email, normalize_phone
 
 
 @pytest.mark.parametrize(

@@ -219,7 +219,7 @@ def test_a_bot_reply_stored_during_a_merge_goes_to_the_surviving_contact(
     async def merge_in_flight(body: dict[str, Any]) -> None:
         if body["message"] != "¿y mi pedido?":
             return
-        session = hub.db.sessions()
+        session = hub.services.sessions()
         await session.begin()
         await merge.merge(
             session, contact_id=body["metadata"]["contact_id"], other_contact_id=older["contact_id"]

@@ -10,9 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models import Base, JSONType, utcnow
 
-__all__ = ["AGENT_STATUSES", "Agent", "AgentToken", "Handoff", "RasaTrackerEvent"]
+__all__ = [
+    "AGENT_ROLES",
+    "AGENT_STATUSES",
+    "SUPERVISOR",
+    "Agent",
+    "AgentToken",
+    "Handoff",
+    "RasaTrackerEvent",
+]
 
 AGENT_STATUSES = ("online", "away", "offline")
+#: An ``agent`` acts on conversations assigned to them or waiting for them (handoff/permissions.py);
+#: a ``supervisor`` on any, claims past language and skill, and exports or erases a contact's data.
+SUPERVISOR = "supervisor"
+AGENT_ROLES = ("agent", SUPERVISOR)
 
 
 class Agent(Base):
@@ -35,6 +47,7 @@ class Agent(Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()  # set by an admin: no login at all
+    role: Mapped[str] = mapped_column(sa.String(16), default="agent", server_default="agent")
 
 
 class AgentToken(Base):

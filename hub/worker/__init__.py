@@ -23,6 +23,7 @@ import httpx
 
 from hub import turns
 from hub.db import background_writes, migrate
+from hub.privacy import retention
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
@@ -54,6 +55,8 @@ class Worker:
             for name, task in services.seams.tasks:  # plug-ins' sweeps (handoff: abandonment)
                 self._tasks.append(asyncio.create_task(task(services), name=name))
             self._tasks.append(asyncio.create_task(sweep.run(services), name="bot-overdue-sweep"))
+            if services.settings.retention_days > 0:  # RETENTION_DAYS: erase stale conversations
+                self._tasks.append(asyncio.create_task(retention.run(services), name="retention"))
 
     @property
     def running(self) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from handoff import context, desk
+from handoff import context, desk, permissions
 from handoff.api.deps import AgentDep
 from handoff.models import Handoff
 from handoff.schemas import NoteIn, NoteOut, QueueEntry, ReplyIn, TransferIn, TypingIn
@@ -35,7 +35,8 @@ async def _entry(services: Services, handoff: Handoff) -> QueueEntry:
 
 @router.post("/{conversation_id}/claim", response_model=QueueEntry)
 async def claim(conversation_id: int, agent: AgentDep, services: ServicesDep) -> QueueEntry:
-    """Take this waiting conversation (409 ``already_claimed`` when another agent was faster)."""
+    """Take this waiting conversation (409 ``already_claimed`` when another agent was faster; 403
+    ``not_your_queue`` when it needs a language or skill I lack, unless I am a supervisor)."""
     return await _entry(
         services, await desk.claim(services, agent_id=agent.id, conversation_id=conversation_id)
     )
@@ -45,7 +46,12 @@ async def claim(conversation_id: int, agent: AgentDep, services: ServicesDep) ->
 async def get_context(conversation_id: int, agent: AgentDep, services: ServicesDep) -> dict[str, Any]:
     """Transcript (all the contact's conversations, any channel, with private notes); per customer
     turn the intent, confidence, ranking, entities, KB candidates and the bot's answer; slots,
-    language, channel, handoff reason, a summary of what the customer wants and their sentiment."""
+    language, channel, handoff reason, a summary of what the customer wants and their sentiment.
+
+    Only of a conversation assigned to me or waiting in a queue I can take (a supervisor: any);
+    else 403 ``conversation_not_allowed``."""
+    async with services.sessions() as session:
+        await permissions.conversation_for(session, agent=agent, conversation_id=conversation_id)
     return await context.build(services, conversation_id=conversation_id)
 
 
@@ -79,7 +85,8 @@ async def typing(conversation_id: int, body: TypingIn, agent: AgentDep, services
 
 @router.post("/{conversation_id}/notes", response_model=NoteOut, status_code=201)
 async def add_note(conversation_id: int, body: NoteIn, agent: AgentDep, services: ServicesDep) -> NoteOut:
-    """A private note for agents; never sent to the customer."""
+    """A private note for agents; never sent to the customer (403 ``conversation_not_allowed`` unless
+    it is assigned to me or waiting in a queue I can take; a supervisor: any)."""
     note = await desk.add_note(services, agent_id=agent.id, conversation_id=conversation_id, text=body.text)
     return NoteOut.model_validate(note)
 

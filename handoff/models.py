@@ -70,7 +70,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[dict[str, Any] | None] = mapped_column()
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -95,7 +95,10 @@ class RasaTrackerEvent(Base):
     """
 
     __tablename__ = "rasa_tracker_outbox"
-    __table_args__ = (sa.Index("ix_rasa_tracker_outbox_due", "sent_at", "conversation_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_rasa_tracker_outbox_due", "sent_at", "conversation_id", "id"),
+        sa.Index("ix_rasa_tracker_outbox_conversation_id", "conversation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))

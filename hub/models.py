@@ -162,6 +162,9 @@ class Message(Base):
         sa.UniqueConstraint("channel", "contact_id", "client_message_id", name="uq_message_client_id"),
         sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         sa.Index("ix_messages_bot_state", "bot_state"),
+        # Deleting a contact's messages (hub/privacy) checks these foreign keys row by row.
+        sa.Index("ix_messages_contact_id", "contact_id"),
+        sa.Index("ix_messages_in_reply_to_id", "in_reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +201,7 @@ class Event(Base):
     __table_args__ = (
         sa.Index("ix_events_conversation_id_created_at", "conversation_id", "created_at"),
         sa.Index("ix_events_kind_created_at", "kind", "created_at"),
+        sa.Index("ix_events_message_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +225,7 @@ class OutboxEntry(Base):
         sa.UniqueConstraint("message_id", "part", name="uq_outbox_message_part"),
         sa.Index("ix_channel_outbox_state_due", "state", "next_attempt_at"),
         sa.Index("ix_channel_outbox_channel_message_id", "channel_message_id"),
+        sa.Index("ix_channel_outbox_conversation_id", "conversation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

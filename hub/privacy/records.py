@@ -37,10 +37,17 @@ def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
         yield batch
 
 
+#: the reflected schema per database: it changes only with migrations, which run before the hub serves
+_SCHEMAS: dict[str, sa.MetaData] = {}
+
+
 async def _tables(conn: AsyncConnection) -> sa.MetaData:
-    metadata = sa.MetaData()
-    await conn.run_sync(lambda sync: metadata.reflect(sync))
-    return metadata
+    key = conn.engine.url.render_as_string(hide_password=True)
+    if key not in _SCHEMAS:
+        metadata = sa.MetaData()
+        await conn.run_sync(lambda sync: metadata.reflect(sync))
+        _SCHEMAS[key] = metadata
+    return _SCHEMAS[key]
 
 
 def _key(table: sa.Table) -> sa.Column[Any]:

@@ -181,6 +181,8 @@ class Message(Base):
     # Incoming messages only: queued -> done | skipped | failed.
     bot_state: Mapped[str | None] = mapped_column(sa.String(16))
     bot_attempts: Mapped[int] = mapped_column(default=0)
+    # When the hub first sent it to Rasa: a later try reads Rasa's tracker first (hub/bot_tracker.py).
+    bot_asked_at: Mapped[datetime | None] = mapped_column()
     language: Mapped[str | None] = mapped_column(sa.String(8))
     # Bot context of an incoming turn: {"nlu": {...}, "kb": {...}}.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -1,6 +1,7 @@
-"""``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``;
-``reset-password --email ...`` (unlocks the login, ends its sessions); ``disable-agent --email ...``
-and ``enable-agent --email ...``.
+"""``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``
+``[--role supervisor]``;
+``reset-password --email ...`` (unlocks the login, ends its sessions); ``disable-agent --email ...``,
+``enable-agent --email ...`` and ``set-role --email ... --role agent|supervisor``.
 
 The password comes from AGENT_PASSWORD or is asked for (twice, not echoed). The database is
 the hub's (DATABASE_URL / DATA_DIR), migrated first.
@@ -17,6 +18,7 @@ import sys
 from sqlalchemy.exc import IntegrityError
 
 from handoff import agents
+from handoff.models import AGENT_ROLES
 from hub.db import create_engine, migrate, session_factory
 from hub.settings import Settings
 
@@ -46,8 +48,9 @@ async def _add_agent(args: argparse.Namespace, password: str, settings: Settings
                 languages=agents.parse_list(args.languages),
                 skills=agents.parse_list(args.skills),
                 max_concurrent=args.max_concurrent,
+                role=args.role,
             )
-        print(f"agent {agent.id} created: {agent.email} ({', '.join(agent.languages)})")
+        print(f"{agent.role} {agent.id} created: {agent.email} ({', '.join(agent.languages)})")
         return 0
     except IntegrityError:
         print(f"error: an agent with email {args.email} already exists", file=sys.stderr)
@@ -56,7 +59,9 @@ async def _add_agent(args: argparse.Namespace, password: str, settings: Settings
         await engine.dispose()
 
 
-async def _change_agent(command: str, email: str, password: str | None, settings: Settings) -> int:
+async def _change_agent(
+    command: str, email: str, password: str | None, settings: Settings, role: str | None = None
+) -> int:
     engine = create_engine(settings.db_url)
     try:
         await migrate(engine)
@@ -65,7 +70,10 @@ async def _change_agent(command: str, email: str, password: str | None, settings
             if agent is None:
                 print(f"error: no agent with email {email}", file=sys.stderr)
                 return 1
-            if command == "reset-password" and password is not None:
+            if command == "set-role" and role is not None:
+                agent.role = role
+                print(f"agent {agent.id} is now {role}")
+            elif command == "reset-password" and password is not None:
                 await agents.set_password(session, agent=agent, password=password)
                 print(f"agent {agent.id}: new password set, login unlocked, sessions ended")
             else:
@@ -86,12 +94,20 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--languages", default="es", help="comma-separated, e.g. es,en (default es)")
     add.add_argument("--skills", default="", help="comma-separated, e.g. orders,billing")
     add.add_argument("--max-concurrent", type=int, default=3, help="conversations at once (default 3)")
+    add.add_argument("--role", choices=AGENT_ROLES, default="agent",
+                     help="agent (default): conversations assigned to them or waiting for them; "
+                          "supervisor: any conversation, export and erase of a contact's data")
     for name, what in (("reset-password", "set a new password (asked, or AGENT_PASSWORD)"),
                        ("disable-agent", "no more logins; open sessions end"),
                        ("enable-agent", "allow logins again")):
         command = commands.add_parser(name, help=what)
         command.add_argument("--email", required=True)
+    set_role = commands.add_parser("set-role", help="make an agent a supervisor, or back")
+    set_role.add_argument("--email", required=True)
+    set_role.add_argument("--role", choices=AGENT_ROLES, required=True)
     args = parser.parse_args(argv)
+    if args.command == "set-role":
+        return asyncio.run(_change_agent(args.command, args.email, None, Settings(), role=args.role))
     if args.command in ("disable-agent", "enable-agent"):
         return asyncio.run(_change_agent(args.command, args.email, None, Settings()))
     password = _password()

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.errors import AgentDisabled, InvalidCredentials, LoginLocked
-from handoff.models import AGENT_STATUSES, Agent, AgentToken
+from handoff.models import AGENT_ROLES, AGENT_STATUSES, Agent, AgentToken
 from handoff.passwords import hash_password, needs_rehash, verify_password
 from hub.bus import EventName, emit
 from hub.models import utcnow
@@ -67,8 +67,13 @@ async def create(
     languages: list[str],
     skills: list[str] | None = None,
     max_concurrent: int = 3,
+    role: str = "agent",
 ) -> Agent:
-    """A new agent (offline until they log in and go online). Email is unique, case-insensitive."""
+    """A new agent (offline until they log in and go online). Email is unique, case-insensitive.
+
+    ``role``: ``agent`` or ``supervisor`` (handoff/permissions.py)."""
+    if role not in AGENT_ROLES:
+        raise ValueError(f"role must be one of {', '.join(AGENT_ROLES)}, not {role!r}")
     hashed = await asyncio.to_thread(hash_password, password)
     agent = Agent(
         email=email.strip().lower(),
@@ -78,6 +83,7 @@ async def create(
         languages=parse_list(languages) or ["es"],
         skills=parse_list(skills),
         max_concurrent=max_concurrent,
+        role=role,
     )
     session.add(agent)
     await session.flush()

@@ -1,10 +1,11 @@
 """Suggested links for agents (issue 15, finding 2): shown in a conversation's context, confirmed
-(the two contacts merged) or dismissed by the agent the conversation is assigned to.
+(the two contacts merged) or dismissed by an agent who may merge its contact (handoff/permissions.py).
 
 A customer typed, or a page sent in ``identify``, an email or phone that another contact holds
-(hub.contacts.suggestions). Nothing was merged: the agent looks at both and decides. Only the agent
-assigned to the conversation decides (403 ``not_your_conversation``, like replying), and only for a
-link of that conversation's contact (404 ``link_not_found``); the decision is recorded with their id.
+(hub.contacts.suggestions). Nothing was merged: the agent looks at both and decides. Who decides is
+who may merge the conversation's contact (handoff/permissions.py: the agent it is assigned to, one whose
+queue it waits in, or a supervisor; else 403 ``conversation_not_allowed``), and only for a link of that
+conversation's contact (404 ``link_not_found``); the decision is recorded with their id.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import desk
+from handoff import permissions
 from handoff.models import Agent
 from hub.bus import Database
 from hub.contacts import merge, suggestions
@@ -74,8 +75,12 @@ async def shown(session: AsyncSession, *, contact_id: int) -> list[dict[str, Any
 
 
 async def _contact_of_mine(db: Database, agent: Agent, conversation_id: int) -> int:
+    """The conversation's contact, if the agent may merge it (handoff/permissions.py: assigned to them,
+    waiting in a queue they could claim, or a supervisor); else 404/403."""
     async with db.sessions() as session:
-        conversation, _handoff = await desk.assigned_to(session, agent=agent, conversation_id=conversation_id)
+        conversation = await permissions.conversation_for(
+            session, agent=agent, conversation_id=conversation_id
+        )
     return conversation.contact_id
 
 

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import agents as agents_crud
-from handoff import notices, queue, rasa_tracker, requests
+from handoff import notices, permissions, queue, rasa_tracker, requests
 from handoff.errors import (
     AgentNotFound,
     AlreadyClaimed,
     NothingToClaim,
     NotYourConversation,
+    NotYourQueue,
     OverCapacity,
     WrongConversationState,
 )
@@ -126,7 +127,10 @@ class Desk:
         self._notices = notices
 
     async def claim(self, *, agent_id: int, conversation_id: int | None = None) -> Handoff:
-        """Take the next conversation of the queue (or the given one); atomic against other agents."""
+        """Take the next conversation of the queue (or the given one); atomic against other agents.
+
+        By id, the agent must speak its language and have its skill like the queue's claim (403
+        ``not_your_queue``), unless a supervisor (handoff/permissions.py)."""
         uow = self._db.unit_of_work()
         async with uow.transaction() as session:
             agent = await _agent(session, agent_id)
@@ -140,6 +144,8 @@ class Desk:
                 if await conversations.get(session, conversation_id=conversation_id) is None:
                     raise ConversationNotFound(conversation_id)
                 found = await queue.current(session, conversation_id=conversation_id)
+                if found is not None and not permissions.may_claim(agent, found):
+                    raise NotYourQueue(conversation_id, found.language, found.skill)
                 if found is None or not await queue.claim(session, agent=agent, handoff_id=found.id):
                     raise AlreadyClaimed(conversation_id)
                 await session.refresh(found)
@@ -179,11 +185,11 @@ class Desk:
         return message
 
     async def add_note(self, *, agent_id: int, conversation_id: int, text: str) -> dict[str, Any]:
-        """A private note for agents (an event, never a message: no channel or customer sees it)."""
+        """A private note for agents (an event, never a message: no channel or customer sees it); only on
+        a conversation the agent may act on (handoff/permissions.py)."""
         async with self._db.sessions.begin() as session:
             agent = await _agent(session, agent_id)
-            if await conversations.get(session, conversation_id=conversation_id) is None:
-                raise ConversationNotFound(conversation_id)
+            await permissions.conversation_for(session, agent=agent, conversation_id=conversation_id)
             event = await events.record(
                 session,
                 conversation_id=conversation_id,

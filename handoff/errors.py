@@ -8,12 +8,16 @@ __all__ = [
     "AgentDisabled",
     "AgentNotFound",
     "AlreadyClaimed",
+    "ContactNotAllowed",
+    "ConversationNotAllowed",
     "InvalidCredentials",
     "LoginLocked",
     "NotAuthenticated",
     "NotYourConversation",
+    "NotYourQueue",
     "NothingToClaim",
     "OverCapacity",
+    "SupervisorOnly",
     "WrongConversationState",
 ]
 
@@ -101,3 +105,54 @@ class WrongConversationState(HubError):
 
     def __init__(self, conversation_id: int, status: str, wanted: str) -> None:
         super().__init__(f"Conversation {conversation_id} is {status}; this needs it {wanted}.")
+
+
+class ConversationNotAllowed(HubError):
+    code = "conversation_not_allowed"
+    http_status = 403
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"No puedes actuar sobre la conversación {conversation_id}: no está asignada a ti ni espera en "
+            "una cola que puedas atender (idioma y habilidad); pídesela a un supervisor. / "
+            f"You may not act on conversation {conversation_id}: it is neither assigned to you nor waiting "
+            "in a queue you can take (language and skill); ask a supervisor."
+        )
+
+
+class ContactNotAllowed(HubError):
+    code = "contact_not_allowed"
+    http_status = 403
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__(
+            f"No puedes ver ni fusionar el contacto {contact_id}: ninguna de sus conversaciones está "
+            "asignada a ti ni espera en una cola que puedas atender; pídeselo a un supervisor. / "
+            f"You may not see or merge contact {contact_id}: none of its conversations is assigned to you "
+            "or waiting in a queue you can take; ask a supervisor."
+        )
+
+
+class NotYourQueue(HubError):
+    code = "not_your_queue"
+    http_status = 403
+
+    def __init__(self, conversation_id: int, language: str | None, skill: str | None) -> None:
+        needs = f"'{language or '-'}'" + (f" / '{skill}'" if skill else "")
+        super().__init__(
+            f"La conversación {conversation_id} espera a alguien con idioma / habilidad {needs}, que no "
+            "tienes; un supervisor puede tomarla o transferirla. / "
+            f"Conversation {conversation_id} waits for someone with language / skill {needs}, which you "
+            "lack; a supervisor can claim or transfer it."
+        )
+
+
+class SupervisorOnly(HubError):
+    code = "supervisor_only"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Solo un supervisor puede hacer esto (python -m handoff set-role --role supervisor). / "
+            "Only a supervisor may do this (python -m handoff set-role --role supervisor)."
+        )

@@ -10,9 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models import Base, JSONType, utcnow
 
-__all__ = ["AGENT_STATUSES", "Agent", "AgentToken", "Handoff", "RasaTrackerEvent"]
+__all__ = [
+    "AGENT_ROLES",
+    "AGENT_STATUSES",
+    "SUPERVISOR",
+    "Agent",
+    "AgentToken",
+    "Handoff",
+    "RasaTrackerEvent",
+]
 
 AGENT_STATUSES = ("online", "away", "offline")
+#: An ``agent`` acts on conversations assigned to them or waiting for them (handoff/permissions.py);
+#: a ``supervisor`` on any, claims past language and skill, and exports or erases a contact's data.
+SUPERVISOR = "supervisor"
+AGENT_ROLES = ("agent", SUPERVISOR)
 
 
 class Agent(Base):
@@ -35,6 +47,7 @@ class Agent(Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()  # set by an admin: no login at all
+    role: Mapped[str] = mapped_column(sa.String(16), default="agent", server_default="agent")
 
 
 class AgentToken(Base):
@@ -57,7 +70,7 @@ class Handoff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"), index=True)
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"))
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[dict[str, Any] | None] = mapped_column()
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,7 +95,10 @@ class RasaTrackerEvent(Base):
     """
 
     __tablename__ = "rasa_tracker_outbox"
-    __table_args__ = (sa.Index("ix_rasa_tracker_outbox_due", "sent_at", "conversation_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_rasa_tracker_outbox_due", "sent_at", "conversation_id", "id"),
+        sa.Index("ix_rasa_tracker_outbox_conversation_id", "conversation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id"))

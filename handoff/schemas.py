@@ -42,6 +42,10 @@ class AgentOut(BaseModel):
     languages: list[str]
     skills: list[str]
     max_concurrent: int
+    role: Literal["agent", "supervisor"] = Field(
+        default="agent",
+        description="agent: acts on conversations assigned to them or waiting for them; supervisor: on any",
+    )
     active_conversations: int = Field(default=0, description="Conversations assigned to the agent now")
 
     @classmethod
@@ -54,6 +58,7 @@ class AgentOut(BaseModel):
             languages=list(agent.languages or []),
             skills=list(agent.skills or []),
             max_concurrent=agent.max_concurrent,
+            role=agent.role,  # type: ignore[arg-type]
             active_conversations=active,
         )
 

@@ -179,6 +179,18 @@ class RasaClient:
             return False
         return True
 
+    async def tracker_events(self, sender: str) -> list[Any] | None:
+        """The tracker's events (after the last restart); None (logged) when Rasa cannot tell."""
+        params = {"token": self._token} if self._token else {}
+        try:
+            response = await self._http.get(f"{self._base}/conversations/{sender}/tracker", params=params)
+            response.raise_for_status()
+            events = response.json().get("events")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("could not read the Rasa tracker", extra={"sender": sender, "error": str(exc)})
+            return None
+        return events if isinstance(events, list) else []
+
     async def latest_nlu(self, sender: str, text: str) -> dict[str, Any] | None:
         """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error."""
         params = {"token": self._token} if self._token else {}

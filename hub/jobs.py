@@ -3,14 +3,25 @@
 The queue only says *which* message to look at; the database says what is left to do
 (``bot_state == "queued"``), so a lost job is recovered by re-enqueueing at start.
 Jobs run as plain async functions, at most ``concurrency`` at a time.
+
+With ``redis://`` several workers share the queue, and a job a worker took is not gone until it
+finished: the reliable-queue pattern of the Redis docs (``BLMOVE`` into the worker's own
+``<key>:processing:<worker>`` list, ``LREM`` when done). Each worker keeps ``<key>:alive:<worker>``
+alive while it runs; when a worker dies (``kill -9``), any other worker moves its unfinished jobs back
+to the queue once that key expired (``ALIVE_MS``, longer than the conversation's drain lease in
+hub/serial.py, so the job's conversation is free again when it is retried). A worker that stops
+cleanly puts its unfinished jobs back at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 __all__ = ["Handler", "JobQueue", "MemoryJobQueue", "RedisJobQueue"]
 
@@ -36,6 +47,14 @@ class JobQueue(ABC):
     @abstractmethod
     async def _next(self) -> int: ...
 
+    async def _done(self, message_id: int) -> None:
+        """The handler finished with this job (answered or failed): it is not retried."""
+        return None
+
+    async def _background(self) -> None:
+        """What the queue itself keeps doing while jobs run (Redis: heartbeat, reclaim)."""
+        return None
+
     async def close(self) -> None:
         return None
 
@@ -46,14 +65,18 @@ class JobQueue(ABC):
 
         async def _one(message_id: int) -> None:
             try:
-                await handler(message_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("job failed", extra={"message_id": message_id})
+                try:
+                    await handler(message_id)
+                except asyncio.CancelledError:
+                    raise  # stopped, not done: the job stays the worker's until it is put back
+                except Exception:
+                    log.exception("job failed", extra={"message_id": message_id})
+                await self._done(message_id)
             finally:
                 slots.release()
 
+        background = asyncio.create_task(self._background(), name="job-queue-upkeep")
+        tasks.add(background)
         try:
             while True:
                 await slots.acquire()
@@ -93,21 +116,78 @@ class MemoryJobQueue(JobQueue):
 
 class RedisJobQueue(JobQueue):
     key = "hub:jobs:process_message"
+    #: A worker silent this long is dead: its jobs go back to the queue (> the drain lease, 30 s).
+    alive_ms = 40_000
+    #: How often a worker says it is alive and looks for dead workers' jobs.
+    beat_s = 5.0
 
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
-        self._redis = Redis.from_url(url)
+        self._redis: Any = Redis.from_url(url)
+        self.worker = uuid.uuid4().hex
+        self._taking = False
+
+    def _processing(self, worker: str) -> str:
+        return f"{self.key}:processing:{worker}"
+
+    def _alive(self, worker: str) -> str:
+        return f"{self.key}:alive:{worker}"
 
     async def enqueue(self, message_id: int) -> None:
         await self._redis.lpush(self.key, str(message_id))
+
+    async def _done(self, message_id: int) -> None:
+        await self._redis.lrem(self._processing(self.worker), 1, str(message_id))
+
+    async def _beat(self) -> None:
+        await self._redis.set(self._alive(self.worker), "1", px=self.alive_ms)
+
+    async def _background(self) -> None:
+        task = asyncio.current_task()
+        while True:
+            try:
+                await self._beat()
+                await self.reclaim()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError() from exc  # redis-py turned our cancellation into an error
+                log.warning("job queue upkeep failed (Redis unavailable?); retrying", exc_info=True)
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError()  # a client library swallowed our cancellation
+            await asyncio.sleep(self.beat_s)
+
+    async def _put_back(self, worker: str) -> int:
+        """Move a worker's unfinished jobs back to the queue, to be taken first; returns how many."""
+        moved = 0
+        while await self._redis.lmove(self._processing(worker), self.key, "LEFT", "RIGHT") is not None:
+            moved += 1
+        return moved
+
+    async def reclaim(self) -> int:
+        """Put back the unfinished jobs of every worker whose alive key expired."""
+        moved = 0
+        async for name in self._redis.scan_iter(match=self._processing("*"), count=100):
+            worker = (name.decode() if isinstance(name, bytes) else name).rsplit(":", 1)[-1]
+            if worker == self.worker or await self._redis.exists(self._alive(worker)):
+                continue
+            count = await self._put_back(worker)
+            if count:
+                log.warning("took back the jobs of a worker that stopped answering", extra={"jobs": count})
+            moved += count
+        return moved
 
     async def _next(self) -> int:
         from redis.exceptions import TimeoutError as RedisTimeout
 
         while True:
             try:
-                item = await self._redis.brpop([self.key], timeout=5)
+                if not self._taking:
+                    await self._beat()  # alive before the first job is ours
+                    self._taking = True
+                item = await self._redis.blmove(self.key, self._processing(self.worker), 5, "RIGHT", "LEFT")
             except (TimeoutError, RedisTimeout) as exc:
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
@@ -116,7 +196,12 @@ class RedisJobQueue(JobQueue):
                 # queue, not "Redis unavailable" (a down Redis raises ConnectionError instead).
                 continue
             if item is not None:
-                return int(item[1])
+                return int(item)
 
     async def close(self) -> None:
+        """Stopping cleanly: this worker's unfinished jobs go back to the queue for the others."""
+        with contextlib.suppress(Exception):
+            if await self._put_back(self.worker):
+                log.info("put unfinished jobs back in the queue")
+            await self._redis.delete(self._alive(self.worker))
         await self._redis.aclose()

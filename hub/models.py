@@ -163,6 +163,9 @@ class Message(Base):
         sa.UniqueConstraint("channel", "contact_id", "client_message_id", name="uq_message_client_id"),
         sa.Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         sa.Index("ix_messages_bot_state", "bot_state"),
+        # Deleting a contact's messages (hub/privacy) checks these foreign keys row by row.
+        sa.Index("ix_messages_contact_id", "contact_id"),
+        sa.Index("ix_messages_in_reply_to_id", "in_reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,6 +182,8 @@ class Message(Base):
     # Incoming messages only: queued -> done | skipped | failed.
     bot_state: Mapped[str | None] = mapped_column(sa.String(16))
     bot_attempts: Mapped[int] = mapped_column(default=0)
+    # When the hub first sent it to Rasa: a later try reads Rasa's tracker first (hub/bot_tracker.py).
+    bot_asked_at: Mapped[datetime | None] = mapped_column()
     language: Mapped[str | None] = mapped_column(sa.String(8))
     # Bot context of an incoming turn: {"nlu": {...}, "kb": {...}}.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
@@ -199,6 +204,7 @@ class Event(Base):
     __table_args__ = (
         sa.Index("ix_events_conversation_id_created_at", "conversation_id", "created_at"),
         sa.Index("ix_events_kind_created_at", "kind", "created_at"),
+        sa.Index("ix_events_message_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +228,7 @@ class OutboxEntry(Base):
         sa.UniqueConstraint("message_id", "part", name="uq_outbox_message_part"),
         sa.Index("ix_channel_outbox_state_due", "state", "next_attempt_at"),
         sa.Index("ix_channel_outbox_channel_message_id", "channel_message_id"),
+        sa.Index("ix_channel_outbox_conversation_id", "conversation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -166,6 +166,23 @@ class Settings(BaseSettings):
             "gives without one, so it matches their WhatsApp number; empty -> keep it as written."
         ),
     )
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Erase conversations (messages, events, notes, handoffs, Rasa trackers) whose last message is "
+            "older than this many days and that no person is handling, and contacts left with none "
+            "(docs/security.md); 0 keeps everything."
+        ),
+    )
+    rasa_tracker_store_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy async URL of Rasa's SQL tracker store (endpoints.yml), where erasure deletes a "
+            "conversation's tracker: Rasa has no delete endpoint. Default: "
+            "sqlite+aiosqlite:///DATA_DIR/rasa_tracker.db when it exists; empty: leave Rasa's trackers."
+        ),
+    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = Field(
         default="json",

@@ -7,6 +7,11 @@ A turn Rasa answers with nothing to show and no handoff (``BotAnswer.answered``)
 Rasa 3.6 answers 200 and ``[]`` when its action server is down. It is retried like Rasa being down
 (hub/turns/deadlines.py holds the customer and, in the end, hands them to a person), after undoing
 the turn in Rasa's tracker (``rewind``), so the retried message is one user turn there, not several.
+
+A message that may already have reached Rasa (sent by a process that then died, ``Message.bot_asked_at``;
+or a try that timed out or failed after Rasa took it) is looked up in Rasa's tracker before it is sent
+again (hub/bot_tracker.py, by the ``message_id`` the hub sends as metadata): a turn Rasa already ran is
+not run twice, its replies are the answer.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import asyncio
 import logging
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 
 from hub import language
 from hub.bot import BotAnswer, BotReply, RasaError, RasaUnavailable
+from hub.bot_tracker import past_turn
 from hub.intent_syntax import INTENT_PREFIX, for_rasa
-from hub.models import Conversation, Message
+from hub.models import Conversation, Message, utcnow
 from hub.turns.deps import TurnDeps
 
 __all__ = ["ask", "bot_text", "language_of"]
@@ -67,6 +74,29 @@ async def _offered_payloads(turn: TurnDeps, message: Message) -> set[str]:
                 if isinstance(b, dict)}
 
 
+async def _mark_asked(turn: TurnDeps, message: Message) -> None:
+    """Record that the message is about to reach Rasa, so a later process looks in the tracker first."""
+    now = utcnow()
+    async with turn.db.sessions.begin() as session:
+        await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_asked_at=now))
+    message.bot_asked_at = now
+
+
+async def _already_answered(turn: TurnDeps, sender: str, message: Message) -> list[BotReply] | None:
+    """Rasa's replies when it already ran this message's turn; a half-run turn is undone first."""
+    past = await past_turn(turn.rasa, sender=sender, message_id=message.id)
+    if past is None:
+        return None
+    if BotAnswer.of(past.replies).answered:
+        log.warning(
+            "Rasa already ran this turn: its replies are the answer, the message is not sent again",
+            extra={"message_id": message.id, "conversation_id": message.conversation_id},
+        )
+        return past.replies
+    await turn.rasa.rewind(sender)  # nothing shown: undo it, the message goes again as one turn
+    return None
+
+
 def _raise_if_cancelling(exc: Exception) -> None:
     """Shutdown cancelled us but a library reported it as a connection error: stop anyway."""
     task = asyncio.current_task()
@@ -86,16 +116,25 @@ async def ask(
     if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(turn, message))
     sender = str(conversation.id)
+    may_have_reached = message.bot_asked_at is not None  # an earlier process sent it (then died?)
+    if not may_have_reached:
+        await _mark_asked(turn, message)
     while True:
+        if may_have_reached:
+            replayed = await _already_answered(turn, sender, message)
+            if replayed is not None:
+                return replayed
         try:
             replies = await turn.rasa.send(sender, text, metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
             down_attempts += 1
             failure = f"rasa unavailable: {exc}"
+            may_have_reached = not isinstance(exc.__cause__, httpx.ConnectError)  # e.g. a timeout
         except RasaError as exc:
             errors += 1
             failure = f"rasa error: {exc}"
+            may_have_reached = True
         else:
             if BotAnswer.of(replies).answered:
                 return replies
@@ -106,6 +145,7 @@ async def ask(
                 extra={"message_id": message.id, "conversation_id": conversation.id, "items": len(replies)},
             )
             await turn.rasa.rewind(sender)
+            may_have_reached = False  # undone
         async with turn.db.sessions.begin() as session:
             await session.execute(
                 sa.update(Message)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from hub import turns
 from hub.channels.base import Channel
 from hub.db import background_writes, migrate
 from hub.jobs import JobQueue
+from hub.privacy import retention
 from hub.services import Services
 from hub.settings import Settings
 from hub.shutdown import cancel_and_wait
@@ -60,12 +62,16 @@ class Worker:
     @classmethod
     def of(cls, services: Services) -> Worker:
         """The worker of built (and wired) resources."""
+        settings = services.settings
+        tasks = list(services.seams.tasks)
+        if settings.retention_days > 0:  # RETENTION_DAYS: erase stale conversations
+            tasks.append(("retention", partial(retention.run, sessions=services.sessions, settings=settings)))
         return cls(
             turn=services.turn_deps(),
             jobs=services.jobs,
             channels=services.channels,
-            tasks=services.seams.tasks,
-            concurrency=services.settings.hub_workers,
+            tasks=tasks,
+            concurrency=settings.hub_workers,
         )
 
     async def start(self) -> None:
@@ -80,7 +86,7 @@ class Worker:
             await turns.recover(sessions=turn.db.sessions, jobs=self._jobs)
             for channel in self._channels.values():  # WhatsApp: resume its persisted outbox
                 await channel.start()
-            for name, task in self._plugged:  # plug-ins' sweeps (handoff: abandonment)
+            for name, task in self._plugged:  # plug-ins' sweeps (handoff: abandonment), retention
                 self._tasks.append(asyncio.create_task(task(), name=name))
             self._tasks.append(asyncio.create_task(sweep.run(turn), name="bot-overdue-sweep"))
 

@@ -8,7 +8,10 @@ connect; ``error_status`` makes the webhook answer that HTTP error. ``before_rep
 inside the app's event loop before answering; ``hold_replies()`` makes answers wait for an event.
 The tracker's latest message has ``intent(text)``
 (default ``ask_shipping``, confidence 0.93, then ``greet``) and an ``order_id`` entity; ``slots``
-are the tracker's slots; ``events`` records pause/resume per sender.
+are the tracker's slots; ``events`` records pause/resume per sender. ``tracker_events[sender]`` is the
+tracker's event list as Rasa keeps it: each webhook call adds a ``user`` event (with the metadata) and
+its ``bot`` events, and tracker events posted (rewind, pause...) are appended. ``timeout_after_turn``:
+the next webhook call runs the turn, then the hub's read times out (Rasa took it; the hub never heard).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class FakeRasa:
         self.last_text: dict[str, str] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
+        self.tracker_events: dict[str, list[dict[str, Any]]] = {}
+        self.timeout_after_turn = False
 
     def hold_replies(self, timeout: float = 20.0) -> threading.Event:
         """Answers wait (at most ``timeout`` s) until the returned event is set: the bot still thinking."""
@@ -68,7 +73,9 @@ class FakeRasa:
             return await self._webhook(json.loads(request.content))
         if path.startswith("/conversations/") and path.endswith("/tracker/events"):
             sender = path.split("/")[2]
-            self.events.append((sender, json.loads(request.content)["event"]))
+            event = json.loads(request.content)
+            self.events.append((sender, event["event"]))
+            self.tracker_events.setdefault(sender, []).append(event)
             return httpx.Response(200, json={"sender_id": sender})
         if path.startswith("/conversations/") and path.endswith("/tracker"):
             self.tracker_calls.append(request)
@@ -87,6 +94,14 @@ class FakeRasa:
             items = self.reply(body["message"], body["metadata"])
         finally:
             self.in_flight[sender] -= 1
+        events = self.tracker_events.setdefault(sender, [])
+        events.append({"event": "user", "text": body["message"], "metadata": body["metadata"]})
+        for item in items:
+            data = {k: v for k, v in item.items() if k != "text"}
+            events.append({"event": "bot", "text": item.get("text"), "data": data})
+        if self.timeout_after_turn:
+            self.timeout_after_turn = False
+            raise httpx.ReadTimeout("Rasa took the message, the answer never came back")
         return httpx.Response(200, json=[{"recipient_id": sender, **i} for i in items])
 
     def _tracker(self, sender: str) -> httpx.Response:
@@ -98,4 +113,7 @@ class FakeRasa:
             "intent_ranking": [{"name": name, "confidence": 0.93}, {"name": "greet", "confidence": 0.04}],
             "entities": [{"entity": "order_id", "value": "A-1001", "start": 3, "end": 9}],
         }
-        return httpx.Response(200, json={"sender_id": sender, "latest_message": latest, "slots": self.slots})
+        events = self.tracker_events.get(sender, [])
+        return httpx.Response(
+            200, json={"sender_id": sender, "latest_message": latest, "slots": self.slots, "events": events}
+        )

@@ -46,6 +46,7 @@ class Desk(InProcessHub):
         skills: str = "",
         max_concurrent: int = 3,
         password: str = "s3cret-pass",
+        role: str = "agent",
     ) -> int:
         async def create(session: AsyncSession) -> int:
             agent = await agents.create(
@@ -56,6 +57,7 @@ class Desk(InProcessHub):
                 languages=agents.parse_list(languages),
                 skills=agents.parse_list(skills),
                 max_concurrent=max_concurrent,
+                role=role,
             )
             return agent.id
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -130,3 +131,87 @@ async def test_an_idle_redis_queue_waits_quietly_and_still_runs_the_next_job(
     await jobs.close()
     assert ran == [42]
     assert "job queue unavailable" not in caplog.text
+
+
+_DYING_WORKER = """
+import asyncio, sys
+from hub.jobs import RedisJobQueue
+
+async def main() -> None:
+    jobs = RedisJobQueue(sys.argv[1])
+    jobs.key, jobs.alive_ms, jobs.beat_s = sys.argv[2], 1000, 0.2
+
+    async def handler(message_id: int) -> None:
+        print(f"took {message_id}", flush=True)
+        await asyncio.sleep(3600)  # mid-turn, until killed
+
+    await jobs.run(handler, concurrency=2)
+
+asyncio.run(main())
+"""
+
+
+async def test_jobs_a_killed_worker_had_taken_are_run_by_another_worker() -> None:
+    # Issue 19, item 2: the in-flight jobs of a worker killed mid-turn had already left Redis; eight
+    # customers waited 204-208 s, until someone restarted that worker by hand.
+    await redis_reachable()
+    key = f"hub:test:{uuid.uuid4().hex}"
+    dying = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _DYING_WORKER, REDIS_URL, key, stdout=asyncio.subprocess.PIPE
+    )
+    survivor = RedisJobQueue(REDIS_URL)
+    survivor.key, survivor.alive_ms, survivor.beat_s = key, 1000, 0.2
+    ran: list[int] = []
+    try:
+        await survivor.enqueue(1)
+        await survivor.enqueue(2)
+        assert dying.stdout is not None
+        taken = {(await asyncio.wait_for(dying.stdout.readline(), 30)).strip() for _ in range(2)}
+        assert taken == {b"took 1", b"took 2"}
+        dying.kill()  # kill -9, mid-turn
+        await dying.wait()
+
+        async def handler(message_id: int) -> None:
+            ran.append(message_id)
+
+        worker = asyncio.create_task(survivor.run(handler, concurrency=1))
+        for _ in range(200):
+            if len(ran) == 2:
+                break
+            await asyncio.sleep(0.05)
+        await stop(worker)
+        assert sorted(ran) == [1, 2]
+        assert await survivor.reclaim() == 0  # each job once
+    finally:
+        if dying.returncode is None:
+            dying.kill()
+        await survivor.close()
+
+
+async def test_a_worker_stopping_cleanly_leaves_its_unfinished_jobs_to_the_others() -> None:
+    await redis_reachable()
+    key = f"hub:test:{uuid.uuid4().hex}"
+    first, second = RedisJobQueue(REDIS_URL), RedisJobQueue(REDIS_URL)
+    first.key = second.key = key
+    started, ran = asyncio.Event(), []
+
+    async def stuck(_message_id: int) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    async def handler(message_id: int) -> None:
+        ran.append(message_id)
+
+    await first.enqueue(7)
+    worker = asyncio.create_task(first.run(stuck, concurrency=1))
+    await asyncio.wait_for(started.wait(), 10)
+    await stop(worker)  # SIGTERM: the turn is cancelled, not finished
+    await first.close()
+    worker = asyncio.create_task(second.run(handler, concurrency=1))
+    for _ in range(100):
+        if ran:
+            break
+        await asyncio.sleep(0.05)
+    await stop(worker)
+    await second.close()
+    assert ran == [7]

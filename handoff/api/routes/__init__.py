@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from handoff.api.routes import contacts, conversations, links, queue, session, stream
+from handoff.api.routes import contacts, conversations, links, privacy, queue, session, stream
 
 __all__ = ["agent_router"]
 
@@ -12,4 +12,5 @@ agent_router.include_router(queue.router)
 agent_router.include_router(conversations.router)
 agent_router.include_router(contacts.router)
 agent_router.include_router(links.router)
+agent_router.include_router(privacy.router)
 agent_router.include_router(stream.router)

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff import permissions
 from handoff.api.deps import AgentDep
 from hub.api.deps import DatabaseDep, SessionsDep
 from hub.contacts import merge
@@ -86,8 +87,10 @@ async def _view(session: AsyncSession, contact_id: int) -> ContactOut:
 
 @router.get("/{contact_id}", response_model=ContactOut)
 async def get_contact(contact_id: int, agent: AgentDep, sessions: SessionsDep) -> ContactOut:
-    """The person: email, phone, identities on every channel, conversations and past merges."""
+    """The person: email, phone, identities on every channel, conversations and past merges (403
+    ``contact_not_allowed`` unless one of its conversations is mine or waiting for me; a supervisor: any)."""
     async with sessions() as session:
+        await permissions.contact_for(session, agent=agent, contact_id=contact_id)
         return await _view(session, contact_id)
 
 
@@ -96,7 +99,13 @@ async def merge_contacts(
     contact_id: int, body: MergeIn, agent: AgentDep, db: DatabaseDep, sessions: SessionsDep
 ) -> ContactOut:
     """Merge two contacts known to be one person: the older survives (returned) with all identities,
-    conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``."""
+    conversations and handoffs of both; the other id is gone afterwards. Event ``contact_merged``.
+
+    The contact in the path must be one I may act on (one of its conversations is mine or waiting for
+    me; a supervisor: any), else 403 ``contact_not_allowed``; the other is the one I say is the same
+    person (the event records who merged)."""
+    async with sessions() as session:
+        await permissions.contact_for(session, agent=agent, contact_id=contact_id)
     survivor_id = await merge.merge_by_agent(
         db, contact_id=contact_id, other_contact_id=body.other_contact_id, agent_id=agent.id
     )

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import context
+from handoff import context, permissions
 from handoff.api.deps import AgentDep, DeskDep, TrackerDep
 from handoff.desk import assigned_to
 from handoff.models import Handoff
@@ -38,7 +38,8 @@ async def _entry(sessions: async_sessionmaker[AsyncSession], handoff: Handoff) -
 async def claim(
     conversation_id: int, agent: AgentDep, desk: DeskDep, sessions: SessionsDep
 ) -> QueueEntry:
-    """Take this waiting conversation (409 ``already_claimed`` when another agent was faster)."""
+    """Take this waiting conversation (409 ``already_claimed`` when another agent was faster; 403
+    ``not_your_queue`` when it needs a language or skill I lack, unless I am a supervisor)."""
     return await _entry(
         sessions, await desk.claim(agent_id=agent.id, conversation_id=conversation_id)
     )
@@ -50,7 +51,12 @@ async def get_context(
 ) -> dict[str, Any]:
     """Transcript (all the contact's conversations, any channel, with private notes); per customer
     turn the intent, confidence, ranking, entities, KB candidates and the bot's answer; slots,
-    language, channel, handoff reason, a summary of what the customer wants and their sentiment."""
+    language, channel, handoff reason, a summary of what the customer wants and their sentiment.
+
+    Only of a conversation assigned to me or waiting in a queue I can take (a supervisor: any);
+    else 403 ``conversation_not_allowed``."""
+    async with sessions() as session:
+        await permissions.conversation_for(session, agent=agent, conversation_id=conversation_id)
     return await context.build(sessions=sessions, tracker=tracker, conversation_id=conversation_id)
 
 
@@ -91,7 +97,8 @@ async def typing(
 
 @router.post("/{conversation_id}/notes", response_model=NoteOut, status_code=201)
 async def add_note(conversation_id: int, body: NoteIn, agent: AgentDep, desk: DeskDep) -> NoteOut:
-    """A private note for agents; never sent to the customer."""
+    """A private note for agents; never sent to the customer (403 ``conversation_not_allowed`` unless
+    it is assigned to me or waiting in a queue I can take; a supervisor: any)."""
     note = await desk.add_note(agent_id=agent.id, conversation_id=conversation_id, text=body.text)
     return NoteOut.model_validate(note)
 

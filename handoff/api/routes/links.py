@@ -20,7 +20,8 @@ async def confirm_link(
 ) -> LinkDecision:
     """The two contacts of this suggested link (``suggested_links`` in the context) are one person:
     they are merged, the older survives (``contact_id``); event ``contact_merged`` with ``link_id`` and
-    my ``agent_id``. 403 ``not_your_conversation``, 404 ``link_not_found``, 409 ``link_already_decided``."""
+    my ``agent_id``. 403 ``conversation_not_allowed`` (handoff/permissions.py), 404 ``link_not_found``,
+    409 ``link_already_decided``."""
     return await contact_links.confirm(
         db, agent=agent, conversation_id=conversation_id, link_id=link_id
     )

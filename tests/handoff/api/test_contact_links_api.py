@@ -1,5 +1,6 @@
 """Agents decide on suggested links: a customer gave an email/phone another contact has (issue 15,
-finding 2). Nothing is merged until the agent the conversation is assigned to confirms."""
+finding 2). Nothing is merged until an agent who may merge the conversation's contact confirms (the
+assigned agent or a supervisor: handoff/permissions.py)."""
 
 from __future__ import annotations
 
@@ -90,8 +91,22 @@ def test_others_cannot_decide_and_each_gets_a_clear_error(any_db_desk: Desk) -> 
     unknown_conversation = decide(desk, 999, link["id"], "confirm", headers)
 
     assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "not_authenticated")
-    assert (colleague.status_code, colleague.json()["error"]["code"]) == (403, "not_your_conversation")
+    assert (colleague.status_code, colleague.json()["error"]["code"]) == (403, "conversation_not_allowed")
     assert (unknown_link.status_code, unknown_link.json()["error"]["code"]) == (404, "link_not_found")
     assert "999" in unknown_link.json()["error"]["message"]
     assert unknown_conversation.status_code == 404
     assert context(desk, conversation_id, headers)["suggested_links"] == [link]  # nothing decided
+
+
+def test_a_supervisor_decides_on_a_conversation_assigned_to_someone_else(any_db_desk: Desk) -> None:
+    desk = any_db_desk
+    ana, conversation_id, headers = suggested(desk)
+    [link] = context(desk, conversation_id, headers)["suggested_links"]
+    desk.add_agent("sara@tiendasol.example", role="supervisor")
+    sara = desk.login("sara@tiendasol.example", online=False)
+
+    confirmed = decide(desk, conversation_id, link["id"], "confirm", sara)
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["contact_id"] == ana["contact_id"]  # merged: the older contact survives
+    assert context(desk, conversation_id, headers)["suggested_links"] == []

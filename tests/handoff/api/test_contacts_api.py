@@ -5,8 +5,8 @@ from __future__ import annotations
 from handoff_testing import Desk
 
 
-def signed_in(desk: Desk) -> dict[str, str]:
-    desk.add_agent("eva@tiendasol.example")
+def signed_in(desk: Desk, role: str = "agent") -> dict[str, str]:
+    desk.add_agent("eva@tiendasol.example", role=role)
     return desk.login("eva@tiendasol.example")
 
 
@@ -19,9 +19,9 @@ def test_contacts_need_a_signed_in_agent(any_db_desk: Desk) -> None:
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_an_agent_reads_a_contact_with_identities_and_conversations(any_db_desk: Desk) -> None:
+def test_a_supervisor_reads_a_contact_with_identities_and_conversations(any_db_desk: Desk) -> None:
     desk = any_db_desk
-    headers = signed_in(desk)
+    headers = signed_in(desk, role="supervisor")  # the bot still owns it: agents may not (test_permissions)
     receipt = desk.customer("hola, soy ana@example.com", source_id="cli-ana")
     desk.wait_idle(receipt["conversation_id"])
 
@@ -83,7 +83,7 @@ def test_an_agent_merges_two_contacts_and_the_older_keeps_everything(any_db_desk
 
 def test_bad_merges_are_refused_with_what_to_do(any_db_desk: Desk) -> None:
     desk = any_db_desk
-    headers = signed_in(desk)
+    headers = signed_in(desk, role="supervisor")
     contact_id = desk.customer("hola")["contact_id"]
     url = f"/api/v1/agent/contacts/{contact_id}/merge"
 

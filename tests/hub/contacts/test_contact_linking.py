@@ -7,9 +7,12 @@ now checks that both contacts stay apart, untouched, with a suggestion for an ag
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from contacts_testing import customer, rows
+from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.bus import Database
@@ -17,6 +20,7 @@ from hub.contacts import linking, suggestions
 from hub.contacts.details import ContactDetails
 from hub.errors import InvalidContactDetail, LinkAlreadyDecided
 from hub.models import Contact, ContactIdentity, ContactLink, Conversation, Event, Message
+from hub.privacy import erase_contact
 from hub.settings import Settings
 
 VICTIM = "34657025713"
@@ -196,3 +200,29 @@ async def test_the_same_email_given_at_once_from_many_sessions_merges_nobody(db:
     identities = await rows(db.sessions, ContactIdentity)
     assert len({i.contact_id for i in identities}) == 6
     assert await rows(db.sessions, Event, Event.kind == "contact_merged") == []
+
+
+def test_erasing_a_contact_takes_its_suggested_links_and_leaves_the_other_contact(hub: HubClient) -> None:
+    ana = hub.post("soy ana@example.com", source_id="cli-ana").json()
+    other = hub.post("yo también soy ana@example.com", source_id="cli-other").json()
+    assert len(hub.db(lambda s: all_rows(s, ContactLink))) == 1
+
+    portal = hub.client.portal
+    assert portal is not None
+    services = hub.services
+    portal.call(
+        lambda: erase_contact(
+            sessions=services.sessions,
+            settings=services.settings,
+            contact_id=other["contact_id"],
+            requested_by="cli",
+        )
+    )
+
+    assert hub.db(lambda s: all_rows(s, ContactLink)) == []
+    [left] = hub.db(lambda s: all_rows(s, Contact))
+    assert (left.id, left.email) == (ana["contact_id"], "ana@example.com")
+
+
+async def all_rows(session: AsyncSession, model: Any) -> list[Any]:
+    return list((await session.execute(sa.select(model))).scalars())

@@ -1,0 +1,116 @@
+"""A message is one turn in Rasa, even when the hub dies or loses the answer after Rasa took it.
+
+Issue 19, item 6: after a hub ``kill -9`` the message in flight was sent again at restart and Rasa's tracker
+held two user turns (custom actions with side effects would run twice). The hub now sends the message id
+as metadata and, for a message that may already have reached Rasa, reads the tracker first
+(hub/bot_tracker.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from hub import turns
+from hub.bot_tracker import turn_in_events
+from hub.intake import Intake
+from hub.models import Message, utcnow
+from hub.schemas import IncomingMessage
+from tests.support.domain import Domain, domain_services
+
+
+async def _stored(domain: Domain, text: str) -> Intake:
+    """A customer message stored and queued, its bot turn not run yet (as a crash left it)."""
+    incoming = IncomingMessage(
+        channel="api", source_id="cust-1", client_message_id=uuid.uuid4().hex, text=text
+    )
+    return await domain.services.receiver.receive(incoming)
+
+
+async def _as_if_sent_before(domain: Domain, message_id: int) -> None:
+    async with domain.services.sessions.begin() as session:
+        await session.execute(
+            sa.update(Message).where(Message.id == message_id).values(bot_asked_at=utcnow())
+        )
+
+
+def _user_turns(domain: Domain, conversation_id: int, message_id: int) -> int:
+    """User turns of the message still standing in Rasa's tracker (a rewind undoes the one before it)."""
+    standing = 0
+    for event in domain.rasa.tracker_events.get(str(conversation_id), []):
+        if event["event"] == "user" and event["metadata"]["message_id"] == message_id:
+            standing += 1
+        elif event["event"] == "rewind":
+            standing = max(0, standing - 1)
+    return standing
+
+
+async def test_a_turn_rasa_ran_before_the_hub_died_is_answered_from_the_tracker_not_run_again(
+    tmp_path: Path,
+) -> None:
+    async with domain_services(tmp_path) as domain:
+        stored = await _stored(domain, "¿cuánto tarda el envío?")
+        conversation_id, message_id = stored.conversation.id, stored.message.id
+        # Before the crash: the hub had sent it (bot_asked_at), Rasa ran the turn, the hub died.
+        await _as_if_sent_before(domain, message_id)
+        domain.rasa.tracker_events[str(conversation_id)] = [
+            {"event": "user", "text": "¿cuánto tarda el envío?", "metadata": {"message_id": message_id}},
+            {"event": "bot", "text": "El envío tarda 2-3 días laborables.", "data": {}},
+        ]
+        await turns.process_message(domain.services.turn_deps(), message_id)  # after the restart
+        assert domain.said(conversation_id) == ["El envío tarda 2-3 días laborables."]
+        assert domain.rasa.webhook_calls == []
+        assert _user_turns(domain, conversation_id, message_id) == 1
+
+
+async def test_a_turn_cut_off_before_the_bot_said_anything_is_undone_and_run_once(tmp_path: Path) -> None:
+    async with domain_services(tmp_path) as domain:
+        stored = await _stored(domain, "hola")
+        conversation_id, message_id = stored.conversation.id, stored.message.id
+        await _as_if_sent_before(domain, message_id)
+        domain.rasa.tracker_events[str(conversation_id)] = [
+            {"event": "user", "text": "hola", "metadata": {"message_id": message_id}},
+        ]
+        await turns.process_message(domain.services.turn_deps(), message_id)
+        assert domain.said(conversation_id) == ["echo: hola"]
+        assert len(domain.rasa.webhook_calls) == 1
+        assert _user_turns(domain, conversation_id, message_id) == 1
+
+
+async def test_an_answer_lost_on_the_way_back_is_taken_from_the_tracker(tmp_path: Path) -> None:
+    async with domain_services(tmp_path, rasa_retry_base=0.01, rasa_retry_max=0.01) as domain:
+        domain.rasa.timeout_after_turn = True  # Rasa runs the turn; the hub's read times out
+        stored = await domain.customer("quiero devolver un pedido")
+        conversation_id = stored.conversation.id
+        assert domain.said(conversation_id) == ["echo: quiero devolver un pedido"]
+        assert len(domain.rasa.webhook_calls) == 1
+        assert _user_turns(domain, conversation_id, stored.message.id) == 1
+
+
+async def test_a_first_try_does_not_read_the_tracker_first(tmp_path: Path) -> None:
+    async with domain_services(tmp_path) as domain:
+        stored = await domain.customer("hola")
+        assert domain.said(stored.conversation.id) == ["echo: hola"]
+        reads = [r for r in domain.rasa.tracker_calls if "events" not in r.url.path]
+        assert len(reads) <= 1  # only the NLU read after the answer (hub/turns/answer.py)
+        async with domain.services.sessions() as session:
+            message = await session.get(Message, stored.message.id)
+        assert message is not None and message.bot_asked_at is not None
+
+
+def test_a_rewound_turn_does_not_count_and_other_messages_turns_are_not_this_one() -> None:
+    events = [
+        {"event": "user", "text": "a", "metadata": {"message_id": 7}},
+        {"event": "bot", "text": "first", "data": {}},
+        {"event": "rewind"},
+        {"event": "user", "text": "b", "metadata": {"message_id": 8}},
+        {"event": "bot", "text": "for 8", "data": {"buttons": [{"title": "Sí", "payload": "/affirm"}]}},
+    ]
+    assert turn_in_events(events, 7) is None
+    turn = turn_in_events(events, 8)
+    assert turn is not None
+    [reply] = turn.replies
+    assert reply.text == "for 8" and [b.payload for b in reply.buttons] == ["/affirm"]
+    assert turn_in_events(events, 9) is None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import contact_links, queue, sentiment, summary
 from handoff.models import Handoff
+from hub import rasa_servers
 from hub.crud import conversations
 from hub.errors import ConversationNotFound
 from hub.models import Contact, ContactIdentity, Conversation, Event, Message
@@ -72,7 +73,7 @@ async def rasa_slots(services: Services, conversation_id: int) -> dict[str, Any]
     """The Rasa tracker's slots for the conversation ({} when Rasa cannot tell)."""
     settings = services.settings
     params = {"token": settings.rasa_token} if settings.rasa_token else {}
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker"
+    url = rasa_servers.tracker_url(settings.rasa_url, conversation_id)
     try:
         response = await services.http.get(url, params=params)
         response.raise_for_status()

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import RasaTrackerEvent
+from hub import rasa_servers
 from hub.models import utcnow
 from hub.services import Services
 
@@ -84,7 +85,7 @@ async def _claim_heads(services: Services, now: datetime) -> list[_Due]:
 async def _post(services: Services, row: _Due) -> str | None:
     """Send one event; None when Rasa accepted it, else what went wrong."""
     settings = services.settings
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{row.conversation_id}/tracker/events"
+    url = rasa_servers.tracker_url(settings.rasa_url, row.conversation_id, "/events")
     params = {"token": settings.rasa_token} if settings.rasa_token else {}
     try:
         response = await services.http.post(url, params=params, json={"event": row.event}, timeout=_TIMEOUT)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ops.run import build_kb_index, say
-from ops.stack import ROOT, Service, ServiceFailed, Stack, free_port
+from ops.stack import ROOT, Service, Stack, free_port, supervise
 from ops.train import ensure_model
 
 __all__ = ["ensure_database", "rasa_endpoints", "scaled_services"]
@@ -199,37 +199,30 @@ def main() -> None:
     say("2/3 knowledge base index")
     build_kb_index({**os.environ, "DATA_DIR": str(data_dir)})
     say(f"3/3 {args.rasa} Rasa + action servers, hub x{args.web_processes}, {args.workers} workers")
-    stack = Stack(
-        scaled_services(
-            model_path=model,
-            data_dir=data_dir,
-            rasa=args.rasa,
-            workers=args.workers,
-            web_processes=args.web_processes,
-            database=args.database,
-            redis=args.redis,
-            hub_port=args.hub_port,
-        ),
-        log_dir=data_dir / "logs",
-        report=say,
-    )
-    try:
+
+    def start() -> Stack:
+        stack = Stack(
+            scaled_services(
+                model_path=model,
+                data_dir=data_dir,
+                rasa=args.rasa,
+                workers=args.workers,
+                web_processes=args.web_processes,
+                database=args.database,
+                redis=args.redis,
+                hub_port=args.hub_port,
+            ),
+            log_dir=data_dir / "logs",
+            report=say,
+        )
         stack.start()
         say(
             f"\nReady in {time.monotonic() - started:.0f} s: hub http://127.0.0.1:{args.hub_port}; "
             f"logs {data_dir / 'logs'}. Ctrl-C stops everything."
         )
-        while (dead := stack.poll_exited()) is None:
-            time.sleep(1)
-        say(f"{dead.name} exited; log {dead.log_path}:\n{dead.log_tail()}")
-        raise SystemExit(1)
-    except ServiceFailed as failure:
-        raise SystemExit(f"could not start: {failure}") from None
-    except KeyboardInterrupt:
-        say("\nstopping...")
-    finally:
-        stack.stop()
-        say("stopped.")
+        return stack
+
+    supervise(start, say)
 
 
 if __name__ == "__main__":

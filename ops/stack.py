@@ -17,7 +17,10 @@ from pathlib import Path
 import httpx
 import yaml
 
-__all__ = ["ROOT", "Service", "ServiceFailed", "Stack", "free_port", "render_endpoints", "stack_services"]
+__all__ = [
+    "ROOT", "Service", "ServiceFailed", "Stack", "free_port", "render_endpoints", "stack_services",
+    "supervise",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 Report = Callable[[str], None]
@@ -127,6 +130,27 @@ class Stack:
             if service.process is not None and service.process.poll() is not None:
                 return service
         return None
+
+
+def supervise(start: Callable[[], Stack], report: Report) -> None:
+    """Start a stack (``start`` returns it running and healthy), then keep it until Ctrl-C or SIGTERM, or
+    until one of its processes exits on its own (then exit 1 with its log's tail). Stops it in every case."""
+    stack: Stack | None = None
+    try:
+        stack = start()
+        while (dead := stack.poll_exited()) is None:
+            time.sleep(1)
+        code = dead.process.returncode if dead.process else "?"
+        report(f"{dead.name} exited (code {code}); log {dead.log_path}:\n{dead.log_tail()}")
+        raise SystemExit(1)
+    except ServiceFailed as failure:
+        raise SystemExit(f"could not start: {failure}") from None
+    except KeyboardInterrupt:
+        report("\nstopping...")
+    finally:
+        if stack is not None:
+            stack.stop()
+            report("stopped.")
 
 
 def free_port() -> int:

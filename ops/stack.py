@@ -132,17 +132,35 @@ class Stack:
         return None
 
 
-def supervise(start: Callable[[], Stack], report: Report) -> None:
-    """Start a stack (``start`` returns it running and healthy), then keep it until Ctrl-C or SIGTERM, or
-    until one of its processes exits on its own (then exit 1 with its log's tail). Stops it in every case."""
+def supervise(
+    start: Callable[[], Stack], report: Report, *, restarts: int = 5, window_s: float = 300.0
+) -> None:
+    """Start a stack (``start`` returns it running and healthy), then keep it until Ctrl-C or SIGTERM.
+
+    A process that exits on its own (a crash, ``kill -9``) is started again at once, like a process
+    supervisor would: the others go on (the hub retries Rasa and holds or hands off customers meanwhile).
+    One that exits ``restarts`` times within ``window_s`` seconds is broken, not unlucky: then everything
+    stops with exit code 1 and its log's tail. The stack is stopped in every case.
+    """
     stack: Stack | None = None
+    exits: dict[str, list[float]] = {}
     try:
         stack = start()
-        while (dead := stack.poll_exited()) is None:
-            time.sleep(1)
-        code = dead.process.returncode if dead.process else "?"
-        report(f"{dead.name} exited (code {code}); log {dead.log_path}:\n{dead.log_tail()}")
-        raise SystemExit(1)
+        while True:
+            dead = stack.poll_exited()
+            if dead is None:
+                time.sleep(1)
+                continue
+            now = time.monotonic()
+            recent = [t for t in exits.get(dead.name, []) if now - t < window_s] + [now]
+            exits[dead.name] = recent
+            code = dead.process.returncode if dead.process else "?"
+            if len(recent) >= restarts:
+                report(f"{dead.name} exited {len(recent)} times in {window_s:.0f} s (last code {code}); "
+                       f"giving up. Log {dead.log_path}:\n{dead.log_tail()}")
+                raise SystemExit(1)
+            report(f"{dead.name} exited (code {code}); starting it again (log {dead.log_path})")
+            dead.start(stack.log_dir)
     except ServiceFailed as failure:
         raise SystemExit(f"could not start: {failure}") from None
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ PY310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10) $
 VENV := .venv/.installed
 RASA_VENV := .venv-rasa/.installed
 
-.PHONY: help run chat test lint unit e2e train kb bench clean
+.PHONY: help run chat test lint unit e2e faults train kb bench clean
 
 help:
 	@echo "make run    start Rasa, the action server and the hub (Ctrl-C stops)"
@@ -54,6 +54,10 @@ unit: $(VENV)
 
 e2e: venvs
 	.venv/bin/pytest -m e2e -q
+
+# The fault suite alone (also part of e2e and test); rewrites its table in docs/benchmarks/faults.md.
+faults: venvs
+	FAULTS_REPORT=docs/benchmarks/faults.md .venv/bin/pytest -m faults -q
 
 test: venvs lint
 	.venv/bin/pytest -q

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.models import RasaTrackerEvent
+from hub import rasa_servers
 from hub.models import utcnow
 
 __all__ = ["EVENTS", "INTERVAL", "RasaTracker", "stage"]
@@ -73,7 +74,7 @@ class RasaTracker:
     ) -> None:
         self._sessions = sessions
         self._http = http
-        self._base = rasa_url.rstrip("/")
+        self._rasa_url = rasa_url  # one or several servers (hub/rasa_servers.py)
         self._params = {"token": rasa_token} if rasa_token else {}
 
     async def _claim_heads(self, now: datetime) -> list[_Due]:
@@ -100,7 +101,7 @@ class RasaTracker:
 
     async def _post(self, row: _Due) -> str | None:
         """Send one event; None when Rasa accepted it, else what went wrong."""
-        url = f"{self._base}/conversations/{row.conversation_id}/tracker/events"
+        url = rasa_servers.tracker_url(self._rasa_url, row.conversation_id, "/events")
         try:
             response = await self._http.post(
                 url, params=self._params, json={"event": row.event}, timeout=_TIMEOUT
@@ -171,7 +172,7 @@ class RasaTracker:
 
     async def slots(self, *, conversation_id: int) -> Any:
         """The tracker's raw slots (None when Rasa cannot tell; failures are logged)."""
-        url = f"{self._base}/conversations/{conversation_id}/tracker"
+        url = rasa_servers.tracker_url(self._rasa_url, conversation_id)
         try:
             response = await self._http.get(url, params=self._params)
             response.raise_for_status()

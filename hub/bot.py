@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from hub import rasa_servers
+
 __all__ = ["BotAnswer", "BotReply", "Button", "RasaClient", "RasaError", "RasaUnavailable"]
 
 log = logging.getLogger(__name__)
@@ -139,18 +141,46 @@ def parse_nlu(latest_message: dict[str, Any]) -> dict[str, Any]:
 
 
 class RasaClient:
-    """Talks to one Rasa server over an injected ``httpx.AsyncClient`` (the test seam)."""
+    """Talks to the Rasa server(s) over an injected ``httpx.AsyncClient`` (the test seam).
+
+    ``base_url`` is one base URL or several separated by commas (hub/rasa_servers.py): each conversation
+    (``sender``) talks to its own server, and to the next while that one cannot be reached.
+    """
 
     def __init__(self, http: httpx.AsyncClient, base_url: str, token: str | None = None) -> None:
         self._http = http
-        self._base = base_url.rstrip("/")
+        self._bases = rasa_servers.parse(base_url)
         self._token = token
 
+    def _tracker_url(self, sender: str, tail: str = "") -> str:
+        """``/conversations/<sender>/tracker`` on the conversation's own Rasa server."""
+        return f"{self._bases_for(sender)[0]}/conversations/{sender}/tracker{tail}"
+
+    def _bases_for(self, sender: str) -> list[str]:
+        return rasa_servers.for_sender(self._bases, sender)
+
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        url = f"{self._base}/webhooks/rest/webhook"
         payload = {"sender": sender, "message": text, "metadata": metadata}
+        servers = self._bases_for(sender)
+        for position, base in enumerate(servers):
+            try:
+                return await self._send_to(base, payload)
+            except RasaUnavailable as exc:
+                # Not reached (refused, 502/503): the next server may take it. A read timeout is not
+                # passed on: that server may be running the turn (hub/bot_tracker.py sorts it out).
+                never_reached = exc.__cause__ is None or isinstance(
+                    exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)
+                )
+                if position == len(servers) - 1 or not never_reached:
+                    raise
+                log.warning(
+                    "Rasa server unavailable, trying the next", extra={"rasa": base, "error": f"{exc}"}
+                )
+        raise AssertionError("unreachable: at least one Rasa server")
+
+    async def _send_to(self, base: str, payload: dict[str, Any]) -> list[BotReply]:
         try:
-            response = await self._http.post(url, json=payload)
+            response = await self._http.post(f"{base}/webhooks/rest/webhook", json=payload)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code in (502, 503, 504):
@@ -171,7 +201,7 @@ class RasaClient:
         params = {"token": self._token} if self._token else {}
         try:
             response = await self._http.post(
-                f"{self._base}/conversations/{sender}/tracker/events", params=params, json={"event": "rewind"}
+                self._tracker_url(sender, "/events"), params=params, json={"event": "rewind"}
             )
             response.raise_for_status()
         except httpx.HTTPError as exc:
@@ -183,7 +213,7 @@ class RasaClient:
         """The tracker's events (after the last restart); None (logged) when Rasa cannot tell."""
         params = {"token": self._token} if self._token else {}
         try:
-            response = await self._http.get(f"{self._base}/conversations/{sender}/tracker", params=params)
+            response = await self._http.get(self._tracker_url(sender), params=params)
             response.raise_for_status()
             events = response.json().get("events")
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
@@ -195,7 +225,7 @@ class RasaClient:
         """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error."""
         params = {"token": self._token} if self._token else {}
         try:
-            response = await self._http.get(f"{self._base}/conversations/{sender}/tracker", params=params)
+            response = await self._http.get(self._tracker_url(sender), params=params)
             response.raise_for_status()
             latest = response.json().get("latest_message") or {}
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
@@ -206,10 +236,14 @@ class RasaClient:
         return parse_nlu(latest)
 
     async def is_up(self, timeout: float = HEALTH_TIMEOUT) -> bool:
-        """Rasa answers ``GET /`` within ``timeout`` s (a hung Rasa is down: /healthz never blocks)."""
+        """A Rasa server answers ``GET /`` within ``timeout`` s (hung = down; /healthz never blocks)."""
+        answers = await asyncio.gather(*(self._up(base, timeout) for base in self._bases))
+        return any(answers)
+
+    async def _up(self, base: str, timeout: float) -> bool:
         try:
             async with asyncio.timeout(timeout):
-                response = await self._http.get(f"{self._base}/", timeout=timeout)
+                response = await self._http.get(f"{base}/", timeout=timeout)
         except (httpx.HTTPError, TimeoutError):
             return False
         return response.status_code < 500

@@ -53,7 +53,11 @@ class Settings(BaseSettings):
     hub_port: int = Field(default=8000, description="TCP port `python -m hub` listens on.")
     rasa_url: str = Field(
         default="http://127.0.0.1:5005",
-        description="Base URL of the Rasa server (REST channel + HTTP API with --enable-api).",
+        description=(
+            "Base URL of the Rasa server (REST channel + HTTP API with --enable-api), or several separated "
+            "by commas: they must share one tracker store and lock store (docs/scaling.md); each "
+            "conversation talks to one of them, and to the next while that one is down."
+        ),
     )
     rasa_token: str | None = Field(
         default=None,

@@ -17,7 +17,7 @@ import httpx
 
 from hub.api_keys.dev_key import dev_key_path, ensure_dev_key
 from hub.settings import Settings
-from ops.stack import ROOT, Report, ServiceFailed, Stack, stack_services
+from ops.stack import ROOT, Report, Stack, stack_services, supervise
 from ops.train import ensure_model
 
 __all__ = ["Endpoints", "bring_up", "main"]
@@ -96,8 +96,8 @@ def main() -> None:
     data_dir = (ROOT / os.environ.get("DATA_DIR", "var")).resolve()
     started = time.monotonic()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    stack: Stack | None = None
-    try:
+
+    def start() -> Stack:
         stack, endpoints = bring_up(
             data_dir=data_dir, hub_port=args.hub_port, rasa_port=args.rasa_port,
             action_port=args.action_port, report=say,
@@ -108,19 +108,9 @@ def main() -> None:
         say(f"  API key     {dev_key_path(data_dir)} (Authorization: Bearer <key> on POST /api/v1/messages)")
         say(f"  logs        {data_dir / 'logs'}")
         say("Ctrl-C stops everything.")
-        while (dead := stack.poll_exited()) is None:
-            time.sleep(1)
-        code = dead.process.returncode if dead.process else "?"
-        say(f"{dead.name} exited (code {code}); log {dead.log_path}:\n{dead.log_tail()}")
-        raise SystemExit(1)
-    except ServiceFailed as failure:
-        raise SystemExit(f"could not start: {failure}") from None
-    except KeyboardInterrupt:
-        say("\nstopping...")
-    finally:
-        if stack is not None:
-            stack.stop()
-            say("stopped.")
+        return stack
+
+    supervise(start, say)
 
 
 if __name__ == "__main__":

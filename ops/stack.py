@@ -17,7 +17,10 @@ from pathlib import Path
 import httpx
 import yaml
 
-__all__ = ["ROOT", "Service", "ServiceFailed", "Stack", "free_port", "render_endpoints", "stack_services"]
+__all__ = [
+    "ROOT", "Service", "ServiceFailed", "Stack", "free_port", "render_endpoints", "stack_services",
+    "supervise",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 Report = Callable[[str], None]
@@ -127,6 +130,45 @@ class Stack:
             if service.process is not None and service.process.poll() is not None:
                 return service
         return None
+
+
+def supervise(
+    start: Callable[[], Stack], report: Report, *, restarts: int = 5, window_s: float = 300.0
+) -> None:
+    """Start a stack (``start`` returns it running and healthy), then keep it until Ctrl-C or SIGTERM.
+
+    A process that exits on its own (a crash, ``kill -9``) is started again at once, like a process
+    supervisor would: the others go on (the hub retries Rasa and holds or hands off customers meanwhile).
+    One that exits ``restarts`` times within ``window_s`` seconds is broken, not unlucky: then everything
+    stops with exit code 1 and its log's tail. The stack is stopped in every case.
+    """
+    stack: Stack | None = None
+    exits: dict[str, list[float]] = {}
+    try:
+        stack = start()
+        while True:
+            dead = stack.poll_exited()
+            if dead is None:
+                time.sleep(1)
+                continue
+            now = time.monotonic()
+            recent = [t for t in exits.get(dead.name, []) if now - t < window_s] + [now]
+            exits[dead.name] = recent
+            code = dead.process.returncode if dead.process else "?"
+            if len(recent) >= restarts:
+                report(f"{dead.name} exited {len(recent)} times in {window_s:.0f} s (last code {code}); "
+                       f"giving up. Log {dead.log_path}:\n{dead.log_tail()}")
+                raise SystemExit(1)
+            report(f"{dead.name} exited (code {code}); starting it again (log {dead.log_path})")
+            dead.start(stack.log_dir)
+    except ServiceFailed as failure:
+        raise SystemExit(f"could not start: {failure}") from None
+    except KeyboardInterrupt:
+        report("\nstopping...")
+    finally:
+        if stack is not None:
+            stack.stop()
+            report("stopped.")
 
 
 def free_port() -> int:

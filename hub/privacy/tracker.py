@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hub import rasa_servers
 from hub.errors import HubError
 from hub.settings import Settings
 
@@ -44,7 +45,7 @@ class TrackerStoreError(HubError):
 
 async def fetch(*, http: httpx.AsyncClient, settings: Settings, conversation_id: int) -> dict[str, Any]:
     """The tracker as Rasa returns it; ``{"error": ...}`` when Rasa does not answer (the export says so)."""
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker"
+    url = rasa_servers.tracker_url(settings.rasa_url, conversation_id)
     params = {"token": settings.rasa_token} if settings.rasa_token else {}
     try:
         response = await http.get(url, params=params, timeout=_TIMEOUT)

@@ -20,6 +20,7 @@ from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
+from hub.privacy import tracker as rasa_tracker_store
 from hub.turns import deadlines
 from hub.turns.ask import ask, bot_text, language_of
 from hub.turns.deps import TurnDeps
@@ -27,6 +28,27 @@ from hub.turns.deps import TurnDeps
 __all__ = ["to_bot"]
 
 log = logging.getLogger("hub.turns")
+
+
+class _Erased(Exception):
+    """The message or its conversation was erased (hub/privacy) while the bot was answering it."""
+
+
+async def _forget_erased_turn(turn: TurnDeps, *, conversation_id: int, message_id: int) -> None:
+    """Nothing of the turn is stored or sent, and Rasa's tracker, written by the turn after the erasure
+    had deleted it, is deleted again: an erased customer's words must not outlive the erasure."""
+    try:
+        await rasa_tracker_store.erase(turn.settings, conversation_ids=[conversation_id])
+    except rasa_tracker_store.TrackerStoreError as exc:
+        log.error(
+            "an erased conversation's Rasa tracker could not be deleted again; run the erasure again",
+            extra={"conversation_id": conversation_id, "error": str(exc)},
+        )
+        return
+    log.info(
+        "message erased while the bot answered it: nothing stored, its Rasa tracker deleted again",
+        extra={"conversation_id": conversation_id, "message_id": message_id},
+    )
 
 
 async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
@@ -50,9 +72,13 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
         if outcome.handed_off:
             return
         replies = outcome.replies
-        to_deliver, conversation = await _store_answer(
-            turn, uow, conversation.id, message, lang, replies, started
-        )
+        try:
+            to_deliver, conversation = await _store_answer(
+                turn, uow, conversation.id, message, lang, replies, started
+            )
+        except _Erased:
+            await _forget_erased_turn(turn, conversation_id=conversation.id, message_id=message.id)
+            return
         if to_deliver is not None:
             messages, status_changed = to_deliver
             await turn.delivery.deliver(conversation=conversation, messages=messages)
@@ -105,7 +131,8 @@ async def _store_answer(
         incoming = await session.get(
             Message, message.id, with_for_update={"key_share": True}, populate_existing=True
         )
-        assert conversation is not None and incoming is not None
+        if conversation is None or incoming is None:
+            raise _Erased  # erased (hub/privacy) while Rasa was answering
         if incoming.bot_state != bot_state.QUEUED:
             return None, conversation
         if replies is None:

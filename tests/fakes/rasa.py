@@ -45,6 +45,7 @@ class FakeRasa:
         self.max_in_flight: dict[str, int] = {}
         self.tracker_events: dict[str, list[dict[str, Any]]] = {}
         self.timeout_after_turn = False
+        self.requests: list[tuple[str, str]] = []  # (host, path) of every call: which Rasa server
 
     def hold_replies(self, timeout: float = 20.0) -> threading.Event:
         """Answers wait (at most ``timeout`` s) until the returned event is set: the bot still thinking."""
@@ -64,6 +65,7 @@ class FakeRasa:
         return [c["message"] for c in self.calls if c["sender"] == str(conversation_id)]
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.url.host, request.url.path))
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
         path = request.url.path

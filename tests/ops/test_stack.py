@@ -36,3 +36,36 @@ def test_rasa_api_needs_the_token_the_hub_sends(tmp_path: Path,
 def test_the_action_server_listens_on_loopback_only(tmp_path: Path) -> None:
     actions = _services(tmp_path)["action-server"]
     assert actions.env["SANIC_HOST"] == "127.0.0.1"
+
+
+def test_a_process_that_dies_is_started_again_and_one_that_keeps_dying_stops_the_stack(
+    tmp_path: Path,
+) -> None:
+    # kill -9 of one process of `make run` must not take the others down (issue 19): it comes back.
+    import sys
+
+    from ops.stack import Stack, supervise
+
+    flaky = Service(
+        name="flaky", argv=[sys.executable, "-c", "import time; time.sleep(0.3)"],
+        health_url="http://127.0.0.1:9/", timeout_s=5,
+    )
+    steady = Service(
+        name="steady", argv=[sys.executable, "-c", "import time; time.sleep(60)"],
+        health_url="http://127.0.0.1:9/", timeout_s=5,
+    )
+    lines: list[str] = []
+    stack = Stack([flaky, steady], log_dir=tmp_path, report=lines.append)
+
+    def start() -> Stack:
+        for service in stack.services:
+            service.start(tmp_path)
+        return stack
+
+    with pytest.raises(SystemExit) as stopped:
+        supervise(start, lines.append, restarts=3, window_s=60)
+    assert stopped.value.code == 1
+    assert sum("flaky exited (code 0); starting it again" in line for line in lines) == 2
+    assert any("flaky exited 3 times" in line for line in lines)
+    assert not any(line.startswith("steady exited") for line in lines)  # never restarted, stopped at the end
+    assert steady.process is not None and steady.process.poll() is not None

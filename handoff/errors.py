@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.errors import HubError, NotAuthenticated
+from hub.errors import ConversationNotAllowed, HubError, NotAuthenticated
 
 __all__ = [
     "AgentDisabled",
@@ -105,19 +105,6 @@ class WrongConversationState(HubError):
 
     def __init__(self, conversation_id: int, status: str, wanted: str) -> None:
         super().__init__(f"Conversation {conversation_id} is {status}; this needs it {wanted}.")
-
-
-class ConversationNotAllowed(HubError):
-    code = "conversation_not_allowed"
-    http_status = 403
-
-    def __init__(self, conversation_id: int) -> None:
-        super().__init__(
-            f"No puedes actuar sobre la conversación {conversation_id}: no está asignada a ti ni espera en "
-            "una cola que puedas atender (idioma y habilidad); pídesela a un supervisor. / "
-            f"You may not act on conversation {conversation_id}: it is neither assigned to you nor waiting "
-            "in a queue you can take (language and skill); ask a supervisor."
-        )
 
 
 class ContactNotAllowed(HubError):

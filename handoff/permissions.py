@@ -28,6 +28,7 @@ __all__ = [
     "is_supervisor",
     "may_act",
     "may_claim",
+    "may_read",
     "require_supervisor",
 ]
 
@@ -50,6 +51,19 @@ def may_act(agent: Agent, handoff: Handoff | None) -> bool:
     if handoff.state == requests.ASSIGNED:
         return handoff.agent_id == agent.id
     return handoff.state == requests.WAITING and handoff.agent_id is None and queue.can_take(agent, handoff)
+
+
+async def may_read(session: AsyncSession, *, agent: Agent, conversation_id: int) -> bool:
+    """Reading a conversation's messages and stream (the hub's API): whom it may act on (above), or one
+    the agent handled before (their own past conversations stay readable to them)."""
+    if may_act(agent, await queue.current(session, conversation_id=conversation_id)):
+        return True
+    handled = await session.scalar(
+        sa.select(Handoff.id)
+        .where(Handoff.conversation_id == conversation_id, Handoff.agent_id == agent.id)
+        .limit(1)
+    )
+    return handled is not None
 
 
 async def conversation_for(session: AsyncSession, *, agent: Agent, conversation_id: int) -> Conversation:

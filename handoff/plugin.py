@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff import agents, requests
+from handoff import agents, permissions, requests
 from handoff.abandonment import Abandonment
 from handoff.api import agent_router, console_router
 from handoff.desk import Desk
@@ -28,6 +28,12 @@ class Agents:
 
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
         return await agents.authenticate(session, token=token) is not None
+
+    async def may_read(self, session: AsyncSession, *, token: str, conversation_id: int) -> bool:
+        agent = await agents.authenticate(session, token=token)
+        return agent is not None and await permissions.may_read(
+            session, agent=agent, conversation_id=conversation_id
+        )
 
     def logout_watch(self, token: str) -> tuple[str, str] | None:
         return agents.SESSIONS_TOPIC, agents.session_key(token)

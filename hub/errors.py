@@ -9,6 +9,7 @@ __all__ = [
     "ChannelHasItsOwnEntry",
     "ContactNotFound",
     "ConversationForbidden",
+    "ConversationNotAllowed",
     "ConversationNotFound",
     "CredentialsRequired",
     "HubError",
@@ -70,6 +71,19 @@ class CredentialsRequired(HubError):
             "'Authorization: Bearer <token>' (token from POST /api/v1/agent/login; on the websocket "
             "?token=<token>); the customer of an api-channel conversation sends ?source_id=<the "
             "source_id its messages were posted with>."
+        )
+
+
+class ConversationNotAllowed(HubError):
+    code = "conversation_not_allowed"
+    http_status = 403
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"No puedes actuar sobre la conversación {conversation_id}: no está asignada a ti ni espera en "
+            "una cola que puedas atender (idioma y habilidad); pídesela a un supervisor. / "
+            f"You may not act on conversation {conversation_id}: it is neither assigned to you nor waiting "
+            "in a queue you can take (language and skill); ask a supervisor."
         )
 
 

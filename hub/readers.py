@@ -1,7 +1,9 @@
-"""Who may read a conversation (its messages, its live stream): any logged-in agent, or its customer.
+"""Who may read a conversation (messages, live stream): an agent whose business it is, or its customer.
 
-An agent proves who they are with the bearer token from ``POST /api/v1/agent/login`` (checked by the
-:class:`hub.seams.AgentDirectory` the handoff package plugs in). The customer of an api-channel
+An agent proves who they are with the bearer token from ``POST /api/v1/agent/login``, and the
+:class:`hub.seams.AgentDirectory` the handoff package plugs in says which conversations are theirs to read
+(handoff/permissions.py: assigned to them, waiting in a queue they could claim, handled by them before, or
+any for a supervisor; others are 403 ``conversation_not_allowed``). The customer of an api-channel
 conversation proves it with the conversation's ``source_id``, the same rule as
 ``WS /api/v1/channels/api/ws?source_id=`` (``hub.channels.api.is_customer``). Widget visitors read
 through their socket.io session and WhatsApp customers on WhatsApp, so neither reads here. Conversation
@@ -14,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.channels.api import is_customer
 from hub.crud import conversations
-from hub.errors import ConversationForbidden, ConversationNotFound, CredentialsRequired, NotAuthenticated
+from hub.errors import (
+    ConversationForbidden,
+    ConversationNotAllowed,
+    ConversationNotFound,
+    CredentialsRequired,
+    NotAuthenticated,
+)
 from hub.models import Conversation
 from hub.seams import AgentDirectory
 
@@ -41,6 +49,8 @@ async def authorize(
         conversation = await conversations.get(session, conversation_id=conversation_id)
         if conversation is None:
             raise ConversationNotFound(conversation_id)
+        if not await agents.may_read(session, token=token, conversation_id=conversation_id):
+            raise ConversationNotAllowed(conversation_id)
         return conversation
     if source_id:
         conversation = await conversations.get(session, conversation_id=conversation_id)

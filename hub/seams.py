@@ -81,6 +81,10 @@ class TurnPolicy(Protocol):
 class AgentDirectory(Protocol):
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool: ...
 
+    async def may_read(self, session: AsyncSession, *, token: str, conversation_id: int) -> bool:
+        """Whether the agent of this (valid) token may read this conversation's messages and stream."""
+        ...
+
     def logout_watch(self, token: str) -> tuple[str, str] | None:
         """(broadcast topic, key): a frame ``{"session": key}`` there means this login ended,
         so sockets opened with ``token`` close; None when logins cannot end early."""
@@ -128,6 +132,9 @@ class BotOnly:
         )
 
     async def is_agent(self, session: AsyncSession, *, token: str) -> bool:
+        return False
+
+    async def may_read(self, session: AsyncSession, *, token: str, conversation_id: int) -> bool:
         return False
 
     def logout_watch(self, token: str) -> tuple[str, str] | None:

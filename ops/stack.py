@@ -5,12 +5,14 @@ Used by `make run` (ops.run) and by the end-to-end tests, so both bring the stac
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,21 @@ class Service:
             self.process.wait()
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT ignored meanwhile (main thread only): a second signal, e.g. `timeout` forwarding
+    the SIGTERM it got too, must not cut a stop short and leave processes running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 @dataclass
 class Stack:
     services: list[Service]
@@ -121,8 +138,9 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        with _signals_held():
+            for service in reversed(self.services):
+                service.stop()
 
     def poll_exited(self) -> Service | None:
         """The first service that has exited on its own, if any."""

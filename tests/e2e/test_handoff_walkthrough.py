@@ -159,7 +159,9 @@ async def test_widget_customer_is_helped_by_two_agents_then_the_bot_answers_agai
     assert_agent_sees_everything(context, ["hola", ASK_FOR_A_HUMAN], "widget")
     # the widget holds a hub-signed token "<session id>.<signature>"; the identity is the session id
     session_id = widget.session_id.rsplit(".", 1)[0]
-    assert {"channel": "widget", "source_id": session_id} in context["contact"]["identities"]
+    # (verified: the hub issued the session; a phone or email the visitor types is not, docs/security.md)
+    widget_identity = {"channel": "widget", "source_id": session_id, "verified": True}
+    assert widget_identity in context["contact"]["identities"]
 
     async with ConversationWatch.open(stack.hub, conversation_id, token=team.first.token) as console:
         agent_text = "Hola, soy Ana. ¿Qué es lo que no te ha servido?"
@@ -218,7 +220,8 @@ async def test_whatsapp_customer_is_helped_by_two_agents_then_the_bot_answers_ag
     waiting = [e for e in (await team.first.queue())["waiting"] if e["channel"] == "whatsapp"]
     contexts = {e["conversation_id"]: await team.first.context(e["conversation_id"]) for e in waiting}
     mine = [cid for cid, c in contexts.items() if c["contact"]["name"] == whatsapp.name
-            and {"channel": "whatsapp", "source_id": whatsapp.wa_id} in c["contact"]["identities"]]
+            and {"channel": "whatsapp", "source_id": whatsapp.wa_id, "verified": True}
+            in c["contact"]["identities"]]
     assert len(mine) == 1, f"the agent cannot tell which waiting WhatsApp conversation is Marta's: {waiting}"
     conversation_id = mine[0]
     _entry, place = await queue_entry(team.first, conversation_id)

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 
+from hub.jobs import RedisJobQueue
 from ops.run import Endpoints, bring_up
 from ops.stack import ROOT, Service, Stack, free_port
 from tests.faults.report import VERDICTS, page, table
@@ -50,9 +52,24 @@ class FaultStack:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
+    def workers_alive(self) -> set[str]:
+        """Workers whose alive key is in Redis: a worker beats once started, before its first job."""
+        with redis.Redis.from_url(self.redis.url) as client:
+            return {k.decode() for k in client.scan_iter(match=f"{RedisJobQueue.key}:alive:*")}
+
+    def wait_workers(self, *, besides: set[str], count: int, timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while len(self.workers_alive() - besides) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{count} new worker(s) not alive after {timeout_s:.0f} s")
+            time.sleep(0.2)
+
     def restart(self, name: str, timeout_s: float = 300.0) -> None:
         service = self.service(name)
+        before = self.workers_alive() if name.startswith("worker") else set()
         service.start(self.log_dir)
+        if name.startswith("worker"):
+            self.wait_workers(besides=before, count=1, timeout_s=timeout_s)
         deadline = time.monotonic() + timeout_s
         while not service.is_healthy():
             assert service.process is not None
@@ -76,14 +93,14 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
     if bindir is None:
         pytest.fail("initdb/pg_ctl not found (/usr/lib/postgresql/*/bin): the suite needs its own cluster")
     data_dir = tmp_path_factory.mktemp("faults")
-    redis = PrivateRedis(data_dir)
+    redis_server = PrivateRedis(data_dir)
     postgres = PrivatePostgres(bindir)
-    redis.start()
+    redis_server.start()
     try:
         postgres.init()
         token = secrets.token_urlsafe(24)
         env = {
-            "DATABASE_URL": postgres.url, "JOBS_URL": redis.url, "BROADCAST_URL": redis.url,
+            "DATABASE_URL": postgres.url, "JOBS_URL": redis_server.url, "BROADCAST_URL": redis_server.url,
             "HUB_RUN_WORKER": "false", "RASA_TOKEN": token,
             "BOT_HANDOFF_AFTER": str(HANDOFF_AFTER_S), "BOT_HOLDING_AFTER": "4", "RASA_RETRY_MAX": "2",
             "KB_INDEX_DIR": str(ROOT / "var" / "e2e" / "kb"), "LOG_LEVEL": "INFO",
@@ -99,14 +116,15 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
             stack.services.append(worker)
             worker.start(data_dir / "logs")
         faults = FaultStack(stack=stack, endpoints=endpoints, rasa_token=token, postgres=postgres,
-                            redis=redis, log_dir=data_dir / "logs")
+                            redis=redis_server, log_dir=data_dir / "logs")
+        faults.wait_workers(besides=set(), count=WORKERS)  # or the first case's customers wait for them
         try:
             yield faults
         finally:
             stack.stop()
     finally:
         postgres.stop()
-        redis.stop()
+        redis_server.stop()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

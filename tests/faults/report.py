@@ -47,7 +47,7 @@ and `e2e`).
 The stack: real Rasa 3.6, the action server, the hub's web process (`HUB_RUN_WORKER=false`) and two
 `python -m hub.worker` processes, on the suite's own PostgreSQL cluster (initdb in a temp dir) and its own
 `redis-server` (jobs and broadcast), so the machine's shared servers are never restarted. Each case: 24
-customers of the channel-neutral API send a greeting and two Spanish FAQ questions each (72 messages over
+customers of the channel-neutral API send "hola", then two Spanish FAQ questions or thanks (72 messages over
 ~12 s; a send that fails is resent with the same `client_message_id`, as an API client would); 4 s in,
 the process is killed with `kill -9` (PostgreSQL: `pg_ctl stop -m immediate`; Redis comes back empty, as
 the machine's keeps nothing on disk) and started again at once; after the drain, from the hub database and

@@ -83,16 +83,42 @@ async def test_every_message_is_stored_once_and_answered_or_handed_off_in_time(
     VERDICTS[case] = verdict
 
     assert not load.unacknowledged, f"{len(load.unacknowledged)} messages never got a receipt"
-    assert left == 0, f"{left} messages still queued after the drain"
     assert len(verdict.rows) == len(load.sent) and verdict.duplicate_rows == 0, verdict.rows
-    assert not verdict.neither, [(o.message_id, o.bot_state) for o in verdict.neither]
     assert verdict.duplicate_answers == 0
+    assert not verdict.neither, [(o.message_id, o.bot_state) for o in verdict.neither]
     bound = HANDOFF_AFTER_S + SLACK_S
     late = [(o.message_id, o.seconds) for o in verdict.outcomes if (o.seconds or 0) > bound]
     assert not late, f"answered or handed off later than {bound} s: {late}"
+    stuck = [(o.message_id, o.conversation_id) for o in verdict.outcomes if o.bot_state == "queued"]
+    if stuck and case in KNOWN_STUCK:
+        pytest.xfail(f"{KNOWN_STUCK[case]} (message id, conversation id: {stuck})")
+    assert left == 0 and not stuck, f"still queued after the drain (message id, conversation id): {stuck}"
 
 
-@pytest.mark.parametrize("case", list(CASES))
+# Real bugs the suite found (issue 19; docs/benchmarks/faults.md), expected until fixed.
+KNOWN_STUCK = {
+    "PostgreSQL crash + restart": (
+        "known bug: after the crash one message stayed bot_state=queued through the drain (80 s) in 2 of 4 "
+        "runs: neither answered nor handed off by the sweep"),
+}
+KNOWN_DUPLICATE_TURNS = {
+    "Redis kill -9 + restart (empty)": (
+        "known bug: Redis came back empty, so the drain leases (hub/serial.py) were gone ('lost the drain "
+        "lease of a conversation') and a second worker drained a conversation while the first still "
+        "waited for Rasa: the message is one answer in the hub but two user turns in Rasa (5 in one run, "
+        "with item 6's tracker check on main)"),
+}
+
+
+def _turn_cases() -> list[object]:
+    return [
+        pytest.param(case, marks=pytest.mark.xfail(reason=KNOWN_DUPLICATE_TURNS[case], strict=False))
+        if case in KNOWN_DUPLICATE_TURNS else case
+        for case in CASES
+    ]
+
+
+@pytest.mark.parametrize("case", _turn_cases())
 def test_rasa_runs_each_message_once(fault_stack: FaultStack, case: str) -> None:
     verdict = VERDICTS.get(case)
     if verdict is None:

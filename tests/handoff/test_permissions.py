@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from handoff_testing import Desk
+from starlette.websockets import WebSocketDisconnect
 
 
 @dataclass
@@ -114,8 +115,10 @@ def test_a_contact_is_read_and_merged_only_through_a_conversation_one_may_act_on
     merge = {"other_contact_id": older["contact_id"]}
     _refused(team.post(f"/contacts/{contact_id}/merge", team.ben, merge), "contact_not_allowed")
     # The older contact has no conversation Eva may act on: she merges from her customer's side.
-    _refused(team.post(f"/contacts/{older['contact_id']}/merge", team.eva,
-                       {"other_contact_id": contact_id}), "contact_not_allowed")
+    _refused(
+        team.post(f"/contacts/{older['contact_id']}/merge", team.eva, {"other_contact_id": contact_id}),
+        "contact_not_allowed",
+    )
     merged = team.post(f"/contacts/{contact_id}/merge", team.eva, merge)
     assert merged.status_code == 200, merged.text
     assert merged.json()["id"] == older["contact_id"]
@@ -177,3 +180,26 @@ def transfer_to_orders(desk: Desk, conversation_id: int, agent: dict[str, str]) 
         f"/api/v1/agent/conversations/{conversation_id}/transfer", json={"team": "orders"}, headers=agent
     )
     assert moved.status_code == 200, moved.text
+
+
+def test_reading_a_conversations_messages_is_for_its_agent_its_queue_and_supervisors(team: Team) -> None:
+    # Finding 13's last part: any logged-in agent could read any conversation through the hub's API.
+    conversation_id = _claimed_by_eva(team)
+    client = team.desk.client
+    path = f"/api/v1/conversations/{conversation_id}/messages"
+
+    assert client.get(path, headers=team.eva).status_code == 200
+    _refused(client.get(path, headers=team.ben), "conversation_not_allowed")
+    assert client.get(path, headers=team.sara).status_code == 200
+    ben_token = team.ben["Authorization"].split()[1]
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?token={ben_token}") as ws,
+    ):
+        ws.receive_json()
+    assert closed.value.code == 4403
+
+    resolved = team.post(f"/conversations/{conversation_id}/resolve", team.eva)
+    assert resolved.status_code == 200, resolved.text
+    assert client.get(path, headers=team.eva).status_code == 200  # her own past conversation
+    _refused(client.get(path, headers=team.ben), "conversation_not_allowed")

@@ -69,3 +69,60 @@ def test_a_process_that_dies_is_started_again_and_one_that_keeps_dying_stops_the
     assert any("flaky exited 3 times" in line for line in lines)
     assert not any(line.startswith("steady exited") for line in lines)  # never restarted, stopped at the end
     assert steady.process is not None and steady.process.poll() is not None
+
+
+_LAUNCHER = """
+import signal, sys
+from pathlib import Path
+from ops.stack import Service, Stack, supervise
+
+slow = ("import signal, time; signal.signal(signal.SIGTERM, lambda *a: (time.sleep(0.5), exit(0)));"
+        " time.sleep(60)")
+services = [Service(name=f"slow-{i}", argv=[sys.executable, "-c", slow], health_url="http://127.0.0.1:9/",
+                    timeout_s=5) for i in range(3)]
+stack = Stack(services, log_dir=Path(sys.argv[1]), report=print)
+
+def start():
+    for service in services:
+        service.start(Path(sys.argv[1]))
+    print("pids", *[s.process.pid for s in services], flush=True)
+    return stack
+
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+supervise(start, print)
+"""
+
+
+def test_a_second_sigterm_during_the_stop_leaves_no_process_running(tmp_path: Path) -> None:
+    # `pkill -f` of a launcher run under `timeout` sends SIGTERM twice; the second used to cut the
+    # stop short and leave Rasa servers and the hub running.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", _LAUNCHER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert launcher.stdout is not None
+    pids = [int(p) for p in launcher.stdout.readline().split()[1:]]
+    assert len(pids) == 3
+    time.sleep(1.5)  # supervising
+    launcher.send_signal(signal.SIGTERM)
+    time.sleep(0.2)  # it is stopping the first slow process
+    launcher.send_signal(signal.SIGTERM)
+    launcher.wait(30)
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if alive(p)]

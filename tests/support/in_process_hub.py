@@ -160,13 +160,14 @@ class InProcessHub:
         return self._readers[conversation_id]
 
     def reader_headers(self) -> dict[str, str]:
-        """An agent's bearer header (an offline agent made for reading, so no handoff goes to it)."""
+        """A supervisor's bearer header (offline, made for reading, so no handoff goes to it)."""
         if self._reader_token is None:
 
             async def log_in(session: AsyncSession) -> str:
                 if await agents.get_by_email(session, email=READER_EMAIL) is None:
                     await agents.create(
-                        session, email=READER_EMAIL, name="Reader", password="reader-pass", languages=["es"]
+                        session, email=READER_EMAIL, name="Reader", password="reader-pass", languages=["es"],
+                        role="supervisor",  # reads any conversation (handoff/permissions.py)
                     )
                 _agent, token = await agents.login(
                     session, email=READER_EMAIL, password="reader-pass", ttl=timedelta(hours=1)

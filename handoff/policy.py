@@ -10,18 +10,15 @@ the priority of any handoff. Every decision carries its reason and the evidence 
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hub.seams import PRIORITIES, Decision
 
-__all__ = ["DEFAULT_POLICY_PATH", "PRIORITIES", "Decision", "Policy", "Turn", "load"]
+__all__ = ["DEFAULT_POLICY_PATH", "PRIORITIES", "Decision", "Policy", "Turn"]
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policy.yml"
 
@@ -177,18 +174,3 @@ class Policy:
                 decision.skill or then.get("skill"),
             )
         return decision
-
-
-@functools.lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> Policy:
-    with open(path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle) or {}
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: the handoff policy must be a YAML mapping")
-    return Policy(config)
-
-
-def load(path: Path | None = None) -> Policy:
-    """The policy in ``path`` (default handoff/policy.yml); re-read when the file changes."""
-    target = Path(path or DEFAULT_POLICY_PATH)
-    return _load(str(target), target.stat().st_mtime)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from handoff import policy
-from handoff.policy import PRIORITIES, Turn
+from handoff import config
+from handoff.policy import DEFAULT_POLICY_PATH, PRIORITIES, Turn
 from handoff.settings import HandoffSettings
 
 
@@ -25,7 +25,7 @@ def turn(text: str = "hola", **kwargs: Any) -> Turn:
     return Turn(**{**base, **kwargs})
 
 
-DEFAULT = policy.load()
+DEFAULT = config.load(DEFAULT_POLICY_PATH).policy
 
 
 def test_a_normal_question_stays_with_the_bot() -> None:
@@ -95,7 +95,7 @@ rules:
     then: {hand_off: true, priority: high, skill: orders}
 """
     )
-    custom = policy.load(path)
+    custom = config.load(path).policy
     assert custom.evaluate(turn("hola")) is None  # VIP alone raises priority, does not hand off
     vip = custom.evaluate(turn(bot_handoff={"reason": "explicit_request", "detail": {}}))
     assert vip is not None

@@ -68,14 +68,30 @@ class Service:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self, grace_s: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """SIGTERM to its whole process group, SIGKILL after ``grace_s``: also the children of a leader that
+        is already gone (the action server's Sanic workers outlive a ``kill -9`` of it and keep its port)."""
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(grace_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        group = self.process.pid  # start_new_session: the group id is the leader's pid
+        if not _signal_group(group, signal.SIGTERM):
+            return
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            self.process.poll()  # reap the leader, or it counts as a member
+            if not _signal_group(group, 0):
+                return
+            time.sleep(0.05)
+        _signal_group(group, signal.SIGKILL)
+        self.process.wait()
+
+
+def _signal_group(group: int, sig: int) -> bool:
+    """Send ``sig`` to a process group; False when nobody is left in it."""
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -178,6 +194,7 @@ def supervise(
                        f"giving up. Log {dead.log_path}:\n{dead.log_tail()}")
                 raise SystemExit(1)
             report(f"{dead.name} exited (code {code}); starting it again (log {dead.log_path})")
+            dead.stop()  # what it left behind (child processes holding its port) goes first
             dead.start(stack.log_dir)
     except ServiceFailed as failure:
         raise SystemExit(f"could not start: {failure}") from None

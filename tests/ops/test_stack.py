@@ -10,13 +10,11 @@ from ops.stack import Service, stack_services
 
 
 def _services(tmp_path: Path, **env: str) -> dict[str, Service]:
-    services = stack_services(model_path=tmp_path / "model.tar.gz", data_dir=tmp_path,
-                              extra_env=env or None)
+    services = stack_services(model_path=tmp_path / "model.tar.gz", data_dir=tmp_path, extra_env=env or None)
     return {s.name: s for s in services}
 
 
-def test_rasa_api_needs_the_token_the_hub_sends(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rasa_api_needs_the_token_the_hub_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     services = _services(tmp_path)
     rasa, hub = services["rasa"], services["hub"]
@@ -47,12 +45,16 @@ def test_a_process_that_dies_is_started_again_and_one_that_keeps_dying_stops_the
     from ops.stack import Stack, supervise
 
     flaky = Service(
-        name="flaky", argv=[sys.executable, "-c", "import time; time.sleep(0.3)"],
-        health_url="http://127.0.0.1:9/", timeout_s=5,
+        name="flaky",
+        argv=[sys.executable, "-c", "import time; time.sleep(0.3)"],
+        health_url="http://127.0.0.1:9/",
+        timeout_s=5,
     )
     steady = Service(
-        name="steady", argv=[sys.executable, "-c", "import time; time.sleep(60)"],
-        health_url="http://127.0.0.1:9/", timeout_s=5,
+        name="steady",
+        argv=[sys.executable, "-c", "import time; time.sleep(60)"],
+        health_url="http://127.0.0.1:9/",
+        timeout_s=5,
     )
     lines: list[str] = []
     stack = Stack([flaky, steady], log_dir=tmp_path, report=lines.append)
@@ -103,7 +105,9 @@ def test_a_second_sigterm_during_the_stop_leaves_no_process_running(tmp_path: Pa
     import time
 
     launcher = subprocess.Popen(
-        [sys.executable, "-c", _LAUNCHER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", _LAUNCHER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert launcher.stdout is not None
@@ -126,3 +130,64 @@ def test_a_second_sigterm_during_the_stop_leaves_no_process_running(tmp_path: Pa
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in pids if alive(p)]
+
+
+_SERVER = """
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+if len(sys.argv) > 2:  # the worker: holds the port, like the action server's Sanic worker
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port)); s.listen(); time.sleep(120)
+subprocess.Popen([sys.executable, __file__, str(port), "worker"])
+time.sleep(120)
+"""
+
+
+def test_a_killed_leaders_children_go_before_it_starts_again(tmp_path: Path) -> None:
+    # kill -9 of the action server left its Sanic worker holding port 5055: every restart failed with
+    # "Address already in use" and the stack gave up.
+    import os
+    import signal
+    import socket
+    import sys
+    import time
+
+    from ops.stack import Stack, free_port, supervise
+
+    script = tmp_path / "server.py"
+    script.write_text(_SERVER)
+    port = free_port()
+    server = Service(
+        name="server",
+        argv=[sys.executable, str(script), str(port)],
+        health_url="http://127.0.0.1:9/",
+        timeout_s=5,
+    )
+    lines: list[str] = []
+    stack = Stack([server], log_dir=tmp_path, report=lines.append)
+
+    def port_taken() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    def start() -> Stack:
+        server.start(tmp_path)
+        deadline = time.monotonic() + 10
+        while not port_taken() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.process is not None
+        os.kill(server.process.pid, signal.SIGKILL)  # the leader only: its worker keeps the port
+        return stack
+
+    def stop_soon(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, stop_soon)
+    signal.alarm(4)
+    try:
+        supervise(start, lines.append)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert any("server exited (code -9); starting it again" in line for line in lines)
+    assert not [line for line in lines if "exited (code 1)" in line or "giving up" in line]
+    assert not port_taken()  # stopped at the end, workers included

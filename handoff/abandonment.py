@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 
 from handoff import after_hours, desk, queue, requests
 from handoff.queue_notices import QueueNotices
-from hub import status
+from hub import periodic, status
 from hub.broadcast import Broadcast
 from hub.bus import Database, EventName, emit
 from hub.crud import events
@@ -83,11 +82,4 @@ class Abandonment:
 
     async def run(self) -> None:
         """Every HANDOFF_SWEEP_INTERVAL seconds, abandon stale handoffs (until cancelled)."""
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.abandon_stale()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("abandonment sweep failed; retrying at the next interval")
+        await periodic.every(self._interval, self.abandon_stale, what="abandonment sweep", wait_first=True)

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.models import RasaTrackerEvent
-from hub import rasa_servers
+from hub import periodic, rasa_servers
 from hub.models import utcnow
 
 __all__ = ["EVENTS", "INTERVAL", "RasaTracker", "stage"]
@@ -161,14 +161,7 @@ class RasaTracker:
 
     async def run(self) -> None:
         """Every INTERVAL seconds, send what Rasa has not accepted yet (until cancelled)."""
-        while True:
-            try:
-                await self.send_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("Rasa tracker outbox failed; retrying at the next interval")
-            await asyncio.sleep(INTERVAL)
+        await periodic.every(INTERVAL, self.send_due, what="Rasa tracker outbox")
 
     async def slots(self, *, conversation_id: int) -> Any:
         """The tracker's raw slots (None when Rasa cannot tell; failures are logged)."""

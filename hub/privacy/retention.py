@@ -11,7 +11,6 @@ customer thus keeps their recent conversations; only stale ones go. Each contact
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import periodic
 from hub.models import Contact, Conversation, Message, utcnow
 from hub.privacy.erasure import erase_conversations
 from hub.settings import Settings
@@ -115,11 +115,6 @@ async def sweep(
 
 async def run(*, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """Every hour, :func:`sweep` (until cancelled); a failure is logged and retried next time."""
-    while True:
-        try:
-            await sweep(sessions=sessions, settings=settings)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("retention sweep failed; retrying at the next interval")
-        await asyncio.sleep(INTERVAL_SECONDS)
+    await periodic.every(
+        INTERVAL_SECONDS, lambda: sweep(sessions=sessions, settings=settings), what="retention sweep"
+    )

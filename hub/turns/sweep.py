@@ -10,12 +10,11 @@ moment the message was received, whether or not a worker ever took it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import sqlalchemy as sa
 
-from hub import bot_state, language, status
+from hub import bot_state, language, periodic, status
 from hub.models import Conversation, Message, utcnow
 from hub.turns.deadlines import give_up, hold
 from hub.turns.deps import TurnDeps
@@ -68,11 +67,4 @@ async def run(turn: TurnDeps) -> None:
     if settings.bot_holding_after <= 0 and settings.bot_handoff_after <= 0:
         return
     interval = _interval(settings.bot_holding_after, settings.bot_handoff_after)
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await sweep(turn)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("holding sweep failed")
+    await periodic.every(interval, lambda: sweep(turn), what="holding sweep", wait_first=True)

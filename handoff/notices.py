@@ -145,6 +145,16 @@ _HANDOFF_TEXT_BY_REASON = {
         "es": "Nuestro asistente no puede responder ahora mismo, así que te paso con una persona del equipo.",
         "en": "Our assistant cannot answer right now, so I'm passing you to a person from the team.",
     },
+    "bot_busy": {
+        "es": (
+            "Ahora mismo nos escribe mucha gente y nuestro asistente no llegaría a tiempo, así que te paso "
+            "con una persona del equipo."
+        ),
+        "en": (
+            "A lot of people are writing to us right now and our assistant would not answer you in time, "
+            "so I'm passing you to a person from the team."
+        ),
+    },
 }
 
 _HAND_BACK_TEXT = {

@@ -40,9 +40,11 @@ from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message, utcnow
 from hub.seams import Decision
+from hub.turns.backlog import rounded_wait
 from hub.turns.deps import TurnDeps
 
 __all__ = [
+    "BOT_BUSY",
     "BOT_UNAVAILABLE",
     "Outcome",
     "adopt_language",
@@ -63,6 +65,9 @@ _hold_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] 
 #: Handoff reason when Rasa did not answer within BOT_HANDOFF_AFTER seconds.
 BOT_UNAVAILABLE = "bot_unavailable"
 
+#: Handoff reason when Rasa answers, but too many customers are ahead to answer this one in time.
+BOT_BUSY = "bot_busy"
+
 _HOLDING_TEXT = {
     "es": (
         "Un momento, por favor: estamos tardando un poco más de lo normal en responder. "
@@ -75,8 +80,24 @@ _HOLDING_TEXT = {
 }
 
 
-def holding_text(language: str) -> str:
-    return _HOLDING_TEXT.get(language, _HOLDING_TEXT["es"])
+_BUSY_TEXT = {
+    "es": (
+        "Ahora mismo nos escribe mucha gente a la vez. Tu mensaje nos ha llegado y te respondemos en "
+        "cuanto sea tu turno, en unos {seconds} segundos."
+    ),
+    "en": (
+        "A lot of people are writing to us right now. We have your message and will answer it when "
+        "your turn comes, in about {seconds} seconds."
+    ),
+}
+
+
+def holding_text(language: str, *, eta: float | None = None) -> str:
+    """The holding message; with ``eta`` (past capacity, hub/turns/backlog.py) it says how long."""
+    if eta is None:
+        return _HOLDING_TEXT.get(language, _HOLDING_TEXT["es"])
+    busy = _BUSY_TEXT.get(language, _BUSY_TEXT["es"])
+    return busy.format(seconds=rounded_wait(eta))
 
 
 @dataclass(frozen=True)
@@ -134,14 +155,20 @@ async def _waiting(
     return conversation, incoming
 
 
-async def hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
-    """Send the holding message for this message unless the customer already has one pending."""
+async def hold(
+    turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str, eta: float | None = None
+) -> bool:
+    """Send the holding message for this message unless the customer already has one pending.
+
+    ``eta``: the expected seconds until the answer, when the bot is past capacity (said once)."""
     lock = _hold_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock:
-        return await _hold(turn, conversation_id=conversation_id, message_id=message_id, lang=lang)
+        return await _hold(turn, conversation_id=conversation_id, message_id=message_id, lang=lang, eta=eta)
 
 
-async def _hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
+async def _hold(
+    turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str, eta: float | None
+) -> bool:
     async with turn.db.sessions.begin() as session:
         found = await _waiting(session, conversation_id, message_id)
         if found is None:
@@ -153,7 +180,10 @@ async def _hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: 
         if latest is not None and (latest.context or {}).get("holding_for"):
             return False
         notice = await messages_crud.add_activity(
-            session, conversation=conversation, text=holding_text(lang), data={"holding_for": incoming.id}
+            session,
+            conversation=conversation,
+            text=holding_text(lang, eta=eta),
+            data={"holding_for": incoming.id},
         )
         incoming.context = {**(incoming.context or {}), "holding_id": notice.id}
         await events.record(
@@ -161,15 +191,24 @@ async def _hold(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: 
             conversation_id=conversation_id,
             kind="bot_holding",
             message_id=incoming.id,
-            data={"activity_id": notice.id},
+            data={"activity_id": notice.id, **({} if eta is None else {"expected_seconds": round(eta, 1)})},
         )
     await turn.delivery.deliver(conversation=conversation, messages=[notice])
     log.warning("bot slow: holding message sent", extra={"message_id": message_id})
     return True
 
 
-async def give_up(turn: TurnDeps, *, conversation_id: int, message_id: int, lang: str) -> bool:
-    """Hand the conversation to a person: Rasa did not answer this message in BOT_HANDOFF_AFTER s."""
+async def give_up(
+    turn: TurnDeps,
+    *,
+    conversation_id: int,
+    message_id: int,
+    lang: str,
+    reason: str = BOT_UNAVAILABLE,
+    detail: dict[str, Any] | None = None,
+) -> bool:
+    """Hand the conversation to a person: Rasa did not answer this message in BOT_HANDOFF_AFTER s
+    (``bot_unavailable``), or will not at the rate it answers (``bot_busy``, hub/turns/backlog.py)."""
     policy = turn.policy
     uow = turn.db.unit_of_work()
     async with uow.transaction() as session:
@@ -180,14 +219,14 @@ async def give_up(turn: TurnDeps, *, conversation_id: int, message_id: int, lang
         await adopt_language(session, conversation, incoming, lang)
         bot_state.move(incoming, bot_state.SKIPPED)
         waited = (utcnow() - incoming.created_at).total_seconds()
-        detail = {"waited_seconds": round(waited, 1), "attempts": incoming.bot_attempts}
-        bot_handoff = {"reason": BOT_UNAVAILABLE, "detail": detail}
+        detail = {"waited_seconds": round(waited, 1), "attempts": incoming.bot_attempts, **(detail or {})}
+        bot_handoff = {"reason": reason, "detail": detail}
         emit(
             session,
             EventName.BOT_COULD_NOT_ANSWER,
             conversation_id=conversation_id,
             message_id=message_id,
-            why="unavailable",
+            why="busy" if reason == BOT_BUSY else "unavailable",
         )
         # Through the policy, so its rules (VIP contacts...) still set the priority and skill.
         decision = await policy.decide(
@@ -196,11 +235,12 @@ async def give_up(turn: TurnDeps, *, conversation_id: int, message_id: int, lang
         change = await policy.hand_off(
             session,
             conversation=conversation,
-            decision=decision or Decision(BOT_UNAVAILABLE, detail=detail),
+            decision=decision or Decision(reason, detail=detail),
             message_id=incoming.id,
         )
     log.warning(
-        "bot unavailable: conversation handed to a person",
+        "bot busy: conversation handed to a person" if reason == BOT_BUSY
+        else "bot unavailable: conversation handed to a person",
         extra={"conversation_id": conversation_id, "message_id": message_id, **detail},
     )
     await turn.delivery.deliver(conversation=conversation, messages=change.messages)

@@ -6,6 +6,10 @@ queued message of each conversation the bot owns whose drain does not run in thi
 ``BOT_HOLDING_AFTER`` s ago -> the holding message; ``BOT_HANDOFF_AFTER`` s ago -> a person
 (hub/turns/deadlines.py ``give_up``, reason ``bot_unavailable``), so the deadline caps the wait from the
 moment the message was received, whether or not a worker ever took it.
+
+Past capacity (hub/turns/backlog.py) a customer whose message cannot be answered before that deadline at
+the rate Rasa answers goes to a person at once (reason ``bot_busy``), and the holding message of one who
+can tells the expected wait.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import sqlalchemy as sa
 
 from hub import bot_state, language, periodic, status
 from hub.models import Conversation, Message, utcnow
-from hub.turns.deadlines import give_up, hold
+from hub.turns import backlog
+from hub.turns.deadlines import BOT_BUSY, give_up, hold
 from hub.turns.deps import TurnDeps
 
 __all__ = ["run", "sweep"]
@@ -25,34 +30,52 @@ log = logging.getLogger(__name__)
 
 
 async def sweep(turn: TurnDeps) -> int:
-    """Hold or hand off customers whose oldest queued message is overdue and not being worked on."""
+    """Hold or hand off customers whose oldest queued message is overdue, or will be (turns/backlog.py)."""
     settings = turn.settings
     now = utcnow()
     query = (
-        sa.select(Message, Conversation.language)
+        sa.select(Message.id, Message.conversation_id, Message.created_at, Message.language, Message.text,
+                  Conversation.language)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
         .order_by(Message.id)
     )
     async with turn.db.sessions() as session:
         rows = (await session.execute(query)).all()
+        rate = await backlog.turn_rate(session, now=now) if rows and settings.bot_handoff_after > 0 else 0.0
+    waits = [(row[0], row[1], (now - row[2]).total_seconds()) for row in rows]
+    ahead = backlog.plan(
+        waits, rate=rate, holding_after=settings.bot_holding_after, handoff_after=settings.bot_handoff_after
+    )
+    late = {item.conversation_id: item for item in ahead.late}
     seen: set[int] = set()
     done = 0
-    for message, current in rows:
-        conversation_id = message.conversation_id
+    for (message_id, conversation_id, _, message_language, text, current), (_, _, waited) in zip(
+        rows, waits, strict=True
+    ):
         if conversation_id in seen:
             continue
         seen.add(conversation_id)  # only the oldest queued message of a conversation
         if turn.serializer.busy(conversation_id):
             continue  # its drain runs: deadlines.wait() keeps the same clocks
-        waited = (now - message.created_at).total_seconds()
+        lang = message_language or language.decide(current, text, default=settings.default_language)
         overdue = 0 < settings.bot_handoff_after <= waited
-        if not overdue and not 0 < settings.bot_holding_after <= waited:
+        if overdue:
+            acted = await give_up(turn, conversation_id=conversation_id, message_id=message_id, lang=lang)
+        elif conversation_id in late:  # Rasa answers, just not in time for this customer: it is busy
+            detail = {"expected_seconds": round(late[conversation_id].expected_wait, 1)}
+            acted = await give_up(
+                turn, conversation_id=conversation_id, message_id=message_id, lang=lang, reason=BOT_BUSY,
+                detail=detail,
+            )
+        elif 0 < settings.bot_holding_after <= waited:
+            eta = ahead.eta.get(conversation_id)
+            acted = await hold(
+                turn, conversation_id=conversation_id, message_id=message_id, lang=lang, eta=eta
+            )
+        else:
             continue
-        lang = message.language or language.decide(current, message.text, default=settings.default_language)
-        act = give_up if overdue else hold
-        if await act(turn, conversation_id=conversation_id, message_id=message.id, lang=lang):
-            done += 1
+        done += int(acted)
     return done
 
 

@@ -66,6 +66,14 @@ class Schedule:
             return ()
         return self.week[day.weekday()]
 
+    def open_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The instants [open, close) of a local date (none on a holiday); for the KPIs' open time."""
+        return [
+            (self._instant(day, start), self._instant(day, end) if end < 24 * 60 else
+             self._instant(day + timedelta(days=1), 0))
+            for start, end in self._intervals(day)
+        ]  # fmt: skip
+
     def local(self, at: datetime) -> datetime:
         if at.tzinfo is None:
             raise ValueError("business hours need a timezone-aware datetime")

@@ -1,0 +1,192 @@
+"""One row per conversation: the facts every KPI, the CSV export and the drill-downs are made of.
+
+A conversation belongs to the period in which it was created (``conversations.created_at``), and
+everything that happened in it, before or after the period's end, is counted with it (a cohort), so
+each number on the reports page is a sum or a percentile over these rows and can be traced to them.
+
+Per conversation (``None`` when it did not happen); times are seconds since 1970 (UTC):
+
+- ``messages``: its incoming and outgoing messages (activity lines are not messages); ``first_in``: its
+  first incoming message; ``first_bot`` / ``first_agent``: its first outgoing message by the bot / by an
+  agent.
+- ``kb_answered`` / ``kb_clarified`` / ``kb_handed_off``: its incoming messages whose stored bot context
+  says the knowledge base answered / asked to clarify / had no answer (``context.kb.decision``).
+- the first handoff (``handoffs``, lowest id): ``reason``, ``team`` (its skill, '' for none),
+  ``agent_id`` (who had it last), ``requested``, ``claimed``; ``complaint``: any handoff of the
+  conversation with reason ``complaint``.
+- events: ``resolved``/``resolved_by``: the first ``resolved`` event and its ``data.by``; ``reopened``:
+  any ``reopened`` event; ``abandoned``: any ``handoff_abandoned`` event; ``csat``/``nps``: the score of
+  the latest ``survey_answered`` of that kind, ``csat_human`` its ``data.human`` (else: had a handoff);
+  ``csat_sent``/``nps_sent``: ``survey_sent`` events of that kind.
+- durations: ``frt_bot = first_bot - first_in``; ``frt_human = first_agent - requested`` and
+  ``queue_wait = claimed - requested`` in open seconds of the desk (kpis/business.py);
+  ``resolution = resolved - created``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Subquery
+
+from handoff.models import Handoff
+from hub.models import Conversation, Event, Message
+from kpis.business import OpenClock
+from kpis.sql import Dialect, epoch
+
+__all__ = ["COLUMNS", "Filters", "facts"]
+
+#: The facts' columns, in the CSV's order (after ``conversation_id``).
+COLUMNS = (
+    "conversation_id", "channel", "team", "agent_id", "created", "messages", "first_in", "first_bot",
+    "frt_bot", "reason", "requested", "claimed", "queue_wait", "first_agent", "frt_human", "abandoned",
+    "complaint", "resolved", "resolved_by", "resolution", "reopened", "kb_answered", "kb_clarified",
+    "kb_handed_off", "csat", "csat_human", "nps", "csat_sent", "nps_sent",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Conversations created in [start, end), optionally of one channel and one team."""
+
+    start: datetime
+    end: datetime
+    channel: str | None = None
+    team: str | None = None
+
+
+def _flag(condition: Any) -> Any:
+    return sa.func.max(sa.case((condition, 1), else_=0))
+
+
+def _count(condition: Any) -> Any:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subquery:
+    """The per-conversation facts of the filtered conversations, as a subquery (columns: COLUMNS)."""
+    C = Conversation
+    cohort = sa.select(C.id).where(C.created_at >= filters.start, C.created_at < filters.end)
+    if filters.channel:
+        cohort = cohort.where(C.channel == filters.channel)
+
+    M = Message
+    incoming = M.message_type == "incoming"
+    decision = sa.case((incoming, M.context[("kb", "decision")].as_string()))
+    at = epoch(dialect, M.created_at)
+    msgs = (
+        sa.select(
+            M.conversation_id.label("cid"),
+            _count(M.message_type.in_(("incoming", "outgoing"))).label("messages"),
+            sa.func.min(sa.case((incoming, at))).label("first_in"),
+            sa.func.min(sa.case(((M.message_type == "outgoing") & (M.sender_type == "bot"), at))).label(
+                "first_bot"
+            ),
+            sa.func.min(sa.case(((M.message_type == "outgoing") & (M.sender_type == "agent"), at))).label(
+                "first_agent"
+            ),
+            _count(decision == "answer").label("kb_answered"),
+            _count(decision == "clarify").label("kb_clarified"),
+            _count(decision == "handoff").label("kb_handed_off"),
+        )
+        .where(M.conversation_id.in_(cohort))
+        .group_by(M.conversation_id)
+        .subquery("msgs")
+    )
+
+    E = Event
+    kind = E.data["kind"].as_string()
+    evs = (
+        sa.select(
+            E.conversation_id.label("cid"),
+            sa.func.min(sa.case((E.kind == "resolved", E.id))).label("resolved_eid"),
+            _flag(E.kind == "reopened").label("reopened"),
+            _flag(E.kind == "handoff_abandoned").label("abandoned"),
+            sa.func.max(sa.case(((E.kind == "survey_answered") & (kind == "csat"), E.id))).label("csat_eid"),
+            sa.func.max(sa.case(((E.kind == "survey_answered") & (kind == "nps"), E.id))).label("nps_eid"),
+            _count((E.kind == "survey_sent") & (kind == "csat")).label("csat_sent"),
+            _count((E.kind == "survey_sent") & (kind == "nps")).label("nps_sent"),
+        )
+        .where(
+            E.kind.in_(("resolved", "reopened", "handoff_abandoned", "survey_answered", "survey_sent")),
+            E.conversation_id.in_(cohort),
+        )
+        .group_by(E.conversation_id)
+        .subquery("evs")
+    )
+
+    firsts = (
+        sa.select(
+            Handoff.conversation_id.label("cid"),
+            sa.func.min(Handoff.id).label("hid"),
+            _flag(Handoff.reason == "complaint").label("complaint"),
+        )
+        .where(Handoff.conversation_id.in_(cohort))
+        .group_by(Handoff.conversation_id)
+        .subquery("firsts")
+    )
+    H = aliased(Handoff, name="h")
+    R, S, N = aliased(Event, name="r"), aliased(Event, name="s"), aliased(Event, name="n")
+
+    created = epoch(dialect, C.created_at)
+    requested = epoch(dialect, H.requested_at)
+    claimed = epoch(dialect, H.claimed_at)
+    resolved = epoch(dialect, R.created_at)
+    team = sa.func.coalesce(H.skill, "")
+    human = sa.cast(S.data["human"].as_boolean(), sa.Integer)
+    query = (
+        sa.select(
+            C.id.label("conversation_id"),
+            C.channel.label("channel"),
+            team.label("team"),
+            H.agent_id.label("agent_id"),
+            created.label("created"),
+            C.created_at.label("created_at"),
+            sa.func.coalesce(msgs.c.messages, 0).label("messages"),
+            msgs.c.first_in,
+            msgs.c.first_bot,
+            sa.case((msgs.c.first_bot >= msgs.c.first_in, msgs.c.first_bot - msgs.c.first_in)).label(
+                "frt_bot"
+            ),
+            H.reason.label("reason"),
+            requested.label("requested"),
+            claimed.label("claimed"),
+            (open_seconds(claimed) - open_seconds(requested)).label("queue_wait"),
+            msgs.c.first_agent,
+            sa.case(
+                (msgs.c.first_agent >= requested, open_seconds(msgs.c.first_agent) - open_seconds(requested))
+            ).label("frt_human"),
+            sa.func.coalesce(evs.c.abandoned, 0).label("abandoned"),
+            sa.func.coalesce(firsts.c.complaint, 0).label("complaint"),
+            resolved.label("resolved"),
+            R.data["by"].as_string().label("resolved_by"),
+            (resolved - created).label("resolution"),
+            sa.func.coalesce(evs.c.reopened, 0).label("reopened"),
+            sa.func.coalesce(msgs.c.kb_answered, 0).label("kb_answered"),
+            sa.func.coalesce(msgs.c.kb_clarified, 0).label("kb_clarified"),
+            sa.func.coalesce(msgs.c.kb_handed_off, 0).label("kb_handed_off"),
+            S.data["score"].as_integer().label("csat"),
+            sa.case(
+                (S.id.is_(None), None), else_=sa.func.coalesce(human, sa.case((H.id.is_not(None), 1), else_=0))
+            ).label("csat_human"),
+            N.data["score"].as_integer().label("nps"),
+            sa.func.coalesce(evs.c.csat_sent, 0).label("csat_sent"),
+            sa.func.coalesce(evs.c.nps_sent, 0).label("nps_sent"),
+        )
+        .select_from(C)
+        .outerjoin(msgs, msgs.c.cid == C.id)
+        .outerjoin(evs, evs.c.cid == C.id)
+        .outerjoin(firsts, firsts.c.cid == C.id)
+        .outerjoin(H, H.id == firsts.c.hid)
+        .outerjoin(R, R.id == evs.c.resolved_eid)
+        .outerjoin(S, S.id == evs.c.csat_eid)
+        .outerjoin(N, N.id == evs.c.nps_eid)
+        .where(C.id.in_(cohort))
+    )
+    if filters.team is not None:
+        query = query.where(team == filters.team)
+    return query.subquery("facts")

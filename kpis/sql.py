@@ -1,0 +1,66 @@
+"""The few SQL expressions that differ between SQLite and PostgreSQL: epoch seconds, day/week buckets,
+the smaller of two numbers. Everything else in the KPI queries is portable SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+__all__ = ["BUCKETS", "Dialect", "bucket", "epoch", "least"]
+
+#: How the numbers can be grouped (``group_by`` of the API).
+BUCKETS = ("day", "week", "channel", "team", "agent")
+
+
+class Dialect:
+    """``postgresql`` or ``sqlite`` (what the session's engine speaks)."""
+
+    def __init__(self, name: str) -> None:
+        self.postgres = name == "postgresql"
+
+
+def epoch(dialect: Dialect, column: Any) -> ColumnElement[float]:
+    """Seconds since 1970-01-01 UTC of a stored timestamp (NULL stays NULL)."""
+    if dialect.postgres:
+        return sa.cast(sa.extract("epoch", column), sa.Float)
+    # SQLite stores UTC text 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds plus the milliseconds of %f
+    # (julianday's double would blur them by ~50 µs).
+    whole = sa.cast(sa.func.strftime("%s", column), sa.Float)
+    return whole + sa.cast(sa.func.strftime("%f", column), sa.Float) - sa.cast(
+        sa.func.strftime("%S", column), sa.Float
+    )
+
+
+def least(dialect: Dialect, a: Any, b: Any) -> ColumnElement[Any]:
+    return sa.func.least(a, b) if dialect.postgres else sa.func.min(a, b)
+
+
+def day(dialect: Dialect, column: Any) -> ColumnElement[str]:
+    """The UTC date 'YYYY-MM-DD' of a timestamp."""
+    if dialect.postgres:
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
+    return sa.func.date(column)
+
+
+def week(dialect: Dialect, column: Any) -> ColumnElement[str]:
+    """The Monday 'YYYY-MM-DD' (UTC) of a timestamp's ISO week."""
+    if dialect.postgres:
+        return sa.func.to_char(sa.func.date_trunc("week", sa.func.timezone("UTC", column)), "YYYY-MM-DD")
+    return sa.func.date(column, "weekday 0", "-6 days")
+
+
+def bucket(dialect: Dialect, by: str, *, created_at: Any, channel: Any, team: Any, agent: Any) -> Any:
+    """The group key of ``by`` (one of :data:`BUCKETS`) as text."""
+    if by == "day":
+        return day(dialect, created_at)
+    if by == "week":
+        return week(dialect, created_at)
+    if by == "channel":
+        return channel
+    if by == "team":
+        return team
+    if by == "agent":
+        return sa.cast(agent, sa.String)
+    raise ValueError(f"unknown group {by!r}; use one of {', '.join(BUCKETS)}")

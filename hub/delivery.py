@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import metrics
 from hub.broadcast import Broadcast
 from hub.channels.base import Channel
 from hub.crud import messages as messages_crud
@@ -56,6 +57,7 @@ class Delivery:
         channel = self._channels.get(conversation.channel)
         for message in messages:
             out = MessageOut.of(message)
+            metrics.MESSAGES_SENT.labels(conversation.channel, message.sender_type).inc()
             await self.publish(conversation.id, {"type": "message", "message": out.model_dump(mode="json")})
             if channel is None:
                 log.error("no channel to deliver through", extra={"channel": conversation.channel})

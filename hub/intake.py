@@ -8,6 +8,7 @@ constraint decides, and the loser of a race reads the winner's row.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import bot_state, status
+from hub import bot_state, metrics, status
 from hub.bus import Database, EventName, UnitOfWork, emit
 from hub.channels.base import Channel, StagesReceipts
 from hub.contacts import linking
@@ -185,6 +186,7 @@ class Receiver:
         fill in the contact, and one another contact has becomes a suggested link (hub.contacts.linking).
         """
         self.validate(incoming)
+        arrived = time.perf_counter()
         country_code = self._settings.phone_default_country_code
         given = (details or ContactDetails()).normalized(country_code)
         found = given_then_written(given, extract(incoming.text, country_code))
@@ -205,8 +207,11 @@ class Receiver:
                 # PostgreSQL chose this transaction to break a deadlock with a merge: nothing was stored.
                 if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == _ATTEMPTS - 1:
                     raise
+        metrics.RECEIPTS.labels(incoming.channel).inc()
+        metrics.RECEIPT_SECONDS.labels(incoming.channel).observe(time.perf_counter() - arrived)
         if not intake.created:
             return intake
+        metrics.MESSAGES_RECEIVED.labels(incoming.channel).inc()
         log.info(
             "message received",
             extra={

@@ -138,6 +138,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
     resolved = epoch(dialect, R.created_at)
     team = sa.func.coalesce(H.skill, "")
     human = sa.cast(S.data["human"].as_boolean(), sa.Integer)
+    had_handoff = sa.case((H.id.is_not(None), 1), else_=0)
     query = (
         sa.select(
             C.id.label("conversation_id"),
@@ -170,9 +171,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             sa.func.coalesce(msgs.c.kb_clarified, 0).label("kb_clarified"),
             sa.func.coalesce(msgs.c.kb_handed_off, 0).label("kb_handed_off"),
             S.data["score"].as_integer().label("csat"),
-            sa.case(
-                (S.id.is_(None), None), else_=sa.func.coalesce(human, sa.case((H.id.is_not(None), 1), else_=0))
-            ).label("csat_human"),
+            sa.case((S.id.is_(None), None), else_=sa.func.coalesce(human, had_handoff)).label("csat_human"),
             N.data["score"].as_integer().label("nps"),
             sa.func.coalesce(evs.c.csat_sent, 0).label("csat_sent"),
             sa.func.coalesce(evs.c.nps_sent, 0).label("nps_sent"),

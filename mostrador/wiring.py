@@ -2,7 +2,8 @@
 
 The hub (hub/) is the conversation core and imports nothing of handoff/: it offers seams
 (hub/seams.py) and an after-commit event bus (hub/bus.py); handoff/plugin.py fills the seams and
-subscribes its listeners. ``make lint`` (import-linter, pyproject.toml) keeps it that way.
+subscribes its listeners. The reports (kpis/: KPIs, the reports page, /metrics) only add routes
+(kpis/plugin.py). ``make lint`` (import-linter, pyproject.toml) keeps it that way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from handoff.settings import HandoffSettings
 from hub import app as hub_app
 from hub.services import Services
 from hub.settings import Settings
+from kpis import plugin as kpis_plugin
 
 __all__ = ["build_services", "create_app", "wire"]
 
@@ -51,4 +53,5 @@ def create_app(
         settings, rasa_transport=rasa_transport, wire=lambda services: wire(services, desk_settings)
     )
     handoff_plugin.mount(app, desk_settings)
+    kpis_plugin.mount(app)
     return app

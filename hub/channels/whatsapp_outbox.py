@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import metrics
 from hub.channels import whatsapp_format
 from hub.channels.graph_client import GraphClient, GraphError
 from hub.channels.whatsapp_settings import WhatsAppSettings
@@ -280,6 +281,7 @@ class WhatsAppOutbox:
             wamid = await self._client.send(row.payload)
         except GraphError as exc:
             error = {"http_status": exc.status, **exc.error}
+            metrics.WHATSAPP_ERRORS.labels(str(bool(exc.retryable)).lower()).inc()
             if exc.retryable and row.attempts < self._settings.max_attempts:
                 delay = self._delay(row.attempts)
                 log.warning(

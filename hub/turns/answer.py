@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any
 
-from hub import bot_state, status
+from hub import bot_state, metrics, status
 from hub.bot import BotAnswer, BotReply
 from hub.bus import EventName, UnitOfWork, emit
 from hub.crud import conversations, events
@@ -82,6 +82,8 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
         if to_deliver is not None:
             messages, status_changed = to_deliver
             await turn.delivery.deliver(conversation=conversation, messages=messages)
+            if messages:
+                metrics.answered(message.created_at)
             if status_changed:
                 await turn.delivery.publish_status(conversation=conversation)
             await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from hub import language
+from hub import language, metrics
 from hub.bot import BotAnswer, BotReply, RasaError, RasaUnavailable
 from hub.bot_tracker import past_turn
 from hub.intent_syntax import INTENT_PREFIX, for_rasa
@@ -128,16 +128,19 @@ async def ask(
             replies = await turn.rasa.send(sender, text, metadata)
         except RasaUnavailable as exc:
             _raise_if_cancelling(exc)
+            metrics.RASA_ERRORS.labels("unavailable").inc()
             down_attempts += 1
             failure = f"rasa unavailable: {exc}"
             may_have_reached = not isinstance(exc.__cause__, httpx.ConnectError)  # e.g. a timeout
         except RasaError as exc:
+            metrics.RASA_ERRORS.labels("error").inc()
             errors += 1
             failure = f"rasa error: {exc}"
             may_have_reached = True
         else:
             if BotAnswer.of(replies).answered:
                 return replies
+            metrics.RASA_ERRORS.labels("empty").inc()
             down_attempts += 1
             failure = "rasa answered nothing (is its action server down?)"
             log.warning(

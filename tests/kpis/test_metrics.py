@@ -1,0 +1,59 @@
+"""GET /metrics as Prometheus scrapes it: a customer's message is counted (received, receipt, its latency)
+and the bot's answer observed; the queue length is read from the database."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import Reports
+
+from tests.fakes.rasa import FakeRasa
+
+
+def _value(text: str, sample: str) -> float:
+    """The value of one sample line, e.g. 'mostrador_messages_received_total{channel="api"}'; 0 if absent."""
+    found = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def _scrape(reports: Reports) -> str:
+    response = reports.client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return response.text
+
+
+def test_a_message_is_counted(reports: Reports) -> None:
+    before = _scrape(reports)
+    receipt = reports.post("hola")
+    assert receipt.status_code == 202, receipt.text
+    reports.wait_idle(receipt.json()["conversation_id"])
+    after = _scrape(reports)
+    received = 'mostrador_messages_received_total{channel="api"}'
+    assert _value(after, received) == _value(before, received) + 1
+    receipts = 'mostrador_receipt_seconds_count{channel="api"}'
+    assert _value(after, receipts) == _value(before, receipts) + 1
+    answers = "mostrador_answer_seconds_count"
+    assert _value(after, answers) == _value(before, answers) + 1
+    sent = 'mostrador_messages_sent_total{channel="api",sender="bot"}'
+    assert _value(after, sent) >= _value(before, sent) + 1
+    resent = reports.post("hola otra vez", client_message_id="same")
+    again = reports.post("hola otra vez", client_message_id="same")
+    assert resent.json()["id"] == again.json()["id"]
+    last = _scrape(reports)
+    assert _value(last, received) == _value(after, received) + 1  # the duplicate is not a new message
+    assert _value(last, 'mostrador_receipts_total{channel="api"}') == _value(
+        after, 'mostrador_receipts_total{channel="api"}'
+    ) + 2
+
+
+def test_the_queue_length_is_read_at_each_scrape(reports: Reports, rasa: FakeRasa) -> None:
+    assert _value(_scrape(reports), "mostrador_queue_length") == 0
+    rasa.reply = lambda _text, _meta: [
+        {"custom": {"handoff": {"reason": "explicit_request"}}}
+    ]
+    receipt = reports.post("quiero una persona")
+    reports.wait_until(
+        lambda: reports.conversation(receipt.json()["conversation_id"])["status"] == "open", "handed off"
+    )
+    assert _value(_scrape(reports), "mostrador_queue_length") == 1

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.models import Handoff
 from kpis.business import OpenClock
 from kpis.facts import Filters, facts
-from kpis.sql import Dialect, bucket
+from kpis.sql import bucket, for_reports
 
 __all__ = ["KPIS", "PERCENTILED", "Kpi", "compute"]
 
@@ -162,8 +162,9 @@ def _sums(f: Any) -> dict[str, Any]:
     }
 
 
-def _select(ranked: Any, key: Any, reasons: list[str], suffix: str) -> Any:
-    r = ranked.c
+def _select(rows: Any, key: Any, reasons: list[str], suffix: str, *, postgres: bool) -> Any:
+    """The aggregates of ``rows`` (the facts with their bucket, and on SQLite their ranks)."""
+    r = rows.c
     columns = [key.label("bucket"), sa.literal(int(suffix == "t")).label("is_total")]
     columns += [expr.label(name) for name, expr in _sums(r).items()]
     for i, reason in enumerate(reasons):
@@ -171,7 +172,12 @@ def _select(ranked: Any, key: Any, reasons: list[str], suffix: str) -> Any:
             f"reason_{i}"
         ))
     for metric in PERCENTILED:
-        value, rank, n = r[metric], r[f"{metric}_rn{suffix}"], r[f"{metric}_n{suffix}"]
+        value = r[metric]
+        if postgres:  # percentile_disc is the nearest rank (NULLs left out)
+            columns.append(sa.func.percentile_disc(0.5).within_group(value).label(f"{metric}_median"))
+            columns.append(sa.func.percentile_disc(0.9).within_group(value).label(f"{metric}_p90"))
+            continue
+        rank, n = r[f"{metric}_rn{suffix}"], r[f"{metric}_n{suffix}"]
         columns.append(sa.func.max(sa.case((rank == (n + 1) // 2, value))).label(f"{metric}_median"))
         columns.append(sa.func.max(sa.case((rank == (9 * n + 9) // 10, value))).label(f"{metric}_p90"))
     return sa.select(*columns)
@@ -198,8 +204,7 @@ async def compute(
     session: AsyncSession, filters: Filters, *, group_by: str, open_seconds: OpenClock
 ) -> dict[str, Any]:
     """{"total": {kpi: value}, "groups": [{"key": ..., kpi: value}]} for the filtered conversations."""
-    bind = session.get_bind()
-    dialect = Dialect(bind.dialect.name)
+    dialect = await for_reports(session)
     reasons = sorted(
         str(r) for r in await session.scalars(sa.select(Handoff.reason).distinct()) if r is not None
     )
@@ -207,22 +212,24 @@ async def compute(
     key = bucket(
         dialect, group_by, created_at=f.c.created_at, channel=f.c.channel, team=f.c.team, agent=f.c.agent_id
     )
-    windows: list[Any] = [f, sa.func.coalesce(key, "").label("bucket")]
-    for metric in PERCENTILED:
-        value = f.c[metric]
-        order = (value.is_(None), value)
-        windows += [
-            sa.func.row_number().over(partition_by=key, order_by=order).label(f"{metric}_rn"),
-            sa.func.count(value).over(partition_by=key).label(f"{metric}_n"),
-            sa.func.row_number().over(order_by=order).label(f"{metric}_rnt"),
-            sa.func.count(value).over().label(f"{metric}_nt"),
-        ]
-    ranked = sa.select(*windows).cte("ranked")
-    groups = _select(ranked, ranked.c.bucket, reasons, "").group_by(ranked.c.bucket)
-    total = _select(ranked, sa.literal(None, sa.String), reasons, "t")
-    rows = (await session.execute(sa.union_all(total, groups))).mappings().all()
+    columns: list[Any] = [f, sa.func.coalesce(key, "").label("bucket")]
+    if not dialect.postgres:  # SQLite has no percentile aggregate: the nearest rank by row_number
+        for metric in PERCENTILED:
+            value = f.c[metric]
+            order = (value.is_(None), value)
+            columns += [
+                sa.func.row_number().over(partition_by=key, order_by=order).label(f"{metric}_rn"),
+                sa.func.count(value).over(partition_by=key).label(f"{metric}_n"),
+                sa.func.row_number().over(order_by=order).label(f"{metric}_rnt"),
+                sa.func.count(value).over().label(f"{metric}_nt"),
+            ]
+    rows = sa.select(*columns).cte("ranked")
+    postgres = dialect.postgres
+    groups = _select(rows, rows.c.bucket, reasons, "", postgres=postgres).group_by(rows.c.bucket)
+    total = _select(rows, sa.literal(None, sa.String), reasons, "t", postgres=postgres)
+    found = (await session.execute(sa.union_all(total, groups))).mappings().all()
     result: dict[str, Any] = {"total": None, "groups": []}
-    for row in rows:
+    for row in found:
         values = _kpis(dict(row), reasons)
         if row["is_total"]:
             result["total"] = values

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.models import Agent
 from kpis.business import OpenClock
 from kpis.facts import Filters, facts
-from kpis.sql import Dialect
+from kpis.sql import for_reports
 
 __all__ = ["CSV_COLUMNS", "DRILLS", "as_csv", "conversations"]
 
@@ -79,7 +79,7 @@ async def conversations(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The filtered conversations (oldest first), only those of ``drill`` (a key of DRILLS) if given."""
-    f = facts(Dialect(session.get_bind().dialect.name), filters, open_seconds)
+    f = facts(await for_reports(session), filters, open_seconds)
     query = (
         sa.select(f, Agent.name.label("agent"))
         .outerjoin(Agent, Agent.id == f.c.agent_id)

@@ -1,6 +1,6 @@
 """The reports page (GET /reports) in headless Chromium, as a support lead uses it: log in as a supervisor,
 pick the day, read the numbers and the bot/human CSAT chart, drill down from the human CSAT to the bad
-rating, download the CSV. The history is tests/kpis/history.py (four conversations on 2026-12-01).
+rating, download the CSV. The history is tests/kpis/kpi_history.py (four conversations on 2026-12-01).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from browser_testing import RunningHub
 from playwright.sync_api import Page, expect
 
-from tests.kpis.history import build, database
+from tests.kpis.kpi_history import build, database
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import io
 from statistics import mean
 from typing import Any, get_args
 
-from conftest import Reports
-from history import build
+from kpi_history import build
+from reports_testing import Reports
 
 from kpis import export
 from kpis.api import Drill

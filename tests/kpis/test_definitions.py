@@ -1,4 +1,4 @@
-"""Each KPI against the hand-built history of tests/kpis/history.py, worked out by hand; SQLite and
+"""Each KPI against the hand-built history of tests/kpis/kpi_history.py, worked out by hand; SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from history import DAY, build, database
+from kpi_history import DAY, build, database
 
 from handoff import hours
 from kpis.business import open_clock

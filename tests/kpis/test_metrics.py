@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Reports
+from reports_testing import Reports
 
 from tests.fakes.rasa import FakeRasa
 

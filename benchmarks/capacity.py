@@ -37,7 +37,7 @@ import httpx
 import psycopg
 from psycopg import sql
 
-from benchmarks.capacity_load import CpuMeter, hub_step, plan, rasa_step
+from benchmarks.capacity_load import CpuMeter, hub_step, idle_cpu, plan, rasa_step
 from benchmarks.capacity_report import StepResult, summary, table
 from benchmarks.load_generator import TEXTS
 from benchmarks.load_report import write_section
@@ -103,6 +103,17 @@ def _warm(hub_url: str, api_key: str, rasa_urls: list[str], token: str) -> None:
             ).raise_for_status()
 
 
+def _command() -> str:
+    """This run's arguments, the --note text left out (it follows as its own line)."""
+    argv, shown = sys.argv[1:], []
+    for i, arg in enumerate(argv):
+        if i > 0 and argv[i - 1] == "--note":
+            shown.append('"..."')
+        else:
+            shown.append(arg)
+    return " ".join(shown)
+
+
 def _machine() -> str:
     cpu = next(
         (
@@ -115,7 +126,8 @@ def _machine() -> str:
     return f"{platform.machine()} {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def run(args: argparse.Namespace) -> list[StepResult]:
+def run(args: argparse.Namespace, rows: list[StepResult]) -> None:
+    """Start the stack, measure every rate into ``rows`` (kept if interrupted), stop, drop the databases."""
     data_dir = ROOT / "var" / "capacity"
     run_id = f"cap{uuid.uuid4().hex[:6]}"
     token = secrets.token_urlsafe(24)
@@ -141,7 +153,6 @@ def run(args: argparse.Namespace) -> list[StepResult]:
         hub_port=hub_port,
     )
     stack = Stack(services, log_dir=data_dir / f"logs-{run_id}", report=lambda line: print(line, flush=True))
-    rows: list[StepResult] = []
     try:
         stack.start()
         api_key = dev_api_key(data_dir, {"DATABASE_URL": hub_db})
@@ -154,6 +165,8 @@ def run(args: argparse.Namespace) -> list[StepResult]:
         print(f"warming up ({len(rasa_urls)} Rasa server(s), hub {hub_url})", flush=True)
         _warm(hub_url, api_key, rasa_urls, token)
         time.sleep(3)
+        idle = asyncio.run(idle_cpu(meter, args.idle))
+        print("idle CPU ms per s: " + ", ".join(f"{k} {1000 * v:.0f}" for k, v in idle.items()), flush=True)
         for rate in args.rates:
             for path in ("rasa", "hub"):
                 p = plan(f"{run_id}-{path}-{rate:g}", rate, args.step)
@@ -170,6 +183,7 @@ def run(args: argparse.Namespace) -> list[StepResult]:
                             drain_cap=args.drain_cap,
                         )
                     )
+                row.idle = idle
                 rows.append(row)
                 print(table([row]).splitlines()[-1], flush=True)
                 time.sleep(args.pause)
@@ -178,7 +192,6 @@ def run(args: argparse.Namespace) -> list[StepResult]:
         _drop(args.database, [name, f"{name}_rasa"])
         _flush(args.redis)
         print(f"stopped; dropped {name} and {name}_rasa; logs {stack.log_dir}", flush=True)
-    return rows
 
 
 def main() -> None:
@@ -191,6 +204,7 @@ def main() -> None:
     parser.add_argument(
         "--drain-cap", type=float, default=120.0, help="longest wait for the hub to drain (s)"
     )
+    parser.add_argument("--idle", type=float, default=15.0, help="seconds of no load measured first")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds of quiet between steps")
     parser.add_argument(
         "--database",
@@ -207,7 +221,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the stack is stopped, the database dropped
     started = datetime.now(UTC)
     load = os.getloadavg()
-    rows = run(args)
+    rows: list[StepResult] = []
+    interrupted = ""
+    try:
+        run(args, rows)
+    except (KeyboardInterrupt, SystemExit) as stop:
+        if not rows:
+            raise
+        interrupted = f"Interrupted ({type(stop).__name__}) after {len(rows)} steps: the table is partial."
     heading = (
         f"{args.rasa} Rasa server(s), hub {args.web_processes} web process(es) + {args.workers} "
         f"worker(s), {args.step:g} s per step"
@@ -215,8 +236,9 @@ def main() -> None:
     body = "\n".join(
         [
             f"Measured {started:%Y-%m-%d %H:%M} UTC on {_machine()}; load average before the run "
-            f"{load[0]:.1f}; command: `python -m benchmarks.capacity {' '.join(sys.argv[1:])}`.",
+            f"{load[0]:.1f}; command: `python -m benchmarks.capacity {_command()}`.",
             *([args.note] if args.note else []),
+            *([interrupted] if interrupted else []),
             "",
             table(rows),
             "",

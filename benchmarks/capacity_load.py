@@ -29,7 +29,7 @@ from benchmarks.capacity_report import HUB, RASA, StepResult
 from benchmarks.load_generator import TEXTS
 from hub.rasa_servers import for_sender
 
-__all__ = ["CpuMeter", "Plan", "hub_step", "plan", "rasa_step"]
+__all__ = ["CpuMeter", "Plan", "hub_step", "idle_cpu", "plan", "rasa_step"]
 
 ENGLISH = {"hi", "how long does shipping take?", "where is my order AB-12345"}
 SPACING_S = 10.0  # one customer's messages are at least this far apart
@@ -107,10 +107,13 @@ class CpuMeter:
         self._before: dict[int | str, int] = {}
         self._machine_before = (0, 0)
         self._own_before = 0.0
+        self._wall_before = 0.0
+        self.window_s = 0.0  # wall-clock seconds of the last start..stop
 
     def start(self) -> None:
         self._before, self._machine_before = _ticks(self._groups), _machine()
         self._own_before = time.process_time()
+        self._wall_before = time.monotonic()
 
     def stop(self) -> tuple[dict[str, float], float, float]:
         """CPU seconds by part, the machine's busy % and the share of it nobody measured here (others)."""
@@ -122,11 +125,21 @@ class CpuMeter:
         }
         used["db"] = max(0, after["db"] - self._before.get("db", 0)) / tick
         used["bench"] = time.process_time() - self._own_before
+        self.window_s = time.monotonic() - self._wall_before
         total0, idle0 = self._machine_before
         elapsed = max(1, total - total0) / tick  # CPU-seconds of all cores
         busy = 100 * (1 - (idle - idle0) / max(1, total - total0))
         others = max(0.0, busy - 100 * sum(used.values()) / elapsed)
         return used, busy, others
+
+
+async def idle_cpu(meter: CpuMeter, seconds: float) -> dict[str, float]:
+    """CPU seconds per second each part uses with no load at all (sweeps, polling): the fixed cost that
+    a low rate divides by few messages."""
+    meter.start()
+    await asyncio.sleep(seconds)
+    used, _, _ = meter.stop()
+    return {part: value / meter.window_s for part, value in used.items()}
 
 
 # ---------------------------------------------------------------- sending
@@ -178,6 +191,7 @@ async def rasa_step(p: Plan, *, rasa_urls: Sequence[str], token: str, meter: Cpu
         await _fire(p.shots, t0, send)
         result.drain_s = max(0.0, time.monotonic() - t0 - p.duration)
         result.cpu_s, result.busy_pct, result.others_pct = meter.stop()
+        result.window_s = meter.window_s
     return result
 
 
@@ -216,6 +230,7 @@ async def hub_step(
         result.undrained = await _wait_drained(database, p.run_id, drain_cap)
         result.drain_s = time.monotonic() - last_send
         result.cpu_s, result.busy_pct, result.others_pct = meter.stop()
+        result.window_s = meter.window_s
     _read_answers(result, database, p.run_id, scheduled)
     return result
 
@@ -240,7 +255,8 @@ ANSWERS_SQL = """
 SELECT m.client_message_id, c.status,
        (SELECT min(r.created_at) FROM messages r
          WHERE r.in_reply_to_id = m.id AND r.message_type = 'outgoing') AS answered_at,
-       EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = 'bot_holding') AS held
+       EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = 'bot_holding') AS held,
+       (SELECT count(*) FROM events e WHERE e.message_id = m.id AND e.kind = 'bot_replied') AS turns
 FROM messages m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.message_type = 'incoming' AND m.client_message_id LIKE %s
 """
@@ -249,8 +265,10 @@ WHERE m.message_type = 'incoming' AND m.client_message_id LIKE %s
 def _read_answers(result: StepResult, database: str, run_id: str, scheduled: dict[str, float]) -> None:
     with psycopg.connect(database) as db:
         rows = db.execute(ANSWERS_SQL, (f"{run_id}-%",)).fetchall()
-    for client_id, status, answered_at, held in rows:
+    result.lost = max(0, len(result.receipt_ms) - len(rows))  # a receipt, but no stored message
+    for client_id, status, answered_at, held, turns in rows:
         result.holding += bool(held)
+        result.dup_turns += int(turns) > 1
         if isinstance(answered_at, datetime) and client_id in scheduled:
             result.answered += 1
             result.answer_ms.append((answered_at.timestamp() - scheduled[client_id]) * 1000)

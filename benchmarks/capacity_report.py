@@ -38,9 +38,13 @@ class StepResult:
     handed_off: int = 0  # hub: not answered by the bot, its conversation with a person (status open)
     holding: int = 0  # hub: messages that got a holding message ("un momento...")
     errors: int = 0  # requests that failed or were not answered 2xx
+    lost: int = 0  # hub: acknowledged with a receipt but not stored (must be 0)
+    dup_turns: int = 0  # hub: messages with more than one bot_replied event (must be 0)
     answer_ms: list[float] = field(default_factory=list)  # answered ones, from the scheduled time
     receipt_ms: list[float] = field(default_factory=list)  # hub: POST -> receipt, from the scheduled time
     cpu_s: dict[str, float] = field(default_factory=dict)  # "hub" | "rasa" | "actions" -> CPU seconds
+    window_s: float = 0.0  # wall-clock seconds the CPU was measured over (the step until drained)
+    idle: dict[str, float] = field(default_factory=dict)  # part -> CPU s per s with no load (the run's)
     busy_pct: float = 0.0  # the machine's CPU busy over the step (both cores = 100)
     others_pct: float = 0.0  # of it, what no measured process used: other people's work on the machine
     drain_s: float = 0.0  # seconds after the last send until everything was answered or given up
@@ -53,10 +57,12 @@ class StepResult:
     def p(self, q: float) -> float | None:
         return percentile(self.answer_ms, q) if self.answer_ms else None
 
-    def cpu_ms_per_answer(self, part: str) -> float | None:
+    def cpu_ms_per_answer(self, part: str, *, net: bool = False) -> float | None:
+        """CPU ms of ``part`` per answered message; ``net``: less what it uses idle over the window."""
         if not self.answered or part not in self.cpu_s:
             return None
-        return 1000 * self.cpu_s[part] / self.answered
+        used = self.cpu_s[part] - (self.idle.get(part, 0.0) * self.window_s if net else 0.0)
+        return 1000 * max(0.0, used) / self.answered
 
     @property
     def in_time(self) -> bool:
@@ -108,10 +114,18 @@ def _cpu(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _net(r: StepResult, part: str) -> str:
+    """'43.5 (12.0)': all of the part's CPU per answered message, and net of its idle use."""
+    if not r.idle:
+        return _cpu(r.cpu_ms_per_answer(part))
+    return f"{_cpu(r.cpu_ms_per_answer(part))} ({_cpu(r.cpu_ms_per_answer(part, net=True))})"
+
+
 HEADER = [
-    "| rate msg/s | path | sent | answered | handed off | holding msgs | errors | p50 ms | p95 ms | p99 ms "
-    "| receipt p99 ms | hub CPU ms/msg | Rasa CPU ms/msg | actions CPU ms/msg | PG+Redis CPU ms/msg "
-    "| machine busy (others) | drain s |",
+    "| rate msg/s | path | sent | answered | handed off | holding msgs | errors / lost / dup turns "
+    "| p50 ms | p95 ms | p99 ms "
+    "| receipt p99 ms | hub CPU ms/msg (net of idle) | Rasa CPU ms/msg | actions CPU ms/msg "
+    "| PG+Redis CPU ms/msg | machine busy (others) | drain s |",
     "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 
@@ -124,9 +138,9 @@ def table(rows: Sequence[StepResult]) -> str:
         lines.append(
             f"| {r.rate:g} | {r.path}{mark} | {r.sent} | {r.answered} ({100 * r.answered_share:.1f}%) | "
             f"{r.handed_off if r.path == HUB else '-'} | {r.holding if r.path == HUB else '-'} | "
-            f"{r.errors} | "
+            f"{f'{r.errors} / {r.lost} / {r.dup_turns}' if r.path == HUB else r.errors} | "
             f"{_ms(r.p(50))} | {_ms(r.p(95))} | {_ms(r.p(99))} | {_ms(receipt)} | "
-            f"{_cpu(r.cpu_ms_per_answer('hub')) if r.path == HUB else '-'} | "
+            f"{_net(r, 'hub') if r.path == HUB else '-'} | "
             f"{_cpu(r.cpu_ms_per_answer('rasa'))} | {_cpu(r.cpu_ms_per_answer('actions'))} | "
             f"{_cpu(r.cpu_ms_per_answer('db'))} | {r.busy_pct:.0f}% ({r.others_pct:.0f}%) | "
             f"{r.drain_s:.0f}{f' ({r.undrained} left)' if r.undrained else ''} |"
@@ -155,6 +169,8 @@ def summary(rows: Sequence[StepResult]) -> list[str]:
     else:
         lines.append("- Hub / Rasa alone: not computable (a path was not in time even at the lowest rate).")
     hub_ms = [v for r in rows if r.path == HUB and (v := r.cpu_ms_per_answer("hub")) is not None]
+    hub_rows = [r for r in rows if r.path == HUB and r.idle]
+    net = [v for r in hub_rows if (v := r.cpu_ms_per_answer("hub", net=True)) is not None]
     if hub_ms:
         in_time = [
             v for r in rows if r.path == HUB and r.in_time and (v := r.cpu_ms_per_answer("hub")) is not None
@@ -165,5 +181,12 @@ def summary(rows: Sequence[StepResult]) -> list[str]:
             f"{min(shown):.1f}-{max(shown):.1f} ms"
             f"{' within the capacity' if in_time else ''} (target <= 8 ms); all rates: "
             f"{', '.join(f'{v:.1f}' for v in hub_ms)} ms."
+        )
+    if net:
+        idle = next(r.idle for r in rows if r.idle)
+        lines.append(
+            "- Net of what the hub uses with no load at all "
+            f"({1000 * idle.get('hub', 0.0):.0f} ms of CPU per second: sweeps, workers polling), "
+            f"per answered message: {', '.join(f'{v:.1f}' for v in net)} ms."
         )
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from handoff import after_hours, desk, queue, requests
+from handoff import after_hours, desk, queue, rasa_tracker, requests
 from handoff.queue_notices import QueueNotices
 from hub import periodic, status
 from hub.broadcast import Broadcast
@@ -69,6 +69,7 @@ class Abandonment:
                         "waited_seconds": round((now - item.handoff.requested_at).total_seconds()),
                     },
                 )
+                rasa_tracker.stage(session, conversation_id=item.conversation.id, event="resume")
                 await status.resolve(session, conversation=item.conversation, by="abandoned")
                 changed.append(item.conversation)
         for conversation in changed:

@@ -262,12 +262,15 @@ class Desk:
         return handoff
 
     async def resolve(self, *, agent_id: int, conversation_id: int) -> Conversation:
-        """The agent closes the conversation; the customer's next message starts a new one (with the bot)."""
+        """The agent closes the conversation; the customer's next message reopens it within
+        REOPEN_WINDOW_HOURS (with the bot: Rasa's tracker is resumed) or starts a new one."""
         uow = self._db.unit_of_work()
         async with uow.transaction() as session:
             agent = await _agent(session, agent_id)
             conversation, handoff = await _owned(session, agent, conversation_id)
             _end(session, handoff, "resolved")
+            # Rasa answers this conversation again if its customer reopens it (hub/status.py reopen).
+            rasa_tracker.stage(session, conversation_id=conversation.id, event="resume")
             await status.resolve(session, conversation=conversation, by="agent")
         await self._delivery.publish_status(conversation=conversation)
         await publish_queue(self._broadcast, {"type": "queue_changed", "conversation_id": conversation_id})

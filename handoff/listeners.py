@@ -2,8 +2,9 @@
 
 - ``handoff.requested`` (a new waiting handoff): send Rasa the pause staged with it, tell the agents'
   consoles, auto-assign when HANDOFF_AUTO_ASSIGN is on;
-- ``handoff.ended`` by a hand-back: send Rasa the resume staged with it (both retried by the worker
-  until Rasa accepts them: handoff/rasa_tracker.py);
+- ``handoff.ended`` (hand-back, resolved, abandoned): send Rasa the resume staged with it (both retried
+  by the worker until Rasa accepts them: handoff/rasa_tracker.py), so a conversation its customer
+  reopens is the bot's again;
 - ``message.skipped`` (a customer wrote while people own the conversation): an email left while queued
   outside business hours is stored and acknowledged (handoff/after_hours.py).
 """
@@ -66,8 +67,8 @@ class Listeners:
             await self._delivery.deliver(conversation=current, messages=[notice])
 
     async def handoff_ended(self, event: BusEvent) -> None:
-        if event.data.get("reason") == "handed_back":
-            await self._tracker.send_due()  # the resume staged with the hand-back
+        # The resume staged with the hand-back, or with the resolution (a reopened conversation is the bot's).
+        await self._tracker.send_due()
 
     async def message_skipped(self, event: BusEvent) -> None:
         if event.conversation_id is None:

@@ -38,6 +38,10 @@ class Agents:
     def logout_watch(self, token: str) -> tuple[str, str] | None:
         return agents.SESSIONS_TOPIC, agents.session_key(token)
 
+    async def is_supervisor(self, session: AsyncSession, *, token: str) -> bool:
+        agent = await agents.authenticate(session, token=token)
+        return agent is not None and permissions.is_supervisor(agent)
+
 
 class Handoffs:
     """hub.seams.HandoffView: the latest handoff request shown with a conversation."""

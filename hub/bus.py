@@ -43,8 +43,9 @@ class EventName(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_OPENED = "conversation.opened"  # pending -> open: people own it
     CONVERSATION_HANDED_BACK = "conversation.handed_back"  # open -> pending: the bot owns it again
-    CONVERSATION_RESOLVED = "conversation.resolved"  # data: by
-    CONVERSATION_REOPENED = "conversation.reopened"  # resolved -> open
+    CONVERSATION_RESOLVED = "conversation.resolved"  # data: cause (the resolver: agent | bot | ...), why
+    CONVERSATION_REOPENED = "conversation.reopened"  # resolved -> open (agent) | pending (customer)
+    SURVEY_ANSWERED = "survey.answered"  # data: survey_id, kind (csat | nps), score, comment, human
     CONTACT_MERGED = "contact.merged"  # data: surviving/merged_contact_id, key, agent_id, link_id?
     AGENT_ONLINE = "agent.online"  # data: agent_id
     AGENT_OFFLINE = "agent.offline"  # data: agent_id, status (away | offline)

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -27,7 +28,7 @@ from hub.crud.arrivals import Known
 from hub.delivery import Delivery
 from hub.errors import TextTooLong, UnknownChannel
 from hub.jobs import JobQueue
-from hub.models import Conversation, Message
+from hub.models import Conversation, Message, utcnow
 from hub.schemas import IncomingMessage, Receipt
 from hub.settings import Settings
 
@@ -129,6 +130,14 @@ class Receiver:
                 conversation = await arrivals.touch_active(
                     session, conversation_id=known.conversation_id, contact_id=known.contact_id
                 )
+            if conversation is None and self._settings.reopen_window_hours > 0:
+                conversation = await arrivals.touch_recently_resolved(
+                    session,
+                    contact_id=known.contact_id,
+                    channel=incoming.channel,
+                    source_id=incoming.source_id,
+                    since=utcnow() - timedelta(hours=self._settings.reopen_window_hours),
+                )
             if conversation is None:
                 conversation = await arrivals.open_conversation(
                     session,
@@ -139,7 +148,9 @@ class Receiver:
                 )
                 created = EventName.CONVERSATION_CREATED
                 emit(session, created, conversation_id=conversation.id, channel=incoming.channel)
-            bot_owns = status.is_bot_owned(conversation)
+            # A resolved conversation (within the reopen window) is reopened, or its message taken by a
+            # plug-in, by the drain (hub/turns/drain.py): the message waits for it like a bot turn.
+            bot_owns = status.is_bot_owned(conversation) or status.is_resolved(conversation)
             state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
             message = await arrivals.insert_incoming(
                 session,

@@ -142,6 +142,8 @@ class Conversation(Base):
             sqlite_where=sa.text("status != 'resolved'"),
             postgresql_where=sa.text("status != 'resolved'"),
         ),
+        # Sweeps over one status by age (the surveys' silent bot conversations; KPIs).
+        sa.Index("ix_conversations_status_updated_at", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,8 @@ The hub is the conversation core and imports nothing of ``handoff``; the composi
   (:meth:`TurnPolicy.decide`) and the handoff itself (:meth:`TurnPolicy.hand_off`);
 - an :class:`AgentDirectory`: whether a bearer token is a logged-in agent's (who may read any conversation);
 - a :class:`HandoffView`: the latest handoff of a conversation, for ``GET /conversations/{id}``;
+- an :class:`Intercept`: a customer message that came back to a resolved conversation, taken before
+  the hub reopens it and asks the bot (the surveys package: a rating is not a question for Rasa);
 - background tasks run by the worker (the abandonment sweep).
 
 Effects after a commit do not go through here: listeners subscribe to the event bus (``hub/bus.py``).
@@ -30,6 +32,7 @@ __all__ = [
     "AgentDirectory",
     "Decision",
     "HandoffView",
+    "Intercept",
     "Seams",
     "TurnPolicy",
 ]
@@ -90,9 +93,26 @@ class AgentDirectory(Protocol):
         so sockets opened with ``token`` close; None when logins cannot end early."""
         ...
 
+    async def is_supervisor(self, session: AsyncSession, *, token: str) -> bool:
+        """Whether the token logs in an agent who supervises (sees every conversation, follow-ups)."""
+        ...
+
 
 class HandoffView(Protocol):
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None: ...
+
+
+class Intercept(Protocol):
+    """Called by the drain (hub/turns/drain.py) in a transaction, for a customer message stored in a
+    resolved conversation (within REOPEN_WINDOW_HOURS), before the hub reopens it for the bot."""
+
+    async def take(
+        self, session: AsyncSession, *, conversation: Conversation, message: Message
+    ) -> list[Message] | None:
+        """Take the message: store what answers it and return those messages (delivered after the
+        commit; the conversation stays resolved, the message is done). None: the hub reopens the
+        conversation and the bot answers the message."""
+        ...
 
 
 #: Without the handoff package nobody answers an open conversation's queue: the hub says only this.
@@ -140,6 +160,14 @@ class BotOnly:
     def logout_watch(self, token: str) -> tuple[str, str] | None:
         return None
 
+    async def is_supervisor(self, session: AsyncSession, *, token: str) -> bool:
+        return False
+
+    async def take(
+        self, session: AsyncSession, *, conversation: Conversation, message: Message
+    ) -> list[Message] | None:
+        return None
+
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None:
         return None
 
@@ -149,6 +177,7 @@ class Seams:
     policy: TurnPolicy = field(default_factory=BotOnly)
     agents: AgentDirectory = field(default_factory=BotOnly)
     handoffs: HandoffView = field(default_factory=BotOnly)
+    intercept: Intercept = field(default_factory=BotOnly)
     #: Background tasks the worker runs next to the bot turns (each loops until cancelled; the plug-in
     #: binds its dependencies when it installs them).
     tasks: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)

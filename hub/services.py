@@ -92,6 +92,7 @@ class Services:
             policy=self.seams.policy,
             serializer=self.serializer,
             settings=self.settings,
+            intercept=self.seams.intercept,
         )
 
     async def close(self) -> None:

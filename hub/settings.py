@@ -142,6 +142,14 @@ class Settings(BaseSettings):
         pattern="^(es|en)$",
         description="Language of a new conversation when the first message gives no clear evidence.",
     )
+    reopen_window_hours: float = Field(
+        default=72.0,
+        ge=0,
+        description=(
+            "A customer writing again within this many hours after their conversation was resolved "
+            "reopens it (the bot answers first; event reopened by customer); later, or 0, starts a new one."
+        ),
+    )
     widget_allowed_origins: str = Field(
         default="*",
         description=(

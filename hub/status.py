@@ -1,14 +1,17 @@
 """The only place a conversation's status changes; every change writes its events.
 
-pending (bot owns it) -> open (humans own it) -> resolved, by :data:`TRANSITIONS`. Functions stage
-changes in the caller's transaction (the stored ``status_changed`` event and the bus event of the
-transition, hub/bus.py) and return what must be delivered after the commit.
+pending (bot owns it) -> open (humans own it) -> resolved, by :data:`TRANSITIONS`; a resolved
+conversation is reopened by an agent (-> open) or by its customer writing again within
+REOPEN_WINDOW_HOURS (-> pending: the bot answers, and hands off again if it must; hub/turns/drain.py).
+Functions stage changes in the caller's transaction (the stored ``status_changed`` event and the bus
+event of the transition, hub/bus.py) and return what must be delivered after the commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +29,7 @@ __all__ = [
     "hand_back",
     "is_bot_owned",
     "is_people_owned",
+    "is_resolved",
     "open_for_people",
     "reopen",
     "resolve",
@@ -48,6 +52,7 @@ TRANSITIONS: dict[tuple[ConversationStatus, ConversationStatus], EventName] = {
     (OPEN, RESOLVED): EventName.CONVERSATION_RESOLVED,
     (OPEN, PENDING): EventName.CONVERSATION_HANDED_BACK,
     (RESOLVED, OPEN): EventName.CONVERSATION_REOPENED,
+    (RESOLVED, PENDING): EventName.CONVERSATION_REOPENED,
 }
 
 class InvalidTransition(Exception):
@@ -70,8 +75,12 @@ def is_people_owned(conversation: Conversation) -> bool:
     return conversation.status == OPEN
 
 
+def is_resolved(conversation: Conversation) -> bool:
+    return conversation.status == RESOLVED
+
+
 async def _set(
-    session: AsyncSession, conversation: Conversation, to: ConversationStatus, *, cause: str
+    session: AsyncSession, conversation: Conversation, to: ConversationStatus, *, cause: str, **data: Any
 ) -> None:
     before = conversation.status
     event = TRANSITIONS.get((ConversationStatus(before), to))
@@ -87,7 +96,7 @@ async def _set(
         kind="status_changed",
         data={"from": str(before), "to": str(to), "cause": cause},
     )
-    emit(session, event, conversation_id=conversation.id, cause=cause)
+    emit(session, event, conversation_id=conversation.id, cause=cause, **data)
 
 
 async def open_for_people(
@@ -108,10 +117,16 @@ async def open_for_people(
     return change
 
 
-async def resolve(session: AsyncSession, *, conversation: Conversation, by: str = "system") -> StatusChange:
-    """Close the conversation; the contact's next message starts a new one."""
-    await _set(session, conversation, RESOLVED, cause=by)
-    await events.record(session, conversation_id=conversation.id, kind="resolved", data={"by": by})
+async def resolve(
+    session: AsyncSession, *, conversation: Conversation, by: str = "system", why: str | None = None
+) -> StatusChange:
+    """Close the conversation. ``by``: who (agent, bot, abandoned, ...); ``why``: how (the bot's
+    ``goodbye`` or ``silence``); both stored in the ``resolved`` event and published. The contact's next
+    message within REOPEN_WINDOW_HOURS reopens it (:func:`reopen`); a later one starts a new one."""
+    await _set(session, conversation, RESOLVED, cause=by, why=why)
+    await events.record(
+        session, conversation_id=conversation.id, kind="resolved", data={"by": by, "why": why}
+    )
     return StatusChange(conversation)
 
 
@@ -132,7 +147,9 @@ async def hand_back(
 
 
 async def reopen(session: AsyncSession, *, conversation: Conversation, by: str = "agent") -> StatusChange:
-    """Give a resolved conversation back to humans."""
-    await _set(session, conversation, OPEN, cause=by)
+    """Give a resolved conversation back: to humans (``by="agent"``, open), or to the bot when its
+    customer wrote again (``by="customer"``, pending: the bot answers first, as in a new conversation)."""
+    to = PENDING if by == "customer" else OPEN
+    await _set(session, conversation, to, cause=by)
     await events.record(session, conversation_id=conversation.id, kind="reopened", data={"by": by})
     return StatusChange(conversation)

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import handoff.models  # noqa: F401  (agents tables join Base.metadata)
+import surveys.models  # noqa: F401  (surveys, follow_ups join Base.metadata)
 from hub.db import create_engine
 from hub.models import Base
 from hub.settings import Settings

@@ -30,11 +30,13 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
     from hub.channels.whatsapp_settings import WhatsAppSettings
     from hub.settings import Settings
     from knowledge_base.settings import KBSettings
+    from surveys.settings import SurveySettings
 
     return [
         ("hub", Settings),
         ("hub: WhatsApp channel", WhatsAppSettings),
         ("handoff desk", HandoffSettings),
+        ("surveys", SurveySettings),
         ("knowledge base (actions, CLI)", KBSettings),
     ]
 

@@ -10,6 +10,7 @@ goes out, must not cost twice as much per message. A resent message uses the ORM
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ __all__ = [
     "insert_incoming",
     "open_conversation",
     "touch_active",
+    "touch_recently_resolved",
     "update_contact",
 ]
 
@@ -85,6 +87,28 @@ _TOUCH = (
     .returning(*_conversations.c)
 )
 _INSERT_MESSAGE = sa.insert(_messages).returning(_messages.c.id)
+_RECENTLY_RESOLVED_ID = (
+    sa.select(_conversations.c.id)
+    .where(
+        _conversations.c.contact_id == sa.bindparam("b_contact"),
+        _conversations.c.channel == sa.bindparam("b_channel"),
+        _conversations.c.source_id == sa.bindparam("b_source"),
+        _conversations.c.status == ConversationStatus.RESOLVED,
+        _conversations.c.resolved_at >= sa.bindparam("b_since"),
+    )
+    .order_by(_conversations.c.resolved_at.desc(), _conversations.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_TOUCH_RESOLVED = (
+    sa.update(_conversations)
+    .where(
+        _conversations.c.id == _RECENTLY_RESOLVED_ID,
+        _conversations.c.status == ConversationStatus.RESOLVED,
+    )
+    .values(updated_at=sa.bindparam("b_now"))
+    .returning(*_conversations.c)
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,26 @@ async def touch_active(
     params = {"b_conversation": conversation_id, "b_contact": contact_id, "b_now": utcnow()}
     connection = await session.connection()
     row = (await connection.execute(_TOUCH, params)).first()
+    return None if row is None else Conversation(**row._asdict())
+
+
+async def touch_recently_resolved(
+    session: AsyncSession, *, contact_id: int, channel: str, source_id: str, since: datetime
+) -> Conversation | None:
+    """Lock and touch the identity's latest conversation resolved at or after ``since`` (the reopen
+    window), still resolved; None when there is none. Only asked when the identity has no unresolved
+    conversation, so a known customer's message in an active conversation costs nothing more. The
+    message then joins it; the drain reopens it unless a plug-in takes the message (a survey's rating,
+    hub/seams.py ``Intercept``). The object returned is detached."""
+    params = {
+        "b_contact": contact_id,
+        "b_channel": channel,
+        "b_source": source_id,
+        "b_since": since,
+        "b_now": utcnow(),
+    }
+    connection = await session.connection()
+    row = (await connection.execute(_TOUCH_RESOLVED, params)).first()
     return None if row is None else Conversation(**row._asdict())
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hub.bot import RasaClient
 from hub.bus import Database
 from hub.delivery import Delivery
-from hub.seams import TurnPolicy
+from hub.seams import Intercept, TurnPolicy
 from hub.serial import Serializer
 from hub.settings import Settings
 
@@ -28,3 +28,5 @@ class TurnDeps:
     serializer: Serializer
     #: RASA_*, BOT_HOLDING_AFTER, BOT_HANDOFF_AFTER, DEFAULT_LANGUAGE.
     settings: Settings
+    #: Takes a message that came back to a resolved conversation before it is reopened (hub/seams.py).
+    intercept: Intercept

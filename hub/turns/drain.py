@@ -3,7 +3,9 @@
 Each conversation is drained oldest message first, one at a time (hub/serial.py; a Redis lease across
 workers); different conversations run concurrently. A message of a conversation the bot owns goes to
 the bot (hub/turns/answer.py); of one people own, it is only marked skipped (it was pushed at intake)
-and ``message.skipped`` is published.
+and ``message.skipped`` is published. A message that came back to a resolved conversation (within
+REOPEN_WINDOW_HOURS) is offered to the ``Intercept`` seam (a survey's rating), else it reopens the
+conversation for the bot (hub/status.py ``reopen`` by customer).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hub.crud import conversations
 from hub.crud import messages as messages_crud
 from hub.jobs import JobQueue
 from hub.models import Conversation, Message
+from hub.seams import Intercept
 from hub.turns.answer import to_bot
 from hub.turns.deps import TurnDeps
 
@@ -58,7 +61,51 @@ async def process_message(turn: TurnDeps, message_id: int) -> None:
     await turn.serializer.run(conversation_id, drain)
 
 
+async def _come_back(turn: TurnDeps, conversation: Conversation, message: Message) -> Conversation | None:
+    """A message in a resolved conversation (it came within REOPEN_WINDOW_HOURS): a plug-in takes it
+    (a survey's rating: delivered, conversation left resolved; None), or the customer reopens the
+    conversation for the bot (event reopened by customer). A plug-in that fails does not keep the
+    customer from an answer: logged, and the conversation is reopened."""
+    try:
+        return await _offer(turn, conversation, message, intercept=turn.intercept)
+    except Exception:
+        log.exception("intercept failed; the message goes to the bot", extra={"message_id": message.id})
+        return await _offer(turn, conversation, message, intercept=None)
+
+
+async def _offer(
+    turn: TurnDeps, conversation: Conversation, message: Message, *, intercept: Intercept | None
+) -> Conversation | None:
+    async with turn.db.unit_of_work() as uow:
+        async with uow.transaction() as session:
+            current = await session.get(Conversation, conversation.id, populate_existing=True)
+            incoming = await session.get(
+                Message, message.id, with_for_update={"key_share": True}, populate_existing=True
+            )
+            if current is None or incoming is None or incoming.bot_state != bot_state.QUEUED:
+                return None
+            if not status.is_resolved(current):
+                return current  # reopened by an earlier message or an agent meanwhile
+            taken = None
+            if intercept is not None:
+                taken = await intercept.take(session, conversation=current, message=incoming)
+            if taken is not None:
+                bot_state.move(incoming, bot_state.DONE)
+            else:
+                await status.reopen(session, conversation=current, by="customer")
+        if taken is not None:
+            await turn.delivery.deliver(conversation=current, messages=taken)
+            return None
+        await turn.delivery.publish_status(conversation=current)
+    return current
+
+
 async def _route(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
+    if status.is_resolved(conversation):
+        reopened = await _come_back(turn, conversation, message)
+        if reopened is None:
+            return
+        conversation = reopened
     if status.is_bot_owned(conversation):
         await to_bot(turn, conversation, message)
         return

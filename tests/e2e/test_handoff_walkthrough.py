@@ -189,7 +189,7 @@ async def test_widget_customer_is_helped_by_two_agents_then_the_bot_answers_agai
 
     question = await widget.say(FAQ)
     answer = await widget.answer_to(question)
-    assert question.conversation_id != conversation_id, "after resolve the next message starts afresh"
+    assert question.conversation_id == conversation_id, "within REOPEN_WINDOW_HOURS: reopened for the bot"
     assert [a["sender_type"] for a in answer] == ["bot"] * len(answer)
     assert kb_answer("envio-plazo", "es") in one_line(" ".join(a["text"] for a in answer))
     assert all(note not in f["text"] for f in widget.shown), "a note is never shown to the customer"

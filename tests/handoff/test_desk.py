@@ -16,6 +16,7 @@ from handoff.plugin import build_abandonment
 from hub.crud import events
 from hub.models import utcnow
 from tests.fakes.rasa import FakeRasa
+from tests.support.conversation_changes import resolved_hours_ago
 
 
 def next_message(ws: WebSocketTestSession, *, limit: int = 20) -> dict[str, Any]:
@@ -156,7 +157,9 @@ def test_transfer_to_another_agent_gives_them_the_conversation_with_a_note(desk:
     assert "agent_transferred" in kinds(desk, conversation_id)
 
 
-def test_resolve_closes_the_conversation_and_the_next_message_starts_a_new_one(desk: Desk) -> None:
+def test_resolve_closes_the_conversation_and_the_next_message_reopens_it_for_the_bot(
+    desk: Desk, rasa: FakeRasa
+) -> None:
     desk.add_agent("ana@x.example")
     headers = desk.login("ana@x.example")
     conversation_id = desk.hand_off(source_id="marta")
@@ -164,6 +167,21 @@ def test_resolve_closes_the_conversation_and_the_next_message_starts_a_new_one(d
     resolved = desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/resolve", headers=headers)
     assert resolved.json()["status"] == "resolved"
     assert desk.client.get("/api/v1/agent/queue", headers=headers).json()["mine"] == []
+    # Rasa's tracker, paused at the handoff, is resumed with the resolution: the bot may answer again.
+    desk.wait_until(lambda: rasa.events[-1:] == [(str(conversation_id), "resume")], "Rasa resumed")
+    again = desk.customer("otra cosa", source_id="marta")
+    assert again["conversation_id"] == conversation_id  # within REOPEN_WINDOW_HOURS
+    assert desk.wait_idle(conversation_id)[-1]["text"] == "echo: otra cosa"
+    assert desk.conversation(conversation_id)["status"] == "pending"
+
+
+def test_past_the_reopen_window_the_next_message_starts_a_new_conversation(desk: Desk) -> None:
+    desk.add_agent("ana@x.example")
+    headers = desk.login("ana@x.example")
+    conversation_id = desk.hand_off(source_id="marta")
+    desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/claim", headers=headers)
+    desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/resolve", headers=headers)
+    desk.db(resolved_hours_ago(conversation_id, 73))
     again = desk.customer("otra cosa", source_id="marta")
     assert again["conversation_id"] != conversation_id
     assert desk.wait_idle(again["conversation_id"])[-1]["text"] == "echo: otra cosa"
@@ -239,6 +257,7 @@ def test_the_context_includes_earlier_conversations_of_the_same_contact(desk: De
     old = desk.hand_off(source_id="marta")
     desk.client.post(f"/api/v1/agent/conversations/{old}/claim", headers=headers)
     desk.client.post(f"/api/v1/agent/conversations/{old}/resolve", headers=headers)
+    desk.db(resolved_hours_ago(old, 73))
     new = desk.hand_off("otra vez, con una persona", source_id="marta")
     context = desk.client.get(f"/api/v1/agent/conversations/{new}/context", headers=headers).json()
     assert [c["conversation_id"] for c in context["transcript"]] == [old, new]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.crud import conversations
-from hub.models import Event
+from hub.models import Conversation, Event, utcnow
 
-__all__ = ["change", "events_of"]
+__all__ = ["change", "events_of", "resolved_hours_ago"]
 
 
 def change(conversation_id: int, fn: Any, **kwargs: Any) -> Any:
@@ -36,5 +37,18 @@ def events_of(conversation_id: int) -> Any:
             .order_by(Event.id)
         )
         return [tuple(row) for row in rows]
+
+    return run
+
+
+def resolved_hours_ago(conversation_id: int, hours: float) -> Any:
+    """Move a resolved conversation's ``resolved_at`` back: past REOPEN_WINDOW_HOURS, the contact's next
+    message starts a new conversation instead of reopening it."""
+
+    async def run(session: AsyncSession) -> None:
+        moved = utcnow() - timedelta(hours=hours)
+        query = sa.update(Conversation).where(Conversation.id == conversation_id).values(resolved_at=moved)
+        await session.execute(query)
+        await session.commit()
 
     return run

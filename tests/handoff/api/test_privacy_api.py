@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from handoff_testing import Desk
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.conversation_changes import resolved_hours_ago
+
 EMAIL = "ana.privacidad@example.com"
 ORDER = "pedido ZX-4711"
 
@@ -59,6 +61,7 @@ def _customer_with_everything(desk: Desk) -> dict[str, Any]:
                        ("notes", {"text": f"nota sobre {ORDER}"}), ("resolve", {})):
         response = desk.client.post(f"{base}/{path}", json=body, headers=eva)
         assert response.status_code in (200, 201), response.text
+    desk.db(resolved_hours_ago(first, 73))  # past REOPEN_WINDOW_HOURS: her next message starts anew
     again = desk.customer("gracias, otra pregunta", source_id="cli-ana-7")
     desk.wait_idle(again["conversation_id"])
     assert again["conversation_id"] != first

@@ -1,0 +1,128 @@
+"""Bot-only conversations end (goodbye, silence), say so to the customer, and reopen when the customer
+comes back within REOPEN_WINDOW_HOURS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+from surveys_testing import SurveyHub
+
+from tests.support.clock import ManualClock
+
+CLOSING_ES = "Damos por resuelta tu consulta. Si necesitas algo más, escríbenos cuando quieras."
+CLOSING_EN = "We are marking your question as resolved. If you need anything else, just write to us."
+
+
+def test_a_goodbye_after_the_bots_answer_resolves_the_conversation_by_the_bot(hub: SurveyHub) -> None:
+    conversation_id = hub.say("¿cuánto tarda el envío?")
+    assert hub.conversation(conversation_id)["status"] == "pending"
+
+    hub.say("¡Muchas gracias por la ayuda!")
+
+    hub.wait_closed(conversation_id)
+    texts = hub.texts(conversation_id)
+    assert texts[-3:-1] == ["echo: ¡Muchas gracias por la ayuda!", CLOSING_ES]
+    assert hub.data(conversation_id, "resolved") == [{"by": "bot", "why": "goodbye"}]
+    assert hub.bus_events("conversation.resolved")[0]["cause"] == "bot"
+
+
+def test_thanks_with_a_new_request_or_as_the_first_words_resolves_nothing(hub: SurveyHub) -> None:
+    first = hub.say("gracias", source_id="luis")
+    second = hub.say("gracias, pero el pedido no ha llegado", source_id="luis")
+    third = hub.say("gracias ¿y el envío a Canarias?", source_id="luis")
+
+    assert first == second == third
+    assert hub.conversation(first)["status"] == "pending"
+    assert hub.data(first, "resolved") == []
+
+
+def test_silence_after_the_bots_last_answer_resolves_it_and_the_customer_is_told(
+    hub: SurveyHub, clock: ManualClock
+) -> None:
+    conversation_id = hub.say("¿hacéis envíos a Portugal?")
+
+    clock.now += timedelta(minutes=29)
+    hub.sweep()
+    assert hub.conversation(conversation_id)["status"] == "pending"
+
+    clock.now += timedelta(minutes=2)  # 31 minutes after the bot's answer (SURVEYS_BOT_SILENCE_MINUTES 30)
+    hub.sweep()
+
+    assert hub.conversation(conversation_id)["status"] == "resolved"
+    assert hub.data(conversation_id, "resolved") == [{"by": "bot", "why": "silence"}]
+    assert CLOSING_ES in hub.texts(conversation_id)
+
+
+def test_silence_while_people_own_the_conversation_resolves_nothing(
+    hub: SurveyHub, clock: ManualClock
+) -> None:
+    with_people = hub.hand_off(source_id="marta")
+    clock.now += timedelta(hours=2)
+
+    hub.sweep()
+
+    assert hub.conversation(with_people)["status"] == "open"
+
+
+def test_the_closing_message_is_in_the_conversations_language(hub: SurveyHub) -> None:
+    conversation_id = hub.say("how long does shipping take?", source_id="john", language="en")
+
+    hub.say("thanks, bye", source_id="john", language="en")
+
+    hub.wait_closed(conversation_id)
+    assert CLOSING_EN in hub.texts(conversation_id)
+
+
+def test_an_agents_resolution_says_so_too(hub: SurveyHub) -> None:
+    conversation_id = hub.hand_off(source_id="marta")
+
+    hub.resolved_by_agent(conversation_id)
+
+    assert CLOSING_ES in hub.texts(conversation_id)
+    assert hub.data(conversation_id, "resolved") == [{"by": "agent", "why": None}]
+
+
+def test_a_customer_writing_again_within_the_window_reopens_the_conversation_for_the_bot(
+    hub: SurveyHub, clock: ManualClock
+) -> None:
+    conversation_id = hub.say("¿cuánto tarda el envío?")
+    hub.say("gracias, adiós")
+    hub.wait_closed(conversation_id)
+    clock.now += timedelta(hours=71)
+
+    again = hub.say("¿y si no estoy en casa?")
+
+    assert again == conversation_id
+    assert hub.conversation(conversation_id)["status"] == "pending"
+    assert hub.texts(conversation_id)[-1] == "echo: ¿y si no estoy en casa?"
+    assert hub.data(conversation_id, "reopened") == [{"by": "customer"}]
+    assert [e["cause"] for e in hub.bus_events("conversation.reopened")] == ["customer"]
+
+
+def test_a_customer_writing_after_the_window_starts_a_new_conversation(
+    hub: SurveyHub, clock: ManualClock
+) -> None:
+    conversation_id = hub.say("¿cuánto tarda el envío?")
+    hub.say("gracias, adiós")
+    hub.wait_closed(conversation_id)
+    clock.now += timedelta(hours=72, minutes=1)
+
+    again = hub.say("¿y si no estoy en casa?")
+
+    assert again != conversation_id
+    assert hub.conversation(conversation_id)["status"] == "resolved"
+    assert hub.data(conversation_id, "reopened") == []
+
+
+def test_the_reopen_window_and_the_silence_are_settings(
+    hub_with: Callable[..., AbstractContextManager[SurveyHub]], clock: ManualClock
+) -> None:
+    with hub_with(reopen_window_hours=1, surveys_bot_silence_minutes=5) as hub:
+        conversation_id = hub.say("¿cuánto tarda el envío?")
+        clock.now += timedelta(minutes=6)
+        hub.sweep()
+        assert hub.conversation(conversation_id)["status"] == "resolved"
+        clock.now += timedelta(hours=1, minutes=1)
+        assert hub.say("otra pregunta") != conversation_id

@@ -53,9 +53,11 @@ async def finish(
     comment: str | None,
     settings: SurveySettings,
     reply: bool,
+    in_reply_to_id: int | None = None,
 ) -> list[Message]:
     """Store the answer (event ``survey_answered``, bus ``survey.answered``, a follow-up when bad);
-    with ``reply``, thank the customer and ask NPS if it follows. Returns the messages to deliver."""
+    with ``reply``, thank the customer (in reply to ``in_reply_to_id``: the widget shows their message
+    answered) and ask NPS if it follows. Returns the messages to deliver."""
     assert survey.score is not None
     survey.state = SurveyState.ANSWERED
     survey.comment = comment
@@ -80,7 +82,7 @@ async def finish(
             text=texts.thanks(conversation.language),
             buttons=None,
             sender_type="bot",
-            in_reply_to_id=None,
+            in_reply_to_id=in_reply_to_id,
         )
     ]
     if survey.kind == CSAT and survey.then_nps:
@@ -106,11 +108,11 @@ class SurveyReplies:
             survey.state = SurveyState.DROPPED
             return None
         if survey.state == SurveyState.ASKED:
-            return await self._score(session, survey, conversation, bot_text(message))
-        return await self._comment(session, survey, conversation, message.text)
+            return await self._score(session, survey, conversation, message, bot_text(message))
+        return await self._comment(session, survey, conversation, message, message.text)
 
     async def _score(
-        self, session: AsyncSession, survey: Survey, conversation: Conversation, text: str
+        self, session: AsyncSession, survey: Survey, conversation: Conversation, message: Message, text: str
     ) -> list[Message] | None:
         found = answers.rating(text, survey.kind)
         if found is None:
@@ -127,7 +129,7 @@ class SurveyReplies:
                 text=texts.comment_prompt(language),
                 buttons=texts.comment_buttons(language),
                 sender_type="bot",
-                in_reply_to_id=None,
+                in_reply_to_id=message.id,
             )
             return [prompt]
         return await finish(
@@ -137,10 +139,11 @@ class SurveyReplies:
             comment=found.comment,
             settings=self._settings,
             reply=True,
+            in_reply_to_id=message.id,
         )
 
     async def _comment(
-        self, session: AsyncSession, survey: Survey, conversation: Conversation, text: str
+        self, session: AsyncSession, survey: Survey, conversation: Conversation, message: Message, text: str
     ) -> list[Message] | None:
         settings = self._settings
         if answers.declines_comment(text):
@@ -159,5 +162,11 @@ class SurveyReplies:
         else:
             comment = text.strip()[:_COMMENT_CHARS]
         return await finish(
-            session, survey=survey, conversation=conversation, comment=comment, settings=settings, reply=True
+            session,
+            survey=survey,
+            conversation=conversation,
+            comment=comment,
+            settings=settings,
+            reply=True,
+            in_reply_to_id=message.id,
         )

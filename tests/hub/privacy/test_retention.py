@@ -53,6 +53,8 @@ def _backdate(hub: HubClient, conversation_id: int, when: datetime = OLD, *, con
             sa.update(Message).where(Message.conversation_id == conversation_id).values(created_at=when)
         )
         conversation.created_at = when
+        if conversation.resolved_at is not None:
+            conversation.resolved_at = when  # long resolved: the contact's next message starts a new one
         if contact:
             await session.execute(
                 sa.update(Contact).where(Contact.id == conversation.contact_id).values(created_at=when)

@@ -162,10 +162,10 @@ def _sums(f: Any) -> dict[str, Any]:
     }
 
 
-def _select(rows: Any, key: Any, reasons: list[str], suffix: str, *, postgres: bool) -> Any:
+def _select(rows: Any, key: Any, reasons: list[str], suffix: str, *, postgres: bool, total: Any) -> Any:
     """The aggregates of ``rows`` (the facts with their bucket, and on SQLite their ranks)."""
     r = rows.c
-    columns = [key.label("bucket"), sa.literal(int(suffix == "t")).label("is_total")]
+    columns = [key.label("bucket"), total.label("is_total")]
     columns += [expr.label(name) for name, expr in _sums(r).items()]
     for i, reason in enumerate(reasons):
         columns.append(sa.func.coalesce(sa.func.sum(sa.case((r.reason == reason, 1), else_=0)), 0).label(
@@ -223,11 +223,18 @@ async def compute(
                 sa.func.row_number().over(order_by=order).label(f"{metric}_rnt"),
                 sa.func.count(value).over().label(f"{metric}_nt"),
             ]
-    rows = sa.select(*columns).cte("ranked")
-    postgres = dialect.postgres
-    groups = _select(rows, rows.c.bucket, reasons, "", postgres=postgres).group_by(rows.c.bucket)
-    total = _select(rows, sa.literal(None, sa.String), reasons, "t", postgres=postgres)
-    found = (await session.execute(sa.union_all(total, groups))).mappings().all()
+    if dialect.postgres:  # the groups and the total in one pass
+        rows: Any = sa.select(*columns).subquery("ranked")
+        b = rows.c.bucket
+        query = _select(rows, b, reasons, "", postgres=True, total=sa.func.grouping(b)).group_by(
+            sa.func.grouping_sets(sa.tuple_(b), sa.text("()"))
+        )
+    else:
+        rows = sa.select(*columns).cte("ranked")
+        groups = _select(rows, rows.c.bucket, reasons, "", postgres=False, total=sa.literal(0))
+        total = _select(rows, sa.literal(None, sa.String), reasons, "t", postgres=False, total=sa.literal(1))
+        query = sa.union_all(total, groups.group_by(rows.c.bucket))
+    found = (await session.execute(query)).mappings().all()
     result: dict[str, Any] = {"total": None, "groups": []}
     for row in found:
         values = _kpis(dict(row), reasons)

@@ -146,6 +146,10 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
     created = epoch(dialect, C.created_at)
     requested = epoch(dialect, H.requested_at)
     claimed = epoch(dialect, H.claimed_at)
+    clock = open_seconds.fresh()
+    open_requested = clock.until("open_requested", requested)
+    open_claimed = clock.until("open_claimed", claimed)
+    open_agent = clock.until("open_agent", msgs.c.first_agent)
     resolved = epoch(dialect, R.created_at)
     team = sa.func.coalesce(H.skill, "")
     human = sa.cast(S.data["human"].as_boolean(), sa.Integer)
@@ -167,11 +171,9 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             H.reason.label("reason"),
             requested.label("requested"),
             claimed.label("claimed"),
-            (open_seconds(claimed) - open_seconds(requested)).label("queue_wait"),
+            (open_claimed - open_requested).label("queue_wait"),
             msgs.c.first_agent,
-            sa.case(
-                (msgs.c.first_agent >= requested, open_seconds(msgs.c.first_agent) - open_seconds(requested))
-            ).label("frt_human"),
+            sa.case((msgs.c.first_agent >= requested, open_agent - open_requested)).label("frt_human"),
             sa.func.coalesce(evs.c.abandoned, 0).label("abandoned"),
             sa.func.coalesce(firsts.c.complaint, 0).label("complaint"),
             resolved.label("resolved"),
@@ -197,6 +199,8 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
         .outerjoin(N, N.id == evs.c.nps_eid)
         .where(C.created_at >= filters.start, C.created_at < filters.end)
     )
+    for day, on in clock.joins:  # business hours: the day rows of the three instants
+        query = query.join(day, on, isouter=True)
     if filters.channel:
         query = query.where(C.channel == filters.channel)
     if filters.team is not None:

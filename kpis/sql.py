@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-__all__ = ["BUCKETS", "Dialect", "bucket", "epoch", "for_reports", "kb_decision", "least"]
+__all__ = ["BUCKETS", "Dialect", "bucket", "epoch", "for_reports", "greatest", "kb_decision", "least"]
 
 #: How the numbers can be grouped (``group_by`` of the API).
 BUCKETS = ("day", "week", "channel", "team", "agent")
@@ -43,6 +43,10 @@ def kb_decision(dialect: Dialect, context: Any) -> ColumnElement[str]:
 
 def least(dialect: Dialect, a: Any, b: Any) -> ColumnElement[Any]:
     return sa.func.least(a, b) if dialect.postgres else sa.func.min(a, b)
+
+
+def greatest(dialect: Dialect, a: Any, b: Any) -> ColumnElement[Any]:
+    return sa.func.greatest(a, b) if dialect.postgres else sa.func.max(a, b)
 
 
 def day(dialect: Dialect, column: Any) -> ColumnElement[str]:

@@ -1,6 +1,7 @@
 """The reports page (GET /reports) in headless Chromium, as a support lead uses it: log in as a supervisor,
 pick the day, read the numbers and the bot/human CSAT chart, drill down from the human CSAT to the bad
 rating, download the CSV. The history is tests/kpis/kpi_history.py (four conversations on 2026-12-01).
+Set REPORTS_SCREENSHOT=docs/img/reports.png to save the page as docs/kpis.md shows it.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def test_a_support_lead_reads_the_reports_and_drills_down_to_the_bad_rating(
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td").first).to_have_text(str(ids["b"]))
     expect(rows.first).to_contain_text("complaint")
+    if os.environ.get("REPORTS_SCREENSHOT"):
+        page.set_viewport_size({"width": 1280, "height": 1400})
+        page.screenshot(path=os.environ["REPORTS_SCREENSHOT"], full_page=True)
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Descargar CSV").click()

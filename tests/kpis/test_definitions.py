@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from kpi_history import DAY, build, database
+from kpi_history import DAY, History, at, build, database
 
 from handoff import hours
 from kpis.business import open_clock
@@ -108,15 +108,38 @@ async def test_an_empty_period_has_no_rates(database_url: str) -> None:
     assert found["groups"] == []
 
 
-async def test_queue_wait_and_human_frt_count_open_hours_only(sqlite_url: str) -> None:
+async def test_queue_wait_and_human_frt_count_open_hours_only(database_url: str) -> None:
     """B waits 120 s and D 30 s in the queue; with the desk open only from 11:01 (UTC, every day), B's
     wait counts from 11:01:00: 61 s, and its first answer 121 s; D (13:00) is unchanged."""
     week = {day: ["12:01-23:00"] for day in
             ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}  # fmt: skip
     desk = hours.parse({"enabled": True, "time_zone": "Europe/Madrid", "week": week})
-    [found] = await _kpis(sqlite_url, (PERIOD, "agent"), desk=desk)
+    [found] = await _kpis(database_url, (PERIOD, "agent"), desk=desk)
     agents = {g["key"]: g for g in found["groups"]}
     assert agents["1"]["queue_wait_median"] == pytest.approx(61.0)
     assert agents["1"]["frt_human_median"] == pytest.approx(121.0)
     assert agents["2"]["queue_wait_median"] == pytest.approx(30.0)
     assert agents["1"]["resolution_median"] == pytest.approx(3600.0)  # wall-clock
+
+
+async def test_a_night_closed_is_not_waiting_time(database_url: str) -> None:
+    """Handed off at 19:55 (Madrid), claimed at 09:05 the next morning and answered at 09:06, with the desk
+    open 09:00-20:00: 10 minutes in the queue, 11 to the first answer; the bot's time stays wall-clock."""
+    week = {day: ["09:00-20:00"] for day in
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}  # fmt: skip
+    desk = hours.parse({"enabled": True, "time_zone": "Europe/Madrid", "week": week})
+    async with database(database_url) as sessions:
+        async with sessions.begin() as session:
+            h = History(session)
+            cid = await h.conversation("whatsapp", at("18:55:00"), "open")  # 19:55 in Madrid
+            await h.message(cid, "incoming", at("18:55:00"))
+            next_day = DAY + timedelta(days=1)
+            claimed = at("08:05:00", next_day)
+            await h.handoff(cid, "explicit_request", at("18:55:00"), claimed=claimed, agent_id=3)
+            await h.message(cid, "outgoing", at("08:06:00", next_day), sender="agent")
+        async with sessions() as session:
+            dialect = Dialect(session.get_bind().dialect.name)
+            clock = open_clock(dialect, desk, start=PERIOD.start, end=PERIOD.end + timedelta(days=2))
+            found = await compute(session, PERIOD, group_by="day", open_seconds=clock)
+    assert found["total"]["queue_wait_median"] == pytest.approx(600.0)
+    assert found["total"]["frt_human_median"] == pytest.approx(660.0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import sys
 import time
@@ -96,6 +97,8 @@ def scaled_services(
         "RASA_TOKEN": token,
         "RASA_URL": ",".join(f"http://127.0.0.1:{rasa_port}" for rasa_port, _ in ports),
         "DATABASE_URL": hub_db,
+        # /metrics of any hub process sums all of them (prometheus-client's multiprocess mode, docs/kpis.md)
+        "PROMETHEUS_MULTIPROC_DIR": str(data_dir / "prometheus"),
         "JOBS_URL": redis,
         "BROADCAST_URL": redis,
         "RASA_TRACKER_STORE_URL": tracker_db.replace("postgresql://", "postgresql+psycopg://", 1),
@@ -201,6 +204,9 @@ def main() -> None:
     say(f"3/3 {args.rasa} Rasa + action servers, hub x{args.web_processes}, {args.workers} workers")
 
     def start() -> Stack:
+        metrics = data_dir / "prometheus"  # counts of an earlier run are not this one's
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir(parents=True)
         stack = Stack(
             scaled_services(
                 model_path=model,

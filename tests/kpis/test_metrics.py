@@ -3,11 +3,17 @@ and the bot's answer observed; the queue length is read from the database."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from reports_testing import Reports
 
 from tests.fakes.rasa import FakeRasa
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _value(text: str, sample: str) -> float:
@@ -57,3 +63,19 @@ def test_the_queue_length_is_read_at_each_scrape(reports: Reports, rasa: FakeRas
         lambda: reports.conversation(receipt.json()["conversation_id"])["status"] == "open", "handed off"
     )
     assert _value(_scrape(reports), "mostrador_queue_length") == 1
+
+
+def test_several_processes_are_summed_with_a_multiprocess_dir(tmp_path: Path) -> None:
+    """Two processes (say a web process and a worker) count a message each; a third one's /metrics
+    registry sums them (PROMETHEUS_MULTIPROC_DIR, as ops.scaled sets it)."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    count = "from hub import metrics; metrics.MESSAGES_RECEIVED.labels('whatsapp').inc()"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
+    show = (
+        "from prometheus_client import generate_latest; from kpis.metrics import _registry; "
+        "print(generate_latest(_registry()).decode())"
+    )
+    out = subprocess.run([sys.executable, "-c", show], env=env, check=True, timeout=60, capture_output=True,
+                         text=True).stdout  # fmt: skip
+    assert _value(out, 'mostrador_messages_received_total{channel="whatsapp"}') == 2

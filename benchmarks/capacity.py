@@ -157,10 +157,10 @@ def run(args: argparse.Namespace, rows: list[StepResult]) -> None:
         stack.start()
         api_key = dev_api_key(data_dir, {"DATABASE_URL": hub_db})
         rasa_urls = services[0].env["RASA_URL"].split(",")
-        groups: dict[str, list[int]] = {"hub": [], "rasa": [], "actions": []}
-        for service in services:
-            part = "actions" if service.name.startswith("action") else service.name.split("-")[0]
-            groups["hub" if part == "worker" else part].append(service.process.pid if service.process else -1)
+        groups: dict[str, list[int]] = {"web": [], "workers": [], "rasa": [], "actions": []}
+        for service in services:  # action-server-0, rasa-0, hub (the web process(es)), worker-0 ...
+            part = {"action": "actions", "hub": "web", "worker": "workers"}.get(service.name.split("-")[0])
+            groups[part or "rasa"].append(service.process.pid if service.process else -1)
         meter = CpuMeter(groups)
         print(f"warming up ({len(rasa_urls)} Rasa server(s), hub {hub_url})", flush=True)
         _warm(hub_url, api_key, rasa_urls, token)

@@ -99,7 +99,8 @@ def _machine() -> tuple[int, int]:
 
 class CpuMeter:
     """CPU seconds of the services' process groups between ``start`` and ``stop``, by part; "db" is the
-    PostgreSQL and Redis servers (shared with whoever else uses them), "bench" this process (the load)."""
+    PostgreSQL and Redis servers (shared with whoever else uses them), "bench" this process (the load),
+    "hub" the sum of "web" and "workers" when both are parts."""
 
     def __init__(self, parts: Mapping[str, Sequence[int]]) -> None:
         self.parts = parts  # "hub" -> [process group ids] ...
@@ -130,6 +131,8 @@ class CpuMeter:
         elapsed = max(1, total - total0) / tick  # CPU-seconds of all cores
         busy = 100 * (1 - (idle - idle0) / max(1, total - total0))
         others = max(0.0, busy - 100 * sum(used.values()) / elapsed)
+        if "web" in used and "workers" in used:
+            used["hub"] = used["web"] + used["workers"]  # after the sum: counted once
         return used, busy, others
 
 

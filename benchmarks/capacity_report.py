@@ -182,6 +182,13 @@ def summary(rows: Sequence[StepResult]) -> list[str]:
             f"{' within the capacity' if in_time else ''} (target <= 8 ms); all rates: "
             f"{', '.join(f'{v:.1f}' for v in hub_ms)} ms."
         )
+    split = [(r.cpu_ms_per_answer("web"), r.cpu_ms_per_answer("workers")) for r in rows if r.path == HUB]
+    if split and all(web is not None and workers is not None for web, workers in split):
+        lines.append(
+            "- Of the hub's CPU per answered message, web process(es) / workers: "
+            + ", ".join(f"{web:.1f} / {workers:.1f}" for web, workers in split if web and workers)
+            + " ms."
+        )
     if net:
         idle = next(r.idle for r in rows if r.idle)
         lines.append(

@@ -222,8 +222,11 @@ class RasaClient:
         return events if isinstance(events, list) else []
 
     async def latest_nlu(self, sender: str, text: str) -> dict[str, Any] | None:
-        """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error."""
-        params = {"token": self._token} if self._token else {}
+        """NLU of the tracker's latest user message if it is ``text``; None otherwise or on error.
+
+        ``include_events=NONE``: the tracker's state without its event list, which grows with every turn
+        and which Rasa would otherwise serialise (and the hub parse) after each turn just for this."""
+        params = {"include_events": "NONE", **({"token": self._token} if self._token else {})}
         try:
             response = await self._http.get(self._tracker_url(sender), params=params)
             response.raise_for_status()

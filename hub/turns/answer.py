@@ -22,7 +22,7 @@ from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
 from hub.privacy import tracker as rasa_tracker_store
 from hub.turns import deadlines
-from hub.turns.ask import ask, bot_text, language_of
+from hub.turns.ask import AskedElsewhere, ask, bot_text, language_of
 from hub.turns.deps import TurnDeps
 
 __all__ = ["to_bot"]
@@ -66,9 +66,16 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
     uow = turn.db.unit_of_work()
     try:
         # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
-        outcome = await deadlines.wait(
-            turn, message=message, lang=lang, ask=ask(turn, conversation, message, metadata)
-        )
+        try:
+            outcome = await deadlines.wait(
+                turn, message=message, lang=lang, ask=ask(turn, conversation, message, metadata)
+            )
+        except AskedElsewhere:
+            log.info(
+                "another process answered this message meanwhile (its drain lease was lost)",
+                extra={"message_id": message.id, "conversation_id": conversation.id},
+            )
+            return
         if outcome.handed_off:
             return
         replies = outcome.replies
@@ -92,29 +99,33 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
     if to_deliver is None:
         return
     if replies is not None:
-        await _store_nlu(turn, conversation, message)
-        await _review(turn, conversation_id=conversation.id, message_id=message.id)
+        await _review(turn, conversation, message)
 
 
-async def _review(turn: TurnDeps, *, conversation_id: int, message_id: int) -> None:
-    """Once Rasa's NLU of the turn is stored: hand off if the policy now says so (nlu_fallback x2)."""
+async def _review(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
+    """Off the answer path: keep Rasa's NLU of this turn on the incoming message, and hand off if the
+    policy now says so (two nlu_fallback turns in a row). One transaction."""
+    nlu = await turn.rasa.latest_nlu(str(conversation.id), bot_text(message))
+    if nlu is None:
+        return
     policy = turn.policy
     async with turn.db.unit_of_work() as uow:
         async with uow.transaction() as session:
-            conversation = await conversations.get(session, conversation_id=conversation_id)
-            message = await messages_crud.get(session, message_id=message_id)
-            if conversation is None or message is None or not status.is_bot_owned(conversation):
+            current = await conversations.get(session, conversation_id=conversation.id)
+            incoming = await messages_crud.get(session, message_id=message.id)
+            if current is None or incoming is None:
                 return
-            decision = await policy.decide(
-                session, conversation=conversation, message=message, bot_handoff=None
-            )
+            incoming.context = {**(incoming.context or {}), "nlu": nlu}
+            if not status.is_bot_owned(current):
+                return
+            decision = await policy.decide(session, conversation=current, message=incoming, bot_handoff=None)
             if decision is None:
                 return
             change = await policy.hand_off(
-                session, conversation=conversation, decision=decision, message_id=message_id
+                session, conversation=current, decision=decision, message_id=message.id
             )
-        await turn.delivery.deliver(conversation=conversation, messages=change.messages)
-        await turn.delivery.publish_status(conversation=conversation)
+        await turn.delivery.deliver(conversation=current, messages=change.messages)
+        await turn.delivery.publish_status(conversation=current)
 
 
 async def _store_answer(
@@ -213,14 +224,3 @@ async def _store_answer(
         extra={"message_id": message.id, "conversation_id": conversation_id, "replies": len(out)},
     )
     return (out, status_changed), conversation
-
-
-async def _store_nlu(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
-    """Off the answer path: keep Rasa's NLU of this turn on the incoming message."""
-    nlu = await turn.rasa.latest_nlu(str(conversation.id), bot_text(message))
-    if nlu is None:
-        return
-    async with turn.db.sessions.begin() as session:
-        incoming = await messages_crud.get(session, message_id=message.id)
-        if incoming is not None:
-            incoming.context = {**(incoming.context or {}), "nlu": nlu}

@@ -44,17 +44,19 @@ async def recover(*, sessions: async_sessionmaker[AsyncSession], jobs: JobQueue)
 async def process_message(turn: TurnDeps, message_id: int) -> None:
     """The job: drain the conversation the message belongs to."""
     async with turn.db.sessions() as session:
-        message = await messages_crud.get(session, message_id=message_id)
-    if message is None:
+        query = sa.select(Message.conversation_id).where(Message.id == message_id)
+        conversation_id = (await session.execute(query)).scalar_one_or_none()
+    if conversation_id is None:
         return
-    conversation_id = message.conversation_id
 
     async def drain() -> None:
         while True:
             async with turn.db.sessions() as session:
                 queued = await messages_crud.next_queued(session, conversation_id=conversation_id)
+                if queued is None:
+                    return
                 conversation = await conversations.get(session, conversation_id=conversation_id)
-            if queued is None or conversation is None:
+            if conversation is None:
                 return
             await _route(turn, conversation, queued)
 

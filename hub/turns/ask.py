@@ -12,25 +12,34 @@ A message that may already have reached Rasa (sent by a process that then died, 
 or a try that timed out or failed after Rasa took it) is looked up in Rasa's tracker before it is sent
 again (hub/bot_tracker.py, by the ``message_id`` the hub sends as metadata): a turn Rasa already ran is
 not run twice, its replies are the answer.
+
+``bot_asked_at`` is also the turn's lease: the process asking Rasa refreshes it every :data:`HEARTBEAT_S`
+seconds until the turn ends. A second process that finds the message asked less than :data:`IN_FLIGHT_S`
+ago (Redis restarted empty and took the drain leases with it, hub/serial.py) leaves it alone until the
+first one stored the answer (the message is no longer queued: :class:`AskedElsewhere`, nothing to do) or
+stopped refreshing it (died): then it takes the lease over with a compare-and-set, so exactly one does,
+and looks in the tracker. A turn possibly in flight is never rewound or sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
-from hub import language, metrics
+from hub import bot_state, language, metrics
 from hub.bot import BotAnswer, BotReply, RasaError, RasaUnavailable
 from hub.bot_tracker import past_turn
 from hub.intent_syntax import INTENT_PREFIX, for_rasa
 from hub.models import Conversation, Message, utcnow
 from hub.turns.deps import TurnDeps
 
-__all__ = ["ask", "bot_text", "language_of"]
+__all__ = ["HEARTBEAT_S", "IN_FLIGHT_S", "AskedElsewhere", "ask", "bot_text", "language_of"]
 
 log = logging.getLogger("hub.turns")
 
@@ -74,12 +83,59 @@ async def _offered_payloads(turn: TurnDeps, message: Message) -> set[str]:
                 if isinstance(b, dict)}
 
 
-async def _mark_asked(turn: TurnDeps, message: Message) -> None:
-    """Record that the message is about to reach Rasa, so a later process looks in the tracker first."""
+#: Seconds between two refreshes of ``bot_asked_at`` while a process waits for Rasa.
+HEARTBEAT_S = 5.0
+
+#: A message asked less than this ago may be in flight in another process: hands off.
+IN_FLIGHT_S = 2 * HEARTBEAT_S + 1
+
+
+class AskedElsewhere(Exception):
+    """Another process asked Rasa about this message and stored the answer (or still holds the lease)."""
+
+
+async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> bool:
+    """Compare-and-set ``bot_asked_at`` from ``seen`` to now: True when this process holds the turn."""
     now = utcnow()
+    mine = (
+        sa.update(Message)
+        .where(Message.id == message.id, Message.bot_state == bot_state.QUEUED)
+        .where(Message.bot_asked_at.is_(None) if seen is None else Message.bot_asked_at == seen)
+        .values(bot_asked_at=now)
+    )
     async with turn.db.sessions.begin() as session:
-        await session.execute(sa.update(Message).where(Message.id == message.id).values(bot_asked_at=now))
-    message.bot_asked_at = now
+        claimed = (await session.execute(mine)).rowcount == 1  # type: ignore[attr-defined]
+    if claimed:
+        message.bot_asked_at = now
+    return claimed
+
+
+async def _take_over(turn: TurnDeps, message: Message) -> None:
+    """Wait until the process that asked Rasa about ``message`` is done or gone, then hold the turn."""
+    while True:
+        async with turn.db.sessions() as session:
+            row = (
+                await session.execute(
+                    sa.select(Message.bot_asked_at, Message.bot_state).where(Message.id == message.id)
+                )
+            ).one_or_none()
+        if row is None or row.bot_state != bot_state.QUEUED:
+            raise AskedElsewhere(message.id)
+        asked_at = row.bot_asked_at
+        age = (utcnow() - asked_at).total_seconds() if asked_at is not None else IN_FLIGHT_S
+        if age < IN_FLIGHT_S:
+            await asyncio.sleep(IN_FLIGHT_S - age)
+            continue
+        if await _claim(turn, message, asked_at):
+            return
+
+
+async def _heartbeat(turn: TurnDeps, message: Message) -> None:
+    """Keep ``bot_asked_at`` fresh while this process waits for Rasa (and between retries)."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        if not await _claim(turn, message, message.bot_asked_at):
+            return  # answered meanwhile (not queued), or taken over: nothing left to hold
 
 
 async def _already_answered(turn: TurnDeps, sender: str, message: Message) -> list[BotReply] | None:
@@ -107,18 +163,39 @@ def _raise_if_cancelling(exc: Exception) -> None:
 async def ask(
     turn: TurnDeps, conversation: Conversation, message: Message, metadata: dict[str, Any]
 ) -> list[BotReply] | None:
-    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors."""
-    settings = turn.settings
-    down_attempts = 0
-    errors = 0
+    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors.
+
+    Raises :class:`AskedElsewhere` when another process answered the message meanwhile."""
     text = bot_text(message)
     typed = text == message.text  # not a channel's button payload (a WhatsApp reply id, signed)
     if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(turn, message))
     sender = str(conversation.id)
     may_have_reached = message.bot_asked_at is not None  # an earlier process sent it (then died?)
-    if not may_have_reached:
-        await _mark_asked(turn, message)
+    if may_have_reached or not await _claim(turn, message, None):
+        may_have_reached = True
+        await _take_over(turn, message)
+    heartbeat = asyncio.create_task(_heartbeat(turn, message))
+    try:
+        return await _ask(turn, message, sender, text, metadata, may_have_reached=may_have_reached)
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await heartbeat
+
+
+async def _ask(
+    turn: TurnDeps,
+    message: Message,
+    sender: str,
+    text: str,
+    metadata: dict[str, Any],
+    *,
+    may_have_reached: bool,
+) -> list[BotReply] | None:
+    settings = turn.settings
+    down_attempts = 0
+    errors = 0
     while True:
         if may_have_reached:
             replayed = await _already_answered(turn, sender, message)
@@ -145,7 +222,11 @@ async def ask(
             failure = "rasa answered nothing (is its action server down?)"
             log.warning(
                 "bot turn without a reply: not counted as answered",
-                extra={"message_id": message.id, "conversation_id": conversation.id, "items": len(replies)},
+                extra={
+                    "message_id": message.id,
+                    "conversation_id": message.conversation_id,
+                    "items": len(replies),
+                },
             )
             await turn.rasa.rewind(sender)
             may_have_reached = False  # undone

@@ -8,9 +8,13 @@ as metadata and, for a message that may already have reached Rasa, reads the tra
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from hub import turns
@@ -18,6 +22,9 @@ from hub.bot_tracker import turn_in_events
 from hub.intake import Intake
 from hub.models import Message, utcnow
 from hub.schemas import IncomingMessage
+from hub.serial import Serializer
+from hub.turns import ask
+from hub.turns.ask import IN_FLIGHT_S
 from tests.support.domain import Domain, domain_services
 
 
@@ -29,11 +36,12 @@ async def _stored(domain: Domain, text: str) -> Intake:
     return await domain.services.receiver.receive(incoming)
 
 
-async def _as_if_sent_before(domain: Domain, message_id: int) -> None:
+async def _as_if_sent_before(domain: Domain, message_id: int, *,
+                             seconds_ago: float = 2 * IN_FLIGHT_S) -> None:
+    """Asked by a process that stopped refreshing the lease ``seconds_ago`` (died, by default)."""
     async with domain.services.sessions.begin() as session:
-        await session.execute(
-            sa.update(Message).where(Message.id == message_id).values(bot_asked_at=utcnow())
-        )
+        asked = utcnow() - timedelta(seconds=seconds_ago)
+        await session.execute(sa.update(Message).where(Message.id == message_id).values(bot_asked_at=asked))
 
 
 def _user_turns(domain: Domain, conversation_id: int, message_id: int) -> int:
@@ -114,3 +122,49 @@ def test_a_rewound_turn_does_not_count_and_other_messages_turns_are_not_this_one
     [reply] = turn.replies
     assert reply.text == "for 8" and [b.payload for b in reply.buttons] == ["/affirm"]
     assert turn_in_events(events, 9) is None
+
+
+async def test_a_message_another_live_process_is_asking_about_is_left_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis restarted empty: the drain leases are gone, and a second worker drains the conversation while
+    the first still waits for Rasa. The second must not send the message again nor rewind the turn."""
+    monkeypatch.setattr(ask, "IN_FLIGHT_S", 0.5)
+    async with domain_services(tmp_path) as domain:
+        stored = await _stored(domain, "hola")
+        conversation_id, message_id = stored.conversation.id, stored.message.id
+        await _as_if_sent_before(domain, message_id, seconds_ago=0.0)  # the first worker asked just now
+        domain.rasa.tracker_events[str(conversation_id)] = [
+            {"event": "user", "text": "hola", "metadata": {"message_id": message_id}},  # Rasa is on it
+        ]
+
+        async def first_worker_answers() -> None:
+            await asyncio.sleep(0.2)
+            async with domain.services.sessions.begin() as session:
+                done = sa.update(Message).where(Message.id == message_id).values(bot_state="done")
+                await session.execute(done)
+
+        answering = asyncio.create_task(first_worker_answers())
+        await turns.process_message(domain.services.turn_deps(), message_id)  # the second worker
+        await answering
+        assert domain.rasa.webhook_calls == []
+        assert [e["event"] for e in domain.rasa.tracker_events[str(conversation_id)]] == ["user"]  # no rewind
+        assert domain.said(conversation_id) == []
+
+
+async def test_a_message_whose_asker_stopped_refreshing_its_lease_is_taken_over_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ask, "IN_FLIGHT_S", 0.3)
+    async with domain_services(tmp_path) as domain:
+        stored = await _stored(domain, "hola")
+        conversation_id, message_id = stored.conversation.id, stored.message.id
+        await _as_if_sent_before(domain, message_id, seconds_ago=0.0)  # then that worker died
+        first = domain.services.turn_deps()
+        second = dataclasses.replace(first, serializer=Serializer())  # another worker process
+        await asyncio.gather(  # both find it at once: one takes the turn over, the other leaves it
+            turns.process_message(first, message_id), turns.process_message(second, message_id)
+        )
+        assert domain.said(conversation_id) == ["echo: hola"]
+        assert len(domain.rasa.webhook_calls) == 1
+        assert _user_turns(domain, conversation_id, message_id) == 1

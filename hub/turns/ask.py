@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -176,12 +177,40 @@ async def ask(
         may_have_reached = True
         await _take_over(turn, message)
     heartbeat = asyncio.create_task(_heartbeat(turn, message))
+    reach = _Reach(may_have_reached)
+    ended = False
     try:
-        return await _ask(turn, message, sender, text, metadata, may_have_reached=may_have_reached)
+        replies = await _ask(turn, message, sender, text, metadata, reach=reach)
+        ended = True
+        return replies
     finally:
         heartbeat.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await heartbeat
+        if not ended and not reach.may_have_reached:
+            await _release(turn, message)
+
+
+@dataclass
+class _Reach:
+    """Whether Rasa may have taken the message (a try that timed out, a turn an earlier process sent)."""
+
+    may_have_reached: bool
+
+
+async def _release(turn: TurnDeps, message: Message) -> None:
+    """Stopped (shutdown, deadline) before Rasa could have taken the message: free the turn for the next
+    process at once (no lease to wait out, no tracker to read)."""
+    free = (
+        sa.update(Message)
+        .where(Message.id == message.id, Message.bot_asked_at == message.bot_asked_at)
+        .values(bot_asked_at=None)
+    )
+    try:
+        async with asyncio.timeout(2.0), turn.db.sessions.begin() as session:
+            await session.execute(free)
+    except (Exception, asyncio.CancelledError):  # the lease then runs out by itself (IN_FLIGHT_S)
+        log.debug("could not release the turn's lease", extra={"message_id": message.id})
 
 
 async def _ask(
@@ -191,13 +220,13 @@ async def _ask(
     text: str,
     metadata: dict[str, Any],
     *,
-    may_have_reached: bool,
+    reach: _Reach,
 ) -> list[BotReply] | None:
     settings = turn.settings
     down_attempts = 0
     errors = 0
     while True:
-        if may_have_reached:
+        if reach.may_have_reached:
             replayed = await _already_answered(turn, sender, message)
             if replayed is not None:
                 return replayed
@@ -208,12 +237,12 @@ async def _ask(
             metrics.RASA_ERRORS.labels("unavailable").inc()
             down_attempts += 1
             failure = f"rasa unavailable: {exc}"
-            may_have_reached = not isinstance(exc.__cause__, httpx.ConnectError)  # e.g. a timeout
+            reach.may_have_reached = not isinstance(exc.__cause__, httpx.ConnectError)  # e.g. a timeout
         except RasaError as exc:
             metrics.RASA_ERRORS.labels("error").inc()
             errors += 1
             failure = f"rasa error: {exc}"
-            may_have_reached = True
+            reach.may_have_reached = True
         else:
             if BotAnswer.of(replies).answered:
                 return replies
@@ -229,7 +258,7 @@ async def _ask(
                 },
             )
             await turn.rasa.rewind(sender)
-            may_have_reached = False  # undone
+            reach.may_have_reached = False  # undone
         async with turn.db.sessions.begin() as session:
             await session.execute(
                 sa.update(Message)

@@ -1,9 +1,11 @@
 """Past capacity: how long the queue in front of a customer will take, and who cannot make the deadline.
 
-Rasa answers about as many turns a second as it can (``rate``, measured over the last
-:data:`WINDOW` seconds from the stored ``bot_replied`` / ``bot_failed`` events, so every worker process
-sees the same figure). The bot's queue is first come, first served (hub/jobs.py, the sweep below), so the
-message at position ``k`` of the queue (0 = oldest) should be answered ``(k + 1) / rate`` seconds from now.
+While customers are kept waiting, Rasa answers as many turns a second as it can (``rate``: the stored
+``bot_replied`` / ``bot_failed`` events of the last :data:`WINDOW` seconds, so every worker process sees
+the same figure; counted only over the span in which every sweep found someone waiting, see
+:class:`Saturation`: after a quiet spell the rate measures arrivals, not capacity). The bot's queue is
+first come, first served (hub/jobs.py, the sweep below), so the message at position ``k`` of the queue
+(0 = oldest) should be answered ``(k + 1) / rate`` seconds from now.
 
 - **Predicted late** (its wait so far plus that exceeds ``BOT_HANDOFF_AFTER``): it will not be answered in
   time, so it goes to a person now (reason ``bot_busy``), instead of waiting out the deadline and taking
@@ -31,16 +33,56 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Event
 
-__all__ = ["RECENT", "WINDOW", "Late", "Plan", "plan", "rounded_wait", "turn_rate"]
+__all__ = [
+    "MIN_SPAN",
+    "RECENT",
+    "WAITING",
+    "WINDOW",
+    "Late",
+    "Plan",
+    "Saturation",
+    "plan",
+    "rounded_wait",
+    "turn_rate",
+]
 
 #: Seconds of completed turns the answer rate is measured over.
 WINDOW = 20.0
+
+#: A message queued this long is waiting for capacity, not just being answered.
+WAITING = 2.0
+
+#: Saturated for less than this: too short to measure what Rasa can do, nothing predicted.
+MIN_SPAN = 5.0
 
 #: Without a completed turn in this many seconds, Rasa is not answering: no forecast.
 RECENT = 5.0
 
 #: Turn outcomes that end a bot turn (hub/turns/answer.py).
 _TURN_DONE = ("bot_replied", "bot_failed")
+
+
+class Saturation:
+    """Since when customers have been kept waiting, as the sweep saw it every second.
+
+    Turns completed per second measure what Rasa *can* do only while there was always more to do: after
+    a quiet spell they measure the arrivals, and a burst would look like an overload. So the rate counts
+    only over the span in which every sweep found a message waiting at least :data:`WAITING` seconds.
+    """
+
+    def __init__(self) -> None:
+        self._since: float | None = None
+
+    def saw(self, *, now: float, oldest_wait: float | None) -> None:
+        """One sweep: ``oldest_wait`` = seconds the oldest queued message waited (None: nothing queued)."""
+        if oldest_wait is not None and oldest_wait >= WAITING:
+            self._since = now if self._since is None else self._since
+        else:
+            self._since = None
+
+    def span(self, now: float) -> float:
+        """Seconds customers have been kept waiting without a break (0: they are not)."""
+        return 0.0 if self._since is None else now - self._since
 
 
 async def turn_rate(session: AsyncSession, *, now: datetime, window: float = WINDOW) -> float:

@@ -15,6 +15,7 @@ can tells the expected wait.
 from __future__ import annotations
 
 import logging
+import time
 
 import sqlalchemy as sa
 
@@ -29,7 +30,7 @@ __all__ = ["run", "sweep"]
 log = logging.getLogger(__name__)
 
 
-async def sweep(turn: TurnDeps) -> int:
+async def sweep(turn: TurnDeps, saturation: backlog.Saturation | None = None) -> int:
     """Hold or hand off customers whose oldest queued message is overdue, or will be (turns/backlog.py)."""
     settings = turn.settings
     now = utcnow()
@@ -40,10 +41,16 @@ async def sweep(turn: TurnDeps) -> int:
         .where(Message.bot_state == bot_state.QUEUED, Conversation.status == status.PENDING)
         .order_by(Message.id)
     )
+    saturation = saturation or backlog.Saturation()
     async with turn.db.sessions() as session:
         rows = (await session.execute(query)).all()
-        rate = await backlog.turn_rate(session, now=now) if rows and settings.bot_handoff_after > 0 else 0.0
-    waits = [(row[0], row[1], (now - row[2]).total_seconds()) for row in rows]
+        waits = [(row[0], row[1], (now - row[2]).total_seconds()) for row in rows]
+        tick = time.monotonic()
+        saturation.saw(now=tick, oldest_wait=max((w for _, _, w in waits), default=None))
+        span = min(saturation.span(tick), backlog.WINDOW)
+        rate = 0.0
+        if span >= backlog.MIN_SPAN and settings.bot_handoff_after > 0:
+            rate = await backlog.turn_rate(session, now=now, window=span)
     ahead = backlog.plan(
         waits, rate=rate, holding_after=settings.bot_holding_after, handoff_after=settings.bot_handoff_after
     )
@@ -90,4 +97,5 @@ async def run(turn: TurnDeps) -> None:
     if settings.bot_holding_after <= 0 and settings.bot_handoff_after <= 0:
         return
     interval = _interval(settings.bot_holding_after, settings.bot_handoff_after)
-    await periodic.every(interval, lambda: sweep(turn), what="holding sweep", wait_first=True)
+    saturation = backlog.Saturation()
+    await periodic.every(interval, lambda: sweep(turn, saturation), what="holding sweep", wait_first=True)

@@ -189,7 +189,7 @@ def test_kill_9_while_rasa_thinks_loses_nothing(hub_process: tuple[HubProcess, S
         messages = httpx.get(messages_url).json()["messages"]
         return [m for m in messages if m["message_type"] == "outgoing"]
 
-    wait_for(replies, "the answer after the restart")
+    wait_for(replies, "the answer after the restart", deadline_s=120.0)  # + the dead asker's lease (11 s)
     messages = httpx.get(messages_url).json()["messages"]
     assert [(m["message_type"], m["text"], m["bot_state"]) for m in messages] == [
         ("incoming", "dnd esta mi pedido", "done"),

@@ -6,14 +6,18 @@ import math
 from datetime import datetime
 
 __all__ = [
+    "APOLOGY_REASONS",
     "agent_joined",
+    "agents_online",
     "closed",
     "email_saved",
     "handed_back",
     "handed_to_people",
+    "handed_while_closed",
     "opening_time",
     "queue_moved",
     "queue_position",
+    "still_there",
 ]
 
 _DAYS = {
@@ -135,15 +139,40 @@ def agent_joined(language: str, *, agent_name: str) -> str:
 
 
 _HANDOFF_TEXT = {
-    "es": "Te paso con una persona del equipo; en breve te atiende.",
-    "en": "I'm passing you to a person from the team; they'll be with you shortly.",
+    "es": "Te paso con una persona del equipo.",
+    "en": "I'm passing you to a person from our team.",
 }
 
-#: The handoff notice for reasons that need their own words (default: _HANDOFF_TEXT).
+_SORRY = {
+    "es": "Siento mucho las molestias.",
+    "en": "I'm really sorry about this.",
+}
+
+#: Reasons whose customer hears an apology first (at night too).
+APOLOGY_REASONS = frozenset({"complaint", "frustration"})
+
+#: The handoff's first sentence for reasons that need their own words (default: _HANDOFF_TEXT). No
+#: "en breve"/"shortly": what follows (place and wait, nobody online, the opening time) is the truth.
 _HANDOFF_TEXT_BY_REASON = {
+    "explicit_request": {
+        "es": "Claro, te paso con una persona del equipo.",
+        "en": "Of course, I'm passing you to a person from our team.",
+    },
+    "complaint": {
+        "es": "Siento mucho las molestias. Te paso con una persona del equipo para que lo resuelva contigo.",
+        "en": "I'm really sorry about this. I'm passing you to a person from our team to sort it out with you.",
+    },
+    "kb_no_answer": {
+        "es": "No tengo una respuesta segura para eso. Te paso con una persona del equipo.",
+        "en": "I don't have a reliable answer for that. I'm passing you to a person from our team.",
+    },
+    "nlu_fallback": {
+        "es": "Perdona, no te he entendido bien. Te paso con una persona del equipo.",
+        "en": "Sorry, I didn't quite understand. I'm passing you to a person from our team.",
+    },
     "bot_unavailable": {
         "es": "Nuestro asistente no puede responder ahora mismo, así que te paso con una persona del equipo.",
-        "en": "Our assistant cannot answer right now, so I'm passing you to a person from the team.",
+        "en": "Our assistant cannot answer right now, so I'm passing you to a person from our team.",
     },
     "bot_busy": {
         "es": (
@@ -156,6 +185,7 @@ _HANDOFF_TEXT_BY_REASON = {
         ),
     },
 }
+_HANDOFF_TEXT_BY_REASON["frustration"] = _HANDOFF_TEXT_BY_REASON["complaint"]
 
 _HAND_BACK_TEXT = {
     "es": "Te atiende de nuevo el asistente virtual. Si necesitas a una persona, pídelo cuando quieras.",
@@ -164,9 +194,39 @@ _HAND_BACK_TEXT = {
 
 
 def handed_to_people(language: str, *, reason: str) -> str:
-    """The handoff notice (the queue position or the opening time is added to it)."""
+    """The handoff's first sentence (the queue position and wait are added to it)."""
     texts = _HANDOFF_TEXT_BY_REASON.get(reason, _HANDOFF_TEXT)
     return texts.get(language, texts["es"])
+
+
+def handed_while_closed(language: str, *, reason: str, closed_text: str) -> str:
+    """The handoff while the desk is closed: the opening time says it all, after an apology when due."""
+    if reason not in APOLOGY_REASONS:
+        return closed_text
+    return f"{_SORRY.get(language, _SORRY['es'])} {closed_text}"
+
+
+def still_there(language: str) -> str:
+    """Asked before a silent waiting customer's conversation is closed (handoff/abandonment.py)."""
+    if language == "en":
+        return (
+            "Are you still there? You're still in the queue for a person from our team. "
+            "Reply with anything to keep your place."
+        )
+    return (
+        "¿Sigues ahí? Sigues en la cola para hablar con una persona del equipo. "
+        "Responde cualquier cosa para mantener tu sitio."
+    )
+
+
+def agents_online(language: str, *, position: int, wait_seconds: float | None) -> str:
+    """Someone of the team just connected: told once to each customer who heard nobody was there."""
+    lead = (
+        "Someone from our team is online now."
+        if language == "en"
+        else "Ya hay una persona del equipo conectada."
+    )
+    return f"{lead} {queue_position(language, position=position, wait_seconds=wait_seconds)}"
 
 
 def handed_back(language: str) -> str:

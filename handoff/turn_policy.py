@@ -9,6 +9,7 @@ commit, and handoff/listeners.py pauses Rasa and auto-assigns then.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,17 @@ class HandoffChange(status.StatusChange):
     handoff: Handoff | None = None
 
 
+def _one_voice(decision: Decision | None, *, bot_handoff: dict[str, Any] | None, bot_owned: bool) -> Decision | None:
+    """The handoff's own message replaces the bot's words of this turn when the bot's words are its
+    "te paso con una persona" (said once, with the truth after it) or an answer a complaining or
+    shouting customer must not get (again) before a person: a person first."""
+    if decision is None or not bot_owned:
+        return decision
+    if bot_handoff is not None or decision.reason in notices.APOLOGY_REASONS:
+        return dataclasses.replace(decision, replaces_bot_replies=True)
+    return decision
+
+
 class DeskPolicy:
     """Policy file (handoff/policy.yml), business hours and the queue, behind the hub's seam."""
 
@@ -58,17 +70,18 @@ class DeskPolicy:
             return None
         turn = await turns.build(session, conversation=conversation, message=message, bot_handoff=bot_handoff)
         try:
-            return policy_of(self.settings).evaluate(turn)
+            decision = policy_of(self.settings).evaluate(turn)
         except Exception:
             # A broken policy file must not silence the bot; the bot's own request still counts.
             log.exception("handoff policy failed", extra={"conversation_id": conversation.id})
             if bot_handoff is None:
                 return None
             detail = bot_handoff.get("detail")
-            return Decision(
+            decision = Decision(
                 str(bot_handoff.get("reason") or "explicit_request"),
                 detail=dict(detail) if isinstance(detail, dict) else {},
             )
+        return _one_voice(decision, bot_handoff=bot_handoff, bot_owned=status.is_bot_owned(conversation))
 
     async def hand_off(
         self,
@@ -140,7 +153,9 @@ class DeskPolicy:
         ).messages
         notice = change.messages[-1]
         if closed is not None:
-            notice.text = closed.text
+            notice.text = notices.handed_while_closed(
+                conversation.language, reason=decision.reason, closed_text=closed.text
+            )
             notice.context = {**(notice.context or {}), **closed.detail}
             return change
         place = await queue.position(session, handoff=handoff)

@@ -48,6 +48,9 @@ class Decision:
     priority: int = 1
     detail: dict[str, Any] = field(default_factory=dict)
     skill: str | None = None
+    #: The bot's replies of this turn are not shown: the handoff's own message replaces them (the bot's
+    #: "te paso con una persona" said once, truthfully; no FAQ answer repeated to a shouting customer).
+    replaces_bot_replies: bool = False
 
     @property
     def priority_name(self) -> str:

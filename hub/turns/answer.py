@@ -169,8 +169,17 @@ async def _store_answer(
         if answer.custom:
             context.setdefault("custom", []).extend(answer.custom)
         handoff = answer.handoff
+        incoming.context = context or None
+        status_before = conversation.status
+        # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text,
+        # before the replies are stored: a handoff may replace them (Decision.replaces_bot_replies).
+        policy = turn.policy
+        decision = await policy.decide(
+            session, conversation=conversation, message=incoming, bot_handoff=handoff
+        )
+        shown = [] if decision is not None and decision.replaces_bot_replies else answer.shown
         out: list[Message] = []
-        for reply in answer.shown:
+        for reply in shown:
             out.append(
                 await messages_crud.add_outgoing(
                     session,
@@ -181,7 +190,6 @@ async def _store_answer(
                     in_reply_to_id=incoming.id,
                 )
             )
-        incoming.context = context or None
         bot_state.move(incoming, bot_state.DONE)
         await events.record(
             session,
@@ -202,12 +210,6 @@ async def _store_answer(
             message_id=incoming.id,
             replies=len(out),
             kb_decision=kb_decision,
-        )
-        status_before = conversation.status
-        # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text.
-        policy = turn.policy
-        decision = await policy.decide(
-            session, conversation=conversation, message=incoming, bot_handoff=handoff
         )
         if decision is not None:
             change = await policy.hand_off(

@@ -35,7 +35,7 @@ async def test_the_bots_handoff_payload_goes_through_the_turn_policy(tmp_path: P
         domain.rasa.reply = bot
         conversation_id = (await domain.customer("quiero poner una queja")).conversation.id
         [notice] = domain.said(conversation_id)
-        assert notice.startswith("Te paso con una persona del equipo") and "1" in notice
+        assert "Te paso con una persona del equipo" in notice and "posición 1" in notice
         got = domain.names(conversation_id)
         assert got.index(EventName.BOT_ANSWERED) < got.index(EventName.HANDOFF_REQUESTED)
         assert EventName.CONVERSATION_OPENED in got

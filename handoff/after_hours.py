@@ -4,8 +4,8 @@ The decision's ``detail`` gets ``{"closed": true, "next_opening": "<ISO, UTC>", 
 handoffs row and the ``bot_handoff`` event record why), the customer is told in their language when
 the team is back (in the business's time zone) and that they can leave a message or an email. The
 handoff stays ``waiting`` (claimable at once); the abandonment sweep leaves it alone until the next
-opening + HANDOFF_ABANDON_AFTER. An email address the customer writes while queued this way is
-acknowledged once (event ``contact_email_left``); hub/intake.py has already put it on the contact
+opening + HANDOFF_ABANDON_AFTER (handoff/waiting.py). An email address the customer writes while queued
+this way is acknowledged once (event ``contact_email_left``); hub/intake.py has already put it on the contact
 (``contacts.email``, unverified: hub/contacts/linking.py), and if that did not happen it is set here
 when no other contact holds it.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -31,7 +31,14 @@ from hub.models import Contact, Event
 if TYPE_CHECKING:
     from handoff.settings import HandoffSettings
 
-__all__ = ["Closed", "capture_email", "closed_now", "held_for_opening", "hours_of"]
+__all__ = [
+    "Closed",
+    "capture_email",
+    "closed_now",
+    "held_until",
+    "hold_until_opening",
+    "hours_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +84,28 @@ def closed_now(
     return Closed(detail, notices.closed(language, opening=when, holiday=holiday_name))
 
 
-def _next_opening(handoff: Handoff) -> datetime | None:
-    detail = handoff.detail or {}
-    if not detail.get("closed") or not detail.get("next_opening"):
-        return None
+def _instant(raw: Any) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(detail["next_opening"]))
+        return datetime.fromisoformat(str(raw)) if raw else None
     except ValueError:
         return None
 
 
-def held_for_opening(handoff: Handoff, *, now: datetime, after: timedelta) -> bool:
-    """Queued while closed: not abandoned before the next opening + the abandon window."""
-    opening = _next_opening(handoff)
-    return opening is not None and now < opening + after
+def held_until(handoff: Handoff) -> datetime | None:
+    """The opening a waiting customer waits for: the one they were told when they asked while closed, or
+    the one after the desk closed while they waited (:func:`hold_until_opening`); None otherwise."""
+    detail = handoff.detail or {}
+    told = _instant(detail.get("next_opening")) if detail.get("closed") else None
+    held = _instant(detail.get("held_until"))
+    known = [at for at in (told, held) if at is not None]
+    return max(known) if known else None
+
+
+def hold_until_opening(handoff: Handoff, closed: Closed) -> None:
+    """The desk is closed for a waiting handoff: its silence counts from the next opening."""
+    opening = closed.detail.get("next_opening")
+    if opening and (handoff.detail or {}).get("held_until") != opening:
+        handoff.detail = {**(handoff.detail or {}), "held_until": opening}
 
 
 async def _already_saved(session: AsyncSession, conversation_id: int, email: str) -> bool:

@@ -1,7 +1,8 @@
 """The handoff policy file (handoff/policy.yml or HANDOFF_POLICY_PATH) parsed into one typed config.
 
 One read of the YAML gives the triggers and rules (:class:`~handoff.policy.Policy`), the business hours
-(:class:`~handoff.hours.BusinessHours`) and the queue re-notice rule (:class:`~handoff.queue_notices.Rule`);
+(:class:`~handoff.hours.BusinessHours`), the queue re-notice rule (:class:`~handoff.queue_notices.Rule`) and
+the waiting rule (:class:`~handoff.waiting.WaitingRule`);
 it is parsed again only when the file changes (its mtime), so an operator's edit applies without a
 restart. :class:`~handoff.settings.HandoffSettings` parses it when they are built: a mistake fails at
 start and names the file and the key.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from handoff import hours
+from handoff import hours, waiting
 from handoff.policy import Policy
 from handoff.queue_notices import Rule, parse_rule
 
@@ -31,6 +32,8 @@ class HandoffConfig:
     hours: hours.BusinessHours
     #: Section ``queue_notices``: handoff/queue_notices.py.
     queue_notices: Rule
+    #: Section ``waiting``: "¿Sigues ahí?" and when a waiting customer has left (handoff/waiting.py).
+    waiting: waiting.WaitingRule
 
 
 @functools.lru_cache(maxsize=8)
@@ -44,6 +47,7 @@ def _parse(path: str, mtime: float) -> HandoffConfig:
         policy=Policy(raw),
         hours=hours.parse(raw.get("business_hours"), source=path),
         queue_notices=parse_rule(raw.get("queue_notices"), source=path),
+        waiting=waiting.parse_rule(raw.get("waiting"), source=path),
     )
 
 

@@ -6,17 +6,26 @@
   by the worker until Rasa accepts them: handoff/rasa_tracker.py), so a conversation its customer
   reopens is the bot's again;
 - ``message.skipped`` (a customer wrote while people own the conversation): an email left while queued
-  outside business hours is stored and acknowledged (handoff/after_hours.py).
+  outside business hours is stored and acknowledged (handoff/after_hours.py); an answer to "¿Sigues
+  ahí?" is acknowledged with the place kept (handoff/abandonment.py);
+- ``agent.online``: waiting customers who heard nobody was there hear that someone is, once
+  (handoff/queue_notices.py).
 """
 
 from __future__ import annotations
 
-from handoff import after_hours, desk, queue, requests
+from typing import TYPE_CHECKING
+
+from handoff import abandonment, after_hours, desk, queue, requests
+from handoff.queue_notices import QueueNotices
 from handoff.rasa_tracker import RasaTracker
 from hub.broadcast import Broadcast
 from hub.bus import BusEvent, Database, EventBus, EventName
 from hub.crud import conversations
 from hub.delivery import Delivery
+
+if TYPE_CHECKING:
+    from handoff.settings import HandoffSettings
 
 __all__ = ["Listeners"]
 
@@ -29,18 +38,22 @@ class Listeners:
         delivery: Delivery,
         broadcast: Broadcast,
         tracker: RasaTracker,
-        auto_assign: bool,
+        notices: QueueNotices,
+        settings: HandoffSettings,
     ) -> None:
         self._db = db
         self._delivery = delivery
         self._broadcast = broadcast
         self._tracker = tracker
-        self._auto_assign_on = auto_assign
+        self._notices = notices
+        self._settings = settings
+        self._auto_assign_on = settings.handoff_auto_assign
 
     def subscribe(self, bus: EventBus) -> None:
         bus.subscribe(EventName.HANDOFF_REQUESTED, self.handoff_requested)
         bus.subscribe(EventName.HANDOFF_ENDED, self.handoff_ended)
         bus.subscribe(EventName.MESSAGE_SKIPPED, self.message_skipped)
+        bus.subscribe(EventName.AGENT_ONLINE, self.agent_online)
 
     async def handoff_requested(self, event: BusEvent) -> None:
         if event.data.get("state") != requests.WAITING or event.conversation_id is None:
@@ -79,3 +92,13 @@ class Listeners:
             conversation_id=event.conversation_id,
             message_id=int(event.data["message_id"]),
         )
+        await abandonment.acknowledge_answer(
+            sessions=self._db.sessions,
+            delivery=self._delivery,
+            settings=self._settings,
+            conversation_id=event.conversation_id,
+            message_id=int(event.data["message_id"]),
+        )
+
+    async def agent_online(self, event: BusEvent) -> None:
+        await self._notices.agent_online(agent_id=int(event.data["agent_id"]))

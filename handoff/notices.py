@@ -18,6 +18,7 @@ __all__ = [
     "queue_moved",
     "queue_position",
     "still_there",
+    "still_waiting",
 ]
 
 _DAYS = {
@@ -160,7 +161,9 @@ _HANDOFF_TEXT_BY_REASON = {
     },
     "complaint": {
         "es": "Siento mucho las molestias. Te paso con una persona del equipo para que lo resuelva contigo.",
-        "en": "I'm really sorry about this. I'm passing you to a person from our team to sort it out with you.",
+        "en": (
+            "I'm really sorry about this. I'm passing you to a person from our team to sort it out with you."
+        ),
     },
     "kb_no_answer": {
         "es": "No tengo una respuesta segura para eso. Te paso con una persona del equipo.",
@@ -217,6 +220,16 @@ def still_there(language: str) -> str:
         "¿Sigues ahí? Sigues en la cola para hablar con una persona del equipo. "
         "Responde cualquier cosa para mantener tu sitio."
     )
+
+
+def still_waiting(language: str, *, position: int | None, wait_seconds: float | None) -> str:
+    """The answer to "¿Sigues ahí?" was heard: the place kept (``position`` None: the desk is closed)."""
+    if position is None:
+        if language == "en":
+            return "Thanks, you keep your place: a person will read your conversation as soon as we open."
+        return "Gracias, mantienes tu sitio: una persona leerá tu conversación en cuanto abramos."
+    where = queue_position(language, position=position, wait_seconds=wait_seconds)
+    return f"{'Thanks, you keep your place.' if language == 'en' else 'Gracias, mantienes tu sitio.'} {where}"
 
 
 def agents_online(language: str, *, position: int, wait_seconds: float | None) -> str:

@@ -63,8 +63,7 @@ def build_abandonment(services: Services, settings: HandoffSettings) -> Abandonm
         delivery=services.delivery,
         broadcast=services.broadcast,
         notices=QueueNotices(sessions=services.sessions, settings=settings, delivery=services.delivery),
-        abandon_after=settings.handoff_abandon_after,
-        sweep_interval=settings.handoff_sweep_interval,
+        settings=settings,
     )
 
 
@@ -93,7 +92,8 @@ def install(services: Services, settings: HandoffSettings) -> None:
         delivery=services.delivery,
         broadcast=services.broadcast,
         tracker=tracker,
-        auto_assign=settings.handoff_auto_assign,
+        notices=QueueNotices(sessions=services.sessions, settings=settings, delivery=services.delivery),
+        settings=settings,
     ).subscribe(services.bus)
 
 

@@ -10,19 +10,18 @@ transaction; the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import requests
 from handoff.models import Agent, Handoff
-from hub.models import Conversation, Message, utcnow
+from hub.models import Conversation, utcnow
 from hub.status import ConversationStatus
 
 __all__ = [
     "QueueItem",
-    "abandon_candidates",
     "assigned_to",
     "auto_assign",
     "can_take",
@@ -212,21 +211,3 @@ async def auto_assign(session: AsyncSession, *, handoff: Handoff) -> Agent | Non
             return agent
         return None  # someone claimed it meanwhile
     return None
-
-
-async def abandon_candidates(session: AsyncSession, *, now: datetime, after: timedelta) -> list[QueueItem]:
-    """Waiting handoffs whose customer has been silent longer than ``after``."""
-    last_incoming = (
-        sa.select(sa.func.max(Message.created_at))
-        .where(Message.conversation_id == Handoff.conversation_id, Message.message_type == "incoming")
-        .scalar_subquery()
-    )
-    cutoff = now - after
-    rows = (
-        await session.execute(
-            _waiting_query().where(
-                Handoff.requested_at < cutoff, sa.or_(last_incoming.is_(None), last_incoming < cutoff)
-            )
-        )
-    ).all()
-    return [QueueItem(h, c) for h, c in rows]

@@ -10,6 +10,11 @@ Never after an agent joined (event ``agent_assigned`` of that handoff, e.g. one 
 to a team's queue), never while the desk is closed for it, at most one notice per conversation
 per change. Passes are serialised (an asyncio lock in the process, a transaction-level advisory
 lock on PostgreSQL), so two claims at once never tell anyone twice.
+
+:meth:`QueueNotices.agent_online` runs when an agent comes online (event ``agent.online``): each
+waiting customer that agent can serve who was told nobody was online, or that the desk was closed,
+hears once that someone is, with their place and wait (``queue_position_sent`` with
+``"agents_online": true``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import after_hours, notices, queue
+from handoff.models import Agent
 from hub.crud import events
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
@@ -175,6 +181,80 @@ async def _notify(
     return sent
 
 
+async def _heard_nobody(session: AsyncSession, conversation_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(handoff ids whose last position notice said nobody was online, those already told someone is)."""
+    rows = (
+        await session.execute(
+            sa.select(Event.data)
+            .where(Event.conversation_id.in_(conversation_ids), Event.kind == "queue_position_sent")
+            .order_by(Event.id)
+        )
+    ).scalars()
+    nobody: set[int] = set()
+    online: set[int] = set()
+    for data in rows:
+        handoff_id = (data or {}).get("handoff_id")
+        if not isinstance(handoff_id, int):
+            continue
+        if data.get("agents_online"):
+            online.add(handoff_id)
+        if data.get("estimated_wait_seconds") is None:
+            nobody.add(handoff_id)
+        else:
+            nobody.discard(handoff_id)
+    return nobody, online
+
+
+async def _tell_online(
+    session: AsyncSession, settings: HandoffSettings, agent: Agent
+) -> list[tuple[Conversation, Message]]:
+    """Every waiting customer this agent can serve who heard nobody was there (or that the desk was
+    closed) and has not yet heard someone is: their place and wait now, once per handoff."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_KEY)))
+    placed = [
+        (item, position) for item, position in await positions(session) if queue.can_take(agent, item.handoff)
+    ]
+    if not placed:
+        return []
+    ids = [item.conversation.id for item, _ in placed]
+    nobody, online = await _heard_nobody(session, ids)
+    _told, joined = await _history(session, ids)
+    sent: list[tuple[Conversation, Message]] = []
+    for item, position in placed:
+        handoff, conversation = item.handoff, item.conversation
+        closed_when_asked = bool((handoff.detail or {}).get("closed"))
+        if handoff.id in online or handoff.id in joined or not (handoff.id in nobody or closed_when_asked):
+            continue
+        wait = await queue.estimated_wait(
+            session,
+            position=position,
+            language=handoff.language,
+            default_handle_seconds=settings.handoff_default_handle_seconds,
+        )
+        message = await messages_crud.add_activity(
+            session,
+            conversation=conversation,
+            text=notices.agents_online(conversation.language, position=position, wait_seconds=wait),
+            data={"queue_position": position, "estimated_wait_seconds": wait},
+        )
+        await events.record(
+            session,
+            conversation_id=conversation.id,
+            kind="queue_position_sent",
+            message_id=message.id,
+            data={
+                "handoff_id": handoff.id,
+                "position": position,
+                "estimated_wait_seconds": wait,
+                "agents_online": True,
+                "agent_id": agent.id,
+            },
+        )
+        sent.append((conversation, message))
+    return sent
+
+
 class QueueNotices:
     """Re-notices after committed queue changes (claims, transfers, resolves, abandonment)."""
 
@@ -184,6 +264,20 @@ class QueueNotices:
         self._sessions = sessions
         self._settings = settings
         self._delivery = delivery
+
+    async def agent_online(self, *, agent_id: int) -> int:
+        """An agent came online: the waiting customers they can serve who heard nobody was there hear
+        that someone is, with their place and wait (once per handoff). Returns how many."""
+        lock = _LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
+            async with self._sessions.begin() as session:
+                agent = await session.get(Agent, agent_id)
+                if agent is None or agent.status != "online":
+                    return 0
+                sent = await _tell_online(session, self._settings, agent)
+            for conversation, message in sent:
+                await self._delivery.deliver(conversation=conversation, messages=[message])
+        return len(sent)
 
     async def after_change(self) -> int:
         """After a committed queue change: tell the customers who moved up enough. Returns how many."""

@@ -40,7 +40,9 @@ class HandoffChange(status.StatusChange):
     handoff: Handoff | None = None
 
 
-def _one_voice(decision: Decision | None, *, bot_handoff: dict[str, Any] | None, bot_owned: bool) -> Decision | None:
+def _one_voice(
+    decision: Decision | None, *, bot_handoff: dict[str, Any] | None, bot_owned: bool
+) -> Decision | None:
     """The handoff's own message replaces the bot's words of this turn when the bot's words are its
     "te paso con una persona" (said once, with the truth after it) or an answer a complaining or
     shouting customer must not get (again) before a person: a person first."""

@@ -29,6 +29,10 @@ Hub -> client:
   conversation, sent after every ``session_confirm`` (so a reload or reconnect catches up).
 
 Rasa widgets (rasa-webchat) send no ``client_message_id``; their messages get a fresh one.
+
+While people own the visitor's conversation, the first socket of a session records event
+``widget_opened`` and the last one to disconnect (every tab of this process closed) ``widget_closed``:
+the handoff desk's sweep reads a widget closed and not opened again as a customer who left.
 """
 
 from __future__ import annotations
@@ -46,12 +50,14 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import status
 from hub.broadcast import Broadcast
 from hub.bus import Database
 from hub.channels.widget import CHANNEL, session_topic
 from hub.channels.widget_sessions import SessionTokens, load_secret
 from hub.contacts import identities, linking
 from hub.contacts.details import ContactDetails
+from hub.crud import events
 from hub.delivery import conversation_topic
 from hub.errors import HubError
 from hub.intake import Receiver
@@ -92,6 +98,10 @@ class _Parts:
     broadcast: Broadcast
 
 
+#: Events recorded while people own the visitor's conversation (read by the handoff desk's sweep).
+WIDGET_OPENED, WIDGET_CLOSED = "widget_opened", "widget_closed"
+
+
 class WidgetSocket:
     """Socket.io endpoint of the widget channel; ``asgi_app`` is mounted at ``/socket.io``."""
 
@@ -100,6 +110,7 @@ class WidgetSocket:
         self._parts: _Parts | None = None  # given at start (the resources are built in the lifespan)
         self._forwarders: dict[str, asyncio.Task[None]] = {}
         self._typing: dict[str, tuple[bool, float]] = {}  # sid -> (last state published, when)
+        self._open: dict[str, set[str]] = {}  # session id -> its sockets (tabs) in this process
         self._tokens = SessionTokens(load_secret(settings.widget_secret, settings.data_dir))
         origins = _allowed_origins(settings.widget_allowed_origins)
         self.sio = socketio.AsyncServer(
@@ -132,6 +143,10 @@ class WidgetSocket:
         session_id, token = (resumed, str(requested)) if resumed else self._tokens.issue()
         await self._follow(sid, session_id)
         await self.sio.save_session(sid, {"session_id": session_id})
+        first = not self._open.get(session_id)
+        self._open.setdefault(session_id, set()).add(sid)
+        if first:
+            await self._presence(session_id, WIDGET_OPENED)
         await self.sio.emit("session_confirm", token, to=sid)
         history = await self._history(session_id)
         await self.sio.emit("session_history", {"session_id": token, "messages": history}, to=sid)
@@ -212,9 +227,36 @@ class WidgetSocket:
 
     async def disconnect(self, sid: str, *_reason: Any) -> None:
         self._typing.pop(sid, None)
+        self._stop_forwarding(sid)
+        session = await self.sio.get_session(sid)
+        session_id = session.get("session_id") if isinstance(session, dict) else None
+        tabs = self._open.get(session_id) if isinstance(session_id, str) else None
+        if tabs is None or sid not in tabs:
+            return
+        tabs.discard(sid)
+        if not tabs:
+            del self._open[str(session_id)]
+            await self._presence(str(session_id), WIDGET_CLOSED)
+
+    def _stop_forwarding(self, sid: str) -> None:
         task = self._forwarders.pop(sid, None)
         if task is not None:
             task.cancel()
+
+    async def _presence(self, session_id: str, kind: str) -> None:
+        """While people own the visitor's conversation, record that the widget opened or closed (every
+        tab): a waiting customer whose widget stays closed has left (handoff/waiting.py)."""
+        try:
+            async with self._hub.db.sessions.begin() as session:
+                conversation_id = await self._latest_conversation_id(session, session_id)
+                if conversation_id is None:
+                    return
+                conversation = await session.get(Conversation, conversation_id)
+                if conversation is None or not status.is_people_owned(conversation):
+                    return
+                await events.record(session, conversation_id=conversation_id, kind=kind)
+        except Exception:
+            log.exception("could not record the widget's presence", extra={"kind": kind})
 
     async def _session_id(self, sid: str, data: dict[str, Any]) -> str:
         """The session this socket was confirmed for; a ``session_id`` in the frame is ignored
@@ -229,7 +271,7 @@ class WidgetSocket:
 
     async def _follow(self, sid: str, session_id: str) -> None:
         """Forward the session's frames to this socket; returns once subscribed."""
-        await self.disconnect(sid)
+        self._stop_forwarding(sid)
         ready = asyncio.Event()
 
         async def forward() -> None:

@@ -186,7 +186,7 @@ def test_the_night_queue_is_there_for_the_first_agent_in_the_morning(hours_desk:
     assert claimed.json()["conversation_id"] == first
 
 
-def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk: Desk) -> None:
+def test_the_sweep_asks_only_after_the_opening_plus_the_window(hours_desk: Desk) -> None:
     desk = hours_desk
     conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta")
 
@@ -201,5 +201,30 @@ def test_the_abandonment_sweep_waits_for_the_opening_plus_the_window(hours_desk:
         assert desk.call(lambda now=now: sweep.abandon_stale(now=now)) == 0  # type: ignore[misc]
     assert handoff_of(desk, conversation_id).state == "waiting"
     later = TUESDAY_OPENING + window + timedelta(seconds=1)
-    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 1
+    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 0  # "¿Sigues ahí?" first
+    assert desk.messages(conversation_id)[-1]["text"].startswith("¿Sigues ahí?")
+    unanswered = later + timedelta(seconds=desk.handoff_settings.policy().waiting.answer_within + 1)
+    assert desk.call(lambda: sweep.abandon_stale(now=unanswered)) == 1
     assert handoff_of(desk, conversation_id).state == "abandoned"
+
+
+def test_a_customer_waiting_when_the_desk_closes_is_not_dropped_overnight(
+    hours_desk: Desk, clock: Clock
+) -> None:
+    """Asked at 19:50 (open, nobody online: "someone will answer as soon as they connect"), the desk
+    closes at 20:00: nothing is asked or closed overnight; the silence counts from the 09:00 opening."""
+    desk = hours_desk
+    evening = datetime(2026, 11, 23, 18, 50, tzinfo=UTC)  # 19:50 in Madrid
+    clock.now = evening
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta")
+    assert "te atenderá alguien en cuanto se conecte" in desk.messages(conversation_id)[-1]["text"]
+    window = timedelta(seconds=desk.handoff_settings.handoff_abandon_after)
+    sweep = build_abandonment(desk.services, desk.handoff_settings)
+    for now in (
+        MONDAY_NIGHT,
+        MONDAY_NIGHT + timedelta(hours=6),
+        TUESDAY_OPENING + window - timedelta(seconds=5),
+    ):
+        assert desk.call(lambda now=now: sweep.abandon_stale(now=now)) == 0  # type: ignore[misc]
+    assert not any(m["text"].startswith("¿Sigues ahí?") for m in desk.messages(conversation_id))
+    assert handoff_of(desk, conversation_id).state == "waiting"

@@ -285,7 +285,9 @@ def test_a_customer_silent_while_waiting_abandons_the_handoff(any_db_desk: Desk)
     sweep = build_abandonment(desk.services, desk.handoff_settings)
     assert desk.call(lambda: sweep.abandon_stale()) == 0  # just asked: not abandoned
     later = utcnow() + timedelta(seconds=desk.handoff_settings.handoff_abandon_after + 1)
-    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 1
+    assert desk.call(lambda: sweep.abandon_stale(now=later)) == 0  # "¿Sigues ahí?" first
+    unanswered = later + timedelta(seconds=desk.handoff_settings.policy().waiting.answer_within + 1)
+    assert desk.call(lambda: sweep.abandon_stale(now=unanswered)) == 1
     assert desk.conversation(conversation_id)["status"] == "resolved"
     assert "handoff_abandoned" in kinds(desk, conversation_id)
     assert desk.client.get("/api/v1/agent/queue", headers=headers).json()["waiting"] == []

@@ -155,7 +155,10 @@ def test_customers_ahead_who_abandoned_move_the_others_up(desk: Desk) -> None:
             )
 
     desk.db(went_silent)
-    assert desk.call(lambda: build_abandonment(desk.services, desk.handoff_settings).abandon_stale()) == 2
+    sweep = build_abandonment(desk.services, desk.handoff_settings)
+    assert desk.call(lambda: sweep.abandon_stale()) == 0  # asked "¿Sigues ahí?" first
+    unanswered = utcnow() + timedelta(seconds=desk.handoff_settings.policy().waiting.answer_within + 1)
+    assert desk.call(lambda: sweep.abandon_stale(now=unanswered)) == 2
     assert moves(desk, fourth) == [
         "Has avanzado en la cola: ahora estás en la posición 2. Tiempo estimado de espera: unos 10 minutos."
     ]

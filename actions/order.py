@@ -1,8 +1,15 @@
-"""Order status from the demo shop, asking for the order number when the customer gave none."""
+"""Order status from the demo shop, asking for the order number when the customer gave none.
+
+An order not delivered whose estimated delivery date has passed is late: the customer gets an apology,
+the facts (the date it was due, the carrier and tracking) and a button to have a person look into it
+(``utter_order_<status>_late``), never "en camino" with a past date as if all were well.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.language import language_of
 from demo_shop import OrderStore, normalize_order_number
 
-__all__ = ["ActionOrderStatus", "get_store", "use_store"]
+__all__ = ["ActionOrderStatus", "get_store", "use_store", "use_today"]
 
 _lock = threading.Lock()
 _store: OrderStore | None = None
@@ -23,6 +30,22 @@ def use_store(store: OrderStore | None) -> None:
     global _store
     with _lock:
         _store = store
+
+
+_today: Callable[[], dt.date] = dt.date.today
+
+#: The quick reply under a late order's answer: the customer asks for a person in one tap.
+_PERSON_BUTTON = {
+    "es": "Sí, que lo revise una persona",
+    "en": "Yes, have a person check it",
+}
+_REQUEST_HUMAN = "/request_human"
+
+
+def use_today(today: Callable[[], dt.date] | None) -> None:
+    """Replace what "today" is for late orders (tests); ``None`` is the system date again."""
+    global _today
+    _today = today or dt.date.today
 
 
 def get_store() -> OrderStore:
@@ -54,5 +77,11 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return [SlotSet("order_number", None)]
         lang = language_of(tracker)
-        dispatcher.utter_message(response=f"utter_order_{order.status}", **order.slots(lang))
+        if order.is_late(_today()):
+            button = {"title": _PERSON_BUTTON.get(lang, _PERSON_BUTTON["es"]), "payload": _REQUEST_HUMAN}
+            dispatcher.utter_message(
+                response=f"utter_order_{order.status}_late", buttons=[button], **order.slots(lang)
+            )
+        else:
+            dispatcher.utter_message(response=f"utter_order_{order.status}", **order.slots(lang))
         return [SlotSet("order_number", number)]

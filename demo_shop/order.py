@@ -14,6 +14,9 @@ STATUSES: tuple[Status, ...] = (
     "pending_payment", "preparing", "shipped", "delivered", "cancelled", "returned",
 )
 
+#: Statuses with a delivery still to come: past their ``eta`` they are late.
+LATE_CAN_BE: tuple[Status, ...] = ("preparing", "shipped")
+
 # Two letters and five digits; customers write "AB-12345", "ab12345", "AB 12345", "ab_12345".
 _ORDER_NUMBER = re.compile(r"\b([A-Za-z]{2})[\s_\-–]?(\d{5})\b")
 
@@ -57,6 +60,10 @@ class Order:
     eta: dt.date | None = None
     delivered_on: dt.date | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def is_late(self, today: dt.date) -> bool:
+        """Not delivered yet and its estimated delivery date has passed."""
+        return self.status in LATE_CAN_BE and self.eta is not None and self.eta < today
 
     def items_summary(self, lang: str) -> str:
         """``2 x Camiseta básica, 1 x Cinturón`` in the customer's language."""

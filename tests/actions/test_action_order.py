@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from action_harness import responses, run, tracker
 
-from actions.order import ActionOrderStatus
+from actions.order import ActionOrderStatus, use_today
 from demo_shop import OrderStore
 
 
@@ -59,3 +61,32 @@ def test_every_status_has_its_own_reply(store: OrderStore) -> None:
         seen.update(responses(messages))
     assert seen == {"utter_order_pending_payment", "utter_order_preparing", "utter_order_shipped",
                     "utter_order_delivered", "utter_order_cancelled", "utter_order_returned"}
+
+
+def test_a_shipped_order_past_its_date_gets_an_apology_the_facts_and_a_person_on_offer(
+    store: OrderStore,
+) -> None:
+    use_today(lambda: dt.date(2026, 12, 3))  # AB-12345 was due on 25/11/2026
+    t = tracker("dnd esta mi pedido ab12345", "order_status", entities=order_entity("ab12345"))
+    messages, _ = run(ActionOrderStatus(), t)
+    assert responses(messages) == ["utter_order_shipped_late"]  # not "en camino" as if all were well
+    late = messages[0]
+    assert (late["eta"], late["carrier"]) == ("25/11/2026", "Correos Express")
+    assert late["tracking_url"].startswith("https://")
+    assert late["buttons"] == [{"title": "Sí, que lo revise una persona", "payload": "/request_human"}]
+
+
+def test_a_late_order_in_english_offers_a_person_in_english(store: OrderStore) -> None:
+    use_today(lambda: dt.date(2026, 12, 3))
+    t = tracker("where is my order AB-10002", "order_status",
+                entities=order_entity("AB-10002"), language="en")
+    messages, _ = run(ActionOrderStatus(), t)
+    assert responses(messages) == ["utter_order_preparing_late"]
+    assert messages[0]["buttons"][0]["title"] == "Yes, have a person check it"
+
+
+def test_on_its_due_date_an_order_is_not_late_yet(store: OrderStore) -> None:
+    use_today(lambda: dt.date(2026, 11, 25))
+    t = tracker("pedido AB-12345", "order_status", entities=order_entity("AB-12345"))
+    messages, _ = run(ActionOrderStatus(), t)
+    assert responses(messages) == ["utter_order_shipped"]

@@ -18,12 +18,26 @@ from actions.language import language_of
 if TYPE_CHECKING:
     from knowledge_base import Decision, Entry
 
-__all__ = ["MAX_OPTIONS", "ActionAnswerFaq", "choice_payload", "ordinal_of"]
+__all__ = [
+    "MAX_OPTIONS",
+    "NONE_OF_THESE",
+    "PERSON_PAYLOAD",
+    "ActionAnswerFaq",
+    "choice_payload",
+    "ordinal_of",
+]
 
 log = logging.getLogger(__name__)
 
-#: At most this many "¿Te refieres a...?" buttons.
+#: At most this many "¿Te refieres a...?" buttons (the "none of these" one comes after them).
 MAX_OPTIONS = 3
+
+#: Always the last option of a clarify: none of these fits, a person helps (intent request_human).
+NONE_OF_THESE = {
+    "es": "Ninguna, hablar con una persona",
+    "en": "None, talk to a person",
+}
+PERSON_PAYLOAD = "/request_human"
 
 _ORDINALS = {
     "1": 0, "primera": 0, "primero": 0, "first": 0,
@@ -154,10 +168,13 @@ class ActionAnswerFaq(Action):
             return [SlotSet("faq_candidates", None)]
         if decision.action == "clarify" and decision.candidates:
             options = decision.candidates[:MAX_OPTIONS]
+            lang = language_of(tracker)
+            none = {"title": NONE_OF_THESE.get(lang, NONE_OF_THESE["es"]), "payload": PERSON_PAYLOAD}
             dispatcher.utter_message(
                 response="utter_faq_clarify",
                 buttons=[
-                    {"title": c.question, "payload": choice_payload(c.entry_id)} for c in options
+                    *({"title": c.question, "payload": choice_payload(c.entry_id)} for c in options),
+                    none,
                 ],
             )
             return [SlotSet("faq_candidates", [c.entry_id for c in options])]

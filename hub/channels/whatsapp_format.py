@@ -1,8 +1,9 @@
 """Build Graph API bodies for outgoing WhatsApp messages, within WhatsApp's limits.
 
 - text: at most 4,096 characters per message; longer texts are split at sentence boundaries.
-- bot options: up to 3 -> interactive reply buttons (titles <= 20 chars); more -> an
-  interactive list (<= 10 rows, titles <= 24 chars, the full title kept as the row description).
+- bot options: up to 3 whose titles fit -> interactive reply buttons (titles <= 20 chars); more, or a
+  title that a button would cut ("¿Enviáis a…") -> an interactive list (<= 10 rows, titles <= 24
+  chars, the full title as the row description, <= 72 chars).
   Interactive bodies hold 1,024 characters; text before that goes out as plain messages first.
 """
 
@@ -121,10 +122,14 @@ def _options(buttons: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return out
 
 
+def _fits(title: str, limit: int) -> bool:
+    return len(" ".join(title.split())) <= limit
+
+
 def _interactive(to: str, body: str, options: list[tuple[str, str]], language: str) -> dict[str, Any]:
     words = _WORDS.get(language, _WORDS["es"])
     body = body.strip() or words["choose"]
-    if len(options) <= MAX_BUTTONS:
+    if len(options) <= MAX_BUTTONS and all(_fits(title, BUTTON_TITLE) for _, title in options):
         titles: set[str] = set()
         buttons = []
         for payload, title in options:
@@ -139,7 +144,7 @@ def _interactive(to: str, body: str, options: list[tuple[str, str]], language: s
     rows = []
     for payload, title in options[:MAX_ROWS]:
         row: dict[str, Any] = {"id": payload[:200], "title": clip(title, ROW_TITLE)}
-        if len(" ".join(title.split())) > ROW_TITLE:
+        if not _fits(title, ROW_TITLE):
             row["description"] = clip(title, ROW_DESCRIPTION)
         rows.append(row)
     action = {"button": clip(words["options"], BUTTON_TITLE), "sections": [{"rows": rows}]}

@@ -76,8 +76,10 @@ def test_unsure_kb_offers_at_most_three_options_as_buttons(kb: StubKB) -> None:
     assert len(clarify) == 1
     buttons = clarify[0]["buttons"]
     assert [b["title"] for b in buttons] == [
-        "¿Cuánto tarda el envío?", "¿Cuánto cuesta el envío?", "¿Enviáis a Canarias?"]
+        "¿Cuánto tarda el envío?", "¿Cuánto cuesta el envío?", "¿Enviáis a Canarias?",
+        "Ninguna, hablar con una persona"]
     assert buttons[0]["payload"] == '/choose_faq{"faq_id":"envio-plazo"}'
+    assert buttons[-1]["payload"] == "/request_human"  # none of these: a person (explicit request)
     assert custom(messages, "handoff") is None
     kb_context = custom(messages, "kb")
     assert kb_context is not None and kb_context["decision"] == "clarify"
@@ -153,3 +155,10 @@ def test_ordinals_in_both_languages() -> None:
     assert ordinal_of("the third one") == 2
     assert ordinal_of("la ultima") == -1
     assert ordinal_of("envio") is None
+
+
+def test_an_english_clarify_offers_none_of_these_in_english(kb: StubKB) -> None:
+    kb.decision = Decision("clarify", "between thresholds", None, THREE)
+    messages, _ = run(ActionAnswerFaq(), tracker("shipping", "ask_faq", language="en"))
+    [clarify] = [m for m in messages if m.get("response") == "utter_faq_clarify"]
+    assert clarify["buttons"][-1] == {"title": "None, talk to a person", "payload": "/request_human"}

@@ -30,11 +30,11 @@ def test_short_text_is_one_message() -> None:
     assert body["to"] == "34600111222" and body["messaging_product"] == "whatsapp"
 
 
-def test_three_options_are_reply_buttons_with_short_titles() -> None:
+def test_three_options_that_fit_are_reply_buttons() -> None:
     buttons = [
-        {"title": "Estado de mi pedido actual", "payload": "/order_status"},
+        {"title": "Mi pedido", "payload": "/order_status"},
         {"title": "Devoluciones", "payload": "/returns"},
-        {"title": "Hablar con una persona", "payload": "/human"},
+        {"title": "Una persona", "payload": "/human"},
     ]
     [body] = messages_for("34600111222", "¿Qué necesitas?", buttons)
     interactive = body["interactive"]
@@ -42,8 +42,25 @@ def test_three_options_are_reply_buttons_with_short_titles() -> None:
     assert interactive["body"]["text"] == "¿Qué necesitas?"
     replies = [b["reply"] for b in interactive["action"]["buttons"]]
     assert [r["id"] for r in replies] == ["/order_status", "/returns", "/human"]
-    assert [r["title"] for r in replies] == ["Estado de mi pedido…", "Devoluciones", "Hablar con una…"]
-    assert all(len(r["title"]) <= 20 for r in replies)
+    assert [r["title"] for r in replies] == ["Mi pedido", "Devoluciones", "Una persona"]
+
+
+def test_options_a_button_would_cut_are_a_list_with_full_titles_and_descriptions() -> None:
+    """Issue 18, item 7: not "¿Enviáis a…", "¿Cuánto cuesta el…" on three buttons."""
+    buttons = [
+        {"title": "¿Enviáis a Canarias?", "payload": '/choose_faq{"faq_id":"envio-canarias"}'},
+        {"title": "¿Cuánto cuesta el envío a Baleares y Ceuta?", "payload": '/choose_faq{"faq_id":"c"}'},
+        {"title": "Ninguna, hablar con una persona", "payload": "/request_human"},
+    ]
+    [body] = messages_for("34600111222", "¿Te refieres a alguna de estas?", buttons)
+    interactive = body["interactive"]
+    assert interactive["type"] == "list"
+    rows = interactive["action"]["sections"][0]["rows"]
+    assert rows[0] == {"id": '/choose_faq{"faq_id":"envio-canarias"}', "title": "¿Enviáis a Canarias?"}
+    assert rows[1]["description"] == "¿Cuánto cuesta el envío a Baleares y Ceuta?"
+    assert rows[2]["description"] == "Ninguna, hablar con una persona"
+    assert all(len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
+    assert interactive["action"]["button"] == "Ver opciones"
 
 
 def test_more_than_three_options_are_a_list_of_at_most_ten_rows() -> None:

@@ -85,6 +85,20 @@ async def _known(session: AsyncSession, incoming: IncomingMessage) -> Known:
     return await arrivals.insert_contact(session, channel=incoming.channel, source_id=incoming.source_id)
 
 
+async def _shown_text(
+    session: AsyncSession, conversation: Conversation, text: str, context: dict[str, Any] | None
+) -> tuple[str, dict[str, Any] | None]:
+    """A quick reply the widget sent as its payload (``/choose_faq{...}``) is stored as the title the
+    customer tapped (what agents, summaries and history show) with the payload as ``bot_text`` (what
+    the bot reads), like WhatsApp's interactive replies; any other text is stored as sent."""
+    if (context or {}).get("bot_text") is not None:
+        return text, context
+    choice = await messages_crud.offered_choice(session, conversation_id=conversation.id, text=text)
+    if choice is None:
+        return text, context
+    return choice["title"], {**(context or {}), "bot_text": choice["payload"]}
+
+
 async def _resent(session: AsyncSession, message_id: int) -> Intake:
     """A client message id already stored: the same receipt again, nothing new."""
     existing = await messages_crud.get(session, message_id=message_id)
@@ -152,14 +166,15 @@ class Receiver:
             # plug-in, by the drain (hub/turns/drain.py): the message waits for it like a bot turn.
             bot_owns = status.is_bot_owned(conversation) or status.is_resolved(conversation)
             state = bot_state.initial(bot_owns_conversation=bot_owns, readable=extra.to_bot)
+            text, context = await _shown_text(session, conversation, incoming.text, extra.context)
             message = await arrivals.insert_incoming(
                 session,
                 conversation=conversation,
-                text=incoming.text,
+                text=text,
                 client_message_id=incoming.client_message_id,
                 language=incoming.language,
                 bot_state=state,
-                context=extra.context,
+                context=context,
             )
             emit(
                 session,

@@ -56,6 +56,11 @@ class Receipt(BaseModel):
         )
 
 
+def _sender_name(message: Message) -> str | None:
+    name = (message.context or {}).get("agent_name") if message.sender_type == "agent" else None
+    return name if isinstance(name, str) and name else None
+
+
 class MessageOut(BaseModel):
     id: int
     conversation_id: int
@@ -70,6 +75,8 @@ class MessageOut(BaseModel):
     language: str | None = None
     delivery_error: dict[str, Any] | None = None  # why status is "failed" (channel's error or reason)
     created_at: datetime
+    #: Who wrote an agent's message ("Ana"), for transcripts; None for the customer, bot and system.
+    sender_name: str | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -87,6 +94,7 @@ class MessageOut(BaseModel):
             language=message.language,
             delivery_error=message.delivery_error,
             created_at=message.created_at,
+            sender_name=_sender_name(message),
         )
 
 

@@ -330,7 +330,8 @@
   function whoOf(message) {
     if (message.message_type === 'incoming') return t('who').customer;
     if (message.message_type === 'activity' || message.sender_type === 'system') return t('who').system;
-    return message.sender_type === 'agent' ? t('who').agent : t('who').bot;
+    if (message.sender_type === 'agent') return message.sender_name || t('who').agent;
+    return t('who').bot;
   }
   app.whoOf = whoOf;
   // What the context panel's buttons use (suggested links): the API, its errors, and a fresh context.

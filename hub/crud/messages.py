@@ -110,3 +110,26 @@ async def queued_ids(session: AsyncSession) -> list[int]:
     """Every incoming message still waiting for the bot, oldest first."""
     query = sa.select(Message.id).where(Message.bot_state == BotState.QUEUED).order_by(Message.id)
     return list((await session.execute(query)).scalars())
+
+
+async def offered_choice(session: AsyncSession, *, conversation_id: int, text: str) -> dict[str, str] | None:
+    """The button (``{"title", "payload"}``) of the bot's last few messages whose payload is ``text``: a
+    quick reply the customer tapped (the widget sends the payload); None for anything else."""
+    payload = text.strip()
+    if not payload.startswith("/"):
+        return None
+    rows = await session.scalars(
+        sa.select(Message.buttons)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.message_type == "outgoing",
+            Message.buttons.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(3)
+    )
+    for buttons in rows:
+        for button in buttons or []:
+            if isinstance(button, dict) and str(button.get("payload")) == payload and button.get("title"):
+                return {"title": str(button["title"]), "payload": payload}
+    return None

@@ -172,6 +172,7 @@ def test_an_agent_takes_over_a_widget_conversation(
     expect(answer).to_be_visible()
     expect(page.locator(".mw-typing")).to_be_hidden()
     expect(transcript.locator(".msg-agent")).to_contain_text("Hola, soy Ana. Miro tu pedido")
+    expect(transcript.locator(".msg-agent .msg-who")).to_have_text("Ana")  # the agent's name, not "Agente"
     expect(reply).to_have_value("")
 
     agent_page.get_by_role("button", name="Resolver").click()

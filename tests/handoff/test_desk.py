@@ -89,6 +89,19 @@ def test_while_an_agent_owns_it_the_bot_is_silent_and_replies_reach_the_customer
     assert len(rasa.messages_to_bot(conversation_id)) == to_bot_before  # the bot never saw it
 
 
+def test_an_agents_message_carries_the_agents_name_for_transcripts(desk: Desk) -> None:
+    desk.add_agent("ana@x.example", name="Ana García")
+    headers = desk.login("ana@x.example")
+    conversation_id = desk.hand_off(source_id="marta")
+    desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/claim", headers=headers)
+    desk.client.post(
+        f"/api/v1/agent/conversations/{conversation_id}/messages", json={"text": "Hola"}, headers=headers
+    )
+    names = {(m["sender_type"], m["sender_name"]) for m in desk.messages(conversation_id)}
+    assert ("agent", "Ana García") in names  # the console shows "Ana García", not "Agente"
+    assert all(name is None for sender, name in names if sender != "agent")
+
+
 def test_a_private_note_is_never_delivered_to_the_customer(desk: Desk) -> None:
     desk.add_agent("ana@x.example")
     headers = desk.login("ana@x.example")

@@ -10,6 +10,7 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import ContactIdentity, Conversation, Message
+from tests.fakes.rasa import FakeRasa
 
 
 def test_a_customer_keeps_one_contact_and_one_conversation(hub: HubClient) -> None:
@@ -59,3 +60,30 @@ def test_a_received_message_is_stored_with_its_time_for_the_bot(hub: HubClient) 
     assert message.context is None and message.buttons is None
     assert message.created_at.tzinfo is not None
     assert message.created_at.isoformat() == receipt["received_at"].replace("Z", "+00:00")
+
+
+def test_a_tapped_quick_reply_is_stored_as_its_title_and_the_bot_reads_the_payload(
+    hub: HubClient, rasa: FakeRasa
+) -> None:
+    """Issue 18, item 6: the console, summaries and history show what the customer tapped, not
+    ``/choose_faq{"faq_id":"envio-islas"}``."""
+    payload = '/choose_faq{"faq_id":"envio-islas"}'
+
+    def clarifying_bot(text: str, _metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if text == payload:
+            return [{"text": "Sí, enviamos a Canarias."}]
+        return [{"text": "¿Te refieres a alguna de estas?",
+                 "buttons": [{"title": "¿Enviáis a Canarias?", "payload": payload}]}]
+
+    rasa.reply = clarifying_bot
+    response = hub.post("envio islas", source_id="ana")
+    conversation_id = response.json()["conversation_id"]
+    hub.wait_idle(conversation_id)
+    hub.post(payload, source_id="ana")
+    hub.wait_idle(conversation_id)
+    incoming = [m["text"] for m in hub.messages(conversation_id) if m["message_type"] == "incoming"]
+    assert incoming == ["envio islas", "¿Enviáis a Canarias?"]
+    assert rasa.messages_to_bot(conversation_id)[-1] == payload
+    hub.post("/choose_faq{\"faq_id\":\"otra\"}", source_id="ana")  # typed, never offered: stored as typed
+    hub.wait_idle(conversation_id)
+    assert hub.messages(conversation_id)[-2]["text"] == "/choose_faq{\"faq_id\":\"otra\"}"

@@ -47,8 +47,10 @@ class HandoffSettings(BaseSettings):
         default=1800.0,
         gt=0,
         description=(
-            "Seconds a customer waiting for an agent may stay silent before the handoff is marked "
-            "abandoned (and the conversation resolved)."
+            "Seconds a customer waiting for an agent may stay silent before being asked \"¿Sigues ahí?\"; "
+            "no answer within the policy file's waiting.answer_within ends the wait (abandoned, the "
+            "conversation resolved). Never while the desk is closed; on WhatsApp not while the 24-hour "
+            "window is open."
         ),
     )
     handoff_sweep_interval: float = Field(

@@ -98,11 +98,12 @@ def test_a_handoff_payload_gives_the_conversation_to_humans_with_its_reason(
     receipt = hub.post("quiero hablar con una persona").json()
     conversation_id = receipt["conversation_id"]
     messages = hub.wait_idle(conversation_id)
+    # One handoff message (the desk's), not the bot's words and then a second notice.
     assert [(m["message_type"], m["sender_type"]) for m in messages] == [
         ("incoming", "contact"),
-        ("outgoing", "bot"),
         ("activity", "system"),
     ]
+    assert messages[-1]["text"].startswith("Claro, te paso con una persona del equipo. Estás en la posición 1")
     assert hub.conversation(conversation_id)["status"] == "open"
     [handoff] = hub.db(load(Handoff, Handoff.conversation_id == conversation_id))
     assert (handoff.reason, handoff.detail, handoff.message_id) == (

@@ -84,7 +84,7 @@ def test_a_handoff_publishes_requested_and_the_conversation_opened(desk: Desk) -
     requested = wait_for(published, EventName.HANDOFF_REQUESTED)
     assert (requested.data["reason"], requested.data["state"]) == ("explicit_request", "waiting")
     assert requested.conversation_id == conversation_id
-    assert EventName.CONVERSATION_OPENED in names(published, conversation_id)
+    assert wait_for(published, EventName.CONVERSATION_OPENED).conversation_id == conversation_id
 
 
 def test_claim_publishes_handoff_assigned(desk: Desk) -> None:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -126,6 +129,32 @@ ANALYZE;
 """
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a local process (the PostgreSQL backend), None if it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _cpu(session: AsyncSession, runs: int, fn: Callable[[], Awaitable[Any]]) -> float | None:
+    """Median CPU seconds the database spends on ``fn`` with no parallel workers (one core does all of it):
+    what the report costs whatever else the machine runs."""
+    await session.execute(sa.text("SET max_parallel_workers_per_gather = 0"))
+    pid = int(await session.scalar(sa.text("SELECT pg_backend_pid()")) or 0)
+    spent = []
+    for _ in range(runs):
+        before = _cpu_seconds(pid)
+        await fn()
+        after = _cpu_seconds(pid)
+        if before is None or after is None:
+            return None
+        spent.append(after - before)
+    await session.execute(sa.text("RESET max_parallel_workers_per_gather"))
+    return statistics.median(spent)
+
+
 def _conninfo(url: str, database: str) -> str:
     return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
 
@@ -145,7 +174,7 @@ async def _measure(url: str, runs: int, fill: bool) -> list[tuple[str, float, st
     with psycopg.connect(_conninfo(url, make_url(url).database or NAME), autocommit=True) as conn:
         started = time.perf_counter()
         if fill:
-            conn.execute(FILL)  # type: ignore[arg-type]
+            conn.execute(FILL)
         filled = time.perf_counter() - started
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
                   for t in ("conversations", "messages", "handoffs", "events")}  # fmt: skip
@@ -163,8 +192,12 @@ async def _measure(url: str, runs: int, fill: bool) -> list[tuple[str, float, st
         return await compute(session, MONTH, group_by=group_by, open_seconds=clock)
 
     async with sessions() as session:
+        cpu = await _cpu(session, runs, lambda: kpis(session, "day", always))
+        if cpu is not None:
+            what = "KPIs per day: CPU time of PostgreSQL (no parallel workers)"
+            rows.append((what, cpu, "one core: what the report costs whatever the load"))
         for group_by in ("day", "week", "channel", "team", "agent"):
-            took, found = await _median(runs, lambda g=group_by: kpis(session, g, always))
+            took, found = await _median(runs, functools.partial(kpis, session, group_by, always))
             total = found["total"]
             note = (f"{total['conversations']:,} conversations, {len(found['groups'])} groups, "
                     f"containment {total['containment']:.3f}, CSAT human {total['csat_human']:.2f}, "

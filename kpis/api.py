@@ -10,9 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import after_hours, permissions
 from handoff.api.deps import AgentDep, HandoffSettingsDep
+from handoff.settings import HandoffSettings
 from hub.api.deps import SessionsDep
 from hub.clock import utcnow
 from hub.errors import HubError
@@ -77,7 +79,7 @@ def _filters(period: Period) -> Filters:
     return Filters(start=start, end=end, channel=period.channel, team=period.team)
 
 
-def _clock(dialect_name: str, settings: Any, filters: Filters) -> OpenClock:
+def _clock(dialect_name: str, settings: HandoffSettings, filters: Filters) -> OpenClock:
     return open_clock(
         Dialect(dialect_name), after_hours.hours_of(settings), start=filters.start,
         end=max(utcnow(), filters.end) + timedelta(days=1),
@@ -121,7 +123,11 @@ async def kpis(
 
 
 async def _rows(
-    sessions: Any, settings: Any, period: Period, drill: str | None, limit: int | None
+    sessions: async_sessionmaker[AsyncSession],
+    settings: HandoffSettings,
+    period: Period,
+    drill: str | None,
+    limit: int | None,
 ) -> list[dict[str, Any]]:
     filters = _filters(period)
     async with sessions() as session:

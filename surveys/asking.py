@@ -152,7 +152,7 @@ class Asking:
         return (NPS, False) if due else (None, False)
 
     async def resolved(self, event: BusEvent) -> None:
-        by = str(event.data.get("cause"))
+        by, why = str(event.data.get("cause")), event.data.get("why")
         if by not in SURVEYED_BY or event.conversation_id is None:
             return
         async with self._db.unit_of_work() as uow:
@@ -164,7 +164,7 @@ class Asking:
                 closing = await messages_crud.add_activity(
                     session,
                     conversation=conversation,
-                    text=texts.closing(conversation.language),
+                    text=texts.closing(conversation.language, after_goodbye=why == "goodbye"),
                     data={"resolved_by": by},
                 )
                 out = [closing]

@@ -11,6 +11,7 @@ Button = dict[str, Any]
 _TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "closing": "Damos por resuelta tu consulta. Si necesitas algo más, escríbenos cuando quieras.",
+        "closing_short": "Damos por resuelta tu consulta.",
         "csat": "¿Cómo valorarías la atención que has recibido? Elige de 1 (muy mal) a 5 (excelente).",
         "comment": "¡Gracias! Si quieres, cuéntanos en un mensaje qué podríamos mejorar (es opcional).",
         "no_comment": "No, gracias",
@@ -20,6 +21,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "closing": "We are marking your question as resolved. If you need anything else, just write to us.",
+        "closing_short": "We are marking your question as resolved.",
         "csat": "How would you rate the help you received? Choose from 1 (very poor) to 5 (excellent).",
         "comment": "Thank you! If you like, tell us in one message what we could do better (optional).",
         "no_comment": "No, thanks",
@@ -39,8 +41,10 @@ def _words(language: str) -> dict[str, str]:
     return _TEXTS.get(language, _TEXTS["es"])
 
 
-def closing(language: str) -> str:
-    return _words(language)["closing"]
+def closing(language: str, *, after_goodbye: bool = False) -> str:
+    """What resolving says; after the customer's goodbye the bot has just said goodbye too (Rasa's
+    ``utter_goodbye``: "… escríbenos cuando quieras"), so only the first sentence."""
+    return _words(language)["closing_short" if after_goodbye else "closing"]
 
 
 def csat_question(language: str) -> str:

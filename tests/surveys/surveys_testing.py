@@ -105,7 +105,7 @@ class SurveyHub(Desk):
     def wait_closed(self, conversation_id: int) -> list[str]:
         """Wait until the conversation is resolved and its closing message (with any survey question,
         stored in the same transaction) is there; the texts."""
-        closings = {texts.closing("es"), texts.closing("en")}
+        closings = {texts.closing(lang, after_goodbye=b) for lang in ("es", "en") for b in (True, False)}
 
         def closed() -> list[str]:
             if self.conversation(conversation_id)["status"] != "resolved":

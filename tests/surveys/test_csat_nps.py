@@ -177,3 +177,23 @@ def test_faces_instead_of_numbers(hub_with: Callable[..., AbstractContextManager
         buttons = hub.messages(conversation_id)[-1]["buttons"]
         assert [b["title"] for b in buttons] == ["😞 1", "🙁 2", "😐 3", "🙂 4", "😄 5"]
         assert [b["payload"] for b in buttons] == ["1", "2", "3", "4", "5"]
+
+
+def test_answers_and_a_reopening_on_sqlite_and_postgresql(any_db_hub: SurveyHub) -> None:
+    hub = any_db_hub
+    conversation_id = hub.hand_off(source_id="marta")
+    hub.resolved_by_agent(conversation_id)
+    hub.say("2", source_id="marta")
+    hub.say("no", source_id="marta")
+    hub.say("7", source_id="marta")
+
+    again = hub.say("¿y las devoluciones?", source_id="marta")
+
+    assert again == conversation_id
+    assert [(d["kind"], d["score"]) for d in hub.data(conversation_id, "survey_answered")] == [
+        ("csat", 2),
+        ("nps", 7),
+    ]
+    assert [(f.kind, f.score) for f in hub.follow_ups()] == [("csat", 2)]
+    assert hub.data(conversation_id, "reopened") == [{"by": "customer"}]
+    assert hub.texts(conversation_id)[-1] == "echo: ¿y las devoluciones?"

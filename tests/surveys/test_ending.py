@@ -13,6 +13,8 @@ from tests.support.clock import ManualClock
 
 CLOSING_ES = "Damos por resuelta tu consulta. Si necesitas algo más, escríbenos cuando quieras."
 CLOSING_EN = "We are marking your question as resolved. If you need anything else, just write to us."
+AFTER_GOODBYE_ES = "Damos por resuelta tu consulta."  # the bot has just said goodbye
+AFTER_GOODBYE_EN = "We are marking your question as resolved."
 
 
 def test_a_goodbye_after_the_bots_answer_resolves_the_conversation_by_the_bot(hub: SurveyHub) -> None:
@@ -23,7 +25,7 @@ def test_a_goodbye_after_the_bots_answer_resolves_the_conversation_by_the_bot(hu
 
     hub.wait_closed(conversation_id)
     texts = hub.texts(conversation_id)
-    assert texts[-3:-1] == ["echo: ¡Muchas gracias por la ayuda!", CLOSING_ES]
+    assert texts[-3:-1] == ["echo: ¡Muchas gracias por la ayuda!", AFTER_GOODBYE_ES]
     assert hub.data(conversation_id, "resolved") == [{"by": "bot", "why": "goodbye"}]
     assert hub.bus_events("conversation.resolved")[0]["cause"] == "bot"
 
@@ -66,13 +68,17 @@ def test_silence_while_people_own_the_conversation_resolves_nothing(
     assert hub.conversation(with_people)["status"] == "open"
 
 
-def test_the_closing_message_is_in_the_conversations_language(hub: SurveyHub) -> None:
-    conversation_id = hub.say("how long does shipping take?", source_id="john", language="en")
+def test_the_closing_message_is_in_the_conversations_language(hub: SurveyHub, clock: ManualClock) -> None:
+    said_bye = hub.say("how long does shipping take?", source_id="john", language="en")
+    went_quiet = hub.say("do you ship to Ireland?", source_id="mary", language="en")
 
     hub.say("thanks, bye", source_id="john", language="en")
+    clock.now += timedelta(minutes=31)
+    hub.sweep()
 
-    hub.wait_closed(conversation_id)
-    assert CLOSING_EN in hub.texts(conversation_id)
+    hub.wait_closed(said_bye)
+    assert AFTER_GOODBYE_EN in hub.texts(said_bye)  # the bot has just said goodbye: one sentence
+    assert CLOSING_EN in hub.texts(went_quiet)
 
 
 def test_an_agents_resolution_says_so_too(hub: SurveyHub) -> None:

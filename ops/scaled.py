@@ -97,8 +97,6 @@ def scaled_services(
         "RASA_TOKEN": token,
         "RASA_URL": ",".join(f"http://127.0.0.1:{rasa_port}" for rasa_port, _ in ports),
         "DATABASE_URL": hub_db,
-        # /metrics of any hub process sums all of them (prometheus-client's multiprocess mode, docs/kpis.md)
-        "PROMETHEUS_MULTIPROC_DIR": str(data_dir / "prometheus"),
         "JOBS_URL": redis,
         "BROADCAST_URL": redis,
         "RASA_TRACKER_STORE_URL": tracker_db.replace("postgresql://", "postgresql+psycopg://", 1),
@@ -147,8 +145,12 @@ def scaled_services(
                 healthy=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
             )
         )
+    # The hub's processes count into one directory: /metrics of any of them sums all (prometheus-client's
+    # multiprocess mode, docs/kpis.md); Rasa and the action servers stay out of it.
+    metrics = {"PROMETHEUS_MULTIPROC_DIR": str(data_dir / "prometheus")}
     hub_env = {
         **common,
+        **metrics,
         "HUB_PORT": str(hub_port),
         "HUB_RUN_WORKER": "false",
         "HUB_WEB_PROCESSES": str(web_processes),
@@ -169,7 +171,7 @@ def scaled_services(
                 argv=["nice", "-n", "10", python, "-m", "hub.worker"],
                 health_url=f"http://127.0.0.1:{hub_port}/healthz",
                 timeout_s=120,
-                env=common,
+                env={**common, **metrics},
             )
         )
     return services

@@ -144,6 +144,8 @@ class Conversation(Base):
         ),
         # Sweeps over one status by age (the surveys' silent bot conversations; KPIs).
         sa.Index("ix_conversations_status_updated_at", "status", "updated_at"),
+        # Reports (kpis/) select the conversations created in a period.
+        sa.Index("ix_conversations_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

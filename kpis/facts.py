@@ -76,6 +76,14 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
     cohort = sa.select(C.id).where(C.created_at >= filters.start, C.created_at < filters.end)
     if filters.channel:
         cohort = cohort.where(C.channel == filters.channel)
+    first_id = cohort.with_only_columns(sa.func.min(C.id)).scalar_subquery()
+    last_id = cohort.with_only_columns(sa.func.max(C.id)).scalar_subquery()
+
+    def of_cohort(column: Any) -> Any:
+        """Rows of the period's conversations: those between its first and last id (computed once; the
+        rows of other conversations in between are dropped by the final join), and of its channel."""
+        within = column.between(first_id, last_id)
+        return within & column.in_(cohort) if filters.channel else within
 
     M = Message
     incoming = M.message_type == "incoming"
@@ -99,7 +107,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             first(outgoing & (M.sender_type == "agent")).label("first_agent"),
             sa.cast(sa.func.sum(sa.case((incoming, kb_code), else_=0)), sa.BigInteger).label("kb"),
         )
-        .where(M.conversation_id.in_(cohort))
+        .where(of_cohort(M.conversation_id))
         .group_by(M.conversation_id)
         .subquery("msgs")
     )
@@ -119,7 +127,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
         )
         .where(
             E.kind.in_(("resolved", "reopened", "handoff_abandoned", "survey_answered", "survey_sent")),
-            E.conversation_id.in_(cohort),
+            of_cohort(E.conversation_id),
         )
         .group_by(E.conversation_id)
         .subquery("evs")
@@ -131,7 +139,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             sa.func.min(Handoff.id).label("hid"),
             _flag(Handoff.reason == "complaint").label("complaint"),
         )
-        .where(Handoff.conversation_id.in_(cohort))
+        .where(of_cohort(Handoff.conversation_id))
         .group_by(Handoff.conversation_id)
         .subquery("firsts")
     )

@@ -109,38 +109,37 @@ class Ending:
         return True
 
     async def resolve_silent(self) -> int:
-        """Pending conversations whose last message is the bot's answer, older than the silence."""
+        """Pending conversations whose last message is the bot's answer, older than the silence: one
+        statement finds them (the last message by ``ix_messages_conversation_id_id``), so conversations
+        that do not qualify (the customer's message is last: the bot failed) never hold the others up."""
         minutes = self._settings.surveys_bot_silence_minutes
         if minutes <= 0:
             return 0
         cutoff = utcnow() - timedelta(minutes=minutes)
-        async with self._db.sessions() as session:
-            ids = list(
-                (
-                    await session.execute(
-                        sa.select(Conversation.id)
-                        .where(
-                            Conversation.status == ConversationStatus.PENDING,
-                            Conversation.updated_at < cutoff,
-                        )
-                        .order_by(Conversation.updated_at)
-                        .limit(_BATCH)
-                    )
-                ).scalars()
+        last_id = (
+            sa.select(sa.func.max(Message.id))
+            .where(Message.conversation_id == Conversation.id)
+            .correlate(Conversation)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(Conversation.id, Message.id)
+            .join(Message, Message.id == last_id)
+            .where(
+                Conversation.status == ConversationStatus.PENDING,
+                Conversation.updated_at < cutoff,
+                Message.message_type == "outgoing",
+                Message.sender_type == "bot",
+                Message.created_at < cutoff,
             )
-            silent: list[tuple[int, int]] = []
-            for conversation_id in ids:
-                last = await _last_message(session, conversation_id)
-                if (
-                    last is not None
-                    and last.message_type == "outgoing"
-                    and last.sender_type == "bot"
-                    and last.created_at < cutoff
-                ):
-                    silent.append((conversation_id, last.id))
+            .order_by(Conversation.updated_at)
+            .limit(_BATCH)
+        )
+        async with self._db.sessions() as session:
+            silent = [(row[0], row[1]) for row in await session.execute(query)]
         resolved = 0
-        for conversation_id, last_id in silent:
-            resolved += await self._resolve(conversation_id, why="silence", last_id=last_id)
+        for conversation_id, last_id_found in silent:
+            resolved += await self._resolve(conversation_id, why="silence", last_id=last_id_found)
         return resolved
 
     async def close_late_steps(self) -> int:

@@ -132,3 +132,31 @@ def test_the_reopen_window_and_the_silence_are_settings(
         assert hub.conversation(conversation_id)["status"] == "resolved"
         clock.now += timedelta(hours=1, minutes=1)
         assert hub.say("otra pregunta") != conversation_id
+
+
+def test_silence_after_the_customers_unanswered_message_is_not_the_bots(
+    hub_with: Callable[..., AbstractContextManager[SurveyHub]], clock: ManualClock
+) -> None:
+    with hub_with(rasa_max_attempts=1) as hub:
+        answered = hub.say("¿hacéis envíos a Portugal?", source_id="ana")
+        hub.rasa.error_status = 500  # the bot fails the next customer: their message is the last one
+        failed = hub.say("¿y a Andorra?", source_id="luis")
+        assert hub.messages(failed)[-1]["bot_state"] == "failed"
+        clock.now += timedelta(minutes=31)
+
+        hub.sweep()
+
+        assert hub.conversation(answered)["status"] == "resolved"
+        assert hub.conversation(failed)["status"] == "pending"
+
+
+def test_the_silence_sweep_on_sqlite_and_postgresql(any_db_hub: SurveyHub, clock: ManualClock) -> None:
+    quiet = any_db_hub.say("¿hacéis envíos a Portugal?", source_id="ana")
+    recent = any_db_hub.say("¿y a Francia?", source_id="luis")
+    clock.now += timedelta(minutes=31)
+    any_db_hub.say("¿y a Italia?", source_id="luis")  # Luis is still talking
+
+    any_db_hub.sweep()
+
+    assert any_db_hub.conversation(quiet)["status"] == "resolved"
+    assert any_db_hub.conversation(recent)["status"] == "pending"

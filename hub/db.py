@@ -39,6 +39,17 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+#: PostgreSQL connections: a connect gives up after 10 s, and TCP keepalives find a server that vanished
+#: (a crash, a network cut) within about a minute instead of never (libpq parameters).
+_PG_CONNECT: dict[str, Any] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
 def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE.
 
@@ -52,9 +63,10 @@ def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        connect_args = _PG_CONNECT if parsed.get_backend_name() == "postgresql" else {}
         return create_async_engine(  # hide_parameters: errors never log customer text
             url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout,
-            hide_parameters=True,
+            hide_parameters=True, connect_args=connect_args,
         )
     database = parsed.database
     if database and database != ":memory:":

@@ -23,11 +23,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["Handler", "JobQueue", "MemoryJobQueue", "RedisJobQueue"]
+__all__ = ["RETRY_DELAYS", "Handler", "JobQueue", "MemoryJobQueue", "RedisJobQueue"]
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int], Awaitable[None]]
+
+#: Seconds before a failed job runs again, one per retry.
+RETRY_DELAYS = (1.0, 3.0, 10.0)
 
 
 class JobQueue(ABC):
@@ -59,9 +62,33 @@ class JobQueue(ABC):
         return None
 
     async def run(self, handler: Handler, *, concurrency: int) -> None:
-        """Consume jobs forever, running ``handler(message_id)`` with bounded concurrency."""
+        """Consume jobs forever, running ``handler(message_id)`` with bounded concurrency.
+
+        A job that fails (e.g. the database restarting under it) is done, and enqueued again after
+        ``RETRY_DELAYS`` (at most that many times): the message is still queued in the database, and
+        without a job nothing would look at it again before its deadline hands it to a person.
+        """
         slots = asyncio.Semaphore(concurrency)
         tasks: set[asyncio.Task[None]] = set()
+        failures: dict[int, int] = {}
+
+        async def _again(message_id: int, delay: float) -> None:
+            await asyncio.sleep(delay)
+            try:
+                await self.enqueue(message_id)
+            except Exception:
+                log.exception("could not enqueue a failed job again", extra={"message_id": message_id})
+
+        def _retry(message_id: int) -> None:
+            attempt = failures.get(message_id, 0)
+            if attempt >= len(RETRY_DELAYS):
+                failures.pop(message_id, None)
+                log.error("job failed again: not retried", extra={"message_id": message_id})
+                return
+            failures[message_id] = attempt + 1
+            task = asyncio.create_task(_again(message_id, RETRY_DELAYS[attempt]))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
         async def _one(message_id: int) -> None:
             try:
@@ -71,6 +98,9 @@ class JobQueue(ABC):
                     raise  # stopped, not done: the job stays the worker's until it is put back
                 except Exception:
                     log.exception("job failed", extra={"message_id": message_id})
+                    _retry(message_id)
+                else:
+                    failures.pop(message_id, None)
                 await self._done(message_id)
             finally:
                 slots.release()

@@ -99,15 +99,10 @@ async def test_every_message_is_stored_once_and_answered_or_handed_off_in_time(
 KNOWN_STUCK = {
     "PostgreSQL crash + restart": (
         "known bug: after the crash one message stayed bot_state=queued through the drain (80 s) in 2 of 4 "
-        "runs: neither answered nor handed off by the sweep"),
+        "runs before failed jobs were retried and sweeps bounded (not seen since)"),
 }
-KNOWN_DUPLICATE_TURNS = {
-    "Redis kill -9 + restart (empty)": (
-        "known bug: Redis came back empty, so the drain leases (hub/serial.py) were gone ('lost the drain "
-        "lease of a conversation') and a second worker drained a conversation while the first still "
-        "waited for Rasa: the message is one answer in the hub but two user turns in Rasa (5 in one run, "
-        "with item 6's tracker check on main)"),
-}
+# Redis restarted empty gave duplicate turns until the turn got its lease (hub/turns/ask.py).
+KNOWN_DUPLICATE_TURNS: dict[str, str] = {}
 
 
 def _turn_cases() -> list[object]:

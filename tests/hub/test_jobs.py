@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from hub import jobs as jobs_module
 from hub.jobs import JobQueue, RedisJobQueue
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -67,8 +68,9 @@ async def test_jobs_run_in_the_order_they_were_enqueued(queue: JobQueue) -> None
 
 
 async def test_no_more_jobs_run_at_once_than_allowed_and_a_failing_job_does_not_stop_others(
-    queue: JobQueue,
+    queue: JobQueue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(jobs_module, "RETRY_DELAYS", ())  # retries: the next test
     running = 0
     peak = 0
     finished: list[int] = []
@@ -215,3 +217,30 @@ async def test_a_worker_stopping_cleanly_leaves_its_unfinished_jobs_to_the_other
     await stop(worker)
     await second.close()
     assert ran == [7]
+
+
+async def test_a_job_that_failed_runs_again_a_few_times_then_stops(
+    queue: JobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database restarting under a job: the message is still queued, so the job is tried again."""
+    monkeypatch.setattr(jobs_module, "RETRY_DELAYS", (0.05, 0.05))
+    runs: list[int] = []
+    flaky_ok = asyncio.Event()
+
+    async def handler(message_id: int) -> None:
+        runs.append(message_id)
+        if message_id == 1 and runs.count(1) == 1:
+            raise ConnectionError("the database went away")  # fails once, then works
+        if message_id == 1:
+            flaky_ok.set()
+        if message_id == 2:
+            raise ValueError("fails every time")
+
+    await queue.enqueue(1)
+    await queue.enqueue(2)
+    worker = asyncio.create_task(queue.run(handler, concurrency=2))
+    await asyncio.wait_for(flaky_ok.wait(), timeout=10)
+    await asyncio.sleep(0.5)  # room for (wrong) extra runs of the job that always fails
+    await stop(worker)
+    assert runs.count(1) == 2
+    assert runs.count(2) == 3  # once, then the two retries

@@ -129,7 +129,7 @@ class Abandonment:
         now = now or utcnow()
         rule = self._rule()
         ended: list[Conversation] = []
-        asked: list[tuple[Conversation, Message]] = []
+        told: list[tuple[Conversation, Message]] = []  # "¿Sigues ahí?", and the end of unanswered waits
         uow = self._db.unit_of_work()
         async with uow.transaction() as session:
             items = await queue.waiting(session)
@@ -151,16 +151,19 @@ class Abandonment:
                 )
                 found = waiting.verdict(facts, rule=rule, after=self._after, now=now)
                 if found.action == "ask":
-                    asked.append((conversation, await self._ask(session, item, now=now)))
+                    told.append((conversation, await self._ask(session, item, now=now)))
                 elif found.action == "abandon":
-                    await self._abandon(session, item, cause=found.cause or "no_answer", now=now)
+                    cause = found.cause or "no_answer"
+                    ending = await self._abandon(session, item, cause=cause, now=now)
+                    if ending is not None:
+                        told.append((conversation, ending))
                     ended.append(conversation)
-        for conversation, message in asked:
+        for conversation, message in told:
             await self._delivery.deliver(conversation=conversation, messages=[message])
         for conversation in ended:
             await self._delivery.publish_status(conversation=conversation)
-        if asked:
-            log.info("waiting customers asked if they are still there", extra={"count": len(asked)})
+        if told:
+            log.info("waiting customers told (still there? / wait ended)", extra={"count": len(told)})
         if ended:
             await desk.publish_queue(self._broadcast, {"type": "queue_changed"})
             log.info("handoffs abandoned", extra={"count": len(ended)})
@@ -187,7 +190,8 @@ class Abandonment:
 
     async def _abandon(
         self, session: AsyncSession, item: queue.QueueItem, *, cause: str, now: datetime
-    ) -> None:
+    ) -> Message | None:
+        """End the wait; a customer who did not answer "¿Sigues ahí?" is told (the message returned)."""
         handoff, conversation = item.handoff, item.conversation
         requests.end(handoff, "abandoned")
         emit(
@@ -208,8 +212,14 @@ class Abandonment:
                 "waited_seconds": round((now - handoff.requested_at).total_seconds()),
             },
         )
+        told = None
+        if cause == "no_answer":  # still reachable (a closed WhatsApp window or widget is not)
+            told = await messages_crud.add_activity(
+                session, conversation=conversation, text=notices.wait_ended(conversation.language), data=None
+            )
         rasa_tracker.stage(session, conversation_id=conversation.id, event="resume")
         await status.resolve(session, conversation=conversation, by="abandoned")
+        return told
 
     async def run(self) -> None:
         """Every HANDOFF_SWEEP_INTERVAL seconds, look at the waiting handoffs (until cancelled)."""

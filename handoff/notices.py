@@ -19,6 +19,7 @@ __all__ = [
     "queue_position",
     "still_there",
     "still_waiting",
+    "wait_ended",
 ]
 
 _DAYS = {
@@ -230,6 +231,19 @@ def still_waiting(language: str, *, position: int | None, wait_seconds: float | 
         return "Gracias, mantienes tu sitio: una persona leerá tu conversación en cuanto abramos."
     where = queue_position(language, position=position, wait_seconds=wait_seconds)
     return f"{'Thanks, you keep your place.' if language == 'en' else 'Gracias, mantienes tu sitio.'} {where}"
+
+
+def wait_ended(language: str) -> str:
+    """No answer to "¿Sigues ahí?": the wait ends, and the customer is told so (never silently)."""
+    if language == "en":
+        return (
+            "As we haven't heard from you, we're closing this conversation. "
+            "If you still need help, just write to us again."
+        )
+    return (
+        "Como no hemos tenido respuesta, cerramos esta conversación. "
+        "Si todavía necesitas ayuda, escríbenos de nuevo cuando quieras."
+    )
 
 
 def agents_online(language: str, *, position: int, wait_seconds: float | None) -> str:

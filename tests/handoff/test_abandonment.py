@@ -51,6 +51,7 @@ def test_a_silent_customer_is_asked_if_still_there_before_the_wait_ends(desk: De
     assert sum(t.startswith("¿Sigues ahí?") for t in texts(desk, conversation_id)) == 1
     assert sweep(desk, silent + answer + timedelta(seconds=1)) == 1
     assert desk.conversation(conversation_id)["status"] == "resolved"
+    assert texts(desk, conversation_id)[-1].startswith("Como no hemos tenido respuesta, cerramos")  # told
     [data] = abandoned(desk, conversation_id)
     assert data["cause"] == "no_answer" and data["waited_seconds"] >= window.total_seconds()
 

@@ -51,3 +51,19 @@ def test_follow_ups_are_for_supervisors_only_and_bad_requests_get_4xx(hub: Surve
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "follow_up_not_found")
     assert hub.client.get("/api/v1/follow-ups?state=nope", headers=sara).status_code == 422
     assert hub.client.post("/api/v1/follow-ups/abc/done", headers=sara).status_code == 422
+
+
+def test_erasing_the_contact_takes_their_surveys_and_follow_ups(hub: SurveyHub) -> None:
+    bad = _bad_csat(hub, "marta", "1", "Me colgaron, soy marta@example.com")
+    contact_id = hub.conversation(bad)["contact_id"]
+    hub.add_agent("sara@x.example", role="supervisor")
+    sara = hub.login("sara@x.example", online=False)
+    exported = hub.client.get(f"/api/v1/agent/contacts/{contact_id}/export", headers=sara).json()
+    assert [f["score"] for f in exported["tables"]["follow_ups"]] == [1]
+    assert [s["kind"] for s in exported["tables"]["surveys"]] == ["csat", "nps"]
+
+    erased = hub.client.delete(f"/api/v1/agent/contacts/{contact_id}", headers=sara)
+
+    assert erased.status_code == 200, erased.text
+    assert hub.follow_ups() == [] and hub.surveys(bad) == []
+    assert hub.client.get("/api/v1/follow-ups?state=all", headers=sara).json() == []

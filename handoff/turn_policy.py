@@ -154,6 +154,8 @@ class DeskPolicy:
             )
         ).messages
         notice = change.messages[-1]
+        if message_id is not None:
+            notice.in_reply_to_id = message_id  # the customer's message is answered (the widget's tick)
         if closed is not None:
             notice.text = notices.handed_while_closed(
                 conversation.language, reason=decision.reason, closed_text=closed.text

@@ -16,6 +16,8 @@ def said(desk: Desk, conversation_id: int) -> list[str]:
 
 def test_the_bots_handoff_words_and_the_queue_are_one_message_without_en_breve(desk: Desk) -> None:
     nobody = desk.hand_off("quiero hablar con una persona", source_id="night-owl")
+    asked, notice = desk.messages(nobody)
+    assert notice["in_reply_to_id"] == asked["id"]  # it answers the customer's message
     assert said(desk, nobody) == [
         "Claro, te paso con una persona del equipo. Estás en la posición 1 de la cola. "
         "Ahora no hay agentes conectados; te atenderá alguien en cuanto se conecte."

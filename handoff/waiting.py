@@ -8,7 +8,8 @@ A waiting customer is never dropped for silence alone (issue 18, item 1):
   wait (cause ``no_answer``);
 - on WhatsApp nothing is closed for silence while the 24-hour customer-service window is open: the
   question is asked ``answer_within`` seconds before the window closes (an answer opens it again), and
-  the wait ends, without an answer, when it has closed;
+  the wait ends, without an answer, when it has closed; a window that closed while the desk was closed
+  (a Friday-night message) leaves the wait to the agents;
 - a widget closed (every tab of the visitor) for ``widget_gone_after`` seconds with no message since
   ends the wait (cause ``widget_closed``): the customer left;
 - while the desk is closed for the conversation (business hours) nothing is asked or ended.
@@ -99,6 +100,8 @@ def verdict(facts: Facts, *, rule: WaitingRule, after: timedelta, now: datetime)
     end_at: datetime | None = None
     if facts.channel == "whatsapp":
         window_end = last_word + WHATSAPP_WINDOW
+        if facts.held_until is not None and facts.held_until >= window_end:
+            return WAIT  # the window closed while the desk was: agents decide (nothing can be asked)
         ask_at = max(ask_at, window_end - answer)
         end_at = window_end
     asked = facts.asked_at if facts.asked_at is not None and facts.asked_at >= silent_since else None

@@ -148,6 +148,8 @@ ASKED_LATE = NOW + 23 * H + 50 * M  # "¿Sigues ahí?" 10 minutes before the win
         # ... and closed only once the window has closed without an answer.
         (_wa(last_incoming=NOW, asked_at=ASKED_LATE), NOW + 24 * H - M, "wait"),
         (_wa(last_incoming=NOW, asked_at=ASKED_LATE), NOW + 24 * H, "abandon"),
+        # A Friday-night message, the desk open on Monday: the window closed meanwhile, agents decide.
+        (_wa(last_incoming=NOW, held_until=NOW + 60 * H), NOW + 61 * H, "wait"),
         # The desk closed: nothing is asked or ended, whatever the silence.
         (Facts(channel="api", requested_at=NOW, desk_closed=True), NOW + 10 * H, "wait"),
         # Asked while closed: the silence counts from the opening they were told about.

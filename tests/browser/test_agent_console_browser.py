@@ -8,11 +8,14 @@ Set CONSOLE_SCREENSHOT=docs/img/agent_console.png to save the console as the ope
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +37,20 @@ def add_agent(hub: RunningHub, email: str, name: str, *, max_concurrent: int = 3
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def resolved_days_ago(hub: RunningHub, *, conversation_id: int, days: float) -> None:
+    """Move a resolved conversation's resolution back in the hub's SQLite database (same stored format)."""
+    path = hub.database_url.removeprefix("sqlite+aiosqlite:///")
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        query = "SELECT resolved_at FROM conversations WHERE id = ?"
+        [stored] = db.execute(query, (conversation_id,)).fetchone()
+        moved = datetime.fromisoformat(stored) - timedelta(days=days)
+        db.execute(
+            "UPDATE conversations SET resolved_at = ? WHERE id = ?",
+            (moved.isoformat(sep=" "), conversation_id),
+        )
+        db.commit()
 
 
 def escalating_bot(text: str) -> Reply:
@@ -179,7 +196,9 @@ def test_an_agent_takes_over_a_widget_conversation(
     expect(agent_page.get_by_role("status")).to_contain_text("resuelta")
     expect(agent_page.locator("#mine .q-item")).to_have_count(0)
 
-    # The same shopper comes back: the agent sees the earlier conversation in the context.
+    # The same shopper comes back days later (past REOPEN_WINDOW_HOURS: a new conversation, not conversation
+    # 1 reopened): the agent sees the earlier conversation in the context.
+    resolved_days_ago(shop, conversation_id=1, days=4)
     widget_box.fill("otra vez yo, quiero un humano")
     widget_box.press("Enter")
     agent_page.get_by_role("button", name="Atender la conversación 3").click()

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -153,32 +154,44 @@ async def _notify(
             continue
         if after_hours.closed_now(settings, language=conversation.language, skill=handoff.skill, now=now):
             continue
-        wait = await queue.estimated_wait(
-            session,
-            position=position,
-            language=handoff.language,
-            default_handle_seconds=settings.handoff_default_handle_seconds,
-        )
-        message = await messages_crud.add_activity(
-            session,
-            conversation=conversation,
-            text=notices.queue_moved(conversation.language, position=position, wait_seconds=wait),
-            data={"queue_position": position, "estimated_wait_seconds": wait},
-        )
-        await events.record(
-            session,
-            conversation_id=conversation.id,
-            kind="queue_position_sent",
-            message_id=message.id,
-            data={
-                "handoff_id": handoff.id,
-                "position": position,
-                "estimated_wait_seconds": wait,
-                "previous": told.get(handoff.id),
-            },
+        message = await _tell_position(
+            session, settings, item, position, notices.queue_moved, previous=told.get(handoff.id)
         )
         sent.append((conversation, message))
     return sent
+
+
+async def _tell_position(
+    session: AsyncSession,
+    settings: HandoffSettings,
+    item: Any,
+    position: int,
+    text: Callable[..., str],
+    **event_data: Any,
+) -> Message:
+    """The customer's place and estimated wait (``text(language, position=, wait_seconds=)``), stored as
+    an activity and a ``queue_position_sent`` event with ``event_data``."""
+    handoff, conversation = item.handoff, item.conversation
+    wait = await queue.estimated_wait(
+        session,
+        position=position,
+        language=handoff.language,
+        default_handle_seconds=settings.handoff_default_handle_seconds,
+    )
+    message = await messages_crud.add_activity(
+        session,
+        conversation=conversation,
+        text=text(conversation.language, position=position, wait_seconds=wait),
+        data={"queue_position": position, "estimated_wait_seconds": wait},
+    )
+    await events.record(
+        session,
+        conversation_id=conversation.id,
+        kind="queue_position_sent",
+        message_id=message.id,
+        data={"handoff_id": handoff.id, "position": position, "estimated_wait_seconds": wait, **event_data},
+    )
+    return message
 
 
 async def _heard_nobody(session: AsyncSession, conversation_ids: list[int]) -> tuple[set[int], set[int]]:
@@ -226,30 +239,8 @@ async def _tell_online(
         closed_when_asked = bool((handoff.detail or {}).get("closed"))
         if handoff.id in online or handoff.id in joined or not (handoff.id in nobody or closed_when_asked):
             continue
-        wait = await queue.estimated_wait(
-            session,
-            position=position,
-            language=handoff.language,
-            default_handle_seconds=settings.handoff_default_handle_seconds,
-        )
-        message = await messages_crud.add_activity(
-            session,
-            conversation=conversation,
-            text=notices.agents_online(conversation.language, position=position, wait_seconds=wait),
-            data={"queue_position": position, "estimated_wait_seconds": wait},
-        )
-        await events.record(
-            session,
-            conversation_id=conversation.id,
-            kind="queue_position_sent",
-            message_id=message.id,
-            data={
-                "handoff_id": handoff.id,
-                "position": position,
-                "estimated_wait_seconds": wait,
-                "agents_online": True,
-                "agent_id": agent.id,
-            },
+        message = await _tell_position(
+            session, settings, item, position, notices.agents_online, agents_online=True, agent_id=agent.id
         )
         sent.append((conversation, message))
     return sent

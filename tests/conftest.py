@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import make_url
 
 from hub import clock as hub_clock
+from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.rasa import FakeRasa
 from tests.support.clock import ManualClock
 
@@ -120,3 +121,18 @@ def clock() -> Iterator[ManualClock]:
         yield manual
     finally:
         hub_clock.use(previous)
+
+
+@pytest.fixture(scope="session")
+def graph_server() -> Iterator[FakeGraphAPI]:
+    """Meta's Graph API, faked over real HTTP on loopback (tests/fakes/graph_api.py), for the session."""
+    server = FakeGraphAPI(access_token="test-token").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
+    """The fake Graph API server, its recorded requests and scripted failures reset."""
+    graph_server.reset()
+    return graph_server

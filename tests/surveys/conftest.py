@@ -77,19 +77,6 @@ def any_db_hub(database_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Sur
         yield SurveyHub(client, surveys, rasa)
 
 
-@pytest.fixture(scope="session")
-def graph_server() -> Iterator[FakeGraphAPI]:
-    server = FakeGraphAPI(access_token="test-token").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
-    graph_server.reset()
-    return graph_server
-
-
 @pytest.fixture
 def wa_hub(sqlite_url: str, tmp_path: Any, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[SurveyHub]:
     """A hub with the WhatsApp channel on, sending to the fake Graph API."""

@@ -24,20 +24,6 @@ async def live_hub(settings: Settings, rasa: FakeRasa) -> AsyncIterator[LiveHub]
         yield LiveHub(url, app)
 
 
-@pytest.fixture(scope="session")
-def graph_server() -> Iterator[FakeGraphAPI]:
-    server = FakeGraphAPI(access_token="test-token").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph(graph_server: FakeGraphAPI) -> FakeGraphAPI:
-    """The fake Graph API server, its recorded requests and scripted failures reset."""
-    graph_server.reset()
-    return graph_server
-
-
 @pytest.fixture
 def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
     """A hub with the WhatsApp channel on, sending to ``graph``."""

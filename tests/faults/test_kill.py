@@ -98,8 +98,9 @@ async def test_every_message_is_stored_once_and_answered_or_handed_off_in_time(
 # Real bugs the suite found (issue 19; docs/benchmarks/faults.md), expected until fixed.
 KNOWN_STUCK = {
     "PostgreSQL crash + restart": (
-        "known bug: after the crash one message stayed bot_state=queued through the drain (80 s) in 2 of 4 "
-        "runs before failed jobs were retried and sweeps bounded (not seen since)"),
+        "known bug: a message stays bot_state=queued in a conversation handed off meanwhile: a drain lease "
+        "left behind by a job whose Redis call failed on a connection from before the Redis case's restart "
+        "(docs/benchmarks/faults.md)"),
 }
 # Redis restarted empty gave duplicate turns until the turn got its lease (hub/turns/ask.py).
 KNOWN_DUPLICATE_TURNS: dict[str, str] = {}

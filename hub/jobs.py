@@ -101,7 +101,10 @@ class JobQueue(ABC):
                     _retry(message_id)
                 else:
                     failures.pop(message_id, None)
-                await self._done(message_id)
+                try:
+                    await self._done(message_id)
+                except Exception:  # e.g. Redis restarting: the job stays ours, put back when we stop
+                    log.exception("could not mark a job done", extra={"message_id": message_id})
             finally:
                 slots.release()
 

@@ -142,9 +142,21 @@ class SharedSerializer(Serializer):
                 async with self._renewing(key, token):
                     await self._rounds(key, drain)
             finally:
-                await self._redis.eval(_RELEASE, 1, self._lock(key), token)
+                await self._release(key, token)
             if not await self._marked(key):  # marked after our last look, before we let go
                 return
+
+    async def _release(self, key: int, token: str) -> None:
+        """Let go of the lease; once more on a fresh connection if the first try fails (a pooled connection
+        from before a Redis restart): a lease left behind blocks the conversation for ``lease_ms``, and
+        the messages arriving meanwhile would only leave marks nobody reads."""
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        try:
+            await self._redis.eval(_RELEASE, 1, self._lock(key), token)
+        except RedisConnectionError:
+            log.warning("releasing a drain lease failed; trying again", extra={"conversation_id": key})
+            await self._redis.eval(_RELEASE, 1, self._lock(key), token)
 
     async def close(self) -> None:
         await self._redis.aclose()

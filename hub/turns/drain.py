@@ -25,7 +25,7 @@ from hub.seams import Intercept
 from hub.turns.answer import to_bot
 from hub.turns.deps import TurnDeps
 
-__all__ = ["process_message", "recover"]
+__all__ = ["process_message", "recover", "skip"]
 
 log = logging.getLogger("hub.turns")
 
@@ -112,7 +112,12 @@ async def _route(turn: TurnDeps, conversation: Conversation, message: Message) -
         await to_bot(turn, conversation, message)
         return
     # Humans own the conversation: the message is stored and was pushed at intake.
+    await skip(turn, conversation_id=conversation.id, message_id=message.id)
+
+
+async def skip(turn: TurnDeps, *, conversation_id: int, message_id: int) -> None:
+    """The bot will not read this message (people own its conversation): ``skipped``, ``message.skipped``."""
     async with turn.db.unit_of_work() as uow, uow.transaction() as session:
-        skip = sa.update(Message).where(Message.id == message.id, Message.bot_state == bot_state.QUEUED)
-        await session.execute(skip.values(bot_state=bot_state.SKIPPED))
-        emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation.id, message_id=message.id)
+        query = sa.update(Message).where(Message.id == message_id, Message.bot_state == bot_state.QUEUED)
+        await session.execute(query.values(bot_state=bot_state.SKIPPED))
+        emit(session, EventName.MESSAGE_SKIPPED, conversation_id=conversation_id, message_id=message_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -24,8 +25,9 @@ from hub.models import Conversation, Message, utcnow
 from hub.turns import backlog
 from hub.turns.deadlines import BOT_BUSY, give_up, hold
 from hub.turns.deps import TurnDeps
+from hub.turns.drain import skip
 
-__all__ = ["run", "sweep"]
+__all__ = ["ORPHAN_AFTER", "run", "skip_orphans", "sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,33 @@ async def sweep(turn: TurnDeps, saturation: backlog.Saturation | None = None) ->
     return done
 
 
+#: Seconds a queued message of a conversation people own may wait for its drain before the sweep skips it.
+ORPHAN_AFTER = 10.0
+
+
+async def skip_orphans(turn: TurnDeps) -> int:
+    """Queued messages of conversations people own (or that ended) that no drain took: skipped.
+
+    Their drain marks them skipped at once (hub/turns/drain.py); one that never ran (its job lost, or a
+    drain lease left behind by a failed release) would leave the message ``queued`` for good."""
+    before = utcnow() - timedelta(seconds=ORPHAN_AFTER)
+    query = (
+        sa.select(Message.id, Message.conversation_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.bot_state == bot_state.QUEUED,
+            Conversation.status != status.PENDING,
+            Message.created_at < before,
+        )
+    )
+    async with turn.db.sessions() as session:
+        rows = (await session.execute(query)).all()
+    for message_id, conversation_id in rows:
+        if not turn.serializer.busy(conversation_id):
+            await skip(turn, conversation_id=conversation_id, message_id=message_id)
+    return len(rows)
+
+
 def _interval(holding_after: float, handoff_after: float) -> float:
     shortest = min(t for t in (holding_after, handoff_after) if t > 0)
     return min(1.0, max(shortest / 4, 0.05))
@@ -98,4 +127,9 @@ async def run(turn: TurnDeps) -> None:
         return
     interval = _interval(settings.bot_holding_after, settings.bot_handoff_after)
     saturation = backlog.Saturation()
-    await periodic.every(interval, lambda: sweep(turn, saturation), what="holding sweep", wait_first=True)
+
+    async def both() -> None:
+        await sweep(turn, saturation)
+        await skip_orphans(turn)
+
+    await periodic.every(interval, both, what="holding sweep", wait_first=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hub.serial import Serializer
+from hub.serial import Serializer, SharedSerializer
 
 
 async def test_work_arriving_during_a_drain_triggers_another_drain_and_never_overlaps() -> None:
@@ -37,3 +37,23 @@ async def test_work_arriving_during_a_drain_triggers_another_drain_and_never_ove
     assert drains == [1, 2, 1]
     assert not overlapping
     assert not serializer.busy(1)
+
+
+async def test_a_lease_whose_release_fails_once_is_released_on_a_fresh_connection() -> None:
+    """A pooled connection from before a Redis restart fails the release: left behind, the lease would
+    block the conversation for 30 s while its new messages only leave marks nobody reads."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    calls: list[tuple[object, ...]] = []
+
+    class FlakyRedis:
+        async def eval(self, *args: object) -> int:
+            calls.append(args)
+            if len(calls) == 1:
+                raise RedisConnectionError("Connection closed by server.")
+            return 1
+
+    serializer = SharedSerializer("redis://127.0.0.1:6379/15")
+    serializer._redis = FlakyRedis()
+    await serializer._release(7, "token")
+    assert len(calls) == 2 and calls[1][2:] == ("hub:drain:7", "token")

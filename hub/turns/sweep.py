@@ -67,23 +67,24 @@ async def sweep(turn: TurnDeps, saturation: backlog.Saturation | None = None) ->
         seen.add(conversation_id)  # only the oldest queued message of a conversation
         if turn.serializer.busy(conversation_id):
             continue  # its drain runs: deadlines.wait() keeps the same clocks
-        lang = message_language or language.decide(current, text, default=settings.default_language)
         overdue = 0 < settings.bot_handoff_after <= waited
+        busy = conversation_id in late  # Rasa answers, just not in time for this customer
+        if not (overdue or busy or 0 < settings.bot_holding_after <= waited):
+            continue  # nothing due: no language to decide
+        lang = message_language or language.decide(current, text, default=settings.default_language)
         if overdue:
             acted = await give_up(turn, conversation_id=conversation_id, message_id=message_id, lang=lang)
-        elif conversation_id in late:  # Rasa answers, just not in time for this customer: it is busy
+        elif busy:
             detail = {"expected_seconds": round(late[conversation_id].expected_wait, 1)}
             acted = await give_up(
                 turn, conversation_id=conversation_id, message_id=message_id, lang=lang, reason=BOT_BUSY,
                 detail=detail,
             )
-        elif 0 < settings.bot_holding_after <= waited:
+        else:
             eta = ahead.eta.get(conversation_id)
             acted = await hold(
                 turn, conversation_id=conversation_id, message_id=message_id, lang=lang, eta=eta
             )
-        else:
-            continue
         done += int(acted)
     return done
 

@@ -95,7 +95,8 @@ class KpisOut(BaseModel):
 
 class DefinitionOut(BaseModel):
     key: str
-    title: str
+    title: str = Field(description="As the reports page shows it in Spanish")
+    title_en: str = Field(description="... and in English")
     unit: str = Field(description="count | share (0..1) | seconds | score")
     definition: str
 
@@ -104,7 +105,10 @@ class DefinitionOut(BaseModel):
 async def list_definitions(agent: AgentDep) -> list[DefinitionOut]:
     """What each KPI means, as arithmetic over the per-conversation facts (docs/kpis.md)."""
     permissions.require_supervisor(agent)
-    return [DefinitionOut(key=k.key, title=k.title, unit=k.unit, definition=k.doc) for k in definitions.KPIS]
+    return [
+        DefinitionOut(key=k.key, title=k.title, title_en=k.title_en, unit=k.unit, definition=k.doc)
+        for k in definitions.KPIS
+    ]
 
 
 @router.get("/kpis", response_model=KpisOut)

@@ -20,6 +20,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 ASSETS = {
     "reports.css": ("reports.css", "text/css; charset=utf-8"),
     "reports.js": ("reports.js", "text/javascript; charset=utf-8"),
+    "reports-text.js": ("reports-text.js", "text/javascript; charset=utf-8"),
     "chart.umd.min.js": ("vendor/chart.umd.min.js", "text/javascript; charset=utf-8"),
     "chart.js-LICENSE.md": ("vendor/chart.js-LICENSE.md", "text/plain; charset=utf-8"),
 }

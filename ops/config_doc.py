@@ -30,6 +30,7 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
     from hub.channels.whatsapp_settings import WhatsAppSettings
     from hub.settings import Settings
     from knowledge_base.settings import KBSettings
+    from kpis.settings import KpiSettings
     from surveys.settings import SurveySettings
 
     return [
@@ -37,6 +38,7 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
         ("hub: WhatsApp channel", WhatsAppSettings),
         ("handoff desk", HandoffSettings),
         ("surveys", SurveySettings),
+        ("reports and /metrics", KpiSettings),
         ("knowledge base (actions, CLI)", KBSettings),
     ]
 

@@ -108,6 +108,7 @@
     $('desk-view').hidden = false;
     $('me').hidden = false;
     $('me-name').textContent = agent.name;
+    $('reports-link').hidden = agent.role !== 'supervisor' && agent.role !== 'admin';
     $('presence').value = agent.status === 'away' ? 'away' : 'online';
     hideBanner();
     loadQueue();

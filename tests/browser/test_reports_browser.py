@@ -19,6 +19,9 @@ import pytest
 from browser_testing import RunningHub
 from playwright.sync_api import Page, expect
 
+from hub.models import Conversation
+from surveys import follow_ups
+from surveys.models import Survey, SurveyState
 from tests.kpis.kpi_history import build, database
 
 pytestmark = pytest.mark.browser
@@ -33,6 +36,14 @@ def _seed(hub: RunningHub) -> dict[str, int]:
     async def write() -> None:
         async with database(hub.database_url) as sessions, sessions.begin() as session:
             found.update(await build(session))
+            # B's CSAT 2 as the surveys plug-in stores it: a follow-up for the lead.
+            b = await session.get(Conversation, found["b"])
+            assert b is not None
+            survey = Survey(conversation_id=b.id, contact_id=b.contact_id, kind="csat",
+                            state=SurveyState.ANSWERED, score=2, comment="Nadie me contestaba")
+            session.add(survey)
+            await session.flush()
+            await follow_ups.create_if_bad(session, survey=survey)
 
     thread = threading.Thread(target=lambda: asyncio.run(write()))
     thread.start()
@@ -86,8 +97,19 @@ def test_a_support_lead_reads_the_reports_and_drills_down_to_the_bad_rating(
     expect(drill.get_by_role("heading")).to_have_text("CSAT ≤ 2 (1)")
     rows = drill.locator("tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.first.locator("td").first).to_have_text(str(ids["b"]))
+    expect(rows.first.locator("td").first).to_have_text(f"#{ids['b']}")
     expect(rows.first).to_contain_text("complaint")
+
+    # The bad rating's conversation opens below, and it is waiting as a follow-up with its comment.
+    rows.first.get_by_role("button", name=f"#{ids['b']}").click()
+    transcript = page.locator("#transcript")
+    expect(transcript).to_be_visible()
+    expect(transcript.locator("li")).to_have_count(4)
+    expect(transcript.locator("li.in")).to_have_count(1)
+    follow = page.locator("#follow-up-rows tr")
+    expect(follow).to_have_count(1)
+    expect(follow.first).to_contain_text("Nadie me contestaba")
+    expect(page.locator("#follow-ups-count")).to_have_text("1")
     if os.environ.get("REPORTS_SCREENSHOT"):
         page.set_viewport_size({"width": 1280, "height": 1400})
         page.screenshot(path=os.environ["REPORTS_SCREENSHOT"], full_page=True)
@@ -99,3 +121,16 @@ def test_a_support_lead_reads_the_reports_and_drills_down_to_the_bad_rating(
         table = list(csv.DictReader(io.StringIO(handle.read())))
     assert [int(row["conversation_id"]) for row in table] == [ids["a"], ids["b"], ids["c"], ids["d"]]
     assert [row["csat"] for row in table] == ["5", "2", "", ""]
+
+    # Done with the follow-up: it leaves the list.
+    follow.first.get_by_role("button", name="Hecho").click()
+    expect(page.locator("#follow-ups-count")).to_have_text("0")
+    expect(page.locator("#follow-ups-none")).to_be_visible()
+
+    # The same page in English, numbers and chart legends included; the choice is the console's too.
+    page.get_by_label("Idioma").select_option("en")
+    expect(card.filter(has_text="Resolved by the bot")).to_contain_text("25.0 %")
+    expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+    legend = page.evaluate("() => Chart.getChart('chart-csat').data.datasets.map(d => d.label)")
+    assert legend == ["Bot only", "With a person"]
+    assert page.evaluate("() => localStorage.getItem('mostrador-console:lang')") == "en"

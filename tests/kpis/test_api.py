@@ -115,5 +115,6 @@ def test_bad_periods_get_a_clear_422(reports: Reports) -> None:
 def test_the_definitions_are_listed(reports: Reports) -> None:
     found = _get(reports, "/api/v1/reports/definitions").json()
     containment = next(d for d in found if d["key"] == "containment")
-    assert containment == {"key": "containment", "title": "Resueltas por el bot", "unit": "share",
+    assert containment == {"key": "containment", "title": "Resueltas por el bot",
+                           "title_en": "Resolved by the bot", "unit": "share",
                            "definition": "rows with resolved_by = 'bot' / conversations"}

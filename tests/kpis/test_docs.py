@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
 def test_the_doc_table_is_the_code() -> None:
     table = DOC.read_text().split("<!-- kpis:start -->", 1)[1].split("<!-- kpis:end -->")[0]
     rows = [line for line in table.strip().splitlines()[2:]]
-    expected = [f"| `{k.key}` | {k.title} | {k.unit} | {k.doc} |" for k in KPIS]
+    expected = [f"| `{k.key}` | {k.title} | {k.title_en} | {k.unit} | {k.doc} |" for k in KPIS]
     assert rows == expected
 
 

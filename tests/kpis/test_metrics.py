@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from reports_testing import Reports
 
 from tests.fakes.rasa import FakeRasa
@@ -79,3 +80,17 @@ def test_several_processes_are_summed_with_a_multiprocess_dir(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", show], env=env, check=True, timeout=60, capture_output=True,
                          text=True).stdout  # fmt: skip
     assert _value(out, 'mostrador_messages_received_total{channel="whatsapp"}') == 2
+
+
+def test_with_a_metrics_token_only_the_scraper_reads_it(
+    reports: Reports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METRICS_TOKEN", "scrape-me")
+    refused = reports.client.get("/metrics")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "metrics_token_required"
+    wrong = reports.client.get("/metrics", headers={"Authorization": "Bearer scrape-you"})
+    assert wrong.status_code == 401
+    right = reports.client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert right.status_code == 200
+    assert "mostrador_queue_length" in right.text

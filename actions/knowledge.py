@@ -54,9 +54,11 @@ def warm_up_in_background() -> threading.Thread:
 
 
 def candidates_of(decision: Decision) -> list[dict[str, Any]]:
-    """The decision's candidates as agents see them: id, score, question."""
+    """The decision's candidates as agents see them: id, score, question, and the answer and its language
+    (the console's "Insertar" puts it in the reply box)."""
     return [
-        {"id": c.entry_id, "score": round(float(c.score), 4), "question": c.question}
+        {"id": c.entry_id, "score": round(float(c.score), 4), "question": c.question, "answer": c.answer,
+         "lang": c.lang}
         for c in decision.candidates
     ]
 

@@ -108,3 +108,36 @@ class RasaTrackerEvent(Base):
     error: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class CannedReply(Base):
+    """A reply agents insert by typing "/shortcut" in the console: shared (``owner_agent_id`` None, made by
+    supervisors) or personal (that agent's own); one text per language (handoff/canned.py)."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortcut: Mapped[str] = mapped_column(sa.String(32), index=True)
+    title: Mapped[str] = mapped_column(sa.String(80))
+    texts: Mapped[dict[str, Any]] = mapped_column(JSONType)  # {"es": "...", "en": "..."}
+    owner_agent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConversationLabel(Base):
+    """A label agents put on a conversation ("reembolso", "vip"): shown in the queue, counted in reports."""
+
+    __tablename__ = "conversation_labels"
+    __table_args__ = (sa.UniqueConstraint("conversation_id", "label", name="uq_conversation_labels"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(sa.String(40), index=True)
+    agent_id: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -90,6 +90,7 @@ class QueueEntry(BaseModel):
     agent_id: int | None
     requested_at: datetime
     waiting_seconds: float
+    labels: list[str] = Field(default_factory=list, description="The conversation's labels (GET /queue)")
 
     @classmethod
     def of(cls, handoff: Handoff, conversation: Conversation) -> QueueEntry:

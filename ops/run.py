@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from handoff.canned_seed import ensure_demo_replies
 from hub.api_keys.dev_key import dev_key_path, ensure_dev_key
 from hub.settings import Settings
 from ops.stack import ROOT, Report, Stack, stack_services, supervise
@@ -35,6 +36,12 @@ def dev_api_key(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> s
     """Create or reuse the development API key of the hub in ``data_dir`` (after it migrated)."""
     database_url = (extra_env or {}).get("DATABASE_URL") or os.environ.get("DATABASE_URL") or None
     return asyncio.run(ensure_dev_key(Settings(data_dir=data_dir, database_url=database_url)))
+
+
+def demo_canned_replies(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> None:
+    """The demo's shared canned replies in a desk that has none (handoff/canned_demo.yml)."""
+    database_url = (extra_env or {}).get("DATABASE_URL") or os.environ.get("DATABASE_URL") or None
+    asyncio.run(ensure_demo_replies(Settings(data_dir=data_dir, database_url=database_url)))
 
 
 def build_kb_index(env: dict[str, str]) -> None:
@@ -73,6 +80,7 @@ def bring_up(
         actions=f"http://127.0.0.1:{action_port}",
         api_key=dev_api_key(data_dir, extra_env),
     )
+    demo_canned_replies(data_dir, extra_env)
     try:  # one parse so TensorFlow builds its graphs before the first customer arrives
         token = services[-1].env.get("RASA_TOKEN", "")
         httpx.post(f"{endpoints.rasa}/model/parse", params={"token": token},

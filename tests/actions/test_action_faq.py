@@ -48,8 +48,9 @@ def test_confident_answer_is_given_with_its_link(kb: StubKB) -> None:
     assert custom(messages, "handoff") is None
     assert custom(messages, "kb") == {
         "decision": "answer", "reason": "top score 0.91 >= 0.82",
-        "candidates": [{"id": "envio-plazo", "score": 0.91, "question": "¿Cuánto tarda el envío?"}],
-    }
+        "candidates": [{"id": "envio-plazo", "score": 0.91, "question": "¿Cuánto tarda el envío?",
+                        "answer": "Entre 24 y 72 horas laborables.", "lang": "es"}],
+    }  # the answer: agents insert it from the context panel
     assert kb.reloads == 1  # the KB is checked for changed files on every request
 
 

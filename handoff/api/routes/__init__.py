@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from handoff.api.routes import contacts, conversations, links, privacy, queue, session, stream
+from handoff.api.routes import canned, contacts, conversations, labels, links, privacy, queue, session, stream
 
 __all__ = ["agent_router"]
 
@@ -14,3 +14,5 @@ agent_router.include_router(contacts.router)
 agent_router.include_router(links.router)
 agent_router.include_router(privacy.router)
 agent_router.include_router(stream.router)
+agent_router.include_router(canned.router)
+agent_router.include_router(labels.router)

@@ -85,8 +85,12 @@ async def ask(
     settings: SurveySettings,
     then_nps: bool = False,
 ) -> Message | None:
-    """Store the question (a ``surveys`` row, the outgoing message, event ``survey_sent``); None, and
-    the event ``survey_not_sent``, outside WhatsApp's 24-hour window."""
+    """Store the question (a ``surveys`` row, the outgoing message, event ``survey_not_sent``); None, and
+    the event ``survey_not_sent``, outside WhatsApp's 24-hour window or when nothing can be answered."""
+    if settings.surveys_answer_hours <= 0:  # REOPEN_WINDOW_HOURS=0: a rating could not reach it (plugin.py)
+        data = {"kind": kind, "why": "reopen_window_off"}
+        await events.record(session, conversation_id=conversation.id, kind="survey_not_sent", data=data)
+        return None
     if not await _window_open(session, conversation):
         data = {"kind": kind, "why": "outside_whatsapp_window"}
         await events.record(session, conversation_id=conversation.id, kind="survey_not_sent", data=data)

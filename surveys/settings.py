@@ -52,7 +52,8 @@ class SurveySettings(BaseSettings):
         gt=0,
         description=(
             "A survey not answered within this many hours is dropped (the customer's next message goes to "
-            "the bot)."
+            "the bot). At most REOPEN_WINDOW_HOURS: later a rating could not reach its conversation; with "
+            "REOPEN_WINDOW_HOURS=0 no survey is sent (event survey_not_sent, why reopen_window_off)."
         ),
     )
     surveys_comment_minutes: float = Field(

@@ -140,6 +140,18 @@ def test_no_survey_after_a_bot_resolution_outside_the_share(
         assert hub.data(conversation_id, "survey_sent") == []
 
 
+def test_without_a_reopen_window_no_survey_is_asked_since_no_rating_could_reach_it(
+    hub_with: Callable[..., AbstractContextManager[SurveyHub]],
+) -> None:
+    with hub_with(reopen_window_hours=0, surveys_bot_csat_share=1.0) as hub:
+        conversation_id = hub.say("¿cuánto tarda el envío?")
+        hub.say("gracias")
+        hub.wait_closed(conversation_id)
+        assert hub.texts(conversation_id)[-1].startswith("Damos por resuelta")
+        assert hub.data(conversation_id, "survey_sent") == []
+        assert [d["why"] for d in hub.data(conversation_id, "survey_not_sent")] == ["reopen_window_off"]
+
+
 def test_nps_is_asked_at_most_once_per_contact_in_the_period(hub: SurveyHub, clock: ManualClock) -> None:
     first = _resolved_by_bot(hub)
     hub.say("5")

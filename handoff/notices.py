@@ -190,6 +190,11 @@ _HANDOFF_TEXT_BY_REASON = {
     },
 }
 _HANDOFF_TEXT_BY_REASON["frustration"] = _HANDOFF_TEXT_BY_REASON["complaint"]
+# A photo, audio, video or document without words (hub/channels/media_reply.py): a person looks at it.
+_HANDOFF_TEXT_BY_REASON["media"] = {
+    "es": "¡Gracias, nos ha llegado! Yo solo sé leer texto, así que lo revisará una persona del equipo.",
+    "en": "Thanks, we've got it! I can only read text, so a person from our team will look at it.",
+}
 
 _HAND_BACK_TEXT = {
     "es": "Te atiende de nuevo el asistente virtual. Si necesitas a una persona, pídelo cuando quieras.",

@@ -18,6 +18,7 @@ __all__ = [
     "LinkNotFound",
     "MalformedWebhook",
     "MergeWithItself",
+    "NoMediaFile",
     "NotAuthenticated",
     "TextTooLong",
     "UnknownChannel",
@@ -227,4 +228,16 @@ class MalformedWebhook(HubError):
         super().__init__(
             f"The webhook body is not a JSON object ({detail}); send Meta's shape "
             '{"object": "whatsapp_business_account", "entry": [...]}. Nothing was stored.'
+        )
+
+
+class NoMediaFile(HubError):
+    code = "no_media_file"
+    http_status = 404
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(
+            f"Message {message_id} carries no file (or there is no such message). Files are what "
+            "customers send as photos, audio, video, documents or stickers: their messages have "
+            "media.type set."
         )

@@ -269,3 +269,26 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class MediaFile(Base):
+    """A file a customer sent (a WhatsApp photo, audio, video, document or sticker), kept for agents.
+
+    ``state``: stored (``data`` holds the file) | failed (``error``: code, message, retryable: why the
+    hub has no file). No row yet: the download has not finished (hub/media_store.py). In the database,
+    not DATA_DIR: every web process and worker reads it without a shared disk, and a contact's export,
+    erasure and RETENTION_DAYS reach it through its foreign key (hub/privacy).
+    """
+
+    __tablename__ = "media_files"
+    __table_args__ = (sa.UniqueConstraint("message_id", name="uq_media_files_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("messages.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(sa.String(16))
+    error: Mapped[dict[str, Any] | None] = mapped_column()
+    mime_type: Mapped[str | None] = mapped_column(sa.String(255))
+    size: Mapped[int | None] = mapped_column()
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

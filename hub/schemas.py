@@ -61,6 +61,17 @@ def _sender_name(message: Message) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+_SHOWN_MEDIA_KEYS = ("type", "mime_type", "filename", "caption", "emoji", "latitude", "longitude", "name",
+                     "address")
+
+
+def _shown_media(message: Message) -> dict[str, Any] | None:
+    media = (message.context or {}).get("media") if message.message_type == "incoming" else None
+    if not isinstance(media, dict):
+        return None
+    return {key: media[key] for key in _SHOWN_MEDIA_KEYS if media.get(key) is not None}
+
+
 class MessageOut(BaseModel):
     id: int
     conversation_id: int
@@ -77,6 +88,9 @@ class MessageOut(BaseModel):
     created_at: datetime
     #: Who wrote an agent's message ("Ana"), for transcripts; None for the customer, bot and system.
     sender_name: str | None = None
+    #: What the customer sent besides text (WhatsApp): type (image, audio, video, document, sticker,
+    #: location, reaction), mime_type, filename, caption...; the file: GET /api/v1/messages/{id}/media.
+    media: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -95,6 +109,7 @@ class MessageOut(BaseModel):
             delivery_error=message.delivery_error,
             created_at=message.created_at,
             sender_name=_sender_name(message),
+            media=_shown_media(message),
         )
 
 

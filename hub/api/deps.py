@@ -22,7 +22,7 @@ from hub.bus import Database
 from hub.channels.base import Channel
 from hub.delivery import Delivery
 from hub.intake import Receiver
-from hub.seams import AgentDirectory, HandoffView
+from hub.seams import AgentDirectory, HandoffView, TurnPolicy
 from hub.services import Services
 from hub.settings import Settings
 
@@ -35,6 +35,7 @@ __all__ = [
     "HandoffsDep",
     "HttpDep",
     "OptionalTokenDep",
+    "PolicyDep",
     "RasaDep",
     "ReceiverDep",
     "SessionDep",
@@ -90,6 +91,10 @@ def get_handoffs(connection: HTTPConnection) -> HandoffView:
     return _built(connection).seams.handoffs
 
 
+def get_policy(connection: HTTPConnection) -> TurnPolicy:
+    return _built(connection).seams.policy
+
+
 def get_receiver(connection: HTTPConnection) -> Receiver:
     return _built(connection).receiver
 
@@ -113,6 +118,7 @@ HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 AgentsDep = Annotated[AgentDirectory, Depends(get_agents)]
 HandoffsDep = Annotated[HandoffView, Depends(get_handoffs)]
 ReceiverDep = Annotated[Receiver, Depends(get_receiver)]
+PolicyDep = Annotated[TurnPolicy, Depends(get_policy)]
 
 
 def get_optional_token(

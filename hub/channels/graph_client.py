@@ -1,7 +1,9 @@
-"""A thin async client for the one Graph API call the WhatsApp channel makes.
+"""A thin async client for the Graph API calls the WhatsApp channel makes.
 
 ``POST {WHATSAPP_GRAPH_URL}/{phone_number_id}/messages`` sends a message, a template, or marks
-an incoming message read (with the typing indicator). Meta answers
+an incoming message read (with the typing indicator). ``GET /{media-id}`` gives a customer's media
+file's short-lived ``url`` (with ``mime_type``, ``file_size``), which is downloaded with the same
+bearer token (:meth:`GraphClient.media_info`, :meth:`GraphClient.download`). Meta answers
 ``{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`` or
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``.
 """
@@ -13,7 +15,16 @@ from typing import Any
 
 import httpx
 
-__all__ = ["GraphClient", "GraphError"]
+__all__ = ["GraphClient", "GraphError", "TooLarge"]
+
+
+class TooLarge(Exception):
+    """A download went past its byte limit (it is abandoned there); ``declared``: the size the server
+    announced, when it did."""
+
+    def __init__(self, declared: int | None = None) -> None:
+        super().__init__(declared)
+        self.declared = declared
 
 
 @dataclass
@@ -73,6 +84,55 @@ class GraphClient:
             wamid = messages[0].get("id")
             return str(wamid) if wamid else None
         return None
+
+    @staticmethod
+    def _error(response: httpx.Response) -> GraphError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            error = {"message": response.text[:500]}
+        return GraphError(response.status_code, error)
+
+    async def media_info(self, media_id: str, *, timeout: float) -> dict[str, Any]:
+        """``GET /{media-id}``: ``{"url", "mime_type", "sha256", "file_size", "id"}``."""
+        try:
+            response = await self._http.get(f"/{media_id}", timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise GraphError(0, {"message": f"{type(exc).__name__}: {exc}", "type": "network"}) from exc
+        if response.status_code >= 400:
+            raise self._error(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+            raise GraphError(response.status_code, {"message": "no media url in the answer"})
+        return body
+
+    async def download(self, url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str | None]:
+        """The file at ``url`` (with the bearer token) and its Content-Type; :class:`TooLarge` as soon
+        as it passes ``max_bytes`` (nothing more is read)."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with self._http.stream("GET", url, timeout=timeout) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._error(response)
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise TooLarge(int(declared))
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge()
+                    chunks.append(chunk)
+                return b"".join(chunks), response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            raise GraphError(0, {"message": f"{type(exc).__name__}: {exc}", "type": "network"}) from exc
 
     async def aclose(self) -> None:
         await self._http.aclose()

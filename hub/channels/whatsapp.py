@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.broadcast import Broadcast, MemoryBroadcast
 from hub.channels.graph_client import GraphClient
+from hub.channels.whatsapp_media import WhatsAppMedia
 from hub.channels.whatsapp_outbox import CHANNEL, WhatsAppOutbox
 from hub.channels.whatsapp_payloads import StatusReport
 from hub.channels.whatsapp_settings import WhatsAppSettings
@@ -68,6 +69,7 @@ class WhatsAppChannel:
             transport=transport,
         )
         self.outbox = WhatsAppOutbox(settings, sessions, self.client)
+        self.media = WhatsAppMedia(settings, sessions, self.client)  # customers' photos, audio, files
         self._sender: asyncio.Task[None] | None = None
         self._followers: list[asyncio.Task[None]] = []
 
@@ -154,4 +156,5 @@ class WhatsAppChannel:
         await cancel_and_wait([self._sender, *self._followers])
         self._sender = None
         self._followers = []
+        await self.media.close()
         await self.client.aclose()

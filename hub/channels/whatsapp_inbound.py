@@ -4,8 +4,10 @@ Every message goes through :meth:`hub.intake.Receiver.receive` with its wamid as
 id, so a redelivered wamid (also concurrently) is stored and answered once, and the sender's
 wa_id as the contact's phone (hub.contacts links it to a contact that gave that number). Text and
 choices (reply buttons, list rows, template quick replies) go to the bot; media, locations,
-stickers and reactions are stored with their media id for agents and get a polite reply in
-the conversation's language. Unknown types are logged and acknowledged.
+stickers and reactions are stored with their media id for agents; files (photos, audio, video,
+documents, stickers) are then downloaded for them (hub/channels/whatsapp_media.py). A caption is the
+customer's text for the bot; what a customer hears otherwise: hub/channels/media_reply.py. Unknown
+types are logged and acknowledged.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.bus import Database
+from hub.channels import media_reply
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_long_text import cut
 from hub.channels.whatsapp_payloads import Inbound, Webhook, parse_webhook
 from hub.contacts.details import ContactDetails
-from hub.crud import conversations
-from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
 from hub.errors import (
     HubError,
@@ -32,26 +33,16 @@ from hub.errors import (
     WebhookSignatureInvalid,
     WebhookSignatureMissing,
 )
-from hub.intake import Receiver
+from hub.intake import Intake, Receiver
+from hub.media_store import FILE_TYPES
 from hub.schemas import IncomingMessage
+from hub.seams import TurnPolicy
 from hub.status import is_bot_owned
 from hub.valid_text import check_text
 
-__all__ = ["MEDIA_REPLY", "WhatsAppInbound", "parse_body", "verify_signature"]
+__all__ = ["WhatsAppInbound", "parse_body", "verify_signature"]
 
 log = logging.getLogger(__name__)
-
-MEDIA_REPLY = {
-    "es": (
-        "Gracias por enviarlo. Por ahora solo puedo leer mensajes de texto: ¿me cuentas por escrito "
-        "qué necesitas? Lo que has enviado queda guardado para el equipo."
-    ),
-    "en": (
-        "Thanks for sending it. For now I can only read text messages: could you tell me in writing "
-        "what you need? What you sent is saved for the team."
-    ),
-}
-
 
 def verify_signature(app_secret: str, body: bytes, header: str | None) -> None:
     """``X-Hub-Signature-256: sha256=<hex>`` must be the HMAC-SHA256 of the raw body."""
@@ -92,6 +83,12 @@ def parse_body(body: bytes) -> Webhook:
     return parse_webhook(data)
 
 
+def _caption(inbound: Inbound) -> str | None:
+    """A media message's caption: the customer's words, which the bot answers."""
+    caption = (inbound.media or {}).get("caption") if inbound.kind == "media" else None
+    return caption.strip() if isinstance(caption, str) and caption.strip() else None
+
+
 def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, Any]:
     context: dict[str, Any] = {"whatsapp": {"type": inbound.type}}
     if original_chars is not None:  # cut to MAX_TEXT_CHARS (hub/channels/whatsapp_long_text.py)
@@ -101,6 +98,9 @@ def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, A
         context["bot_text"] = inbound.bot_text
     if inbound.media is not None:
         context["media"] = inbound.media
+    caption = _caption(inbound)
+    if caption is not None:
+        context["bot_text"] = caption
     return context
 
 
@@ -111,32 +111,41 @@ class WhatsAppInbound:
         self,
         *,
         receiver: Receiver,
-        sessions: async_sessionmaker[AsyncSession],
+        db: Database,
         delivery: Delivery,
+        policy: TurnPolicy,
         phone_number_id: str,
         max_text_chars: int,
     ) -> None:
         self._receiver = receiver
-        self._sessions = sessions
+        self._db = db
         self._delivery = delivery
+        self._policy = policy
         self._phone_number_id = phone_number_id
         self._max_text_chars = max_text_chars
 
-    async def _polite_reply(self, conversation_id: int, message_id: int) -> None:
-        async with self._sessions.begin() as session:
-            conversation = await conversations.get(session, conversation_id=conversation_id)
-            assert conversation is not None
-            reply = await messages_crud.add_outgoing(
-                session,
-                conversation=conversation,
-                text=MEDIA_REPLY.get(conversation.language, MEDIA_REPLY["es"]),
-                buttons=None,
-                sender_type="bot",
-                in_reply_to_id=message_id,
+    async def _after_media(self, channel: WhatsAppChannel, inbound: Inbound, stored: Intake) -> None:
+        """A new media message: fetch its file, and answer it when the bot has the conversation."""
+        message, conversation = stored.message, stored.conversation
+        if inbound.type in FILE_TYPES and inbound.media is not None:
+            channel.media.start(message.id, inbound.media)
+        if _caption(inbound) is not None or not is_bot_owned(conversation):
+            return  # the bot answers the caption; or people have the conversation and see it
+        if inbound.type in media_reply.PERSON_TYPES:
+            await media_reply.hand_to_people(
+                self._db,
+                self._delivery,
+                self._policy,
+                conversation_id=conversation.id,
+                message_id=message.id,
+                media_type=inbound.type,
             )
-        await self._delivery.deliver(conversation=conversation, messages=[reply])
+        elif inbound.type != "reaction":
+            await media_reply.polite_reply(
+                self._db.sessions, self._delivery, conversation_id=conversation.id, message_id=message.id
+            )
 
-    async def _receive(self, inbound: Inbound, name: str | None) -> None:
+    async def _receive(self, channel: WhatsAppChannel, inbound: Inbound, name: str | None) -> None:
         expected = self._phone_number_id
         if expected and inbound.phone_number_id and inbound.phone_number_id != expected:
             log.warning(
@@ -161,18 +170,18 @@ class WhatsAppInbound:
             incoming,
             contact_name=name,
             context=_context(inbound, original_chars),
-            to_bot=inbound.kind != "media",
+            to_bot=inbound.kind != "media" or _caption(inbound) is not None,
             # wa_id: the number with its country code, proven by Meta's signed webhook
             details=ContactDetails(phone=inbound.wa_id, verified=True),
         )
-        if result.created and inbound.kind == "media" and is_bot_owned(result.conversation):
-            await self._polite_reply(result.conversation.id, result.message.id)
+        if result.created and inbound.kind == "media":
+            await self._after_media(channel, inbound, result)
 
     async def receive_webhook(self, channel: WhatsAppChannel, webhook: Webhook) -> None:
         """Store the webhook's messages and delivery statuses; Graph calls happen in the outbox."""
         for inbound in webhook.messages:
             try:
-                await self._receive(inbound, webhook.names.get(inbound.wa_id))
+                await self._receive(channel, inbound, webhook.names.get(inbound.wa_id))
             except HubError as exc:
                 log.warning(
                     "whatsapp message not stored", extra={"wamid": inbound.wamid, "error": exc.message}

@@ -85,6 +85,39 @@ class WhatsAppSettings(BaseSettings):
         description="Seconds between looks at the persisted WhatsApp outbox when nothing new was queued.",
     )
 
+    media_max_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1,
+        description=(
+            "Largest photo, audio, video, document or sticker a customer sends that the hub downloads and "
+            "keeps for agents (bytes); a bigger one is stored as a message saying so, without the file."
+        ),
+    )
+    media_types: str = Field(
+        default=(
+            "image/jpeg,image/png,image/webp,audio/aac,audio/amr,audio/mpeg,audio/mp4,audio/ogg,"
+            "video/mp4,video/3gpp,application/pdf,text/plain,application/msword,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+            "application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        description=(
+            "MIME types (comma-separated, parameters such as '; codecs=opus' ignored) of customer media "
+            "the hub downloads; others (HTML, SVG, executables...) are stored as a message saying so."
+        ),
+    )
+    media_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds one media download (the Graph lookup, then the file) may take before it has failed."
+        ),
+    )
+
+    def media_type_allowed(self, mime_type: str) -> bool:
+        """Whether a MIME type (``audio/ogg; codecs=opus``) is one of WHATSAPP_MEDIA_TYPES."""
+        base = mime_type.split(";", 1)[0].strip().lower()
+        return base in {t.strip().lower() for t in self.media_types.split(",") if t.strip()}
+
     @model_validator(mode="after")
     def _complete(self) -> WhatsAppSettings:
         """WHATSAPP_ENABLED=true without its credentials fails at start, naming what is missing."""

@@ -10,6 +10,7 @@ table a later migration adds with a foreign key to one of them. The tables are r
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -111,8 +112,11 @@ def jsonable(value: Any) -> Any:
     """A row value as JSON: timestamps as ISO 8601, JSON columns as they are."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, bytes):  # a customer's photo or file (media_files.data): as base64
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"base64": base64.b64encode(value).decode("ascii")}
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -6,6 +6,12 @@ for messages and ``{"success": true}`` for read receipts; errors are
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``. Every request is
 recorded; ``fail_next(status, times)`` makes the next calls fail (429, 500, 400, ...).
 
+Media as Meta serves it: ``add_media(media_id, data, mime_type)`` makes ``GET /{version}/{media_id}``
+answer ``{"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}`` and ``GET url`` (bearer
+token required) the bytes; an unknown id is Meta's 400 (#100). ``fail_media(media_id, status)`` makes
+that file's lookup fail, ``media_delay`` holds every media answer that many seconds (a timeout),
+``media_gets`` lists what was asked.
+
     graph = FakeGraphAPI(access_token="test-token").start()
     settings.whatsapp_graph_url = graph.base_url   # http://127.0.0.1:<port>/v21.0
 """
@@ -13,8 +19,10 @@ recorded; ``fail_next(status, times)`` makes the next calls fail (429, 500, 400,
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
+import mimetypes
 import socket
 import threading
 import time
@@ -26,7 +34,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 __all__ = ["FakeGraphAPI", "GraphRequest"]
@@ -69,9 +77,18 @@ class FakeGraphAPI:
         self.before_answer: Callable[[str, dict[str, Any]], None] | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
-        self.app = Starlette(
-            routes=[Route("/{version}/{phone_number_id}/messages", self._messages, methods=["POST"])]
-        )
+        self._media: dict[str, tuple[bytes, str]] = {}
+        self._media_failures: dict[str, int] = {}
+        self.media_delay = 0.0
+        self.media_gets: list[str] = []  # "info:<id>" and "file:<id>", in order
+        self.app = Starlette(routes=self.routes(self._messages))
+
+    def routes(self, messages: Callable[[Request], Any]) -> list[Route]:
+        return [
+            Route("/{version}/{phone_number_id}/messages", messages, methods=["POST"]),
+            Route("/media-files/{media_id}", self._media_file, methods=["GET"]),
+            Route("/{version}/{media_id}", self._media_info, methods=["GET"]),
+        ]
 
     # -- control ---------------------------------------------------------------------------
 
@@ -100,9 +117,23 @@ class FakeGraphAPI:
 
     def reset(self) -> None:
         self.before_answer = None
+        self.media_delay = 0.0
         with self._lock:
             self._requests.clear()
             self._failures.clear()
+            self._media.clear()
+            self._media_failures.clear()
+            self.media_gets.clear()
+
+    def add_media(self, media_id: str, data: bytes, mime_type: str) -> None:
+        """Serve ``data`` as the customer's media ``media_id``."""
+        with self._lock:
+            self._media[media_id] = (data, mime_type)
+
+    def fail_media(self, media_id: str, status: int) -> None:
+        """Looking up ``media_id`` answers ``status`` with a Graph error body, until reset."""
+        with self._lock:
+            self._media_failures[media_id] = status
 
     def fail_next(self, status: int, times: int = 1, error: dict[str, Any] | None = None) -> None:
         """The next ``times`` calls answer ``status`` with a Graph error body."""
@@ -126,6 +157,45 @@ class FakeGraphAPI:
 
     def texts(self) -> list[str]:
         return [r.body["text"]["body"] for r in self.sent() if r.type == "text"]
+
+    # -- media -----------------------------------------------------------------------------
+
+    async def _media_info(self, request: Request) -> Response:
+        media_id = request.path_params["media_id"]
+        with self._lock:
+            self.media_gets.append(f"info:{media_id}")
+            found = self._media.get(media_id)
+            failure = self._media_failures.get(media_id)
+        if self.media_delay:
+            await asyncio.sleep(self.media_delay)
+        if request.headers.get("authorization") != f"Bearer {self.access_token}":
+            return self._error(401, _ERRORS[401])
+        if failure is not None:
+            return self._error(failure, _ERRORS.get(failure, {"message": "error", "code": failure}))
+        if found is None:
+            return self._error(400, {**_ERRORS[400], "message": "(#100) Invalid media id", "code": 100})
+        data, mime_type = found
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"http://127.0.0.1:{self.port}/media-files/{media_id}",
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "file_size": len(data),
+                "id": media_id,
+            }
+        )
+
+    async def _media_file(self, request: Request) -> Response:
+        media_id = request.path_params["media_id"]
+        with self._lock:
+            self.media_gets.append(f"file:{media_id}")
+            found = self._media.get(media_id)
+        if request.headers.get("authorization") != f"Bearer {self.access_token}":
+            return self._error(401, _ERRORS[401])
+        if found is None:
+            return self._error(404, {"message": "not found", "code": 404})
+        return Response(found[0], media_type=found[1])
 
     # -- the endpoint ----------------------------------------------------------------------
 
@@ -182,15 +252,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token", default="test-token", help="the access token the hub must send")
+    parser.add_argument(
+        "--media", action="append", default=[], metavar="ID=PATH",
+        help="serve the file at PATH as the customer's media ID (repeatable); MIME type from its name",
+    )
     args = parser.parse_args()
     fake = FakeGraphAPI(access_token=args.token)
+    fake.port = args.port
+    for spec in args.media:
+        media_id, _, path = spec.partition("=")
+        guessed = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        with open(path, "rb") as file:
+            fake.add_media(media_id, file.read(), guessed)
 
     async def log_request(request: Request) -> JSONResponse:
         response = await fake._messages(request)
         print(json.dumps(fake.requests[-1].body, ensure_ascii=False), "->", response.status_code, flush=True)
         return response
 
-    app = Starlette(routes=[Route("/{version}/{phone_number_id}/messages", log_request, methods=["POST"])])
+    app = Starlette(routes=fake.routes(log_request))
     print(f"fake Graph API: WHATSAPP_GRAPH_URL=http://127.0.0.1:{args.port}/{fake.version}", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from hub.api.routes import conversations, health, messages, stream, whatsapp
+from hub.api.routes import conversations, health, media, messages, stream, whatsapp
 
 __all__ = ["api_router", "health_router"]
 
@@ -11,4 +11,5 @@ api_router.include_router(messages.router)
 api_router.include_router(conversations.router)
 api_router.include_router(stream.router)
 api_router.include_router(whatsapp.router)
+api_router.include_router(media.router)
 health_router = health.router

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from hub.api.deps import ChannelsDep, DeliveryDep, ReceiverDep, SessionsDep, SettingsDep
+from hub.api.deps import ChannelsDep, DatabaseDep, DeliveryDep, PolicyDep, ReceiverDep, SettingsDep
 from hub.channels.base import Channel
 from hub.channels.whatsapp import WHATSAPP, WhatsAppChannel
 from hub.channels.whatsapp_inbound import WhatsAppInbound, parse_body, verify_signature
@@ -54,8 +54,9 @@ async def receive(
     channels: ChannelsDep,
     settings: SettingsDep,
     receiver: ReceiverDep,
-    sessions: SessionsDep,
+    db: DatabaseDep,
     delivery: DeliveryDep,
+    policy: PolicyDep,
 ) -> dict[str, str]:
     """Messages and delivery statuses from Meta; 200 once stored (bot work comes after)."""
     channel = _channel(channels)
@@ -63,8 +64,9 @@ async def receive(
     verify_signature(settings.whatsapp.app_secret, body, request.headers.get("x-hub-signature-256"))
     inbound = WhatsAppInbound(
         receiver=receiver,
-        sessions=sessions,
+        db=db,
         delivery=delivery,
+        policy=policy,
         phone_number_id=settings.whatsapp.phone_number_id,
         max_text_chars=settings.max_text_chars,
     )

@@ -1,0 +1,207 @@
+"""WhatsApp media: downloaded through the Graph media API with limits, kept for agents, never lost.
+
+A photo without words goes to a person (who is told so); a caption is the customer's text for the
+bot; a file too big, of a type not kept, or that the Graph API would not give, stays a message with
+the reason for the agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from test_contacts_across_channels import agent_headers
+from whatsapp_testing import WhatsAppHub, run_whatsapp_hub, text
+
+from hub.models import Conversation, MediaFile
+from hub.settings import Settings
+from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.rasa import FakeRasa
+
+JPEG = b"\xff\xd8\xff\xe0" + b"photo of a broken box " * 100
+PDF = b"%PDF-1.4 invoice " * 50
+
+
+@pytest.fixture
+def wa(settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI) -> Iterator[WhatsAppHub]:
+    """The channel with a 4 KB media limit (the fake is told what to serve)."""
+    with run_whatsapp_hub(settings, rasa, graph, whatsapp_media_max_bytes=4096) as hub:
+        yield hub
+
+
+def image(media_id: str, caption: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": media_id, "mime_type": "image/jpeg", "sha256": "x"}
+    if caption is not None:
+        body["caption"] = caption
+    return {"type": "image", "image": body}
+
+
+def document(media_id: str, filename: str, mime_type: str) -> dict[str, Any]:
+    return {"type": "document", "document": {"id": media_id, "mime_type": mime_type, "filename": filename}}
+
+
+def media_row(wa: WhatsAppHub, message_id: int) -> MediaFile:
+    async def find(session: Any) -> MediaFile | None:
+        query = sa.select(MediaFile).where(MediaFile.message_id == message_id)
+        return (await session.execute(query)).scalar_one_or_none()
+
+    row: MediaFile = wa.hub.wait_until(lambda: wa.hub.db(find), f"media of message {message_id}")
+    return row
+
+
+def stored_id(wa: WhatsAppHub, wamid: str) -> int:
+    message = wa.hub.wait_until(lambda: wa.incoming(wamid), f"{wamid} stored")
+    return message.id
+
+
+def conversation_status(wa: WhatsAppHub, message_id: int) -> str:
+    message = wa.message(message_id)
+
+    async def get(session: Any) -> Conversation | None:
+        return await session.get(Conversation, message.conversation_id, populate_existing=True)
+
+    found = wa.hub.db(get)
+    assert found is not None
+    return found.status
+
+
+def test_a_photo_without_words_is_kept_and_a_person_is_said_to_look_at_it(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("1479537139650973", JPEG, "image/jpeg")
+    wamid = wa.send(image("1479537139650973"))
+    message_id = stored_id(wa, wamid)
+    sent = wa.wait_sent(1)
+    said = sent[0].body["text"]["body"]
+    assert "lo revisará una persona del equipo" in said and "solo sé leer texto" in said
+    assert "solo puedo leer mensajes de texto" not in said  # the old "write it down instead"
+    assert wa.rasa.calls == []
+    assert conversation_status(wa, message_id) == "open"  # a person will, in fact, look at it
+    row = media_row(wa, message_id)
+    assert (row.state, row.mime_type, row.size) == ("stored", "image/jpeg", len(JPEG))
+    assert wa.graph.media_gets == ["info:1479537139650973", "file:1479537139650973"]
+
+    response = wa.client.get(f"/api/v1/messages/{message_id}/media", headers=agent_headers(wa))
+    assert response.status_code == 200, response.text
+    assert response.content == JPEG
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in response.headers["content-security-policy"]
+    shown = [m for m in wa.hub.messages(wa.message(message_id).conversation_id) if m["id"] == message_id]
+    assert shown[0]["media"]["type"] == "image" and shown[0]["text"] == "[imagen]"
+
+
+def test_a_caption_is_the_customers_text_and_the_bot_answers_it(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("5551", JPEG, "image/jpeg")
+    wamid = wa.send(image("5551", caption="¿Cómo devuelvo esto? Llegó roto"))
+    wa.wait_idle(wamid)
+    assert [c["message"] for c in wa.rasa.calls] == ["¿Cómo devuelvo esto? Llegó roto"]
+    sent = wa.wait_sent(1)
+    assert sent[0].body["text"]["body"] == "echo: ¿Cómo devuelvo esto? Llegó roto"
+    message_id = stored_id(wa, wamid)
+    assert wa.message(message_id).text == "[imagen] ¿Cómo devuelvo esto? Llegó roto"
+    row = media_row(wa, message_id)
+    assert row.state == "stored", row.error
+    assert conversation_status(wa, message_id) == "pending"  # the bot keeps it
+
+
+def test_a_file_over_the_limit_is_not_downloaded_to_its_end_and_the_agent_reads_why(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("big", b"\xff\xd8" + b"x" * 10_000, "image/jpeg")
+    wamid = wa.send(image("big"))
+    message_id = stored_id(wa, wamid)
+    row = media_row(wa, message_id)
+    assert row.state == "failed" and row.data is None
+    assert row.error is not None and row.error["code"] == "too_large"
+    assert (row.error["size"], row.error["limit"]) == (10_002, 4096)
+    assert wa.graph.media_gets == ["info:big"]  # the announced size was enough: no download
+    assert wa.message(message_id).text == "[imagen]"  # the message itself is kept
+    wa.wait_sent(1)  # and a person is still told to look at the conversation
+    response = wa.client.get(f"/api/v1/messages/{message_id}/media", headers=agent_headers(wa))
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "media_not_kept" and error["reason"]["code"] == "too_large"
+    assert "WHATSAPP_MEDIA_MAX_BYTES" in error["message"]
+
+
+def test_a_type_that_is_not_kept_is_never_downloaded(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("page", b"<script>alert(1)</script>", "text/html")
+    wamid = wa.send(document("page", "factura.html", "text/html"))
+    row = media_row(wa, stored_id(wa, wamid))
+    assert row.state == "failed" and row.error is not None
+    assert (row.error["code"], row.error["mime_type"]) == ("type_not_allowed", "text/html")
+    assert wa.graph.media_gets == ["info:page"]
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_a_graph_error_is_recorded_and_an_agent_gets_the_file_once_graph_gives_it(
+    wa: WhatsAppHub, status: int
+) -> None:
+    wa.graph.add_media("flaky", PDF, "application/pdf")
+    wa.graph.fail_media("flaky", status)
+    wamid = wa.send(document("flaky", "factura.pdf", "application/pdf"))
+    message_id = stored_id(wa, wamid)
+    row = media_row(wa, message_id)
+    assert row.state == "failed" and row.error is not None
+    assert row.error["code"] == "graph_error" and str(status) in row.error["message"]
+    assert row.error["retryable"] is (status >= 500)
+    wa.graph.reset()
+    wa.graph.add_media("flaky", PDF, "application/pdf")
+    response = wa.client.get(f"/api/v1/messages/{message_id}/media", headers=agent_headers(wa))
+    if status >= 500:  # worth asking again: asked again, and kept
+        assert response.status_code == 200, response.text
+        assert response.content == PDF
+        assert response.headers["content-disposition"] == 'attachment; filename="factura.pdf"'
+    else:  # Meta said no for good (an expired id): the reason stays
+        assert response.status_code == 404
+        assert response.json()["error"]["reason"]["code"] == "graph_error"
+
+
+def test_a_graph_api_that_does_not_answer_in_time_is_a_timeout(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    graph.add_media("slow", JPEG, "image/jpeg")
+    graph.media_delay = 2.0
+    with run_whatsapp_hub(settings, rasa, graph, whatsapp_media_timeout=0.3) as wa:
+        wamid = wa.send(image("slow"))
+        row = media_row(wa, stored_id(wa, wamid))
+        assert row.state == "failed" and row.error is not None
+        assert (row.error["code"], row.error["retryable"]) == ("timeout", True)
+        assert wa.message(row.message_id).text == "[imagen]"
+
+
+def test_only_agents_get_the_file(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("m1", JPEG, "image/jpeg")
+    message_id = stored_id(wa, wa.send(image("m1")))
+    media_row(wa, message_id)
+    url = f"/api/v1/messages/{message_id}/media"
+    assert wa.client.get(url).json()["error"]["code"] == "not_authenticated"
+    assert wa.client.get(url, headers={"Authorization": "Bearer guess"}).status_code == 401
+    headers = agent_headers(wa)
+    text_id = stored_id(wa, wa.send(text("hola")))
+    response = wa.client.get(f"/api/v1/messages/{text_id}/media", headers=headers)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "no_media_file"
+
+
+def test_a_sticker_is_kept_as_an_image_and_gets_a_short_text_not_a_person(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("st1", b"RIFF....WEBPVP8 ", "image/webp")
+    wamid = wa.send({"type": "sticker", "sticker": {"id": "st1", "mime_type": "image/webp"}})
+    message_id = stored_id(wa, wamid)
+    sent = wa.wait_sent(1)
+    assert "solo sé leer texto" in sent[0].body["text"]["body"]
+    assert "persona" not in sent[0].body["text"]["body"]
+    row = media_row(wa, message_id)
+    assert row.state == "stored", row.error
+    assert conversation_status(wa, message_id) == "pending"
+
+
+def test_a_voice_note_while_an_agent_has_the_conversation_gets_no_bot_text(wa: WhatsAppHub) -> None:
+    wa.graph.add_media("a1", b"OggS voice", "audio/ogg")
+    first = stored_id(wa, wa.send(image("a0")))  # no such media: kept as a message with its reason
+    wa.wait_sent(1)
+    assert conversation_status(wa, first) == "open"
+    wamid = wa.send({"type": "audio", "audio": {"id": "a1", "mime_type": "audio/ogg; codecs=opus"}})
+    message_id = stored_id(wa, wamid)
+    assert media_row(wa, message_id).mime_type == "audio/ogg"
+    assert media_row(wa, first).error["code"] == "graph_error"  # type: ignore[index]
+    wa.wait_outbox_settled(messages=1)
+    assert len(wa.graph.sent()) == 1  # only the handoff's message: nothing for the voice note

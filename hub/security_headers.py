@@ -6,7 +6,8 @@ hub, and no response may be content-sniffed into something executable. Pure ASGI
 nothing to the websocket paths and costs one header merge per response.
 
 CSP for HTML pages: scripts, fonts, images and connections from the hub's own origin only (the
-widget's socket.io and the console's websocket are same-origin); styles may be inline (the demo
+widget's socket.io and the console's websocket are same-origin; images, audio and video also from
+``blob:``, the customers' files the console fetched with the agent's token); styles may be inline (the demo
 page has a style block; style injection cannot run script); ``frame-ancestors 'none'``.
 """
 
@@ -18,7 +19,8 @@ __all__ = ["HTML_CSP", "SecurityHeaders"]
 
 HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _ALWAYS = (

@@ -62,7 +62,8 @@
         kb_no_answer: 'Sin respuesta en las preguntas frecuentes',
         complaint: 'Queja',
         frustration: 'Cliente frustrado',
-        rule: 'Regla configurada'
+        rule: 'Regla configurada',
+        media: 'Envió una foto, audio o archivo'
       },
       conv_status: { pending: 'Con el bot', open: 'Abierta', resolved: 'Resuelta' },
       sentiment: { negative: 'Negativo', neutral: 'Neutro', positive: 'Positivo' },
@@ -174,7 +175,8 @@
         kb_no_answer: 'No answer in the FAQ',
         complaint: 'Complaint',
         frustration: 'Frustrated customer',
-        rule: 'Configured rule'
+        rule: 'Configured rule',
+        media: 'Sent a photo, audio or file'
       },
       conv_status: { pending: 'With the bot', open: 'Open', resolved: 'Resolved' },
       sentiment: { negative: 'Negative', neutral: 'Neutral', positive: 'Positive' },

@@ -352,7 +352,8 @@
       node: el('li', { class: 'msg msg-' + kind, 'data-id': message.id, 'data-sender': kind }, [
         el('span', { class: 'msg-who', text: whoOf(message) }),
         el('span', { class: 'msg-time', text: app.dom.formatTime(message.created_at) }),
-        el('p', { class: 'msg-text', text: message.text })
+        el('p', { class: 'msg-text', text: message.text }),
+        app.media ? app.media.view(message) : null // a photo, voice note, file: console-media.js
       ])
     };
   }

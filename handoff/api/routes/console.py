@@ -24,6 +24,8 @@ ASSETS = {
     "console-text.js": "text/javascript; charset=utf-8",
     "console-context.js": "text/javascript; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
+    "console-media.js": "text/javascript; charset=utf-8",
+    "console-media.css": "text/css; charset=utf-8",
 }
 
 router = APIRouter(tags=["console"])

@@ -1,7 +1,8 @@
 """``python -m handoff add-agent --email ... --name ... --languages es,en --skills orders``
-``[--role supervisor]``;
+``[--role supervisor|admin]``;
 ``reset-password --email ...`` (unlocks the login, ends its sessions); ``disable-agent --email ...``,
-``enable-agent --email ...`` and ``set-role --email ... --role agent|supervisor``.
+``enable-agent --email ...`` and ``set-role --email ... --role agent|supervisor|admin``. Once there is
+an admin, the rest can be done in the console (docs/roles.md).
 
 The password comes from AGENT_PASSWORD or is asked for (twice, not echoed). The database is
 the hub's (DATABASE_URL / DATA_DIR), migrated first.
@@ -96,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--max-concurrent", type=int, default=3, help="conversations at once (default 3)")
     add.add_argument("--role", choices=AGENT_ROLES, default="agent",
                      help="agent (default): conversations assigned to them or waiting for them; "
-                          "supervisor: any conversation, export and erase of a contact's data")
+                          "supervisor: any conversation, reassign, export and erase of a contact's data; "
+                          "admin: a supervisor who also manages the agents in the console")
     for name, what in (("reset-password", "set a new password (asked, or AGENT_PASSWORD)"),
                        ("disable-agent", "no more logins; open sessions end"),
                        ("enable-agent", "allow logins again")):
         command = commands.add_parser(name, help=what)
         command.add_argument("--email", required=True)
-    set_role = commands.add_parser("set-role", help="make an agent a supervisor, or back")
+    set_role = commands.add_parser("set-role", help="make an agent a supervisor or an admin, or back")
     set_role.add_argument("--email", required=True)
     set_role.add_argument("--role", choices=AGENT_ROLES, required=True)
     args = parser.parse_args(argv)

@@ -5,18 +5,24 @@ from __future__ import annotations
 from hub.errors import ConversationNotAllowed, HubError, NotAuthenticated
 
 __all__ = [
+    "AdminOnly",
     "AgentDisabled",
+    "AgentEmailTaken",
     "AgentNotFound",
+    "AgentUnavailable",
+    "AlreadyAssigned",
     "AlreadyClaimed",
     "ContactNotAllowed",
     "ConversationNotAllowed",
     "InvalidCredentials",
     "LoginLocked",
     "NotAuthenticated",
+    "NotHandedOff",
     "NotYourConversation",
     "NotYourQueue",
     "NothingToClaim",
     "OverCapacity",
+    "OwnAccount",
     "SupervisorOnly",
     "WrongConversationState",
 ]
@@ -142,4 +148,73 @@ class SupervisorOnly(HubError):
         super().__init__(
             "Solo un supervisor puede hacer esto (python -m handoff set-role --role supervisor). / "
             "Only a supervisor may do this (python -m handoff set-role --role supervisor)."
+        )
+
+
+class AdminOnly(HubError):
+    code = "admin_only"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Solo un administrador puede gestionar agentes (python -m handoff set-role --role admin). / "
+            "Only an admin may manage agents (python -m handoff set-role --role admin)."
+        )
+
+
+class AgentEmailTaken(HubError):
+    code = "agent_email_taken"
+    http_status = 409
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"Ya hay un agente con el correo {email}; edítalo en vez de crear otro. / "
+            f"An agent with email {email} already exists; edit it instead of creating another."
+        )
+
+
+class AgentUnavailable(HubError):
+    code = "agent_unavailable"
+    http_status = 409
+
+    def __init__(self, agent_id: int) -> None:
+        super().__init__(
+            f"El agente {agent_id} está desactivado; elige a otra persona. / "
+            f"Agent {agent_id} is disabled; pick someone else."
+        )
+
+
+class AlreadyAssigned(HubError):
+    code = "already_assigned"
+    http_status = 409
+
+    def __init__(self, conversation_id: int, agent_id: int) -> None:
+        super().__init__(
+            f"La conversación {conversation_id} ya es del agente {agent_id}. / "
+            f"Conversation {conversation_id} is already assigned to agent {agent_id}."
+        )
+
+
+class NotHandedOff(HubError):
+    code = "not_handed_off"
+    http_status = 409
+
+    def __init__(self, conversation_id: int) -> None:
+        super().__init__(
+            f"La conversación {conversation_id} no espera a nadie ni la atiende nadie (la lleva el bot o "
+            "está cerrada): no hay nada que reasignar. / "
+            f"Conversation {conversation_id} is neither waiting nor assigned (the bot has it, or it is "
+            "closed): there is nothing to reassign."
+        )
+
+
+class OwnAccount(HubError):
+    code = "own_account"
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No puedes desactivar tu propia cuenta ni quitarte el rol de administrador: pídeselo a otro "
+            "administrador. / You cannot disable your own account or drop your own admin role: ask "
+            "another admin."
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.models import Base, JSONType, utcnow
 
 __all__ = [
+    "ADMIN",
     "AGENT_ROLES",
     "AGENT_STATUSES",
     "SUPERVISOR",
@@ -22,9 +23,11 @@ __all__ = [
 
 AGENT_STATUSES = ("online", "away", "offline")
 #: An ``agent`` acts on conversations assigned to them or waiting for them (handoff/permissions.py);
-#: a ``supervisor`` on any, claims past language and skill, and exports or erases a contact's data.
+#: a ``supervisor`` on any, claims past language and skill, reassigns and takes over conversations,
+#: exports or erases a contact's data; an ``admin`` does all a supervisor does and manages the agents.
 SUPERVISOR = "supervisor"
-AGENT_ROLES = ("agent", SUPERVISOR)
+ADMIN = "admin"
+AGENT_ROLES = ("agent", SUPERVISOR, ADMIN)
 
 
 class Agent(Base):

@@ -9,6 +9,7 @@ __all__ = [
     "APOLOGY_REASONS",
     "agent_joined",
     "agents_online",
+    "back_in_queue",
     "closed",
     "email_saved",
     "handed_back",
@@ -263,3 +264,11 @@ def agents_online(language: str, *, position: int, wait_seconds: float | None) -
 
 def handed_back(language: str) -> str:
     return _HAND_BACK_TEXT.get(language, _HAND_BACK_TEXT["es"])
+
+
+def back_in_queue(language: str, *, agent_name: str, rest: str) -> str:
+    """The agent who had joined left before answering (logged out, went offline): the customer is back in
+    the queue; ``rest`` is the truth now (place and wait, or when the desk opens)."""
+    if language == "en":
+        return f"{agent_name} has had to leave; another person from our team will help you. {rest}"
+    return f"{agent_name} ha tenido que salir; te atenderá otra persona del equipo. {rest}"

@@ -3,8 +3,10 @@
 An ``agent`` may read the context of, write notes to, and merge the contact of a conversation that is
 assigned to them, or that waits in a queue they could claim (their languages and skills match the
 handoff's, handoff/queue.py ``can_take``). A ``supervisor`` may do all of it for any conversation,
-claims past language and skill, and exports or erases a contact's data (hub/privacy). Replying,
-transferring, resolving and handing back stay with the assigned agent (handoff/desk.py ``assigned_to``).
+claims past language and skill, reassigns or takes over any conversation (handoff/supervision.py), and
+exports or erases a contact's data (hub/privacy). An ``admin`` is a supervisor who also manages the
+agents (handoff/team.py). Replying, transferring, resolving and handing back stay with the assigned agent
+(handoff/desk.py ``assigned_to``).
 
 Every check loads what it decides on in the caller's session and raises the API's errors: 404 when the
 conversation or contact does not exist, 403 (Spanish and English) when it is not the agent's to touch.
@@ -16,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import queue, requests
-from handoff.errors import ContactNotAllowed, ConversationNotAllowed, SupervisorOnly
-from handoff.models import SUPERVISOR, Agent, Handoff
+from handoff.errors import AdminOnly, ContactNotAllowed, ConversationNotAllowed, SupervisorOnly
+from handoff.models import ADMIN, SUPERVISOR, Agent, Handoff
 from hub.crud import conversations
 from hub.errors import ContactNotFound, ConversationNotFound
 from hub.models import Contact, Conversation
@@ -25,16 +27,23 @@ from hub.models import Contact, Conversation
 __all__ = [
     "contact_for",
     "conversation_for",
+    "is_admin",
     "is_supervisor",
     "may_act",
     "may_claim",
     "may_read",
+    "require_admin",
     "require_supervisor",
 ]
 
 
 def is_supervisor(agent: Agent) -> bool:
-    return agent.role == SUPERVISOR
+    """A supervisor, or an admin (who may do everything a supervisor may)."""
+    return agent.role in (SUPERVISOR, ADMIN)
+
+
+def is_admin(agent: Agent) -> bool:
+    return agent.role == ADMIN
 
 
 def may_claim(agent: Agent, handoff: Handoff) -> bool:
@@ -99,3 +108,9 @@ def require_supervisor(agent: Agent) -> None:
     """403 ``supervisor_only`` unless ``agent`` is a supervisor."""
     if not is_supervisor(agent):
         raise SupervisorOnly()
+
+
+def require_admin(agent: Agent) -> None:
+    """403 ``admin_only`` unless ``agent`` is an admin."""
+    if not is_admin(agent):
+        raise AdminOnly()

@@ -17,6 +17,7 @@ from handoff.queue_notices import QueueNotices
 from handoff.rasa_tracker import RasaTracker
 from handoff.settings import HandoffSettings
 from handoff.turn_policy import DeskPolicy
+from handoff.wait_alerts import WaitAlerts
 from hub.schemas import HandoffOut
 from hub.services import Services
 
@@ -87,6 +88,8 @@ def install(services: Services, settings: HandoffSettings) -> None:
     services.seams.handoffs = Handoffs()
     services.seams.tasks.append(("handoff-abandonment", build_abandonment(services, settings).run))
     services.seams.tasks.append(("rasa-tracker-outbox", tracker.run))
+    alerts = WaitAlerts(sessions=services.sessions, broadcast=services.broadcast, settings=settings)
+    services.seams.tasks.append(("handoff-wait-alerts", alerts.run))
     Listeners(
         db=services.db,
         delivery=services.delivery,

@@ -22,6 +22,7 @@ from hub.status import ConversationStatus
 
 __all__ = [
     "QueueItem",
+    "all_assigned",
     "assigned_to",
     "auto_assign",
     "can_take",
@@ -30,6 +31,7 @@ __all__ = [
     "current",
     "estimated_wait",
     "load",
+    "loads",
     "position",
     "waiting",
 ]
@@ -88,6 +90,30 @@ async def load(session: AsyncSession, *, agent_id: int) -> int:
         Handoff.agent_id == agent_id, Handoff.state == requests.ASSIGNED
     )
     return int(await session.scalar(query) or 0)
+
+
+async def loads(session: AsyncSession) -> dict[int, int]:
+    """Conversations each agent handles now (agents with none are missing)."""
+    query = (
+        sa.select(Handoff.agent_id, sa.func.count(Handoff.id))
+        .where(Handoff.state == requests.ASSIGNED, Handoff.agent_id.is_not(None))
+        .group_by(Handoff.agent_id)
+    )
+    rows = (await session.execute(query)).all()
+    return {int(agent_id): int(count) for agent_id, count in rows if agent_id is not None}
+
+
+async def all_assigned(session: AsyncSession) -> list[QueueItem]:
+    """Every conversation an agent handles now, the longest held first (the supervisors' view)."""
+    rows = (
+        await session.execute(
+            sa.select(Handoff, Conversation)
+            .join(Conversation, Conversation.id == Handoff.conversation_id)
+            .where(Handoff.state == requests.ASSIGNED)
+            .order_by(Handoff.claimed_at, Handoff.id)
+        )
+    ).all()
+    return [QueueItem(h, c) for h, c in rows]
 
 
 async def assigned_to(session: AsyncSession, *, agent_id: int) -> list[QueueItem]:

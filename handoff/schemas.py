@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from handoff.models import Agent, Handoff
 from handoff.policy import PRIORITIES
@@ -13,13 +13,17 @@ from hub.models import Conversation, utcnow
 from hub.valid_text import StoredText
 
 __all__ = [
+    "AgentCreateIn",
     "AgentOut",
+    "AgentUpdateIn",
     "LoginIn",
     "LoginOut",
     "NoteIn",
     "NoteOut",
+    "PasswordResetIn",
     "QueueEntry",
     "QueueOut",
+    "ReassignIn",
     "ReplyIn",
     "StatusIn",
     "TransferIn",
@@ -42,11 +46,15 @@ class AgentOut(BaseModel):
     languages: list[str]
     skills: list[str]
     max_concurrent: int
-    role: Literal["agent", "supervisor"] = Field(
+    role: Literal["agent", "supervisor", "admin"] = Field(
         default="agent",
-        description="agent: acts on conversations assigned to them or waiting for them; supervisor: on any",
+        description=(
+            "agent: acts on conversations assigned to them or waiting for them; supervisor: on any, and "
+            "reassigns them; admin: a supervisor who also manages the agents"
+        ),
     )
     active_conversations: int = Field(default=0, description="Conversations assigned to the agent now")
+    disabled: bool = Field(default=False, description="Disabled by an admin: cannot log in")
 
     @classmethod
     def of(cls, agent: Agent, active: int = 0) -> AgentOut:
@@ -60,6 +68,7 @@ class AgentOut(BaseModel):
             max_concurrent=agent.max_concurrent,
             role=agent.role,  # type: ignore[arg-type]
             active_conversations=active,
+            disabled=agent.disabled_at is not None,
         )
 
 
@@ -152,3 +161,54 @@ class TransferIn(BaseModel):
 
 class TypingIn(BaseModel):
     on: bool = Field(description="true while the agent writes; false when they stop (or sent the reply)")
+
+
+Role = Literal["agent", "supervisor", "admin"]
+
+
+def _language(value: str) -> str:
+    code = value.strip().lower()
+    if not code.isascii() or not code.isalpha() or not 2 <= len(code) <= 8:
+        raise ValueError(f"{value!r} is not a language code such as 'es' or 'en'")
+    return code
+
+
+Code = Annotated[str, AfterValidator(_language)]
+Skill = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+Name = Annotated[StoredText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[StoredText, StringConstraints(min_length=8, max_length=1024)]
+
+
+class AgentCreateIn(BaseModel):
+    """A new agent (an admin's form); offline until they log in with the temporary password."""
+
+    email: Annotated[StoredText, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
+                                                   pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    name: Name
+    password: Password = Field(description="Temporary password (at least 8 characters) to tell the agent")
+    role: Role = "agent"
+    languages: list[Code] = Field(default=["es"], min_length=1, max_length=10, examples=[["es", "en"]])
+    skills: list[Skill] = Field(default=[], max_length=20, examples=[["orders"]])
+    max_concurrent: int = Field(default=3, ge=1, le=50, description="Conversations at once")
+
+
+class AgentUpdateIn(BaseModel):
+    """What an admin changes on an agent; a field left out stays as it is."""
+
+    name: Name | None = None
+    role: Role | None = None
+    languages: list[Code] | None = Field(default=None, min_length=1, max_length=10)
+    skills: list[Skill] | None = Field(default=None, max_length=20)
+    max_concurrent: int | None = Field(default=None, ge=1, le=50)
+    disabled: bool | None = Field(
+        default=None,
+        description="true: no logins, sessions end, every conversation goes back (HANDOFF_RETURN_TO)",
+    )
+
+
+class PasswordResetIn(BaseModel):
+    password: Password = Field(description="Temporary password the admin tells the agent; their sessions end")
+
+
+class ReassignIn(BaseModel):
+    agent_id: int = Field(description="The agent who gets the conversation now")

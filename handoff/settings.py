@@ -56,6 +56,23 @@ class HandoffSettings(BaseSettings):
     handoff_sweep_interval: float = Field(
         default=60.0, gt=0, description="Seconds between looks for abandoned handoffs."
     )
+    handoff_wait_alert_after: float = Field(
+        default=300.0,
+        ge=0,
+        description=(
+            "Seconds a conversation may wait in the queue before supervisors get an alert in their console "
+            "(once per wait, live); 0 turns the alerts off."
+        ),
+    )
+    handoff_return_to: str = Field(
+        default="queue",
+        pattern=r"^(queue|team:[^\s]{1,40}|agent:[^\s@]+@[^\s@]+)$",
+        description=(
+            "Where an agent's unanswered conversations go when they log out, go offline or are disabled: "
+            "'queue' (back to the queue they came from), 'team:<skill>' (the queue for that team) or "
+            "'agent:<email>' (that agent, when online with room; else the queue)."
+        ),
+    )
     agent_token_ttl_hours: float = Field(
         default=12.0, gt=0, description="Hours an agent's login (bearer token) stays valid."
     )

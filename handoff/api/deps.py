@@ -13,7 +13,10 @@ from handoff.errors import NotAuthenticated
 from handoff.models import Agent
 from handoff.queue_notices import QueueNotices
 from handoff.rasa_tracker import RasaTracker
+from handoff.release import Departures
 from handoff.settings import HandoffSettings
+from handoff.supervision import Supervision
+from handoff.team import Team
 from hub.api.deps import (
     BroadcastDep,
     DatabaseDep,
@@ -24,7 +27,17 @@ from hub.api.deps import (
     SettingsDep,
 )
 
-__all__ = ["AgentDep", "DeskDep", "HandoffSettingsDep", "OptionalTokenDep", "TokenDep", "TrackerDep"]
+__all__ = [
+    "AgentDep",
+    "DeparturesDep",
+    "DeskDep",
+    "HandoffSettingsDep",
+    "OptionalTokenDep",
+    "SupervisionDep",
+    "TeamDep",
+    "TokenDep",
+    "TrackerDep",
+]
 
 
 def get_token(token: OptionalTokenDep) -> str:
@@ -71,3 +84,29 @@ def get_tracker(sessions: SessionsDep, http: HttpDep, settings: SettingsDep) -> 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]
 TrackerDep = Annotated[RasaTracker, Depends(get_tracker)]
+
+
+def get_supervision(
+    db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: HandoffSettingsDep
+) -> Supervision:
+    notices = QueueNotices(sessions=db.sessions, settings=settings, delivery=delivery)
+    return Supervision(db=db, delivery=delivery, broadcast=broadcast, notices=notices)
+
+
+def get_departures(
+    db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: HandoffSettingsDep
+) -> Departures:
+    notices = QueueNotices(sessions=db.sessions, settings=settings, delivery=delivery)
+    return Departures(db=db, delivery=delivery, broadcast=broadcast, notices=notices, settings=settings)
+
+
+def get_team(
+    db: DatabaseDep, delivery: DeliveryDep, broadcast: BroadcastDep, settings: HandoffSettingsDep
+) -> Team:
+    notices = QueueNotices(sessions=db.sessions, settings=settings, delivery=delivery)
+    return Team(db=db, delivery=delivery, broadcast=broadcast, notices=notices, settings=settings)
+
+
+SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
+DeparturesDep = Annotated[Departures, Depends(get_departures)]
+TeamDep = Annotated[Team, Depends(get_team)]

@@ -43,5 +43,7 @@ def test_supervisors_are_made_at_creation_or_later(
     assert _role(sqlite_url, "eva@tiendasol.example") == "supervisor"
     assert main(["set-role", "--email", "nadie@tiendasol.example", "--role", "agent"]) == 1
     with pytest.raises(SystemExit):
-        main(["set-role", "--email", "eva@tiendasol.example", "--role", "admin"])
+        main(["set-role", "--email", "eva@tiendasol.example", "--role", "boss"])
     assert _role(sqlite_url, "eva@tiendasol.example") == "supervisor"
+    assert main(["set-role", "--email", "eva@tiendasol.example", "--role", "admin"]) == 0
+    assert _role(sqlite_url, "eva@tiendasol.example") == "admin"

@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from handoff.api.routes import canned, contacts, conversations, labels, links, privacy, queue, session, stream
+from handoff.api.routes import (
+    canned,
+    contacts,
+    conversations,
+    labels,
+    links,
+    privacy,
+    queue,
+    session,
+    stream,
+    supervision,
+    team,
+)
 
 __all__ = ["agent_router"]
 
@@ -16,3 +28,5 @@ agent_router.include_router(privacy.router)
 agent_router.include_router(stream.router)
 agent_router.include_router(canned.router)
 agent_router.include_router(labels.router)
+agent_router.include_router(supervision.router)
+agent_router.include_router(team.router)

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
-from handoff import agents, queue
-from handoff.api.deps import AgentDep, HandoffSettingsDep, TokenDep
+from handoff import agents, desk, permissions, queue
+from handoff.api.deps import AgentDep, DeparturesDep, HandoffSettingsDep, TokenDep
 from handoff.errors import InvalidCredentials
 from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
+from handoff.team import AGENTS_CHANGED
 from hub.api.deps import BroadcastDep, DatabaseDep, SessionsDep
 from hub.models import utcnow
 
@@ -36,16 +37,16 @@ async def login(body: LoginIn, sessions: SessionsDep, settings: HandoffSettingsD
 
 
 @router.post("/logout", status_code=204)
-async def logout(db: DatabaseDep, broadcast: BroadcastDep, token: TokenDep, agent: AgentDep) -> None:
-    """End this login session (the token stops working); presence goes offline."""
-    async with db.unit_of_work() as uow, uow.transaction() as session:
-        await agents.logout(session, token=token)
-        current = await agents.get(session, agent_id=agent.id)
-        if current is not None:
-            await agents.set_status(session, agent=current, status="offline")
+async def logout(
+    departures: DeparturesDep, broadcast: BroadcastDep, token: TokenDep, agent: AgentDep
+) -> None:
+    """End this login session (the token stops working); presence goes offline, and the conversations
+    assigned to me that nobody answered yet go back (HANDOFF_RETURN_TO: the queue by default)."""
+    await departures.leave(agent_id=agent.id, why="logout", token=token)
     # after the commit: the sockets this login opened close (the console, conversation views)
     await broadcast.publish(
         agents.SESSIONS_TOPIC, {"type": "logged_out", "session": agents.session_key(token)})
+    await desk.publish_queue(broadcast, AGENTS_CHANGED)
 
 
 @router.get("/me", response_model=AgentOut)
@@ -56,19 +57,32 @@ async def me(agent: AgentDep, sessions: SessionsDep) -> AgentOut:
 
 
 @router.put("/me/status", response_model=AgentOut)
-async def set_status(body: StatusIn, agent: AgentDep, db: DatabaseDep) -> AgentOut:
-    """online: new conversations may be assigned; away: keep yours, get none new; offline."""
-    async with db.unit_of_work() as uow, uow.transaction() as session:
+async def set_status(
+    body: StatusIn, agent: AgentDep, db: DatabaseDep, departures: DeparturesDep, broadcast: BroadcastDep
+) -> AgentOut:
+    """online: new conversations may be assigned; away: keep yours, get none new; offline: the
+    conversations nobody answered yet go back (HANDOFF_RETURN_TO), the answered ones stay yours."""
+    if body.status == "offline":
+        await departures.leave(agent_id=agent.id, why="offline")
+    else:
+        async with db.unit_of_work() as uow, uow.transaction() as session:
+            current = await agents.get(session, agent_id=agent.id)
+            assert current is not None
+            await agents.set_status(session, agent=current, status=body.status)
+    async with db.sessions() as session:
         current = await agents.get(session, agent_id=agent.id)
         assert current is not None
-        await agents.set_status(session, agent=current, status=body.status)
         active = await queue.load(session, agent_id=agent.id)
+    await desk.publish_queue(broadcast, AGENTS_CHANGED)
     return AgentOut.of(current, active)
 
 
 @router.get("/agents", response_model=list[AgentOut])
 async def list_agents(agent: AgentDep, sessions: SessionsDep) -> list[AgentOut]:
-    """Everyone on the team (to transfer a conversation to)."""
+    """Everyone on the team (to transfer a conversation to), with their status and load; disabled
+    agents only for an admin (who manages them: POST/PATCH /agents)."""
     async with sessions() as session:
         rows = await agents.list_all(session)
-        return [AgentOut.of(a, await queue.load(session, agent_id=a.id)) for a in rows]
+        loads = await queue.loads(session)
+    admin = permissions.is_admin(agent)
+    return [AgentOut.of(a, loads.get(a.id, 0)) for a in rows if admin or a.disabled_at is None]

@@ -22,6 +22,15 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // Plug-ins (console-supervisor.js, console-admin.js) hear when the desk starts (with the agent), when it
+  // stops (log out), and every frame of the agent socket.
+  var hooks = app.hooks = { start: [], stop: [], frame: [] };
+  function fire(name, value) {
+    hooks[name].forEach(function (fn) {
+      try { fn(value); } catch (err) { if (window.console) window.console.error(err); }
+    });
+  }
+
   var state = {
     token: null,
     agent: null,
@@ -109,14 +118,16 @@
     $('me').hidden = false;
     $('me-name').textContent = agent.name;
     $('reports-link').hidden = agent.role !== 'supervisor' && agent.role !== 'admin';
-    $('presence').value = agent.status === 'away' ? 'away' : 'online';
+    $('presence').value = agent.status;
     hideBanner();
     loadQueue();
     connectAgentWs();
+    fire('start', agent);
     loadAgents();
   }
 
   function forget() {
+    fire('stop');
     closeConversation();
     state.token = null;
     state.agent = null;
@@ -303,6 +314,7 @@
     state.agentWs = ws;
     ws.onmessage = function (e) {
       var frame = JSON.parse(e.data);
+      fire('frame', frame);
       if (frame.type === 'subscribed') {
         if (state.agentWsAttempt > 0) loadQueue(); // catch up on what changed while disconnected
         state.agentWsAttempt = 0;
@@ -339,7 +351,14 @@
   app.actions = {
     api: api,
     failed: failed,
-    reload: function () { if (state.conv) loadContext(state.conv); }
+    reload: function () { if (state.conv) loadContext(state.conv); },
+    showBanner: showBanner,
+    announce: announce,
+    loadQueue: function () { return loadQueue(); },
+    open: function (id) { openConversation(id); },
+    close: function () { closeConversation(); },
+    current: function () { return state.conv ? state.conv.id : null; },
+    agent: function () { return state.agent; }
   };
 
   function messageItem(message) {
@@ -600,7 +619,7 @@
       clear(select);
       var others = agents.filter(function (a) { return !state.agent || a.id !== state.agent.id; });
       others.forEach(function (a) {
-        select.appendChild(el('option', { value: a.id, text: a.name + ' (' + a.languages.join(', ') + ') · ' + t(a.status === 'online' ? 'online' : 'away') }));
+        select.appendChild(el('option', { value: a.id, text: a.name + ' (' + a.languages.join(', ') + ') · ' + t(a.status) }));
       });
       if (!others.length) select.appendChild(el('option', { value: '', text: t('no_agents') }));
     }, failed);

@@ -26,6 +26,9 @@ ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
     "console-media.js": "text/javascript; charset=utf-8",
     "console-media.css": "text/css; charset=utf-8",
+    "console-supervisor.css": "text/css; charset=utf-8",
+    "console-supervisor.js": "text/javascript; charset=utf-8",
+    "console-admin.js": "text/javascript; charset=utf-8",
 }
 
 router = APIRouter(tags=["console"])

@@ -2,7 +2,11 @@
 
 Frames: ``{"type": "subscribed", "agent_id"}``, then ``{"type": "queue_changed",
 "conversation_id"?}`` (a handoff arrived, was claimed, transferred, resolved or abandoned:
-re-read GET /api/v1/agent/queue) and ``{"type": "note", "note": {...}}``. A conversation's
+re-read GET /api/v1/agent/queue), ``{"type": "note", "note": {...}}``, ``{"type": "reassigned",
+"conversation_id", "from_agent_id", "to_agent_id", "to_agent_name", "by_agent_id", "by_agent_name"}`` (a
+supervisor moved a conversation: handoff/supervision.py), ``{"type": "wait_alert", ...}`` (a wait passed
+HANDOFF_WAIT_ALERT_AFTER: handoff/wait_alerts.py) and ``{"type": "agents_changed"}`` (someone's status or
+account changed). A conversation's
 messages (customer's included, live) come on ``WS /api/v1/conversations/{id}/ws``.
 A missing or expired token closes the socket with code 4401, and so does a logout of the token
 it was opened with.

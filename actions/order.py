@@ -1,5 +1,10 @@
 """Order status from the demo shop, asking for the order number when the customer gave none.
 
+The details (items, carrier, tracking link, dates) go only to the customer the order belongs to: a
+matching email or phone, the identified contact's or written in the conversation (actions/order_owner.py).
+Anyone else hears the status in general words ("El pedido AB-12345 está en camino") and is asked to
+confirm the order's email or phone (``utter_order_confirm_owner``).
+
 An order not delivered whose estimated delivery date has passed is late: the customer gets an apology,
 the facts (the date it was due, the carrier and tracking) and a button to have a person look into it
 (``utter_order_<status>_late``), never "en camino" with a past date as if all were well.
@@ -17,6 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import language_of
+from actions.order_owner import proof_of
 from demo_shop import OrderStore, normalize_order_number
 
 __all__ = ["ActionOrderStatus", "get_store", "use_store", "use_today"]
@@ -40,6 +46,28 @@ _PERSON_BUTTON = {
     "en": "Yes, have a person check it",
 }
 _REQUEST_HUMAN = "/request_human"
+
+#: The status in general words, for someone who has not shown the order is theirs.
+_STATUS_WORDS = {
+    "es": {
+        "pending_payment": "está pendiente de pago",
+        "preparing": "se está preparando",
+        "shipped": "está en camino",
+        "delivered": "consta como entregado",
+        "cancelled": "está cancelado",
+        "returned": "está devuelto",
+        "late": "lleva retraso",
+    },
+    "en": {
+        "pending_payment": "is awaiting payment",
+        "preparing": "is being prepared",
+        "shipped": "is on its way",
+        "delivered": "shows as delivered",
+        "cancelled": "is cancelled",
+        "returned": "has been returned",
+        "late": "is running late",
+    },
+}
 
 
 def use_today(today: Callable[[], dt.date] | None) -> None:
@@ -77,8 +105,19 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return [SlotSet("order_number", None)]
         lang = language_of(tracker)
-        if order.is_late(_today()):
-            button = {"title": _PERSON_BUTTON.get(lang, _PERSON_BUTTON["es"]), "payload": _REQUEST_HUMAN}
+        late = order.is_late(_today())
+        button = {"title": _PERSON_BUTTON.get(lang, _PERSON_BUTTON["es"]), "payload": _REQUEST_HUMAN}
+        proof = proof_of(tracker)
+        if not order.belongs_to(emails=proof.emails, phones=proof.phones):
+            words = _STATUS_WORDS.get(lang, _STATUS_WORDS["es"])
+            dispatcher.utter_message(
+                response="utter_order_confirm_owner",
+                buttons=[button] if late else [],
+                order_number=order.number,
+                status_words=words["late" if late else order.status],
+            )
+            return [SlotSet("order_number", number)]
+        if late:
             dispatcher.utter_message(
                 response=f"utter_order_{order.status}_late", buttons=[button], **order.slots(lang)
             )

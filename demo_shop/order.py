@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +20,11 @@ LATE_CAN_BE: tuple[Status, ...] = ("preparing", "shipped")
 
 # Two letters and five digits; customers write "AB-12345", "ab12345", "AB 12345", "ab_12345".
 _ORDER_NUMBER = re.compile(r"\b([A-Za-z]{2})[\s_\-–]?(\d{5})\b")
+
+
+def _phone_key(phone: str | None) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-9:] if len(digits) >= 9 else ""
 
 
 def normalize_order_number(text: str | None) -> str | None:
@@ -60,6 +66,17 @@ class Order:
     eta: dt.date | None = None
     delivered_on: dt.date | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    email: str | None = None  # the customer the order belongs to (lower case)
+    phone: str | None = None  # their phone, digits with the country code (34600111222)
+
+    def belongs_to(self, *, emails: Iterable[str], phones: Iterable[str]) -> bool:
+        """Whether one of ``emails`` (any case) or ``phones`` (any spelling: ``+34 600 11 12 22``,
+        ``600111222``) is the order's customer's. Phones match on their last 9 digits, so a number
+        written without its country code still matches."""
+        if self.email and self.email.lower() in {e.strip().lower() for e in emails}:
+            return True
+        mine = _phone_key(self.phone)
+        return bool(mine) and mine in {_phone_key(p) for p in phones}
 
     def is_late(self, today: dt.date) -> bool:
         """Not delivered yet and its estimated delivery date has passed."""

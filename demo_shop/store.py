@@ -29,9 +29,17 @@ CREATE TABLE IF NOT EXISTS orders (
     carrier TEXT,
     tracking_url TEXT,
     eta TEXT,
-    delivered_on TEXT
+    delivered_on TEXT,
+    email TEXT,
+    phone TEXT
 )
 """
+_COLUMNS = (
+    "number", "status", "placed_on", "items", "carrier", "tracking_url", "eta", "delivered_on",
+    "email", "phone",
+)
+#: Columns a table made by an earlier version lacks (added in place).
+_ADDED = ("email", "phone")
 
 
 def default_db_path() -> Path:
@@ -67,6 +75,8 @@ def _order(raw: dict[str, Any]) -> Order:
         number=number, status=cast(Status, status), placed_on=placed_on, items=items,
         carrier=raw.get("carrier"), tracking_url=raw.get("tracking_url"),
         eta=_date(raw.get("eta")), delivered_on=_date(raw.get("delivered_on")),
+        email=str(raw["email"]).strip().lower() if raw.get("email") else None,
+        phone=str(raw["phone"]).strip() if raw.get("phone") else None,
     )
 
 
@@ -83,6 +93,7 @@ def _row(order: Order) -> tuple[Any, ...]:
         json.dumps(items, ensure_ascii=False), order.carrier, order.tracking_url,
         order.eta.isoformat() if order.eta else None,
         order.delivered_on.isoformat() if order.delivered_on else None,
+        order.email, order.phone,
     )
 
 
@@ -112,8 +123,13 @@ class OrderStore:
     def upsert(self, orders: Iterable[Order]) -> None:
         with self._connect() as conn:
             conn.execute(_SCHEMA)
+            present = {row[1] for row in conn.execute("PRAGMA table_info(orders)")}
+            for column in _ADDED:
+                if column not in present:
+                    conn.execute(f"ALTER TABLE orders ADD COLUMN {column} TEXT")
             conn.executemany(
-                "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO orders ({', '.join(_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
                 [_row(order) for order in orders],
             )
         conn.close()

@@ -17,6 +17,7 @@ from typing import Any
 from hub import bot_state, metrics, status
 from hub.bot import BotAnswer, BotReply
 from hub.bus import EventName, UnitOfWork, emit
+from hub.contacts.bot_facts import contact_facts
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
@@ -59,6 +60,7 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
         "conversation_id": conversation.id,
         "contact_id": conversation.contact_id,
         "message_id": message.id,
+        "contact": await contact_facts(turn.db.sessions, conversation.contact_id),  # order owner check
     }
     started = time.monotonic()
     await turn.delivery.publish_typing(conversation=conversation, on=True)

@@ -66,9 +66,15 @@ def tracker(
     language: str | None = None,
     slots: dict[str, Any] | None = None,
     confidence: float = 0.95,
+    contact: dict[str, Any] | None = None,
+    earlier: list[str] | None = None,
 ) -> Tracker:
-    """The tracker of a conversation whose latest message is ``text`` classified as ``intent``."""
-    metadata = {"language": language} if language else {}
+    """The tracker of a conversation whose latest message is ``text`` classified as ``intent``;
+    ``contact``: what the hub sends about the contact (metadata.contact); ``earlier``: the customer's
+    messages before it."""
+    metadata: dict[str, Any] = {"language": language} if language else {}
+    if contact is not None:
+        metadata["contact"] = contact
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -76,7 +82,8 @@ def tracker(
         "entities": entities or [],
         "metadata": metadata,
     }
-    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata}]
+    events = [{"event": "user", "text": said, "metadata": metadata} for said in earlier or []]
+    events.append({"event": "user", "text": text, "parse_data": latest, "metadata": metadata})
     return Tracker(
         sender_id="test", slots={"language": "es", **(slots or {})}, latest_message=latest,
         events=events, paused=False, followup_action=None, active_loop={},

@@ -223,3 +223,11 @@ def test_enabling_whatsapp_without_credentials_fails_naming_them() -> None:
     message = str(caught.value)
     assert "WHATSAPP_APP_SECRET" in message and "WHATSAPP_PHONE_NUMBER_ID" in message
     assert "WHATSAPP_ACCESS_TOKEN" not in message
+
+
+def test_the_bot_is_told_the_whatsapp_number_meta_proved(wa: WhatsAppHub) -> None:
+    """So an order's details go to the customer it belongs to (actions/order_owner.py)."""
+    wamid = wa.send(text("¿dónde está mi pedido AB-12345?"), wa_id="34600111222")
+    wa.wait_idle(wamid)
+    contact = wa.rasa.calls[0]["metadata"]["contact"]
+    assert (contact["phone"], contact["phone_verified"]) == ("34600111222", True)

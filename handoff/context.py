@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import contact_links, queue, sentiment, summary
+from handoff import contact_links, customer_facts, queue, sentiment, summary
 from handoff.models import Handoff
 from handoff.rasa_tracker import RasaTracker
 from hub.crud import conversations
@@ -152,6 +152,10 @@ async def build(
         "contact": {
             "id": conversation.contact_id,
             "name": contact.name if contact else None,
+            # what to call them: the name, a WhatsApp number, "Visitante web #7" (handoff/customer_facts.py)
+            "display_name": customer_facts.display_name(
+                contact, contact_id=conversation.contact_id, channel=conversation.channel
+            ),
             "email": contact.email if contact else None,
             "phone": contact.phone if contact else None,
             "email_verified": bool(contact and contact.email_verified),
@@ -176,7 +180,7 @@ async def build(
         "handoff_history": [HandoffOut.of(h).model_dump(mode="json") for h in handoffs],
         "summary": summary.summarize(customer_texts),
         "sentiment": sentiment.score(customer_texts),
-        "slots": await rasa_slots(tracker, conversation_id),
+        "slots": customer_facts.collected(messages, await rasa_slots(tracker, conversation_id)),
         "turns": _turns(messages),
         "transcript": transcript,
     }

@@ -161,6 +161,16 @@
     }))], 'ctx-links');
   }
 
+  // What to call the customer: their name, else the hub's display name ("Visitante web #7", a WhatsApp
+  // number), a website visitor in the console's language.
+  function customerName(ctx) {
+    var contact = ctx.contact || {};
+    if (contact.name) return contact.name;
+    if (ctx.channel === 'widget') return t('web_visitor')(contact.id);
+    return contact.display_name || '#' + contact.id;
+  }
+  app.customerName = customerName;
+
   // Renders the whole panel for the conversation being handled.
   function render(container, ctx, conversationId) {
     clear(container);
@@ -178,7 +188,7 @@
       ], 'ctx-sentiment'),
       section(t('lang_channel'), [el('p', { text: (ctx.language || '?').toUpperCase() + ' · ' + ctx.channel })], 'ctx-lang'),
       section(t('contact'), [
-        el('p', { text: contact.name || '#' + contact.id }),
+        el('p', { text: customerName(ctx) }),
         el('ul', { class: 'identities', 'aria-label': t('identities') }, (contact.identities || []).map(function (i) {
           return el('li', { text: i.channel + ': ' + i.source_id + (i.verified === false ? ' (?)' : '') });
         }))

@@ -476,7 +476,7 @@
       setTimeout(function () { log.setAttribute('aria-live', 'polite'); }, 0);
       conv.loaded = true;
       var title = t('conversation')(conv.id) + ' · ' + ctx.channel + ' · ' + (ctx.language || '?').toUpperCase();
-      $('conv-title').textContent = title + (ctx.contact && ctx.contact.name ? ' · ' + ctx.contact.name : '');
+      $('conv-title').textContent = title + ' · ' + app.customerName(ctx);
       setStatus(ctx.conversation.status);
       $('context').hidden = false;
       app.context.render($('context-body'), ctx, conv.id);

@@ -600,10 +600,49 @@
     }
   });
 
+  // ---------------------------------------------------------------- phones: full screen, keyboard
+  // Below 480 px the open chat takes the screen (widget.css). The host follows the visual viewport, the
+  // part of the page not under the on-screen keyboard: its height and top come from visualViewport on
+  // every resize and scroll, the header goes compact while the keyboard takes the room (the viewport
+  // well below its tallest at this width), and the last message is scrolled back into view.
+  var phone = window.matchMedia ? window.matchMedia('(max-width: 479.98px)') : null;
+  var tallest = { width: 0, height: 0 };
+  var pageOverflow = null;
+
+  function fitViewport() {
+    var vv = window.visualViewport;
+    var onPhone = !!(phone && phone.matches) && state.open;
+    var height = vv ? vv.height : window.innerHeight;
+    var width = vv ? vv.width : window.innerWidth;
+    if (Math.abs(width - tallest.width) > 1) tallest = { width: width, height: height }; // turned, resized
+    tallest.height = Math.max(tallest.height, height);
+    host.style.setProperty('--mw-vh', height + 'px');
+    host.style.setProperty('--mw-top', (vv ? vv.offsetTop : 0) + 'px');
+    host.classList.toggle('mw-keyboard', onPhone && height < tallest.height * 0.8);
+    // The page behind a full-screen chat does not scroll under the customer's thumb.
+    if (onPhone && pageOverflow === null) {
+      pageOverflow = document.documentElement.style.overflow;
+      document.documentElement.style.overflow = 'hidden';
+    } else if (!onPhone && pageOverflow !== null) {
+      document.documentElement.style.overflow = pageOverflow;
+      pageOverflow = null;
+    }
+    if (state.open) scrollDown();
+  }
+
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener('resize', fitViewport);
+    window.visualViewport.addEventListener('scroll', fitViewport);
+  }
+  window.addEventListener('resize', fitViewport);
+  input.addEventListener('focus', function () { setTimeout(fitViewport, 300); }); // after the keyboard rose
+
   // ---------------------------------------------------------------- open / close, keyboard
   function setOpen(open, focus) {
     state.open = open;
     save('open', open);
+    host.classList.toggle('mw-open', open);
+    fitViewport();
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', String(open));
     launcher.classList.toggle('mw-launcher--open', open);

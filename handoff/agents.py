@@ -148,11 +148,23 @@ async def record_failed_login(session: AsyncSession, *, email: str) -> None:
                     extra={"agent_id": agent.id, "minutes": LOCK_FOR.total_seconds() // 60})
 
 
-async def set_password(session: AsyncSession, *, agent: Agent, password: str) -> None:
-    """A new password (an admin's reset): unlocks the login and ends every open session."""
+async def set_password(
+    session: AsyncSession,
+    *,
+    agent: Agent,
+    password: str,
+    temporary: bool = False,
+    keep_token: str | None = None,
+) -> None:
+    """A new password: unlocks the login and ends every open session (but ``keep_token``'s, the agent's
+    own when they change it). ``temporary``: an admin set it; the console asks the agent for their own."""
     agent.password_hash = await asyncio.to_thread(hash_password, password)
     agent.failed_logins, agent.locked_until = 0, None
-    await session.execute(sa.delete(AgentToken).where(AgentToken.agent_id == agent.id))
+    agent.password_temporary = temporary
+    ended = sa.delete(AgentToken).where(AgentToken.agent_id == agent.id)
+    if keep_token is not None:
+        ended = ended.where(AgentToken.token_hash != _token_hash(keep_token))
+    await session.execute(ended)
 
 
 async def set_disabled(session: AsyncSession, *, agent: Agent, disabled: bool) -> None:

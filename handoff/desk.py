@@ -17,6 +17,7 @@ from handoff import agents as agents_crud
 from handoff import notices, permissions, queue, rasa_tracker, requests
 from handoff.errors import (
     AgentNotFound,
+    AgentUnavailable,
     AlreadyClaimed,
     NothingToClaim,
     NotYourConversation,
@@ -232,6 +233,8 @@ class Desk:
             to: dict[str, Any]
             if to_agent_id is not None:
                 target = await _agent(session, to_agent_id)
+                if target.disabled_at is not None:
+                    raise AgentUnavailable(target.id)
                 requests.assign(handoff, agent_id=target.id)
                 target.last_assigned_at = handoff.claimed_at
                 to = {"to_agent_id": target.id}

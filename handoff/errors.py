@@ -23,8 +23,10 @@ __all__ = [
     "NothingToClaim",
     "OverCapacity",
     "OwnAccount",
+    "PasswordUnchanged",
     "SupervisorOnly",
     "WrongConversationState",
+    "WrongPassword",
 ]
 
 
@@ -217,4 +219,26 @@ class OwnAccount(HubError):
             "No puedes desactivar tu propia cuenta ni quitarte el rol de administrador: pídeselo a otro "
             "administrador. / You cannot disable your own account or drop your own admin role: ask "
             "another admin."
+        )
+
+
+class WrongPassword(HubError):
+    code = "wrong_password"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "La contraseña actual no es correcta; no se ha cambiado nada. / "
+            "The current password is wrong; nothing was changed."
+        )
+
+
+class PasswordUnchanged(HubError):
+    code = "password_unchanged"
+    http_status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "La nueva contraseña debe ser distinta de la actual. / "
+            "The new password must differ from the current one."
         )

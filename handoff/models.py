@@ -51,6 +51,8 @@ class Agent(Base):
     locked_until: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()  # set by an admin: no login at all
     role: Mapped[str] = mapped_column(sa.String(16), default="agent", server_default="agent")
+    # Set by an admin (handoff/team.py: create, reset): the console asks the agent to choose their own.
+    password_temporary: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class AgentToken(Base):

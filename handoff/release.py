@@ -116,7 +116,8 @@ async def release(
     session: AsyncSession, *, agent: Agent, why: str, settings: HandoffSettings, everything: bool = False
 ) -> Released:
     """Give back ``agent``'s unanswered conversations (all of them with ``everything``), in the caller's
-    transaction. ``why``: logout | offline | disabled."""
+    transaction. ``why``: logout | offline | disabled. With HANDOFF_AUTO_ASSIGN on, one sent back to the
+    queue goes at once to the next online agent with room (like a new handoff)."""
     done = Released()
     fallback = await _fallback(session, settings, agent)
     kind, _, team = settings.handoff_return_to.partition(":")
@@ -125,10 +126,12 @@ async def release(
         if not everything and await _answered(session, conversation.id, handoff.claimed_at):
             continue
         to: dict[str, Any]
+        joins: Agent | None = None
+        by = why
         if fallback is not None and await queue.load(session, agent_id=fallback.id) < fallback.max_concurrent:
             requests.assign(handoff, agent_id=fallback.id)
             fallback.last_assigned_at = handoff.claimed_at
-            to = {"to_agent_id": fallback.id}
+            to, joins = {"to_agent_id": fallback.id}, fallback
         else:
             requests.requeue(handoff, skill=team if kind == "team" else handoff.skill)
             to = {"to_team": handoff.skill}
@@ -147,12 +150,16 @@ async def release(
             why=why,
             **to,
         )
-        if "to_agent_id" in to and fallback is not None:
-            done.told.append(
-                (conversation, await desk.joined(session, conversation, handoff, fallback, by=why))
-            )
+        if joins is None and settings.handoff_auto_assign:
+            joins = await queue.auto_assign(session, handoff=handoff)
+            if joins is not None:
+                await session.refresh(handoff)
+                by = "auto_assign"
+        if joins is not None:
+            told = await desk.joined(session, conversation, handoff, joins, by=by)
         else:
-            done.told.append((conversation, await _back_in_queue(session, settings, item, agent)))
+            told = await _back_in_queue(session, settings, item, agent)
+        done.told.append((conversation, told))
         done.conversation_ids.append(conversation.id)
     return done
 

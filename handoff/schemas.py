@@ -20,6 +20,7 @@ __all__ = [
     "LoginOut",
     "NoteIn",
     "NoteOut",
+    "PasswordChangeIn",
     "PasswordResetIn",
     "QueueEntry",
     "QueueOut",
@@ -55,6 +56,9 @@ class AgentOut(BaseModel):
     )
     active_conversations: int = Field(default=0, description="Conversations assigned to the agent now")
     disabled: bool = Field(default=False, description="Disabled by an admin: cannot log in")
+    must_change_password: bool = Field(
+        default=False, description="The password is a temporary one an admin set: PUT /me/password"
+    )
 
     @classmethod
     def of(cls, agent: Agent, active: int = 0) -> AgentOut:
@@ -69,6 +73,7 @@ class AgentOut(BaseModel):
             role=agent.role,  # type: ignore[arg-type]
             active_conversations=active,
             disabled=agent.disabled_at is not None,
+            must_change_password=bool(agent.password_temporary),
         )
 
 
@@ -212,3 +217,8 @@ class PasswordResetIn(BaseModel):
 
 class ReassignIn(BaseModel):
     agent_id: int = Field(description="The agent who gets the conversation now")
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: StoredText = Field(min_length=1, max_length=1024)
+    new_password: Password = Field(description="At least 8 characters, not the current one")

@@ -29,7 +29,7 @@ from hub.models import Event
 if TYPE_CHECKING:
     from handoff.settings import HandoffSettings
 
-__all__ = ["AGENTS_CHANGED", "Team", "audit"]
+__all__ = ["AGENTS_CHANGED", "Team", "audit", "session_keys"]
 
 #: A frame on the agents' topic: someone's status, load or account changed (supervisors' view re-reads).
 AGENTS_CHANGED = {"type": "agents_changed"}
@@ -42,7 +42,7 @@ async def audit(session: AsyncSession, kind: str, *, agent: Agent, by: Agent, **
     await session.flush()
 
 
-async def _session_keys(session: AsyncSession, agent_id: int) -> list[str]:
+async def session_keys(session: AsyncSession, agent_id: int) -> list[str]:
     """What a logout announces for each open session of the agent (agents.session_key of its token)."""
     hashes = await session.scalars(sa.select(AgentToken.token_hash).where(AgentToken.agent_id == agent_id))
     return [token_hash[:24] for token_hash in hashes]
@@ -96,6 +96,7 @@ class Team:
                 max_concurrent=body.max_concurrent,
                 role=body.role,
             )
+            agent.password_temporary = True
             await audit(session, "agent_created", agent=agent, by=admin, role=agent.role)
         await desk.publish_queue(self._broadcast, AGENTS_CHANGED)
         return agent
@@ -121,7 +122,7 @@ class Team:
             disabled = wanted.get("disabled")
             if disabled is not None and disabled != (agent.disabled_at is not None):
                 if disabled:
-                    ended = await _session_keys(session, agent.id)
+                    ended = await session_keys(session, agent.id)
                 await agents.set_disabled(session, agent=agent, disabled=disabled)
                 if disabled:
                     released = await release.release(
@@ -138,8 +139,8 @@ class Team:
         async with self._db.sessions.begin() as session:
             admin = await self._admin(session, admin_id)
             agent = await self._agent(session, agent_id)
-            ended = await _session_keys(session, agent.id)
-            await agents.set_password(session, agent=agent, password=password)
+            ended = await session_keys(session, agent.id)
+            await agents.set_password(session, agent=agent, password=password, temporary=True)
             await audit(session, "agent_password_reset", agent=agent, by=admin)
         await self._sessions_ended(ended)
         return agent

@@ -3,7 +3,8 @@
 An admin-supervisor (Sara) opens **Supervisión**: she sees both agents with their status and load, the
 waiting conversation with its wait and a live alert once it waited past HANDOFF_WAIT_ALERT_AFTER, and
 the conversation Ana holds. She reassigns it to Luis: Ana's console closes it and says so, Luis's console
-lists it, and the shopper is told Luis is with them now. Then she creates an agent in the admin card.
+lists it, and the shopper is told Luis is with them now. Then she creates an agent in the admin card, who
+logs in with the temporary password and chooses their own.
 Set SUPERVISOR_SCREENSHOTS=docs/img to save the view at 1440 px as the operator doc shows it.
 """
 
@@ -161,5 +162,14 @@ def test_a_supervisor_sees_the_desk_and_reassigns_a_conversation(
     nora.get_by_label("Correo electrónico").fill("nora@tiendasol.example")
     nora.get_by_label("Contraseña").fill("temporal-123")
     nora.get_by_role("button", name="Entrar").click()
+    # first she chooses her own password instead of the temporary one
+    choose = nora.get_by_role("dialog", name="Elige tu contraseña")
+    expect(choose).to_be_visible()
+    choose.get_by_label("Contraseña temporal").fill("temporal-123")
+    choose.get_by_label("Nueva contraseña (mín. 8 caracteres)").fill("mi-clave-propia")
+    choose.get_by_label("Repite la nueva contraseña").fill("mi-clave-propia")
+    choose.get_by_role("button", name="Guardar mi contraseña").click()
+    expect(choose).to_be_hidden()
+    expect(nora.get_by_role("status")).to_contain_text("Contraseña cambiada")
     expect(nora.get_by_role("heading", name="Cola")).to_be_visible()
     expect(nora.locator("#sup-toggle")).to_be_hidden()  # an agent has no supervisors' view

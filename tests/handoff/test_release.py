@@ -133,3 +133,21 @@ def test_a_fallback_team_gets_them_in_its_queue(
         assert desk.client.get("/api/v1/agent/queue", headers=ben).json()["waiting"] == []  # not Ben's team
         [entry] = desk.client.get("/api/v1/agent/queue", headers=lea).json()["waiting"]
         assert (entry["conversation_id"], entry["skill"]) == (unanswered, "leads")
+
+
+def test_with_auto_assign_on_another_online_agent_gets_them_at_once(
+    desk_with: Callable[..., AbstractContextManager[Desk]],
+) -> None:
+    with desk_with(handoff_auto_assign=True) as desk:
+        desk.add_agent(EVA, name="Eva")
+        eva = desk.login(EVA)
+        unanswered = desk.hand_off("quiero hablar con una persona", source_id="luis", language="es")
+        # auto-assigned to Eva, the only one online (by the listener, after the handoff's commit)
+        desk.wait_until(lambda: _state(desk, eva)["mine"] == [unanswered], "auto-assigned to Eva")
+        desk.add_agent("ben@tiendasol.example", name="Ben")
+        ben = desk.login("ben@tiendasol.example")
+        assert desk.client.post("/api/v1/agent/logout", headers=eva).status_code == 204
+        assert _state(desk, ben) == {"waiting": [], "mine": [unanswered]}
+        assert (
+            desk.messages(unanswered)[-1]["text"] == "Ben se ha unido a la conversación y te atiende ahora."
+        )

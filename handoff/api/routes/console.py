@@ -29,6 +29,7 @@ ASSETS = {
     "console-supervisor.css": "text/css; charset=utf-8",
     "console-supervisor.js": "text/javascript; charset=utf-8",
     "console-admin.js": "text/javascript; charset=utf-8",
+    "console-password.js": "text/javascript; charset=utf-8",
 }
 
 router = APIRouter(tags=["console"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from fastapi import APIRouter
 
 from handoff import agents, desk, permissions, queue
 from handoff.api.deps import AgentDep, DeparturesDep, HandoffSettingsDep, TokenDep
-from handoff.errors import InvalidCredentials
-from handoff.schemas import AgentOut, LoginIn, LoginOut, StatusIn
-from handoff.team import AGENTS_CHANGED
+from handoff.errors import InvalidCredentials, PasswordUnchanged, WrongPassword
+from handoff.passwords import verify_password
+from handoff.schemas import AgentOut, LoginIn, LoginOut, PasswordChangeIn, StatusIn
+from handoff.team import AGENTS_CHANGED, audit, session_keys
 from hub.api.deps import BroadcastDep, DatabaseDep, SessionsDep
 from hub.models import utcnow
 
@@ -74,6 +76,31 @@ async def set_status(
         assert current is not None
         active = await queue.load(session, agent_id=agent.id)
     await desk.publish_queue(broadcast, AGENTS_CHANGED)
+    return AgentOut.of(current, active)
+
+
+@router.put("/me/password", response_model=AgentOut)
+async def change_password(
+    body: PasswordChangeIn, agent: AgentDep, token: TokenDep, db: DatabaseDep, broadcast: BroadcastDep
+) -> AgentOut:
+    """Choose my own password (after an admin gave me a temporary one, or whenever): this login stays,
+    my other sessions end. 403 ``wrong_password`` (counted like a wrong login), 422
+    ``password_unchanged`` / ``invalid_request``."""
+    if body.new_password == body.current_password:
+        raise PasswordUnchanged()
+    if not await asyncio.to_thread(verify_password, body.current_password, agent.password_hash):
+        async with db.sessions.begin() as session:  # counts like a wrong login (locks after 5)
+            await agents.record_failed_login(session, email=agent.email)
+        raise WrongPassword()
+    async with db.sessions.begin() as session:
+        current = await agents.get(session, agent_id=agent.id)
+        assert current is not None
+        ended = [key for key in await session_keys(session, current.id) if key != agents.session_key(token)]
+        await agents.set_password(session, agent=current, password=body.new_password, keep_token=token)
+        await audit(session, "agent_password_changed", agent=current, by=current)
+        active = await queue.load(session, agent_id=current.id)
+    for key in ended:
+        await broadcast.publish(agents.SESSIONS_TOPIC, {"type": "logged_out", "session": key})
     return AgentOut.of(current, active)
 
 

@@ -219,3 +219,47 @@ def test_an_unknown_agent_is_404(desk: Desk, admin: dict[str, str]) -> None:
     ):
         response = _call(desk, method, path, admin, body)
         assert (response.status_code, response.json()["error"]["code"]) == (404, "agent_not_found")
+
+
+def test_nobody_can_transfer_to_a_disabled_agent(desk: Desk, admin: dict[str, str]) -> None:
+    eva_id = desk.add_agent("eva@tiendasol.example")
+    desk.add_agent("ben@tiendasol.example")
+    ben = desk.login("ben@tiendasol.example")
+    assert _call(desk, "PATCH", f"/agents/{eva_id}", admin, {"disabled": True}).status_code == 200
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta", language="es")
+    assert _call(desk, "POST", f"/conversations/{conversation_id}/claim", ben).status_code == 200
+    refused = _call(desk, "POST", f"/conversations/{conversation_id}/transfer", ben, {"agent_id": eva_id})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "agent_unavailable")
+    assert _call(desk, "GET", "/queue", ben).json()["mine"][0]["conversation_id"] == conversation_id
+
+
+def test_an_agent_replaces_the_temporary_password_with_their_own(desk: Desk, admin: dict[str, str]) -> None:
+    assert _call(desk, "POST", "/agents", admin, NEW).status_code == 201
+    login = desk.client.post(
+        "/api/v1/agent/login", json={"email": "nora@tiendasol.example", "password": "temporal-123"}
+    )
+    assert login.json()["agent"]["must_change_password"] is True
+    nora = {"Authorization": f"Bearer {login.json()['token']}"}
+    other = desk.login("nora@tiendasol.example", "temporal-123", online=False)  # another device
+    path = "/me/password"
+    for body, status, code in (
+        ({"current_password": "nope", "new_password": "mi-clave-propia"}, 403, "wrong_password"),
+        ({"current_password": "temporal-123", "new_password": "temporal-123"}, 422, "password_unchanged"),
+        ({"current_password": "temporal-123", "new_password": "corta"}, 422, "invalid_request"),
+    ):
+        refused = _call(desk, "PUT", path, nora, body)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (status, code)
+    changed = _call(
+        desk, "PUT", path, nora, {"current_password": "temporal-123", "new_password": "mi-clave-propia"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["must_change_password"] is False
+    assert _call(desk, "GET", "/me", nora).status_code == 200  # this login stays
+    assert _call(desk, "GET", "/me", other).status_code == 401  # the other one ended
+    desk.login("nora@tiendasol.example", "mi-clave-propia")
+    assert "agent_password_changed" in [kind for kind, _ in _audit(desk)]
+    # an admin's reset makes it temporary again
+    reset = _call(
+        desk, "POST", f"/agents/{changed.json()['id']}/password", admin, {"password": "temporal-999"}
+    )
+    assert reset.json()["must_change_password"] is True

@@ -284,8 +284,13 @@
       delete state.alerts[conversationId];
       var to = state.data.agents.filter(function (a) { return a.id === entry.agent_id; })[0];
       app.actions.announce(s('reassigned')(conversationId, to ? to.name : state.me.name));
-      load();
       app.actions.loadQueue();
+      if (!agentId) { // taken over: straight to the conversation, to answer the customer
+        show(false);
+        app.actions.open(conversationId);
+        return;
+      }
+      load();
     }, function (err) { failed(err); load(); });
   }
 

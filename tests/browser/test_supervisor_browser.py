@@ -139,10 +139,14 @@ def test_a_supervisor_sees_the_desk_and_reassigns_a_conversation(
     expect(marta.locator(".mw-msg--system").filter(has_text="Luis se ha unido")).to_be_visible()
 
     # Sara takes the waiting one herself from the alert
+    # Sara takes the waiting one herself from the alert: her console opens it to answer
     view.locator(".sup-alert[data-conversation='2']").get_by_role("button", name="Tomarla yo").click()
+    expect(sara.locator("#conv-title")).to_contain_text("Conversación 2")
+    expect(sara.locator("#mine .q-item[data-conversation='2']")).to_be_visible()
+    expect(pablo.locator(".mw-msg--system").filter(has_text="Sara se ha unido")).to_be_visible()
+    sara.get_by_role("button", name="Supervisión").click()
     expect(assigned.locator("tr[data-conversation='2']")).to_contain_text("Sara")
     expect(view.locator(".sup-alert")).to_have_count(0)
-    expect(pablo.locator(".mw-msg--system").filter(has_text="Sara se ha unido")).to_be_visible()
 
     # as an admin she adds an agent with a temporary password, who can log in
     admin = view.locator("section.adm")

@@ -66,3 +66,21 @@ def test_zero_turns_the_alerts_off(desk_with: Callable[..., AbstractContextManag
     with desk_with(handoff_wait_alert_after=0) as desk:
         desk.hand_off("quiero hablar con una persona", source_id="marta", language="es")
         assert _check(desk, _alerts(desk), later=3600) == 0
+
+
+def test_alerts_reassign_and_release_work_on_both_databases(any_db_desk: Desk) -> None:
+    desk = any_db_desk
+    desk.add_agent("sara@tiendasol.example", name="Sara", role="supervisor")
+    eva_id = desk.add_agent("eva@tiendasol.example", name="Eva")
+    sara = desk.login("sara@tiendasol.example")
+    eva = desk.login("eva@tiendasol.example")
+    conversation_id = desk.hand_off("quiero hablar con una persona", source_id="marta", language="es")
+    assert _check(desk, _alerts(desk), later=600) == 1  # the default threshold: 300 s
+    moved = desk.client.post(
+        f"/api/v1/agent/conversations/{conversation_id}/reassign", json={"agent_id": eva_id}, headers=sara
+    )
+    assert moved.status_code == 200, moved.text
+    offline = desk.client.put("/api/v1/agent/me/status", json={"status": "offline"}, headers=eva)
+    assert offline.status_code == 200, offline.text
+    waiting = desk.client.get("/api/v1/agent/supervision", headers=sara).json()["waiting"]
+    assert [e["conversation_id"] for e in waiting] == [conversation_id]

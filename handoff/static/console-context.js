@@ -55,6 +55,11 @@
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
+  app.i18n.extend({
+    es: { kb_insert: 'Insertar', kb_insert_label: function (q) { return 'Insertar la respuesta de «' + q + '» en tu respuesta'; } },
+    en: { kb_insert: 'Insert', kb_insert_label: function (q) { return 'Insert the answer to "' + q + '" in your reply'; } }
+  });
+
   var PRIORITY_NAMES = { 2: 'high', 1: 'normal', 0: 'low' };
 
   function section(title, body, cls) {
@@ -83,6 +88,16 @@
     }, []));
   }
 
+  // An FAQ candidate's answer goes into the reply box, for the agent to edit before sending.
+  function insertButton(candidate) {
+    var button = el('button', {
+      type: 'button', class: 'btn btn-small kb-insert', text: t('kb_insert'),
+      'aria-label': t('kb_insert_label')(candidate.question || candidate.id || ''), title: candidate.answer
+    });
+    button.addEventListener('click', function () { if (app.canned) app.canned.insert(candidate.answer); });
+    return button;
+  }
+
   function turnItem(turn) {
     var parts = [el('p', { class: 'turn-text', text: '«' + turn.text + '»' })];
     var intent = turn.intent
@@ -102,7 +117,9 @@
         return el('li', {}, [
           el('span', { class: 'kb-q', text: c.question || c.id || '' }),
           ' ',
-          el('span', { class: 'score', text: score(c.score) })
+          el('span', { class: 'score', text: score(c.score) }),
+          c.answer ? ' ' : null,
+          c.answer ? insertButton(c) : null
         ]);
       })));
     }
@@ -201,6 +218,17 @@
         : el('p', { class: 'muted', text: t('no_earlier') })], 'ctx-earlier')
     ].forEach(function (node) { if (node) container.appendChild(node); });
   }
+
+  // What the console's modules follow: 'open' and 'close' (a conversation, {id, ...}), 'context' (its
+  // context was read: ctx, conversation id), 'frame' (from the agent websocket), 'queue' (lists drawn).
+  var listeners = {};
+  app.on = function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); };
+  app.emit = function (name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    (listeners[name] || []).forEach(function (fn) {
+      try { fn.apply(null, args); } catch (e) { window.console.error(e); }
+    });
+  };
 
   app.dom = { el: el, clear: clear, parseTime: parseTime, formatTime: formatTime };
   app.context = { render: render };

@@ -40,7 +40,7 @@
       refresh: 'Actualizar contexto',
       customer_typing: 'El cliente está escribiendo…',
       reply_label: 'Respuesta al cliente',
-      reply_placeholder: 'Escribe tu respuesta (Intro envía, Mayús+Intro salta de línea)',
+      reply_placeholder: 'Escribe tu respuesta (Intro envía, Mayús+Intro salta de línea, / respuestas predefinidas)',
       send: 'Enviar',
       note_label: 'Nota interna (solo la ven los agentes)',
       add_note: 'Añadir nota',
@@ -155,7 +155,7 @@
       refresh: 'Refresh context',
       customer_typing: 'The customer is typing…',
       reply_label: 'Reply to the customer',
-      reply_placeholder: 'Type your reply (Enter sends, Shift+Enter adds a line)',
+      reply_placeholder: 'Type your reply (Enter sends, Shift+Enter adds a line, / canned replies)',
       send: 'Send',
       note_label: 'Internal note (only agents see it)',
       add_note: 'Add note',
@@ -278,9 +278,22 @@
     apply();
   }
 
+  // A module's own words: {es: {...}, en: {...}}; nested tables (errors) are merged, not replaced.
+  function extend(more) {
+    Object.keys(more).forEach(function (lang) {
+      Object.keys(more[lang]).forEach(function (key) {
+        var value = more[lang][key];
+        var had = TEXT[lang][key];
+        if (had && typeof had === 'object' && typeof value === 'object') Object.assign(had, value);
+        else TEXT[lang][key] = value;
+      });
+    });
+  }
+
   window.MostradorConsole = window.MostradorConsole || {};
   window.MostradorConsole.i18n = {
     t: t,
+    extend: extend,
     apply: apply,
     setLanguage: setLanguage,
     language: function () { return current; }

@@ -193,7 +193,7 @@
       el('span', { class: 'prio prio-' + entry.priority, text: t('priority')[entry.priority] || entry.priority }),
       el('span', { class: 'tag', text: (entry.language || '?').toUpperCase() }),
       el('span', { class: 'tag', text: entry.channel })
-    ]);
+    ].concat((entry.labels || []).map(function (label) { return el('span', { class: 'tag tag-label', text: label }); })));
   }
 
   function waitingItem(entry) {
@@ -249,6 +249,7 @@
       if (again) again.focus();
     }
     tick();
+    app.emit('queue');
   }
 
   var queueLoading = null;
@@ -315,6 +316,7 @@
     ws.onmessage = function (e) {
       var frame = JSON.parse(e.data);
       fire('frame', frame);
+      app.emit('frame', frame);
       if (frame.type === 'subscribed') {
         if (state.agentWsAttempt > 0) loadQueue(); // catch up on what changed while disconnected
         state.agentWsAttempt = 0;
@@ -340,14 +342,9 @@
   }
 
   // ---------------------------------------------------------------- the conversation
-  function whoOf(message) {
-    if (message.message_type === 'incoming') return t('who').customer;
-    if (message.message_type === 'activity' || message.sender_type === 'system') return t('who').system;
-    if (message.sender_type === 'agent') return message.sender_name || t('who').agent;
-    return t('who').bot;
-  }
-  app.whoOf = whoOf;
-  // What the context panel's buttons use (suggested links): the API, its errors, and a fresh context.
+  var messageItem = app.transcript.messageItem;
+  var noteItem = app.transcript.noteItem;
+  // What the other modules use: the API, its errors, a fresh context, the agent logged in.
   app.actions = {
     api: api,
     failed: failed,
@@ -360,34 +357,7 @@
     current: function () { return state.conv ? state.conv.id : null; },
     agent: function () { return state.agent; }
   };
-
-  function messageItem(message) {
-    var kind = message.message_type === 'incoming' ? 'customer'
-      : message.message_type === 'activity' || message.sender_type === 'system' ? 'system'
-        : message.sender_type === 'agent' ? 'agent' : 'bot';
-    return {
-      key: 'm' + message.id,
-      at: message.created_at,
-      node: el('li', { class: 'msg msg-' + kind, 'data-id': message.id, 'data-sender': kind }, [
-        el('span', { class: 'msg-who', text: whoOf(message) }),
-        el('span', { class: 'msg-time', text: app.dom.formatTime(message.created_at) }),
-        el('p', { class: 'msg-text', text: message.text }),
-        app.media ? app.media.view(message) : null // a photo, voice note, file: console-media.js
-      ])
-    };
-  }
-
-  function noteItem(note) {
-    return {
-      key: 'n' + note.id,
-      at: note.created_at,
-      node: el('li', { class: 'msg msg-note', 'data-sender': 'note' }, [
-        el('span', { class: 'msg-who', text: t('who').note + ' · ' + (note.agent_name || '') }),
-        el('span', { class: 'msg-time', text: app.dom.formatTime(note.created_at) }),
-        el('p', { class: 'msg-text', text: note.text })
-      ])
-    };
-  }
+  app.transcript.followEnd($('transcript'));
 
   function addItem(item) {
     var conv = state.conv;
@@ -480,6 +450,7 @@
       setStatus(ctx.conversation.status);
       $('context').hidden = false;
       app.context.render($('context-body'), ctx, conv.id);
+      app.emit('context', ctx, conv.id);
     }, failed);
   }
 
@@ -489,6 +460,7 @@
     typingStopped(conv);
     clearTimeout(conv.customerTyping);
     state.conv = null;
+    app.emit('close', conv);
     setLive('conversation', true);
     if (conv.ws) conv.ws.close();
     $('conv').hidden = true;
@@ -513,6 +485,7 @@
     $('conv').hidden = false;
     $('transfer-box').open = false;
     connectConversationWs(conv);
+    app.emit('open', conv);
     loadContext(conv);
     renderQueue();
     $('reply').focus();

@@ -85,9 +85,11 @@ async def remove_label(
 async def viewing(
     conversation_id: int, body: ViewingIn, agent: AgentDep, sessions: SessionsDep, broadcast: BroadcastDep
 ) -> None:
-    """Tell the other consoles I am looking at this conversation (``on``) or left it."""
-    async with sessions() as session:
-        await _readable(session, agent, conversation_id)
+    """Tell the other consoles I am looking at this conversation (``on``) or left it (allowed after it
+    was transferred away from me: leaving tells nothing)."""
+    if body.on:
+        async with sessions() as session:
+            await _readable(session, agent, conversation_id)
     frame = {"type": "viewing", "conversation_id": conversation_id, "agent_id": agent.id,
              "agent_name": agent.name, "on": body.on}  # fmt: skip
     await publish_queue(broadcast, frame)

@@ -91,3 +91,11 @@ def test_agents_see_who_else_is_viewing_a_conversation(desk: Desk) -> None:
     refused = desk.client.post(f"/api/v1/agent/conversations/{conversation_id}/viewing", json={"on": True},
                                headers=eva)  # fmt: skip
     assert refused.status_code == 403
+    # Leaving is always allowed: Ana transferred it away and still tells the others she left.
+    desk.add_agent("luis@tiendasol.example")
+    luis_id = desk.client.get("/api/v1/agent/me", headers=desk.login("luis@tiendasol.example")).json()["id"]
+    base = f"/api/v1/agent/conversations/{conversation_id}"
+    moved = desk.client.post(f"{base}/transfer", json={"agent_id": luis_id}, headers=ana)
+    assert moved.status_code == 200, moved.text
+    left = desk.client.post(f"{base}/viewing", json={"on": False}, headers=ana)
+    assert left.status_code == 204

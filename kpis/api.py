@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -21,6 +22,7 @@ from hub.errors import HubError
 from kpis import definitions, export
 from kpis.business import OpenClock, open_clock
 from kpis.facts import Filters
+from kpis.settings import KpiSettings
 from kpis.sql import Dialect
 
 __all__ = ["router"]
@@ -48,10 +50,11 @@ class Period(BaseModel):
     end: date = Field(description="Inclusive")
     channel: str | None = None
     team: str | None = None
+    timezone: str = Field(default="UTC", description="Whose days these are (REPORTS_TIMEZONE)")
 
 
-_START = "First day (UTC); default: 29 days before end"
-_END = "Last day, inclusive (UTC); default: today"
+_START = "First day (in REPORTS_TIMEZONE, default UTC); default: 29 days before end"
+_END = "Last day, inclusive (in REPORTS_TIMEZONE); default: today there"
 _TEAM = "A handoff skill; '' = no team (bot only)"
 
 
@@ -61,22 +64,25 @@ def _period(
     channel: Annotated[str | None, Query(min_length=1, max_length=32, examples=["whatsapp"])] = None,
     team: Annotated[str | None, Query(max_length=40, description=_TEAM)] = None,
 ) -> Period:
-    last = end or utcnow().date()
+    zone = KpiSettings().reports_timezone  # read per request: a few microseconds, and tests can set it
+    last = end or utcnow().astimezone(ZoneInfo(zone)).date()
     first = start or last - timedelta(days=29)
     if first > last:
         raise BadPeriod(f"start ({first}) is after end ({last}); send start <= end (YYYY-MM-DD).")
     if (last - first).days >= MAX_DAYS:
         raise BadPeriod(f"The period is longer than {MAX_DAYS} days; ask for a shorter one.")
-    return Period(start=first, end=last, channel=channel, team=team)
+    return Period(start=first, end=last, channel=channel, team=team, timezone=zone)
 
 
 PeriodDep = Annotated[Period, Depends(_period)]
 
 
 def _filters(period: Period) -> Filters:
-    start = datetime.combine(period.start, time(), UTC)
-    end = datetime.combine(period.end, time(), UTC) + timedelta(days=1)
-    return Filters(start=start, end=end, channel=period.channel, team=period.team)
+    """[local midnight of start, local midnight after end), in UTC (the stored times' zone)."""
+    zone = ZoneInfo(period.timezone)
+    start = datetime.combine(period.start, time(), zone).astimezone(UTC)
+    end = datetime.combine(period.end + timedelta(days=1), time(), zone).astimezone(UTC)
+    return Filters(start=start, end=end, channel=period.channel, team=period.team, zone=period.timezone)
 
 
 def _clock(dialect_name: str, settings: HandoffSettings, filters: Filters) -> OpenClock:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.models import Handoff
 from kpis.business import OpenClock
 from kpis.facts import Filters, facts
-from kpis.sql import bucket, for_reports
+from kpis.sql import LocalDays, bucket, for_reports
 
 __all__ = ["KPIS", "PERCENTILED", "Kpi", "compute"]
 
@@ -217,8 +217,9 @@ async def compute(
     )
     f = facts(dialect, filters, open_seconds)
     key = bucket(
-        dialect, group_by, created_at=f.c.created_at, channel=f.c.channel, team=f.c.team, agent=f.c.agent_id
-    )
+        dialect, group_by, created_at=f.c.created_at, channel=f.c.channel, team=f.c.team, agent=f.c.agent_id,
+        days=LocalDays(filters.zone, filters.start, filters.end),
+    )  # fmt: skip
     columns: list[Any] = [f, sa.func.coalesce(key, "").label("bucket")]
     if not dialect.postgres:  # SQLite has no percentile aggregate: the nearest rank by row_number
         for metric in PERCENTILED:

@@ -60,6 +60,7 @@ class Filters:
     end: datetime
     channel: str | None = None
     team: str | None = None
+    zone: str = "UTC"  # the days and weeks of the groups (REPORTS_TIMEZONE)
 
 
 def _flag(condition: Any) -> Any:

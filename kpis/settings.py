@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["KpiSettings"]
@@ -22,3 +24,19 @@ class KpiSettings(BaseSettings):
             "internet at the proxy."
         ),
     )
+    reports_timezone: str = Field(
+        default="UTC",
+        description=(
+            "The desk's time zone for the reports' days and weeks and the dates of the period (e.g. "
+            "Europe/Madrid: a conversation at 00:30 there counts on that day); an IANA name."
+        ),
+    )
+
+    @field_validator("reports_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/Madrid") from exc
+        return value

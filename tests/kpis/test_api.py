@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from statistics import mean
 from typing import Any, get_args
 
-from kpi_history import build
+import pytest
+from kpi_history import History, build
 from reports_testing import Reports
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpis import export
 from kpis.api import Drill
+from kpis.settings import KpiSettings
 
 DEC_1 = {"start": "2026-12-01", "end": "2026-12-01"}
 
@@ -118,3 +122,35 @@ def test_the_definitions_are_listed(reports: Reports) -> None:
     assert containment == {"key": "containment", "title": "Resueltas por el bot",
                            "title_en": "Resolved by the bot", "unit": "share",
                            "definition": "rows with resolved_by = 'bot' / conversations"}
+
+
+def test_days_are_the_desks_days_in_its_time_zone(reports: Reports, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Madrid is UTC+2 in summer and UTC+1 in winter: a conversation at 22:30 UTC on 2026-07-14 is on the
+    15th there, one at 23:30 UTC on 2026-12-14 too; one at 21:30 UTC on 2026-07-14 stays on the 14th. The
+    period's dates are Madrid's: asking for the 15th alone finds exactly the two."""
+
+    async def write(session: AsyncSession) -> None:
+        h = History(session)
+        for when in ("2026-07-14T21:30:00", "2026-07-14T22:30:00", "2026-12-14T23:30:00"):
+            await h.conversation("widget", datetime.fromisoformat(when).replace(tzinfo=UTC))
+
+    reports.db(write)
+    summer = {"start": "2026-07-14", "end": "2026-07-15", "group_by": "day"}
+    utc = _get(reports, "/api/v1/reports/kpis", **summer).json()
+    assert [(g["key"], g["conversations"]) for g in utc["groups"]] == [("2026-07-14", 2)]
+    monkeypatch.setenv("REPORTS_TIMEZONE", "Europe/Madrid")
+    madrid = _get(reports, "/api/v1/reports/kpis", **summer).json()
+    assert madrid["period"]["timezone"] == "Europe/Madrid"
+    days = [(g["key"], g["conversations"]) for g in madrid["groups"]]
+    assert days == [("2026-07-14", 1), ("2026-07-15", 1)]
+    dec_15 = {"start": "2026-12-15", "end": "2026-12-15"}
+    winter = _get(reports, "/api/v1/reports/kpis", **dec_15, group_by="week").json()
+    assert [(g["key"], g["conversations"]) for g in winter["groups"]] == [("2026-12-14", 1)]  # Monday
+    rows = _get(reports, "/api/v1/reports/conversations", start="2026-12-15", end="2026-12-15").json()
+    assert [r["created_at"] for r in rows] == ["2026-12-14T23:30:00Z"]  # times stay UTC in the rows
+
+
+def test_an_unknown_time_zone_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPORTS_TIMEZONE", "Europe/Atlantis")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        KpiSettings()

@@ -7,6 +7,7 @@ the reason for the agent.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -205,3 +206,37 @@ def test_a_voice_note_while_an_agent_has_the_conversation_gets_no_bot_text(wa: W
     assert media_row(wa, first).error["code"] == "graph_error"  # type: ignore[index]
     wa.wait_outbox_settled(messages=1)
     assert len(wa.graph.sent()) == 1  # only the handoff's message: nothing for the voice note
+
+
+def test_a_contacts_files_are_in_their_export_and_go_with_their_erasure(wa: WhatsAppHub) -> None:
+    from hub.privacy import erase_contact, export_contact
+
+    wa.graph.add_media("e1", JPEG, "image/jpeg")
+    message_id = stored_id(wa, wa.send(image("e1")))
+    media_row(wa, message_id)
+    contact_id = wa.message(message_id).contact_id
+    services = wa.hub.services
+    portal = wa.client.portal
+    assert portal is not None
+
+    async def export() -> dict[str, Any]:
+        return await export_contact(
+            sessions=services.sessions, http=services.http, settings=services.settings, contact_id=contact_id
+        )
+
+    document = portal.call(export)
+    [file] = document["tables"]["media_files"]
+    assert file["message_id"] == message_id
+    assert base64.b64decode(file["data"]["base64"]) == JPEG  # the photo itself, not mangled text
+
+    async def erase() -> None:
+        await erase_contact(
+            sessions=services.sessions, settings=services.settings, contact_id=contact_id, requested_by="test"
+        )
+
+    portal.call(erase)
+
+    async def count(session: Any) -> int:
+        return int((await session.execute(sa.select(sa.func.count()).select_from(MediaFile))).scalar_one())
+
+    assert wa.hub.db(count) == 0

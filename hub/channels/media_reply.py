@@ -9,6 +9,9 @@
 - A sticker or a location while the bot has the conversation: one short text asking them to write
   (:data:`MEDIA_REPLY`), promising nothing. A reaction gets nothing: a thumbs-up is not a question.
 - While people have the conversation: nothing from the bot; the agent sees it in the transcript.
+- A resolved conversation the customer comes back to (within REOPEN_WINDOW_HOURS) with a photo or a
+  voice note is reopened and handed to people the same way: "here is the broken box" after an agent closed
+  the case must reach a person.
 """
 
 from __future__ import annotations
@@ -17,15 +20,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import status
 from hub.bus import Database
 from hub.crud import conversations
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
 from hub.models import Conversation
 from hub.seams import Decision, TurnPolicy
-from hub.status import is_bot_owned
 
-__all__ = ["MEDIA", "MEDIA_REPLY", "PERSON_TYPES", "hand_to_people", "polite_reply"]
+__all__ = ["MEDIA", "MEDIA_REPLY", "PERSON_TYPES", "hand_to_people", "needs_a_person", "polite_reply"]
 
 #: Handoff reason of a file only a person can look at.
 MEDIA = "media"
@@ -56,6 +59,12 @@ async def polite_reply(
     await delivery.deliver(conversation=conversation, messages=[reply])
 
 
+def needs_a_person(conversation: Conversation) -> bool:
+    """The bot has the conversation, or it was resolved and the customer came back within
+    REOPEN_WINDOW_HOURS with something only a person can look at."""
+    return status.is_bot_owned(conversation) or status.is_resolved(conversation)
+
+
 async def hand_to_people(
     db: Database,
     delivery: Delivery,
@@ -65,15 +74,19 @@ async def hand_to_people(
     message_id: int,
     media_type: str,
 ) -> bool:
-    """Hand a bot conversation to people for the file in ``message_id``; False when people already
-    have it (nothing said then)."""
+    """Hand a bot conversation (a resolved one: reopened first) to people for the file in
+    ``message_id``; False when people already have it (nothing said then)."""
     uow = db.unit_of_work()
     async with uow.transaction() as session:
         conversation = await session.get(
             Conversation, conversation_id, with_for_update=True, populate_existing=True
         )
         message = await messages_crud.get(session, message_id=message_id)
-        if conversation is None or message is None or not is_bot_owned(conversation):
+        if conversation is None or message is None:
+            return False
+        if status.is_resolved(conversation):  # came back with the photo: the conversation reopens
+            await status.reopen(session, conversation=conversation, by="customer")
+        if not status.is_bot_owned(conversation):
             return False
         detail: dict[str, Any] = {"media_type": media_type}
         bot_handoff = {"reason": MEDIA, "detail": detail}

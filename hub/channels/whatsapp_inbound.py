@@ -129,9 +129,9 @@ class WhatsAppInbound:
         message, conversation = stored.message, stored.conversation
         if inbound.type in FILE_TYPES and inbound.media is not None:
             channel.media.start(message.id, inbound.media)
-        if _caption(inbound) is not None or not is_bot_owned(conversation):
-            return  # the bot answers the caption; or people have the conversation and see it
-        if inbound.type in media_reply.PERSON_TYPES:
+        if _caption(inbound) is not None:
+            return  # the bot answers the caption
+        if inbound.type in media_reply.PERSON_TYPES and media_reply.needs_a_person(conversation):
             await media_reply.hand_to_people(
                 self._db,
                 self._delivery,
@@ -140,7 +140,7 @@ class WhatsAppInbound:
                 message_id=message.id,
                 media_type=inbound.type,
             )
-        elif inbound.type != "reaction":
+        elif inbound.type != "reaction" and is_bot_owned(conversation):
             await media_reply.polite_reply(
                 self._db.sessions, self._delivery, conversation_id=conversation.id, message_id=message.id
             )

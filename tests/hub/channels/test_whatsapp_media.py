@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from test_contacts_across_channels import agent_headers
 from whatsapp_testing import WhatsAppHub, run_whatsapp_hub, text
 
+from hub import status
 from hub.models import Conversation, MediaFile
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
@@ -240,3 +241,29 @@ def test_a_contacts_files_are_in_their_export_and_go_with_their_erasure(wa: What
         return int((await session.execute(sa.select(sa.func.count()).select_from(MediaFile))).scalar_one())
 
     assert wa.hub.db(count) == 0
+
+
+def test_a_photo_after_the_conversation_was_resolved_reopens_it_for_a_person(wa: WhatsAppHub) -> None:
+    first = wa.send(text("hola"))
+    wa.wait_idle(first)
+    conversation_id = wa.message(stored_id(wa, first)).conversation_id
+
+    async def resolve(session: Any) -> None:
+        conversation = await session.get(Conversation, conversation_id)
+        await status.resolve(session, conversation=conversation, by="agent")
+
+    async def resolve_it() -> None:
+        async with wa.hub.services.sessions.begin() as session:
+            await resolve(session)
+
+    portal = wa.client.portal
+    assert portal is not None
+    portal.call(resolve_it)
+    wa.graph.add_media("after", JPEG, "image/jpeg")
+    message_id = stored_id(wa, wa.send(image("after")))  # "así llegó la caja"
+    assert wa.message(message_id).conversation_id == conversation_id  # within REOPEN_WINDOW_HOURS
+    wa.hub.wait_until(lambda: conversation_status(wa, message_id) == "open", "reopened for a person")
+    wa.hub.wait_until(
+        lambda: any("lo revisará una persona del equipo" in said for said in wa.graph.texts()),
+        "the customer is told a person will look at it",
+    )

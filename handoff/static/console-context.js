@@ -219,13 +219,14 @@
     ].forEach(function (node) { if (node) container.appendChild(node); });
   }
 
-  // What the console's modules follow: 'open' and 'close' (a conversation, {id, ...}), 'context' (its
-  // context was read: ctx, conversation id), 'frame' (from the agent websocket), 'queue' (lists drawn).
-  var listeners = {};
-  app.on = function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); };
+  // What the console's modules follow (app.on(name, fn), or push to app.hooks[name]): 'start' (the agent)
+  // and 'stop' (log out), 'open' and 'close' (a conversation, {id, ...}), 'context' (its context was read:
+  // ctx, conversation id), 'frame' (from the agent websocket), 'queue' (the lists were drawn).
+  var hooks = app.hooks = app.hooks || {};
+  app.on = function (name, fn) { (hooks[name] = hooks[name] || []).push(fn); };
   app.emit = function (name) {
     var args = Array.prototype.slice.call(arguments, 1);
-    (listeners[name] || []).forEach(function (fn) {
+    (hooks[name] || []).forEach(function (fn) {
       try { fn.apply(null, args); } catch (e) { window.console.error(e); }
     });
   };

@@ -22,14 +22,10 @@
 
   function $(id) { return document.getElementById(id); }
 
-  // Plug-ins (console-supervisor.js, console-admin.js) hear when the desk starts (with the agent), when it
-  // stops (log out), and every frame of the agent socket.
-  var hooks = app.hooks = { start: [], stop: [], frame: [] };
-  function fire(name, value) {
-    hooks[name].forEach(function (fn) {
-      try { fn(value); } catch (err) { if (window.console) window.console.error(err); }
-    });
-  }
+  // Plug-ins hear when the desk starts (with the agent), when it stops (log out), every frame of the agent
+  // socket, and a conversation's open, close and context (app.on / app.hooks: console-context.js).
+  ['start', 'stop', 'frame'].forEach(function (name) { app.hooks[name] = app.hooks[name] || []; });
+  var fire = app.emit;
 
   var state = {
     token: null,
@@ -316,7 +312,6 @@
     ws.onmessage = function (e) {
       var frame = JSON.parse(e.data);
       fire('frame', frame);
-      app.emit('frame', frame);
       if (frame.type === 'subscribed') {
         if (state.agentWsAttempt > 0) loadQueue(); // catch up on what changed while disconnected
         state.agentWsAttempt = 0;

@@ -267,3 +267,14 @@ def test_a_photo_after_the_conversation_was_resolved_reopens_it_for_a_person(wa:
         lambda: any("lo revisará una persona del equipo" in said for said in wa.graph.texts()),
         "the customer is told a person will look at it",
     )
+
+
+def test_an_english_customers_photo_gets_the_english_words(wa: WhatsAppHub) -> None:
+    first = wa.send(text("Hello, how long does shipping take to London?"))
+    wa.wait_idle(first)
+    wa.graph.add_media("en1", JPEG, "image/jpeg")
+    wa.send(image("en1"))
+    wa.hub.wait_until(
+        lambda: any("a person from our team will look at it" in said for said in wa.graph.texts()),
+        "told in English that a person will look at it",
+    )

@@ -2,7 +2,7 @@
  * Mostrador agent console: what a customer sent besides text (WhatsApp photos, voice notes, videos,
  * documents, stickers), under the message in the transcript.
  *
- * console.js asks app.media.view(message) for each message; a message with media gets a box:
+ * console-transcript.js asks app.media.view(message) for each message; one with a file gets a box:
  * a thumbnail (click: full size in a dialog), an audio or video player, or a download button, fetched
  * from GET /api/v1/messages/{id}/media with the agent's token (never in a URL) and shown from a blob:
  * URL. A file the hub did not keep shows why (too big, a type not kept, WhatsApp's error or timeout),

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import faq_editor.models  # noqa: F401  (faq_changes joins Base.metadata)
 import handoff.models  # noqa: F401  (agents tables join Base.metadata)
 import surveys.models  # noqa: F401  (surveys, follow_ups join Base.metadata)
 from hub.db import create_engine

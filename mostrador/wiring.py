@@ -11,6 +11,8 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from faq_editor import plugin as faq_editor_plugin
+from faq_editor.editor import FaqEditor
 from handoff import plugin as handoff_plugin
 from handoff.settings import HandoffSettings
 from hub import app as hub_app
@@ -53,6 +55,7 @@ def create_app(
     handoff_settings: HandoffSettings | None = None,
     survey_settings: SurveySettings | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
+    faq_editor: FaqEditor | None = None,
 ) -> FastAPI:
     """The product's web app: the hub's, with the desk's policy, listeners, sweeps and routes, and the
     surveys' (closing message, CSAT/NPS, follow-ups).
@@ -69,6 +72,7 @@ def create_app(
     )
     handoff_plugin.mount(app, desk_settings)
     kpis_plugin.mount(app)
+    faq_editor_plugin.mount(app, faq_editor)  # the FAQ editor (/faq, /api/v1/faq; KB_* settings)
     surveys_plugin.mount(app)
     app.state.survey_settings = surveys
     return app

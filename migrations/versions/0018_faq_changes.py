@@ -1,7 +1,7 @@
 """faq_changes: the FAQ editor's change log (author, time, before/after, reverts)
 
 Revision ID: 0018_faq_changes
-Revises: 0016_media
+Revises: 0014_desk_admin
 Create Date: 2026-12-03 20:00:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0018_faq_changes'
-down_revision: str | None = '0016_media'
+down_revision: str | None = '0014_desk_admin'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -30,6 +30,12 @@
       drill_complaints_open: 'Quejas sin resolver', drill_csat_low: 'CSAT ≤ 2',
       drill_nps_detractors: 'NPS 0–6 (detractores)', session_expired: 'Tu sesión ha caducado: entra de nuevo.',
       login_failed: 'No se pudo entrar', error: 'Error', csv_name: 'conversaciones',
+      reasons: {
+        explicit_request: 'Pide una persona', nlu_fallback: 'El bot no entendió',
+        kb_no_answer: 'Sin respuesta en las FAQ', complaint: 'Queja', frustration: 'Cliente frustrado',
+        rule: 'Regla configurada', media: 'Foto, audio o archivo', bot_unavailable: 'Bot caído',
+        bot_busy: 'Bot saturado', not_helpful: 'La respuesta no sirvió',
+      },
     },
     en: {
       page_title: 'Mostrador · Reports', subtitle: 'Service reports', console: 'Console',
@@ -55,6 +61,12 @@
       drill_complaints_open: 'Complaints open', drill_csat_low: 'CSAT ≤ 2',
       drill_nps_detractors: 'NPS 0–6 (detractors)', session_expired: 'Your session has expired: log in again.',
       login_failed: 'Could not log in', error: 'Error', csv_name: 'conversations',
+      reasons: {
+        explicit_request: 'Asked for a person', nlu_fallback: 'The bot did not understand',
+        kb_no_answer: 'No answer in the FAQ', complaint: 'Complaint', frustration: 'Frustrated customer',
+        rule: 'Configured rule', media: 'Photo, audio or file', bot_unavailable: 'Bot down',
+        bot_busy: 'Bot overloaded', not_helpful: 'The answer did not help',
+      },
     },
   };
   var KEY = 'mostrador-console:lang';
@@ -72,6 +84,9 @@
   var lang = initial();
 
   function t(key) { return (TEXTS[lang] && TEXTS[lang][key]) || TEXTS.es[key] || key; }
+
+  /** A handoff reason's name (the stored key when it has none, e.g. a configured rule's own). */
+  function reason(key) { return (TEXTS[lang].reasons || {})[key] || key; }
 
   function apply() {
     document.documentElement.lang = lang;
@@ -92,5 +107,5 @@
     apply();
   }
 
-  window.reportsText = { t: t, apply: apply, set: set, lang: function () { return lang; } };
+  window.reportsText = { t: t, reason: reason, apply: apply, set: set, lang: function () { return lang; } };
 }());

@@ -111,7 +111,8 @@
       { label: T('person_hours'), data: pick('frt_human_median'), borderColor: '#e0a030' },
     ] } });
     var reasons = found.total.handoffs_by_reason || {};
-    chart('chart-reasons', { type: 'doughnut', data: { labels: Object.keys(reasons), datasets: [
+    chart('chart-reasons', { type: 'doughnut', data: {
+      labels: Object.keys(reasons).map(window.reportsText.reason), datasets: [
       { data: Object.values(reasons),
         backgroundColor: ['#b42318', '#e0a030', '#0b6e4f', '#8fb8de', '#6941c6', '#5b6475', '#1d2433'] },
     ] } });
@@ -161,7 +162,8 @@
         rows.forEach(function (row) {
           var tr = document.createElement('tr');
           tr.append(conversationCell(row.conversation_id), cell(row.channel), cell(row.created_at),
-                    cell(row.handoff_reason), cell(row.agent || row.agent_id), cell(row.resolved_by),
+                    cell(row.handoff_reason && window.reportsText.reason(row.handoff_reason)),
+                    cell(row.agent || row.agent_id), cell(row.resolved_by),
                     cell(row.csat), cell(row.nps));
           body.append(tr);
         });

@@ -89,7 +89,7 @@ def test_a_support_lead_reads_the_reports_and_drills_down_to_the_bad_rating(
     assert csat == [["Solo bot", [5]], ["Con persona", [2]]]
     reasons = page.evaluate("() => Chart.getChart('chart-reasons').data")
     assert dict(zip(reasons["labels"], reasons["datasets"][0]["data"], strict=True)) == {
-        "complaint": 2, "explicit_request": 1,
+        "Queja": 2, "Pide una persona": 1,
     }  # fmt: skip
 
     page.locator("button.kpi", has_text="CSAT con persona (media)").click()
@@ -98,7 +98,7 @@ def test_a_support_lead_reads_the_reports_and_drills_down_to_the_bad_rating(
     rows = drill.locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td").first).to_have_text(f"#{ids['b']}")
-    expect(rows.first).to_contain_text("complaint")
+    expect(rows.first).to_contain_text("Queja")
 
     # The bad rating's conversation opens below, and it is waiting as a follow-up with its comment.
     rows.first.get_by_role("button", name=f"#{ids['b']}").click()

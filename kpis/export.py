@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.models import Agent
+from handoff.models import Agent, ConversationLabel
+from hub.models import Conversation
 from kpis.business import OpenClock
 from kpis.facts import Filters, facts
 from kpis.sql import for_reports
@@ -38,6 +39,7 @@ CSV_COLUMNS = (
     "first_message_at", "frt_bot_s", "handoff_reason", "handoff_requested_at", "queue_wait_s",
     "first_agent_reply_at", "frt_human_s", "abandoned", "complaint", "resolved_at", "resolved_by",
     "resolution_s", "reopened", "csat", "csat_human", "nps", "kb_answered", "kb_clarified", "kb_handed_off",
+    "labels",
 )  # fmt: skip
 
 _TIMES = {
@@ -57,12 +59,13 @@ def _time(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(round(float(epoch), 3), UTC).isoformat().replace("+00:00", "Z")
 
 
-def _row(raw: dict[str, Any]) -> dict[str, Any]:
+def _row(raw: dict[str, Any], labels: dict[int, list[str]]) -> dict[str, Any]:
     row: dict[str, Any] = {
         name: int(raw[name]) if isinstance(raw[name], Decimal) else raw[name] for name in _SAME
     }
     row["handoff_reason"] = raw["reason"]
     row["agent"] = raw["agent"]
+    row["labels"] = "|".join(sorted(labels.get(int(raw["conversation_id"]), []))) or None
     for name, fact in _TIMES.items():
         row[name] = _time(raw[fact])
     for name, fact in _SECONDS.items():
@@ -89,7 +92,22 @@ async def conversations(
         query = query.where(DRILLS[drill][1](f.c))
     if limit is not None:
         query = query.limit(limit)
-    return [_row(dict(raw)) for raw in (await session.execute(query)).mappings()]
+    found = list((await session.execute(query)).mappings())
+    labels = await _labels(session, filters) if found else {}
+    return [_row(dict(raw), labels) for raw in found]
+
+
+async def _labels(session: AsyncSession, filters: Filters) -> dict[int, list[str]]:
+    """The agents' labels of the period's conversations (one query; "reembolso|vip" in the CSV)."""
+    query = (
+        sa.select(ConversationLabel.conversation_id, ConversationLabel.label)
+        .join(Conversation, Conversation.id == ConversationLabel.conversation_id)
+        .where(Conversation.created_at >= filters.start, Conversation.created_at < filters.end)
+    )
+    found: dict[int, list[str]] = {}
+    for conversation_id, label in await session.execute(query):
+        found.setdefault(int(conversation_id), []).append(str(label))
+    return found
 
 
 def as_csv(rows: Iterable[dict[str, Any]]) -> str:

@@ -14,6 +14,7 @@ from kpi_history import History, build
 from reports_testing import Reports
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.models import ConversationLabel
 from kpis import export
 from kpis.api import Drill
 from kpis.settings import KpiSettings
@@ -71,6 +72,23 @@ def test_a_number_drills_down_to_its_conversations(reports: Reports) -> None:
     everything = _get(reports, "/api/v1/reports/conversations", **DEC_1).json()
     assert [row["conversation_id"] for row in everything] == [ids["a"], ids["b"], ids["c"], ids["d"]]
     assert set(get_args(Drill)) == set(export.DRILLS)
+
+
+def test_the_agents_labels_are_a_column_of_the_rows_and_the_csv(reports: Reports) -> None:
+    ids = reports.db(build)
+
+    async def label(session: AsyncSession) -> None:
+        for name in ("vip", "reembolso"):
+            session.add(ConversationLabel(conversation_id=ids["b"], label=name))
+
+    reports.db(label)
+    rows = _get(reports, "/api/v1/reports/conversations", **DEC_1).json()
+    assert {row["conversation_id"]: row["labels"] for row in rows} == {
+        ids["a"]: None, ids["b"]: "reembolso|vip", ids["c"]: None, ids["d"]: None,
+    }  # fmt: skip
+    text = _get(reports, "/api/v1/reports/conversations.csv", **DEC_1).text
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [row["labels"] for row in table] == ["", "reembolso|vip", "", ""]
 
 
 def test_grouped_per_week_and_channel(reports: Reports) -> None:

@@ -9,6 +9,8 @@ The hub is the conversation core and imports nothing of ``handoff``; the composi
 - a :class:`HandoffView`: the latest handoff of a conversation, for ``GET /conversations/{id}``;
 - an :class:`Intercept`: a customer message that came back to a resolved conversation, taken before
   the hub reopens it and asks the bot (the surveys package: a rating is not a question for Rasa);
+  ``bot_intercept``, the same contract for a message to a conversation the bot owns, before the bot reads
+  it (the learning package: the customer's answer to "¿Te ha servido?");
 - background tasks run by the worker (the abandonment sweep).
 
 Effects after a commit do not go through here: listeners subscribe to the event bus (``hub/bus.py``).
@@ -181,6 +183,8 @@ class Seams:
     agents: AgentDirectory = field(default_factory=BotOnly)
     handoffs: HandoffView = field(default_factory=BotOnly)
     intercept: Intercept = field(default_factory=BotOnly)
+    #: Offered a customer message of a conversation the bot owns before the bot reads it (learning/).
+    bot_intercept: Intercept = field(default_factory=BotOnly)
     #: Background tasks the worker runs next to the bot turns (each loops until cancelled; the plug-in
     #: binds its dependencies when it installs them).
     tasks: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)

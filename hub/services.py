@@ -93,6 +93,7 @@ class Services:
             serializer=self.serializer,
             settings=self.settings,
             intercept=self.seams.intercept,
+            bot_intercept=self.seams.bot_intercept,
         )
 
     async def close(self) -> None:

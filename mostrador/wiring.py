@@ -19,6 +19,8 @@ from hub import app as hub_app
 from hub.services import Services
 from hub.settings import Settings
 from kpis import plugin as kpis_plugin
+from learning import plugin as learning_plugin
+from learning.settings import LearningSettings
 from surveys import plugin as surveys_plugin
 from surveys.settings import SurveySettings
 
@@ -29,11 +31,13 @@ def wire(
     services: Services,
     handoff_settings: HandoffSettings | None = None,
     survey_settings: SurveySettings | None = None,
+    learning_settings: LearningSettings | None = None,
 ) -> None:
-    """Plug the desk and the surveys into built hub resources; their settings from the environment
-    unless given."""
+    """Plug the desk, the surveys and the learning signals into built hub resources; their settings from
+    the environment unless given."""
     handoff_plugin.install(services, handoff_settings or HandoffSettings())
     surveys_plugin.install(services, survey_settings or SurveySettings())
+    learning_plugin.install(services, learning_settings or LearningSettings())
 
 
 def build_services(
@@ -41,11 +45,12 @@ def build_services(
     *,
     handoff_settings: HandoffSettings | None = None,
     survey_settings: SurveySettings | None = None,
+    learning_settings: LearningSettings | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Services:
     """Services with everything plugged in (scripts and tests that skip the web app)."""
     services = Services.build(settings, rasa_transport=rasa_transport)
-    wire(services, handoff_settings, survey_settings)
+    wire(services, handoff_settings, survey_settings, learning_settings)
     return services
 
 
@@ -54,6 +59,7 @@ def create_app(
     *,
     handoff_settings: HandoffSettings | None = None,
     survey_settings: SurveySettings | None = None,
+    learning_settings: LearningSettings | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
     faq_editor: FaqEditor | None = None,
 ) -> FastAPI:
@@ -65,14 +71,16 @@ def create_app(
     environment unless given (tests)."""
     desk_settings = handoff_settings or HandoffSettings()
     surveys = survey_settings or SurveySettings()
+    learning = learning_settings or LearningSettings()
     app = hub_app.create_app(
         settings,
         rasa_transport=rasa_transport,
-        wire=lambda services: wire(services, desk_settings, surveys),
+        wire=lambda services: wire(services, desk_settings, surveys, learning),
     )
     handoff_plugin.mount(app, desk_settings)
     kpis_plugin.mount(app)
     faq_editor_plugin.mount(app, faq_editor)  # the FAQ editor (/faq, /api/v1/faq; KB_* settings)
     surveys_plugin.mount(app)
+    learning_plugin.mount(app)
     app.state.survey_settings = surveys
     return app

@@ -31,6 +31,7 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
     from hub.settings import Settings
     from knowledge_base.settings import KBSettings
     from kpis.settings import KpiSettings
+    from learning.settings import LearningSettings
     from surveys.settings import SurveySettings
 
     return [
@@ -38,6 +39,7 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
         ("hub: WhatsApp channel", WhatsAppSettings),
         ("handoff desk", HandoffSettings),
         ("surveys", SurveySettings),
+        ("learning signals", LearningSettings),
         ("reports and /metrics", KpiSettings),
         ("knowledge base (actions, CLI)", KBSettings),
     ]

@@ -5,12 +5,12 @@ Only the bot turn's steps take it (hub/turns/*); everything else takes its own p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hub.bot import RasaClient
 from hub.bus import Database
 from hub.delivery import Delivery
-from hub.seams import Intercept, TurnPolicy
+from hub.seams import BotOnly, Intercept, TurnPolicy
 from hub.serial import Serializer
 from hub.settings import Settings
 
@@ -30,3 +30,5 @@ class TurnDeps:
     settings: Settings
     #: Takes a message that came back to a resolved conversation before it is reopened (hub/seams.py).
     intercept: Intercept
+    #: Takes a message to a conversation the bot owns before the bot reads it (hub/seams.py).
+    bot_intercept: Intercept = field(default_factory=BotOnly)

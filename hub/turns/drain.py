@@ -109,10 +109,40 @@ async def _route(turn: TurnDeps, conversation: Conversation, message: Message) -
             return
         conversation = reopened
     if status.is_bot_owned(conversation):
-        await to_bot(turn, conversation, message)
+        if not await _taken_before_bot(turn, conversation, message):
+            await to_bot(turn, conversation, message)
         return
     # Humans own the conversation: the message is stored and was pushed at intake.
     await skip(turn, conversation_id=conversation.id, message_id=message.id)
+
+
+async def _taken_before_bot(turn: TurnDeps, conversation: Conversation, message: Message) -> bool:
+    """Offer a message of a conversation the bot owns to ``bot_intercept`` (learning: the answer to "¿Te
+    ha servido?"): taken, its replies are delivered and the message is done without a bot turn (a taker
+    may hand the conversation to people). A taker that fails is logged and the bot answers."""
+    async with turn.db.unit_of_work() as uow:
+        try:
+            async with uow.transaction() as session:
+                current = await session.get(Conversation, conversation.id, populate_existing=True)
+                incoming = await session.get(
+                    Message, message.id, with_for_update={"key_share": True}, populate_existing=True
+                )
+                if current is None or incoming is None or incoming.bot_state != bot_state.QUEUED:
+                    return False
+                if not status.is_bot_owned(current):
+                    return False
+                taken = await turn.bot_intercept.take(session, conversation=current, message=incoming)
+                if taken is None:
+                    return False
+                bot_state.move(incoming, bot_state.DONE)
+                moved = not status.is_bot_owned(current)
+        except Exception:
+            log.exception("bot intercept failed; the bot answers", extra={"message_id": message.id})
+            return False
+        await turn.delivery.deliver(conversation=current, messages=taken)
+        if moved:
+            await turn.delivery.publish_status(conversation=current)
+    return True
 
 
 async def skip(turn: TurnDeps, *, conversation_id: int, message_id: int) -> None:

@@ -1,0 +1,60 @@
+"""Errors of the learning API; each says what to do, and its HTTP status (``http_status``)."""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+
+__all__ = ["FaqRequired", "MessageNotFound", "NotACustomerMessage", "SupervisorsOnly", "UnknownFaq"]
+
+
+class MessageNotFound(HubError):
+    code = "message_not_found"
+    http_status = 404
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(
+            f"No message has id {message_id}; take ids from GET /api/v1/conversations/{{id}}/messages."
+        )
+
+
+class NotACustomerMessage(HubError):
+    code = "not_a_customer_message"
+    http_status = 422
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(
+            f"Message {message_id} is not the customer's: only a customer's turn is labelled "
+            "(message_type incoming)."
+        )
+
+
+class FaqRequired(HubError):
+    code = "faq_required"
+    http_status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Di qué FAQ lo responde: entry_id (búscala con GET /api/v1/learning/faq?q=). / "
+            "Say which FAQ answers it: entry_id (search with GET /api/v1/learning/faq?q=)."
+        )
+
+
+class UnknownFaq(HubError):
+    code = "unknown_faq"
+    http_status = 422
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(
+            f"La FAQ {entry_id!r} no existe; búscala con GET /api/v1/learning/faq?q=. / "
+            f"No FAQ has id {entry_id!r}; search with GET /api/v1/learning/faq?q=."
+        )
+
+
+class SupervisorsOnly(HubError):
+    code = "supervisor_only"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Solo un supervisor ve y exporta las señales. / Only a supervisor sees and exports the signals."
+        )

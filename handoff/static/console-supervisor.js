@@ -28,7 +28,7 @@
       col_role: 'Rol', col_conv: 'Conversación', col_wait: 'Espera', col_with: 'La atiende', col_actions: 'Acciones',
       load: function (n, max) { return n + ' de ' + max; },
       roles: { agent: 'Agente', supervisor: 'Supervisor', admin: 'Administrador' },
-      assign: 'Asignar', reassign: 'Reasignar', take: 'Tomarla yo',
+      assign: 'Asignar', reassign: 'Reasignar', take: 'Tomarla yo', view: 'Ver',
       assign_to: function (id) { return 'Asignar la conversación ' + id + ' a'; },
       pick: 'Elige agente…',
       alert: function (id, wait) { return 'La conversación ' + id + ' lleva ' + wait + ' esperando.'; },
@@ -59,7 +59,7 @@
       col_role: 'Role', col_conv: 'Conversation', col_wait: 'Waiting', col_with: 'Handled by', col_actions: 'Actions',
       load: function (n, max) { return n + ' of ' + max; },
       roles: { agent: 'Agent', supervisor: 'Supervisor', admin: 'Admin' },
-      assign: 'Assign', reassign: 'Reassign', take: 'Take it myself',
+      assign: 'Assign', reassign: 'Reassign', take: 'Take it myself', view: 'View',
       assign_to: function (id) { return 'Assign conversation ' + id + ' to'; },
       pick: 'Pick an agent…',
       alert: function (id, wait) { return 'Conversation ' + id + ' has waited ' + wait + '.'; },
@@ -150,7 +150,9 @@
       agentChoice(entry),
       el('button', { type: 'button', class: 'btn btn-small', 'data-assign': entry.conversation_id, text: verb }),
       entry.agent_id === state.me.id ? null
-        : el('button', { type: 'button', class: 'btn btn-small', 'data-take': entry.conversation_id, text: s('take') })
+        : el('button', { type: 'button', class: 'btn btn-small', 'data-take': entry.conversation_id, text: s('take') }),
+      // Read it without taking it: the agent who has it sees "También la está viendo" (console-presence.js).
+      el('button', { type: 'button', class: 'btn btn-quiet btn-small', 'data-view': entry.conversation_id, text: s('view') })
     ]);
   }
 
@@ -298,7 +300,11 @@
     var assign = e.target.closest('[data-assign]');
     var take = e.target.closest('[data-take]');
     var dismiss = e.target.closest('[data-dismiss]');
-    if (assign) {
+    var view = e.target.closest('[data-view]');
+    if (view) {
+      show(false);
+      app.actions.open(Number(view.getAttribute('data-view')));
+    } else if (assign) {
       var pick = assign.parentNode.querySelector('.sup-pick');
       var agentId = Number(pick && pick.value);
       if (!agentId) { app.actions.showBanner(s('errors').pick_agent); return; }

@@ -138,7 +138,12 @@ def test_a_supervisor_sees_the_desk_and_reassigns_a_conversation(
     expect(luis.locator("#mine .q-item[data-conversation='1']")).to_be_visible()
     expect(marta.locator(".mw-msg--system").filter(has_text="Luis se ha unido")).to_be_visible()
 
-    # Sara takes the waiting one herself from the alert
+    # Sara reads conversation 1 without taking it: Luis sees she is looking
+    assigned.locator("tr[data-conversation='1']").get_by_role("button", name="Ver").click()
+    expect(sara.locator("#conv-title")).to_contain_text("Conversación 1")
+    expect(luis.locator("#mine .q-item[data-conversation='1']")).to_contain_text("◉ Sara")  # still his
+    sara.get_by_role("button", name="Supervisión").click()
+
     # Sara takes the waiting one herself from the alert: her console opens it to answer
     view.locator(".sup-alert[data-conversation='2']").get_by_role("button", name="Tomarla yo").click()
     expect(sara.locator("#conv-title")).to_contain_text("Conversación 2")

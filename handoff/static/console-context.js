@@ -129,6 +129,7 @@
         turn.bot_replies.join(' / ')
       ]));
     }
+    if (app.learning) parts.push(app.learning.turnLabels(turn)); // console-learning.js: the agent's label
     return el('li', { class: 'turn' }, parts);
   }
 

@@ -27,6 +27,7 @@ ASSETS = {
     "console-canned.js": "text/javascript; charset=utf-8",
     "console-canned-panel.js": "text/javascript; charset=utf-8",
     "console-labels.js": "text/javascript; charset=utf-8",
+    "console-learning.js": "text/javascript; charset=utf-8",
     "console-presence.js": "text/javascript; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
     "console-media.js": "text/javascript; charset=utf-8",

@@ -1,0 +1,89 @@
+/*
+ * The FAQ editor's words in Spanish and English. The language is the console's choice
+ * (localStorage 'mostrador-console:lang'), else the browser's; the selector in the header changes both.
+ * Elements carry data-t="key" (text) or data-t-placeholder="key"; scripts call window.faqText.t(key).
+ */
+(function () {
+  'use strict';
+  var TEXTS = {
+    es: {
+      page_title: 'Mostrador · Preguntas frecuentes', subtitle: 'Preguntas frecuentes', console: 'Consola',
+      language: 'Idioma', logout: 'Cerrar sesión', login_title: 'Entrar', email: 'Correo electrónico',
+      password: 'Contraseña', enter: 'Entrar', entries: 'Entradas', search_ph: 'Buscar en preguntas y respuestas…',
+      all_langs: 'Todos los idiomas', all_cats: 'Todas las categorías', new_entry: '+ Nueva entrada',
+      count: '{n} de {total} entradas', edit_title: 'Entrada', new_title: 'Nueva entrada',
+      readonly: 'Solo lectura: los supervisores y administradores editan las preguntas frecuentes.',
+      id: 'Identificador', lang: 'Idioma', question: 'Pregunta',
+      alternatives: 'Otras formas de preguntarlo (una por línea)', answer: 'Respuesta', category: 'Categoría',
+      url: 'Enlace', save: 'Guardar y publicar', delete: 'Eliminar', saving: 'Publicando…',
+      saved: 'Publicado: el bot ya lo usa.', deleted: 'Eliminada.', confirm_delete: '¿Eliminar esta entrada? Podrás deshacerlo desde «Cambios».',
+      checks_ok: 'Sin problemas.', too_close: '«{phrasing}» se parece mucho a «{other}» ({id}): puntuación {score} (umbral {threshold}). El bot podría confundirlas.',
+      file: 'Archivo: {file}', not_editable: 'Esta entrada está en {file}: edítala allí.',
+      try_title: 'Pruébalo', try_hint: 'Escribe una pregunta de cliente: verás qué haría el bot ahora y con tu cambio sin guardar.',
+      try_ph: '¿Cuánto tarda mi pedido?', try: 'Probar', now: 'Ahora', with_edit: 'Con tu cambio',
+      no_edit: 'Sin cambios sin guardar.', act_answer: 'Responde', act_clarify: 'Pregunta cuál de estas',
+      act_handoff: 'Pasa a una persona', history: 'Cambios', no_history: 'Aún no hay cambios.',
+      kind_create: 'Creada', kind_update: 'Editada', kind_delete: 'Eliminada', by: 'por', revert: 'Deshacer',
+      reverted: 'Deshecho: publicado de nuevo lo anterior.', reverts: 'deshace el cambio #{id}',
+      confirm_revert: '¿Deshacer este cambio? Se publicará lo que había antes.',
+      session_expired: 'Tu sesión ha caducado: entra de nuevo.', login_failed: 'No se pudo entrar', error: 'Error',
+      unsaved: 'Tienes cambios sin guardar. ¿Descartarlos?',
+    },
+    en: {
+      page_title: 'Mostrador · FAQ', subtitle: 'FAQ', console: 'Console', language: 'Language', logout: 'Log out',
+      login_title: 'Log in', email: 'Email', password: 'Password', enter: 'Log in', entries: 'Entries',
+      search_ph: 'Search questions and answers…', all_langs: 'All languages', all_cats: 'All categories',
+      new_entry: '+ New entry', count: '{n} of {total} entries', edit_title: 'Entry', new_title: 'New entry',
+      readonly: 'Read only: supervisors and admins edit the FAQ.', id: 'Id', lang: 'Language', question: 'Question',
+      alternatives: 'Other ways to ask it (one per line)', answer: 'Answer', category: 'Category', url: 'Link',
+      save: 'Save and publish', delete: 'Delete', saving: 'Publishing…', saved: 'Published: the bot uses it now.',
+      deleted: 'Deleted.', confirm_delete: 'Delete this entry? You can undo it from "Changes".',
+      checks_ok: 'No problems.', too_close: '"{phrasing}" is very close to "{other}" ({id}): score {score} (threshold {threshold}). The bot may mix them up.',
+      file: 'File: {file}', not_editable: 'This entry is in {file}: edit it there.',
+      try_title: 'Try it', try_hint: 'Type a customer question: see what the bot would do now and with your unsaved edit.',
+      try_ph: 'How long does my order take?', try: 'Try', now: 'Now', with_edit: 'With your edit',
+      no_edit: 'No unsaved edit.', act_answer: 'Answers', act_clarify: 'Asks which of these',
+      act_handoff: 'Hands off to a person', history: 'Changes', no_history: 'No changes yet.',
+      kind_create: 'Created', kind_update: 'Edited', kind_delete: 'Deleted', by: 'by', revert: 'Undo',
+      reverted: 'Undone: what was there before is published again.', reverts: 'undoes change #{id}',
+      confirm_revert: 'Undo this change? What was there before will be published.',
+      session_expired: 'Your session expired: log in again.', login_failed: 'Could not log in', error: 'Error',
+      unsaved: 'You have unsaved changes. Discard them?',
+    },
+  };
+  var KEY = 'mostrador-console:lang';
+
+  function initial() {
+    try { var kept = localStorage.getItem(KEY); if (TEXTS[kept]) return kept; } catch (e) { /* none kept */ }
+    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'es'];
+    for (var i = 0; i < langs.length; i++) {
+      var code = String(langs[i]).slice(0, 2).toLowerCase();
+      if (TEXTS[code]) return code;
+    }
+    return 'es';
+  }
+
+  var lang = initial();
+
+  function t(key, values) {
+    var text = (TEXTS[lang] && TEXTS[lang][key]) || TEXTS.es[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split('{' + name + '}').join(String(values[name])); });
+    return text;
+  }
+
+  function apply() {
+    document.documentElement.lang = lang;
+    document.title = t('page_title');
+    document.querySelectorAll('[data-t]').forEach(function (el) { el.textContent = t(el.dataset.t); });
+    document.querySelectorAll('[data-t-placeholder]').forEach(function (el) { el.placeholder = t(el.dataset.tPlaceholder); });
+  }
+
+  function set(code) {
+    if (!TEXTS[code]) return;
+    lang = code;
+    try { localStorage.setItem(KEY, code); } catch (e) { /* this page only */ }
+    apply();
+  }
+
+  window.faqText = { t: t, apply: apply, set: set, lang: function () { return lang; } };
+}());

@@ -129,6 +129,11 @@ KPIS: tuple[Kpi, ...] = (
         "sum kb_clarified / the same sum", _kb("kb_clarified")),
     Kpi("kb_handed_off", "Base de conocimiento: sin respuesta", "Knowledge base: no answer", "share",
         "sum kb_handed_off / the same sum", _kb("kb_handed_off")),
+    Kpi("kb_not_helpful", "Respuestas que no sirvieron", "Answers that did not help", "share",
+        "sum feedback_not_helpful / sum (feedback_helpful + feedback_not_helpful)",
+        _share("feedback_not_helpful", "feedback_answers")),
+    Kpi("feedback_answers", "Respuestas a «¿Te ha servido?»", "Answers to 'Did this help?'", "count",
+        "sum (feedback_helpful + feedback_not_helpful)", _raw("feedback_answers")),
 )  # fmt: skip
 
 
@@ -166,6 +171,8 @@ def _sums(f: Any) -> dict[str, Any]:
         "kb_answered": sa.func.coalesce(sa.func.sum(f.kb_answered), 0),
         "kb_clarified": sa.func.coalesce(sa.func.sum(f.kb_clarified), 0),
         "kb_handed_off": sa.func.coalesce(sa.func.sum(f.kb_handed_off), 0),
+        "feedback_not_helpful": sa.func.coalesce(sa.func.sum(f.feedback_not_helpful), 0),
+        "feedback_answers": sa.func.coalesce(sa.func.sum(f.feedback_helpful + f.feedback_not_helpful), 0),
     }
 
 

@@ -39,7 +39,7 @@ CSV_COLUMNS = (
     "first_message_at", "frt_bot_s", "handoff_reason", "handoff_requested_at", "queue_wait_s",
     "first_agent_reply_at", "frt_human_s", "abandoned", "complaint", "resolved_at", "resolved_by",
     "resolution_s", "reopened", "csat", "csat_human", "nps", "kb_answered", "kb_clarified", "kb_handed_off",
-    "labels",
+    "feedback_helpful", "feedback_not_helpful", "labels",
 )  # fmt: skip
 
 _TIMES = {
@@ -50,7 +50,7 @@ _SECONDS = {"frt_bot_s": "frt_bot", "queue_wait_s": "queue_wait", "frt_human_s":
             "resolution_s": "resolution"}  # fmt: skip
 _SAME = ("conversation_id", "channel", "team", "agent_id", "messages", "abandoned", "complaint",
          "resolved_by", "reopened", "csat", "csat_human", "nps", "kb_answered", "kb_clarified",
-         "kb_handed_off")  # fmt: skip
+         "kb_handed_off", "feedback_helpful", "feedback_not_helpful")  # fmt: skip
 
 
 def _time(epoch: float | None) -> str | None:

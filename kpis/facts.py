@@ -115,6 +115,7 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
 
     E = Event
     kind = E.data["kind"].as_string()
+    helpful = E.data["helpful"].as_boolean()  # "¿Te ha servido?" (learning/feedback.py)
     evs = (
         sa.select(
             E.conversation_id.label("cid"),
@@ -125,9 +126,12 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             sa.func.max(sa.case(((E.kind == "survey_answered") & (kind == "nps"), E.id))).label("nps_eid"),
             _count((E.kind == "survey_sent") & (kind == "csat")).label("csat_sent"),
             _count((E.kind == "survey_sent") & (kind == "nps")).label("nps_sent"),
+            _count((E.kind == "feedback_answered") & (helpful == sa.true())).label("helpful"),
+            _count((E.kind == "feedback_answered") & (helpful == sa.false())).label("not_helpful"),
         )
         .where(
-            E.kind.in_(("resolved", "reopened", "handoff_abandoned", "survey_answered", "survey_sent")),
+            E.kind.in_(("resolved", "reopened", "handoff_abandoned", "survey_answered", "survey_sent",
+                        "feedback_answered")),
             of_cohort(E.conversation_id),
         )
         .group_by(E.conversation_id)
@@ -197,6 +201,8 @@ def facts(dialect: Dialect, filters: Filters, open_seconds: OpenClock) -> Subque
             N.data["score"].as_integer().label("nps"),
             sa.func.coalesce(evs.c.csat_sent, 0).label("csat_sent"),
             sa.func.coalesce(evs.c.nps_sent, 0).label("nps_sent"),
+            sa.func.coalesce(evs.c.helpful, 0).label("feedback_helpful"),
+            sa.func.coalesce(evs.c.not_helpful, 0).label("feedback_not_helpful"),
         )
         .select_from(C)
         .outerjoin(msgs, msgs.c.cid == C.id)

@@ -27,6 +27,7 @@
     ['complaints_open', 'complaints_open'], ['csat_bot', 'csat_low'], ['csat_bot_good', null],
     ['csat_human', 'csat_low'], ['csat_human_good', null], ['csat_responses', null],
     ['nps', 'nps_detractors'], ['kb_answered', null], ['kb_clarified', null], ['kb_handed_off', null],
+    ['kb_not_helpful', null],
   ];
   var definitions = {};
 

@@ -95,6 +95,7 @@ async def build(session: AsyncSession) -> dict[str, int]:
     await h.message(a, "outgoing", at("10:00:02"), sender="bot")
     await h.message(a, "incoming", at("10:01:00"), kb="clarify")
     await h.message(a, "outgoing", at("10:01:04"), sender="bot")
+    await h.event(a, "feedback_answered", at("10:00:10"), helpful=True)  # "¿Te ha servido?" -> Sí
     await h.event(a, "resolved", at("10:31:00"), by="bot", why="silence")
     await h.event(a, "survey_sent", at("10:31:00"), kind="csat")
     await h.event(a, "survey_answered", at("10:32:00"), kind="csat", score=5, human=False, agent_ids=[])
@@ -116,6 +117,7 @@ async def build(session: AsyncSession) -> dict[str, int]:
     c = await h.conversation("widget", at("12:00:00"), "resolved")
     await h.message(c, "incoming", at("12:00:00"))
     await h.message(c, "outgoing", at("12:00:03"), sender="bot")
+    await h.event(c, "feedback_answered", at("12:00:02"), helpful=False)  # -> No
     await h.handoff(c, "explicit_request", at("12:00:03"))
     await h.event(c, "handoff_abandoned", at("12:10:03"), waited_seconds=600)
     await h.event(c, "resolved", at("12:10:03"), by="abandoned")

@@ -65,6 +65,8 @@ async def test_every_kpi_of_the_period(database_url: str) -> None:
         "kb_answered": 1 / 3,
         "kb_clarified": 1 / 3,
         "kb_handed_off": 1 / 3,
+        "kb_not_helpful": 1 / 2,  # C's No of A's Sí and C's No
+        "feedback_answers": 2,
     }
     assert {key: total[key] for key in expected} == pytest.approx(expected)
     assert total["handoffs_by_reason"] == {"complaint": 2, "explicit_request": 1}

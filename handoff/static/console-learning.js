@@ -19,6 +19,7 @@
 
   app.i18n.extend({
     es: {
+      reasons: { not_helpful: 'La respuesta del bot no le sirvió' },
       learn_title: '¿Lo responde una FAQ?',
       learn_faq: 'Responde la FAQ…',
       learn_no_faq: 'Ninguna FAQ lo cubre',
@@ -30,6 +31,7 @@
         no_faq: 'Etiquetado: ninguna FAQ lo cubre', not_question: 'Etiquetado: no es una pregunta' }
     },
     en: {
+      reasons: { not_helpful: "The bot's answer did not help" },
       learn_title: 'Does an FAQ answer this?',
       learn_faq: 'FAQ answers it…',
       learn_no_faq: 'No FAQ covers it',

@@ -6,6 +6,7 @@ confirmed signal. Set CONSOLE_SCREENSHOTS=docs/img to save docs/img/console_lear
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -72,3 +73,32 @@ def test_an_agent_labels_a_handed_off_question_with_the_faq(
     # The label is there when the conversation is opened again (read from the API).
     ana.reload()
     expect(ana.get_by_role("heading", name="Cola")).to_be_visible()
+
+
+def unsure_bot(text: str) -> Reply:
+    """An FAQ answer barely ahead of the runner-up: not clearly confident, so the customer is asked."""
+    return [
+        {"text": "Tu pedido llega en 24-48 horas laborables."},
+        {"custom": {"kb": {"decision": "answer", "reason": "confident", "candidates": [
+            {"id": "envio-plazo", "score": 0.93, "question": "¿Cuánto tarda en llegar mi pedido?"},
+            {"id": "envio-coste", "score": 0.92, "question": "¿Cuánto cuesta el envío?"}]}}},
+    ]  # fmt: skip
+
+
+def test_a_shopper_says_the_answer_did_not_help_and_gets_a_person(page: Page, hub: RunningHub) -> None:
+    hub.rasa.answer = unsure_bot
+    page.goto(f"{hub.url}/demo")
+    page.get_by_role("button", name=re.compile("Abrir el chat")).click()
+    box = page.get_by_label("Escribe tu mensaje")
+    box.fill("¿cuándo llega lo mío?")
+    box.press("Enter")
+    expect(page.locator(".mw-msg--out").filter(has_text="¿Te ha servido?")).to_be_visible()
+    expect(page.get_by_role("button", name="👍 Sí")).to_be_visible()
+    if os.environ.get("CONSOLE_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["CONSOLE_SCREENSHOTS"], "widget_feedback.png"))
+    page.get_by_role("button", name="👎 No").click()
+    sorry = page.locator(".mw-msg--out").filter(has_text="Vaya, siento que no te haya servido")
+    expect(sorry).to_be_visible()
+    expect(page.locator(".mw-msg--system").first).to_be_visible()  # the queue position
+    assert _labels(hub) == [("not_helpful", "explicit", None)]
+    assert hub.rasa.calls == ["¿cuándo llega lo mío?"]  # the 👎 never reached the bot

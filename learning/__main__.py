@@ -1,5 +1,6 @@
 """``python -m learning export --out FILE [--weakest confirmed|explicit|implicit]``: the stored signals as
-labelled queries (JSONL ``{"text", "expected", "lang"}``) for ``python -m knowledge_base`` eval/calibrate."""
+labelled queries (JSONL ``{"text", "expected", "lang"}``) for ``python -m knowledge_base eval --queries FILE``
+(or ``calibrate --queries FILE``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from hub.db import create_engine
+from hub.db import create_engine, migrate
 from hub.settings import Settings
 from learning import export
 from learning.models import Strength
@@ -19,6 +20,7 @@ async def _export(url: str, out: Path, weakest: Strength) -> int:
 
     engine = create_engine(url)
     try:
+        await migrate(engine)  # as every process does at start (a database from before 0019)
         async with async_sessionmaker(engine)() as session:
             lines = export.labelled_queries(await export.signals(session, weakest=weakest))
     finally:

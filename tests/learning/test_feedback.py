@@ -101,3 +101,13 @@ def test_a_late_no_goes_to_the_bot(hub_with: Callable[..., AbstractContextManage
         hub.say("no")
         assert hub.texts(conversation_id)[-1] == "echo: no"
         assert [a.state for a in hub.asks()] == ["expired"]
+
+
+def test_an_english_customer_is_asked_in_english(hub: LearningHub) -> None:
+    conversation_id = hub.say("how long does delivery take?", language="en")
+    hub.wait_until(lambda: hub.texts(conversation_id)[-1] == "Did this help?", "asked")
+    hub.say("no", language="en")
+    hub.wait_status(conversation_id, "open")
+    assert "Sorry it didn't help. I'm passing you to a person from our team." in hub.texts(conversation_id)
+    [row] = hub.signals()
+    assert (row.kind, row.language) == ("not_helpful", "en")

@@ -30,7 +30,8 @@ def bot_uttered(message: MessageOut) -> dict[str, Any]:
     """An outgoing message as Rasa's ``bot_uttered`` payload, plus the hub's own fields.
 
     Rasa widgets read ``text`` and ``quick_replies``; the hub's widget also reads ``id``,
-    ``in_reply_to_id``, ``sender_type`` and ``created_at``.
+    ``in_reply_to_id``, ``sender_type``, ``sender_name`` (an agent's name, as the session's history
+    has it) and ``created_at``.
     """
     payload: dict[str, Any] = {
         "text": message.text,
@@ -38,6 +39,7 @@ def bot_uttered(message: MessageOut) -> dict[str, Any]:
         "conversation_id": message.conversation_id,
         "message_type": message.message_type,
         "sender_type": message.sender_type,
+        "sender_name": message.sender_name,
         "in_reply_to_id": message.in_reply_to_id,
         "created_at": message.created_at.isoformat(),
     }

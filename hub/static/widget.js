@@ -362,7 +362,7 @@
     if (message.id && shown[message.id]) return false;
     if (message.id) shown[message.id] = true;
     var kind = message.message_type === 'activity' || message.sender_type === 'system' ? 'system' : message.sender_type;
-    var who = kind === 'agent' ? TEXT.agent : TEXT.bot;
+    var who = kind === 'agent' ? (message.sender_name || TEXT.agent) : TEXT.bot;
     var bubble = el('div', { class: 'mw-bubble' });
     bubble.appendChild(richText(String(message.text || '')));
     var node = el('li', { class: 'mw-msg mw-msg--' + (kind === 'system' ? 'system' : 'out'), 'data-sender': kind }, [

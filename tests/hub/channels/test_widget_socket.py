@@ -271,6 +271,40 @@ async def test_an_agent_reply_reaches_the_visitor(browser: Browser, live_hub: Li
     assert texts[-1]["text"] == "Hola, soy Marta. ¿Te ayudo?"
 
 
+async def test_an_agent_reply_carries_the_agents_name_as_the_history_does(
+    browser: Browser, live_hub: LiveHub
+) -> None:
+    """The widget labels an agent's message with their name (read aloud by screen readers), live and
+    after a reload alike: the live frame carries ``sender_name`` as the session's history does."""
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.say(session_id, "hola", client_message_id="c-1")
+    receipt = await browser.next("message_received")
+    await browser.next("bot_uttered")
+    services = live_hub.services
+    async with services.sessions.begin() as session:
+        conversation = await conversations.get(session, conversation_id=receipt["conversation_id"])
+        assert conversation is not None
+        reply = await messages_crud.add_outgoing(
+            session, conversation=conversation, text="Hola, soy Ana.", buttons=None, sender_type="agent",
+            in_reply_to_id=None,
+        )  # fmt: skip
+        reply.context = {"agent_id": 7, "agent_name": "Ana García"}  # as handoff/desk.py stores a reply
+    await services.delivery.deliver(conversation=conversation, messages=[reply])
+
+    live = await browser.next("bot_uttered")
+    while live["sender_type"] != "agent":
+        live = await browser.next("bot_uttered")
+    assert live["sender_name"] == "Ana García"
+    reloaded = Browser()
+    await reloaded.connect(live_hub)
+    try:
+        await reloaded.start_session(session_id)
+        history = (await reloaded.next("session_history"))["messages"]
+    finally:
+        await reloaded.sio.disconnect()
+    assert [m["sender_name"] for m in history if m["sender_type"] == "agent"] == ["Ana García"]
+
+
 async def test_a_message_without_a_session_id_belongs_to_the_confirmed_session(
     browser: Browser, live_hub: LiveHub
 ) -> None:

@@ -20,8 +20,9 @@ __all__ = ["build", "rasa_slots", "shown_slots"]
 
 log = logging.getLogger(__name__)
 
-#: Rasa's own bookkeeping slots: ids and form state, nothing the customer said.
-_RASA_INTERNAL_SLOTS = frozenset({"session_started_metadata", "requested_slot"})
+#: The bot's own bookkeeping slots: ids, form state and the FAQ ids a clarify offered (the panel shows
+#: the candidates themselves), nothing the customer said.
+_RASA_INTERNAL_SLOTS = frozenset({"session_started_metadata", "requested_slot", "faq_candidates"})
 
 
 def shown_slots(slots: Any) -> dict[str, Any]:

@@ -50,6 +50,8 @@ class Signal(Base):
         sa.Index("ix_learning_signals_message_id_kind", "message_id", "kind"),
         sa.Index("ix_learning_signals_strength_id", "strength", "id"),
         sa.Index("ix_learning_signals_conversation_id", "conversation_id"),
+        # An erasure deletes through every foreign key to a contact or message (hub/privacy).
+        sa.Index("ix_learning_signals_contact_id", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +90,8 @@ class FeedbackAsk(Base):
     __tablename__ = "learning_feedback_asks"
     __table_args__ = (
         sa.Index("ix_learning_feedback_asks_conversation_id_state", "conversation_id", "state"),
+        sa.Index("ix_learning_feedback_asks_message_id", "message_id"),
+        sa.Index("ix_learning_feedback_asks_question_id", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,6 +43,7 @@ def upgrade() -> None:
     op.create_index('ix_learning_signals_message_id_kind', 'learning_signals', ['message_id', 'kind'])
     op.create_index('ix_learning_signals_strength_id', 'learning_signals', ['strength', 'id'])
     op.create_index('ix_learning_signals_conversation_id', 'learning_signals', ['conversation_id'])
+    op.create_index('ix_learning_signals_contact_id', 'learning_signals', ['contact_id'])
     op.create_table(
         'learning_feedback_asks',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -56,11 +57,16 @@ def upgrade() -> None:
     )
     op.create_index('ix_learning_feedback_asks_conversation_id_state', 'learning_feedback_asks',
                     ['conversation_id', 'state'])
+    op.create_index('ix_learning_feedback_asks_message_id', 'learning_feedback_asks', ['message_id'])
+    op.create_index('ix_learning_feedback_asks_question_id', 'learning_feedback_asks', ['question_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_learning_feedback_asks_question_id', table_name='learning_feedback_asks')
+    op.drop_index('ix_learning_feedback_asks_message_id', table_name='learning_feedback_asks')
     op.drop_index('ix_learning_feedback_asks_conversation_id_state', table_name='learning_feedback_asks')
     op.drop_table('learning_feedback_asks')
+    op.drop_index('ix_learning_signals_contact_id', table_name='learning_signals')
     op.drop_index('ix_learning_signals_conversation_id', table_name='learning_signals')
     op.drop_index('ix_learning_signals_strength_id', table_name='learning_signals')
     op.drop_index('ix_learning_signals_message_id_kind', table_name='learning_signals')

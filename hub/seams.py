@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PRIORITIES",
     "AgentDirectory",
+    "BotIntercept",
     "Decision",
     "HandoffView",
     "Intercept",
@@ -120,6 +121,14 @@ class Intercept(Protocol):
         ...
 
 
+class BotIntercept(Intercept, Protocol):
+    """An :class:`Intercept` for messages to a conversation the bot owns (hub/turns/drain.py): asked first,
+    read-only, whether it waits for the customer's next message, so the drain opens a write transaction
+    only then (every customer message passes here; SQLite has one write lock)."""
+
+    async def waiting(self, session: AsyncSession, *, conversation_id: int) -> bool: ...
+
+
 #: Without the handoff package nobody answers an open conversation's queue: the hub says only this.
 _BOT_ONLY_HANDOFF = {
     "es": "Nuestro asistente no puede responder ahora mismo; te responderemos en cuanto sea posible.",
@@ -176,6 +185,9 @@ class BotOnly:
     async def latest(self, session: AsyncSession, *, conversation_id: int) -> HandoffOut | None:
         return None
 
+    async def waiting(self, session: AsyncSession, *, conversation_id: int) -> bool:
+        return False
+
 
 @dataclass
 class Seams:
@@ -184,7 +196,7 @@ class Seams:
     handoffs: HandoffView = field(default_factory=BotOnly)
     intercept: Intercept = field(default_factory=BotOnly)
     #: Offered a customer message of a conversation the bot owns before the bot reads it (learning/).
-    bot_intercept: Intercept = field(default_factory=BotOnly)
+    bot_intercept: BotIntercept = field(default_factory=BotOnly)
     #: Background tasks the worker runs next to the bot turns (each loops until cancelled; the plug-in
     #: binds its dependencies when it installs them).
     tasks: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = field(default_factory=list)

@@ -150,11 +150,14 @@ class Asking:
 
 
 class FeedbackReplies:
-    """hub.seams.Intercept for conversations the bot owns: the answer to the open "¿Te ha servido?"."""
+    """hub.seams.BotIntercept: the answer to the open "¿Te ha servido?"."""
 
     def __init__(self, settings: LearningSettings, seams: Seams) -> None:
         self._settings = settings
         self._seams = seams  # the turn policy is read when needed (the desk plugs it in)
+
+    async def waiting(self, session: AsyncSession, *, conversation_id: int) -> bool:
+        return await open_ask(session, conversation_id=conversation_id) is not None
 
     async def take(
         self, session: AsyncSession, *, conversation: Conversation, message: Message

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from hub.bot import RasaClient
 from hub.bus import Database
 from hub.delivery import Delivery
-from hub.seams import BotOnly, Intercept, TurnPolicy
+from hub.seams import BotIntercept, BotOnly, Intercept, TurnPolicy
 from hub.serial import Serializer
 from hub.settings import Settings
 
@@ -31,4 +31,4 @@ class TurnDeps:
     #: Takes a message that came back to a resolved conversation before it is reopened (hub/seams.py).
     intercept: Intercept
     #: Takes a message to a conversation the bot owns before the bot reads it (hub/seams.py).
-    bot_intercept: Intercept = field(default_factory=BotOnly)
+    bot_intercept: BotIntercept = field(default_factory=BotOnly)

@@ -120,6 +120,13 @@ async def _taken_before_bot(turn: TurnDeps, conversation: Conversation, message:
     """Offer a message of a conversation the bot owns to ``bot_intercept`` (learning: the answer to "¿Te
     ha servido?"): taken, its replies are delivered and the message is done without a bot turn (a taker
     may hand the conversation to people). A taker that fails is logged and the bot answers."""
+    try:
+        async with turn.db.sessions() as session:
+            if not await turn.bot_intercept.waiting(session, conversation_id=conversation.id):
+                return False
+    except Exception:
+        log.exception("bot intercept failed; the bot answers", extra={"message_id": message.id})
+        return False
     async with turn.db.unit_of_work() as uow:
         try:
             async with uow.transaction() as session:

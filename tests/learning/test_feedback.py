@@ -111,3 +111,19 @@ def test_an_english_customer_is_asked_in_english(hub: LearningHub) -> None:
     assert "Sorry it didn't help. I'm passing you to a person from our team." in hub.texts(conversation_id)
     [row] = hub.signals()
     assert (row.kind, row.language) == ("not_helpful", "en")
+
+
+def test_a_failing_feedback_taker_does_not_keep_the_customer_from_an_answer(
+    hub: LearningHub, monkeypatch: object
+) -> None:
+    from learning.feedback import FeedbackReplies
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    conversation_id = hub.say("¿cuánto tarda mi pedido?")
+    hub.wait_until(lambda: hub.texts(conversation_id)[-1] == QUESTION, "asked")
+    monkeypatch.setattr(FeedbackReplies, "take", broken)  # type: ignore[attr-defined]
+    hub.say("no")
+    assert hub.texts(conversation_id)[-1] == "echo: no"
+    assert hub.conversation(conversation_id)["status"] == "pending"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -19,9 +19,14 @@ from handoff.api.deps import AgentDep
 from handoff.models import Agent
 from knowledge_base import Entry, IndexStaleError, KBValidationError, ModelChecksumError
 
-__all__ = ["EditorDep", "WriterDep", "entry_out", "off_loop", "today"]
+__all__ = ["UNAVAILABLE", "EditorDep", "WriterDep", "entry_out", "off_loop", "today"]
 
 T = TypeVar("T")
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "kb_unavailable: the FAQ's index is not built yet (make run, "
+          "python -m knowledge_base build), or the entry files do not validate"}
+}
 
 
 def get_editor(request: Request) -> FaqEditor:

@@ -1,9 +1,9 @@
 """The hub's handle on the knowledge base: checks, "try it" and publishing, reusing the KB's own code.
 
 The hub opens the same FAQ (``KB_PATH``) and index directory (``KB_INDEX_DIR``, default ``DATA_DIR/kb``)
-as the action server, lazily, with the same embedder wrapped in a vector cache on disk (``<index
-dir>-editor-cache``) so an unchanged text is embedded once. One lock serialises everything that embeds
-(two shared cores): checks, tries and publishing.
+as the action server, lazily and only once that index is built (else 503 ``kb_unavailable``), with the
+same embedder wrapped in a vector cache on disk (``<index dir>-editor-cache``) so an unchanged text is
+embedded once. One lock serialises everything that embeds (two shared cores): checks, tries, publishing.
 
 Publishing one change (``publish``): the new entry set is built in memory and indexed with the KB's build
 code (``build_index``: unchanged rows reuse their vectors; the labelled queries and calibration as on any
@@ -109,7 +109,11 @@ class FaqEditor:
                 if not isinstance(inner, CachedEmbedder):
                     cache = self.settings.index_dir.with_name(self.settings.index_dir.name + "-editor-cache")
                     inner = CachedEmbedder(inner, cache)
-                self._kb = KnowledgeBase.open(self.settings, inner)
+                # the hub never builds a missing index from scratch (minutes of CPU inside a web request):
+                # `make run` / `python -m knowledge_base build` do; until then the API answers 503
+                kb = KnowledgeBase.open(self.settings.model_copy(update={"auto_rebuild": False}), inner)
+                kb.settings = self.settings  # reloads after an edit rebuild, reusing unchanged vectors
+                self._kb = kb
             elif self._kb.reload_if_changed():
                 self._tries.clear()
             return self._kb

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from faq_editor import changes
-from faq_editor.deps import EditorDep, WriterDep, off_loop, today
+from faq_editor.deps import UNAVAILABLE, EditorDep, WriterDep, off_loop, today
 from faq_editor.errors import ChangeNotFound, NothingToRevert
 from faq_editor.models import FaqChange
 from faq_editor.routes.change_out import change_out
@@ -19,7 +19,7 @@ from hub.api.deps import SessionsDep
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"])
+router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"], responses=UNAVAILABLE)
 
 
 @router.get("/changes", summary="Published changes, newest first (filter by entry)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from faq_editor.deps import EditorDep, off_loop
+from faq_editor.deps import UNAVAILABLE, EditorDep, off_loop
 from faq_editor.editor import Change
 from faq_editor.routes.change_out import close_out, problem_out
 from faq_editor.schemas import CandidateOut, ChecksOut, DecisionOut, DraftIn, TryIn, TryOut
@@ -16,7 +16,7 @@ from knowledge_base import Decision
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"])
+router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"], responses=UNAVAILABLE)
 
 
 @router.post("/checks", response_model=ChecksOut, summary="The checks saving would run, on a draft")

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from faq_editor import changes
 from faq_editor.checks import same_text
-from faq_editor.deps import EditorDep, WriterDep, entry_out, off_loop, today
+from faq_editor.deps import UNAVAILABLE, EditorDep, WriterDep, entry_out, off_loop, today
 from faq_editor.editor import Change, FaqEditor
 from faq_editor.errors import EntryNotFound
 from faq_editor.routes.change_out import change_out, close_out, problem_out
@@ -28,7 +28,7 @@ from knowledge_base import Entry
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"])
+router = APIRouter(prefix="/api/v1/faq", tags=["faq editor"], responses=UNAVAILABLE)
 
 EntryId = Annotated[str, Path(max_length=80, examples=["envio-plazo"])]
 Lang = Annotated[str, Path(max_length=8, examples=["es"])]

@@ -4,6 +4,7 @@ does not document (issue 15)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,14 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
+from faq_editor.editor import FaqEditor
 from handoff import agents
+from knowledge_base import KBSettings, KnowledgeBase
 from mostrador.wiring import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.support.in_process_hub import InProcessHub, hub_settings
 
+SMALL_KB = Path(__file__).resolve().parents[1] / "knowledge_base" / "fixtures" / "kb_small"
 EXAMPLES = 12  # per operation and credential: bounded, so the run stays a few seconds
 
 
@@ -29,7 +33,10 @@ EXAMPLES = 12  # per operation and credential: bounded, so the run stays a few s
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
     tmp = tmp_path_factory.mktemp("fuzz")
     settings_ = hub_settings(f"sqlite+aiosqlite:///{Path(tmp) / 'hub.db'}", tmp)
-    app = create_app(settings_, rasa_transport=httpx.MockTransport(FakeRasa().handle))
+    faq = KBSettings(path=Path(shutil.copytree(SMALL_KB, tmp / "faq")), index_dir=tmp / "kb")
+    KnowledgeBase.open(faq)  # the small test FAQ, indexed, for /api/v1/faq (the demo's would take minutes)
+    app = create_app(settings_, rasa_transport=httpx.MockTransport(FakeRasa().handle),
+                     faq_editor=FaqEditor(faq))
     with TestClient(app) as client:
         hub = InProcessHub(client)
 

@@ -209,6 +209,17 @@ def test_an_agent_takes_over_a_widget_conversation(
     expect(earlier).to_contain_text("Hola, soy Ana. Miro tu pedido")
 
 
+def test_the_header_links_read_like_the_rest_of_the_header(agent_page: Page, shop: RunningHub) -> None:
+    """The header's links (FAQ; Informes for supervisors) were the browser's default blue on the dark
+    bar, hard to read (about 2:1 contrast); found by ops/desk_walk.py."""
+    add_agent(shop, "ana@tiendasol.example", "Ana")
+    log_in(agent_page, shop, "ana@tiendasol.example")
+    faq = agent_page.get_by_role("link", name="FAQ")
+    expect(faq).to_be_visible()
+    colour = "e => getComputedStyle(e).color"
+    assert faq.evaluate(colour) == agent_page.locator("#me-name").evaluate(colour) == "rgb(255, 255, 255)"
+
+
 def test_customer_text_is_shown_as_text_never_html(page: Page, agent_page: Page, shop: RunningHub) -> None:
     add_agent(shop, "ana@tiendasol.example", "Ana")
     customer_asks_for_a_person(page, shop, '<img src=x onerror="window.pwned=1"> quiero un humano')

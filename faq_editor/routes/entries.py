@@ -1,8 +1,8 @@
 """``/api/v1/faq/entries``: list and search (any agent), read, create, edit, delete (supervisors, admins).
 
 Every write is checked again (422 ``faq_invalid`` with the problems), published (the entry files and the
-index, ``faq_editor/editor.py``) and logged as a change (``faq_changes``) in one go: a change that could not
-be published is not logged, and one that is published is logged.
+index, ``faq_editor/editor.py``), then logged as a change (``faq_changes``): a change that could not be
+published is not logged. Publishing happens outside any database transaction (it can take a minute).
 """
 
 from __future__ import annotations
@@ -130,12 +130,13 @@ async def publish(
     else:
         warnings = []
     before = await off_loop(_version, editor, change.remove)
+    # publish first, outside any transaction: a rebuild can take a minute, and on SQLite an open write
+    # transaction would hold up every message the hub stores meanwhile
+    done = await off_loop(editor.publish, change)
     async with sessions() as session:
         row = changes.record(
             session, change=change, before=before, agent=agent, source=source, reverts_id=reverts_id
         )
-        await session.flush()
-        done = await off_loop(editor.publish, change)
         await session.commit()
         await session.refresh(row)
     catalog = await off_loop(editor.catalog)

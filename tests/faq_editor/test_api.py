@@ -22,6 +22,11 @@ def test_agents_read_the_faq_but_only_supervisors_and_admins_change_it(editing: 
     made = editing.client.post(f"{FAQ}/entries", json=entry(), headers=editing.admin())
     assert made.status_code == 201, made.text
     assert made.json()["change"]["author"] == "Alba"
+    change_id = made.json()["change"]["id"]
+    refused = editing.client.post(f"{FAQ}/changes/{change_id}/revert", headers=editing.agent())
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "supervisor_only"
+    refused = editing.client.put(f"{FAQ}/entries/tarjeta-regalo/es", json=entry(), headers=editing.agent())
+    assert refused.status_code == 403
 
 
 def test_search_in_spanish_and_english_ignores_accents_and_case(editing: Editing) -> None:

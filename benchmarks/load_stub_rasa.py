@@ -2,8 +2,9 @@
 
     .venv/bin/python -m benchmarks.load_stub_rasa --port 5005
 
-Serves what the hub calls: ``POST /webhooks/rest/webhook`` (one text reply echoing the
-message), ``GET /conversations/{id}/tracker`` (no latest message: the hub stores no NLU),
+Serves what the hub calls: ``POST /webhooks/rest/webhook`` (the action server's turn mark, as
+actions/language.py sends it, and one text reply echoing the message),
+``GET /conversations/{id}/tracker`` (no latest message: the hub stores no NLU),
 ``GET /`` and ``GET /status`` (health). It lets the benchmark load the hub's receipt path at
 100 messages per second without measuring Rasa (which needs ~200 ms of CPU per turn here).
 """
@@ -24,7 +25,12 @@ __all__ = ["app"]
 
 async def webhook(request: Request) -> Response:
     body = json.loads(await request.body())
-    reply = [{"recipient_id": body.get("sender"), "text": f"Recibido: {body.get('message', '')}"}]
+    sender = body.get("sender")
+    mark = {"turn": {"message_id": (body.get("metadata") or {}).get("message_id")}}
+    reply = [
+        {"recipient_id": sender, "custom": mark},
+        {"recipient_id": sender, "text": f"Recibido: {body.get('message', '')}"},
+    ]
     return JSONResponse(reply)
 
 

@@ -55,13 +55,16 @@ class BotAnswer:
     """Rasa's answer to one turn, typed: what the customer sees and the custom payloads the hub reads.
 
     ``{"handoff": {"reason", "detail"}}`` asks for a person (the turn policy decides), ``{"kb":
-    {"decision", "reason", "candidates"}}`` is kept for agents; other custom payloads are kept as they are.
+    {"decision", "reason", "candidates"}}`` is kept for agents; ``{"turn": {"message_id", "intent",
+    "intent_ranking", "entities"}}`` is the action server's mark that it ran the turn (actions/language.py,
+    :meth:`ran_for`); other custom payloads are kept as they are.
     """
 
     shown: list[BotReply]  # replies with text or buttons, in order
     handoff: dict[str, Any] | None = None
     kb: dict[str, Any] | None = None
     custom: list[dict[str, Any]] = field(default_factory=list)
+    turn: dict[str, Any] | None = None
 
     @property
     def answered(self) -> bool:
@@ -72,6 +75,13 @@ class BotAnswer:
         """
         return bool(self.shown) or self.handoff is not None
 
+    def ran_for(self, message_id: int) -> bool:
+        """The action server ran this turn for the hub's message ``message_id`` (its mark is here).
+
+        Without it the action server was down: Rasa went on without the custom actions and may have
+        answered with its fallback ("Perdona, no te he entendido"), which is no answer either."""
+        return self.turn is not None and str(self.turn.get("message_id")) == str(message_id)
+
     @property
     def kb_decision(self) -> str | None:
         decision = (self.kb or {}).get("decision")
@@ -81,6 +91,7 @@ class BotAnswer:
     def of(cls, replies: list[BotReply]) -> BotAnswer:
         handoff: dict[str, Any] | None = None
         kb: dict[str, Any] | None = None
+        turn: dict[str, Any] | None = None
         custom: list[dict[str, Any]] = []
         for reply in replies:
             if not reply.custom:
@@ -89,11 +100,13 @@ class BotAnswer:
                 handoff = reply.custom["handoff"]
             if isinstance(reply.custom.get("kb"), dict):
                 kb = reply.custom["kb"]
-            other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb")}
+            if isinstance(reply.custom.get("turn"), dict):
+                turn = reply.custom["turn"]
+            other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb", "turn")}
             if other:
                 custom.append(other)
         shown = [reply for reply in replies if reply.text or reply.buttons]
-        return cls(shown=shown, handoff=handoff, kb=kb, custom=custom)
+        return cls(shown=shown, handoff=handoff, kb=kb, custom=custom, turn=turn)
 
 
 def parse_replies(body: Any) -> list[BotReply]:

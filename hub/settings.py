@@ -102,6 +102,15 @@ class Settings(BaseSettings):
             "handed to a person with reason bot_unavailable; 0 -> wait for Rasa however long it takes."
         ),
     )
+    bot_turn_mark: bool = Field(
+        default=True,
+        description=(
+            "The bot's action server marks every turn with the hub's message id "
+            "(action_validate_slot_mappings, actions/language.py); a reply without that mark means the "
+            "action server did not run (Rasa then answers with its fallback or nothing) and is retried "
+            "like no reply, then handed off. false only for a bot whose actions do not mark turns."
+        ),
+    )
     jobs_url: str = Field(
         default="memory://",
         description="Job queue backend: memory:// (in process) or redis://host:6379/0.",

@@ -4,9 +4,13 @@ While Rasa is down (connection refused, timeout, 502/503/504) the message stays 
 with a bounded, doubling delay; other error answers count up to RASA_MAX_ATTEMPTS, then None.
 
 A turn Rasa answers with nothing to show and no handoff (``BotAnswer.answered``) is no answer either:
-Rasa 3.6 answers 200 and ``[]`` when its action server is down. It is retried like Rasa being down
-(hub/turns/deadlines.py holds the customer and, in the end, hands them to a person), after undoing
-the turn in Rasa's tracker (``rewind``), so the retried message is one user turn there, not several.
+Rasa 3.6 answers 200 and ``[]`` when its action server is down. Nor is a turn the action server did not
+run: without the action server Rasa's policies go on without the custom actions and often answer with
+the fallback ``utter_default`` ("Perdona, no te he entendido"); the action server marks every turn it runs
+with the hub's message id (``BotAnswer.ran_for``, actions/language.py; ``BOT_TURN_MARK``). Both are
+retried like Rasa being down (hub/turns/deadlines.py holds the customer and, in the end, hands them to a
+person), after undoing the turn in Rasa's tracker (``rewind``), so the retried message is one user turn
+there, not several.
 
 A message that may already have reached Rasa (sent by a process that then died, ``Message.bot_asked_at``;
 or a try that timed out or failed after Rasa took it) is looked up in Rasa's tracker before it is sent
@@ -139,12 +143,22 @@ async def _heartbeat(turn: TurnDeps, message: Message) -> None:
             return  # answered meanwhile (not queued), or taken over: nothing left to hold
 
 
+def _not_an_answer(turn: TurnDeps, message: Message, replies: list[BotReply]) -> str | None:
+    """Why Rasa's ``replies`` are no answer to ``message`` (to retry), or None when they are."""
+    answer = BotAnswer.of(replies)
+    if turn.settings.bot_turn_mark and not answer.ran_for(message.id):
+        return "the action server did not run the turn (is it down?)"
+    if not answer.answered:
+        return "rasa answered nothing (is its action server down?)"
+    return None
+
+
 async def _already_answered(turn: TurnDeps, sender: str, message: Message) -> list[BotReply] | None:
     """Rasa's replies when it already ran this message's turn; a half-run turn is undone first."""
     past = await past_turn(turn.rasa, sender=sender, message_id=message.id)
     if past is None:
         return None
-    if BotAnswer.of(past.replies).answered:
+    if _not_an_answer(turn, message, past.replies) is None:
         log.warning(
             "Rasa already ran this turn: its replies are the answer, the message is not sent again",
             extra={"message_id": message.id, "conversation_id": message.conversation_id},
@@ -244,17 +258,19 @@ async def _ask(
             failure = f"rasa error: {exc}"
             reach.may_have_reached = True
         else:
-            if BotAnswer.of(replies).answered:
+            why = _not_an_answer(turn, message, replies)
+            if why is None:
                 return replies
             metrics.RASA_ERRORS.labels("empty").inc()
             down_attempts += 1
-            failure = "rasa answered nothing (is its action server down?)"
+            failure = why
             log.warning(
                 "bot turn without a reply: not counted as answered",
                 extra={
                     "message_id": message.id,
                     "conversation_id": message.conversation_id,
                     "items": len(replies),
+                    "error": why,
                 },
             )
             await turn.rasa.rewind(sender)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.rasa import turn_mark
+
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "Reply", "RunningHub", "StubRasa", "serve_stub"]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -94,7 +96,7 @@ def serve_stub(stub: StubRasa) -> tuple[ThreadingHTTPServer, str]:
                 self._json(404, {})
                 return
             stub.last_text[str(body["sender"])] = body["message"]
-            replies = stub.reply(body["message"])
+            replies = [turn_mark(body.get("metadata") or {}), *stub.reply(body["message"])]
             self._json(200, [{"recipient_id": body["sender"], **r} for r in replies])
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

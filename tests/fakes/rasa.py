@@ -12,6 +12,9 @@ are the tracker's slots; ``events`` records pause/resume per sender. ``tracker_e
 tracker's event list as Rasa keeps it: each webhook call adds a ``user`` event (with the metadata) and
 its ``bot`` events, and tracker events posted (rewind, pause...) are appended. ``timeout_after_turn``:
 the next webhook call runs the turn, then the hub's read times out (Rasa took it; the hub never heard).
+Every answer starts with the action server's turn mark (:func:`turn_mark`, as actions/language.py sends
+it); ``actions_down`` leaves it out and answers with Rasa's fallback instead, as Rasa does while its
+action server cannot be reached.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from typing import Any
 
 import httpx
 
-__all__ = ["FakeRasa"]
+__all__ = ["FALLBACK_TEXT", "FakeRasa", "turn_mark"]
+
+#: Rasa's ``utter_default`` (domain.yml): what it answers when the action server is down.
+FALLBACK_TEXT = "Perdona, no te he entendido. ¿Me lo puedes decir de otra forma?"
+
+
+def turn_mark(metadata: dict[str, Any], nlu: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The reply item by which the action server marks a turn it ran (actions/language.py)."""
+    return {"custom": {"turn": {"message_id": metadata.get("message_id"), **(nlu or {})}}}
 
 
 class FakeRasa:
@@ -46,6 +57,7 @@ class FakeRasa:
         self.tracker_events: dict[str, list[dict[str, Any]]] = {}
         self.timeout_after_turn = False
         self.requests: list[tuple[str, str]] = []  # (host, path) of every call: which Rasa server
+        self.actions_down = False
 
     def hold_replies(self, timeout: float = 20.0) -> threading.Event:
         """Answers wait (at most ``timeout`` s) until the returned event is set: the bot still thinking."""
@@ -93,7 +105,10 @@ class FakeRasa:
             if self.before_reply is not None:
                 await self.before_reply(body)
             self.last_text[sender] = body["message"]
-            items = self.reply(body["message"], body["metadata"])
+            if self.actions_down:
+                items = [{"text": FALLBACK_TEXT}]
+            else:
+                items = [turn_mark(body["metadata"]), *self.reply(body["message"], body["metadata"])]
         finally:
             self.in_flight[sender] -= 1
         events = self.tracker_events.setdefault(sender, [])

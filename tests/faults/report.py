@@ -23,14 +23,14 @@ def table(verdicts: list[Verdict], *, handoff_after_s: float, slack_s: float) ->
         f"answered or with a person within {handoff_after_s + slack_s:.0f} s of its receipt.",
         "",
         "| case | down s | messages | stored | answered | handed off | neither | worst s to answer or person "
-        "| duplicate rows | duplicate answers | duplicate Rasa turns | client resends |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| duplicate rows | duplicate answers | duplicate Rasa turns | client resends | fallback answers |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for v in verdicts:
         lines.append(
             f"| {v.case} | {v.down_s:.1f} | {v.sent} | {len(v.outcomes)} | {v.answered} | {v.handed_off} "
             f"| {len(v.neither)} | {v.worst_seconds:.1f} | {v.duplicate_rows} | {v.duplicate_answers} "
-            f"| {v.duplicate_turns} | {v.resends} |"
+            f"| {v.duplicate_turns} | {v.resends} | {len(v.fallbacks)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -55,7 +55,9 @@ Rasa's trackers (`GET /conversations/{id}/tracker?include_events=APPLIED`, user 
 `message_id`): every message stored once, answered once (bot turn done, one `bot_replied`) or its
 conversation with a person, within the deadline below from the message's `created_at`, and each message
 one user turn in Rasa. *down s* is from the kill until the process answered again (Rasa loads its model
-for about a minute). *client resends* count the sends refused while the web process was down.
+for about a minute). *client resends* count the sends refused while the web process was down. *fallback
+answers*: messages answered with Rasa's "Perdona, no te he entendido" (its custom actions did not run),
+which must be none.
 
 """
 

@@ -30,6 +30,7 @@ class Outcome:
     answered_at: datetime | None  # first bot reply
     handed_at: datetime | None  # the conversation's first handoff
     created_at: datetime
+    fallback: int = 0  # bot replies that are Rasa's "not understood" fallback (actions not run)
 
     @property
     def answered(self) -> bool:
@@ -70,6 +71,11 @@ class Verdict:
     @property
     def duplicate_turns(self) -> int:
         return sum(n - 1 for n in self.rasa_turns.values() if n > 1)
+
+    @property
+    def fallbacks(self) -> list[Outcome]:
+        """Messages answered with Rasa's fallback ("Perdona, no te he entendido"): no answer at all."""
+        return [o for o in self.outcomes if o.fallback]
 
     @property
     def answered(self) -> int:
@@ -115,21 +121,28 @@ SELECT m.id, m.conversation_id, m.client_message_id, m.bot_state, m.created_at,
   (SELECT count(*) FROM events e WHERE e.message_id = m.id AND e.kind = 'bot_replied'),
   (SELECT min(r.created_at) FROM messages r WHERE r.in_reply_to_id = m.id AND r.message_type = 'outgoing'
      AND r.sender_type = 'bot'),
-  (SELECT min(h.requested_at) FROM handoffs h WHERE h.conversation_id = m.conversation_id)
+  (SELECT min(h.requested_at) FROM handoffs h WHERE h.conversation_id = m.conversation_id),
+  (SELECT count(*) FROM messages r WHERE r.in_reply_to_id = m.id AND r.message_type = 'outgoing'
+     AND r.sender_type = 'bot' AND (r.text LIKE %s OR r.text LIKE %s))
 FROM messages m WHERE m.message_type = 'incoming' AND m.client_message_id LIKE %s ORDER BY m.id
 """
+
+
+#: Rasa's utter_default (domain.yml), Spanish and English: what it says when its custom actions fail.
+FALLBACK_TEXTS = ("Perdona, no te he entendido%", "Sorry, I didn't get that%")
 
 
 def read_verdict(database_url: str, *, case: str, run: str, sent: int) -> Verdict:
     verdict = Verdict(case=case, sent=sent)
     with psycopg.connect(_conninfo(database_url)) as conn:
-        for mid, cid, client_id, state, created, replied, answered_at, handed_at in conn.execute(
-            _OUTCOMES, (f"{run}-%",)
+        for mid, cid, client_id, state, created, replied, answered_at, handed_at, fallback in conn.execute(
+            _OUTCOMES, (*FALLBACK_TEXTS, f"{run}-%")
         ).fetchall():
             verdict.rows[client_id] += 1
             verdict.outcomes.append(Outcome(
                 message_id=mid, conversation_id=cid, client_message_id=client_id, bot_state=state,
                 bot_replied=int(replied), answered_at=answered_at, handed_at=handed_at, created_at=created,
+                fallback=int(fallback),
             ))
     return verdict
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from hub.settings import Settings
 from mostrador.wiring import create_app
+from tests.fakes.rasa import FALLBACK_TEXT, turn_mark
 from tests.support.in_process_hub import InProcessHub
 
 __all__ = ["HubClient", "RasaServer", "running"]
@@ -38,7 +39,8 @@ class RasaServer:
     ``GET /``) until ``up()`` lets them go (the held webhook calls are then answered), ``fail(503)``
     answers that status. ``webhook_calls``: every webhook request received; ``answered``: those
     answered 200; ``in_flight``: requests being held right now; ``tracker_events``: (sender, event) posted
-    to a tracker (pause, resume, rewind).
+    to a tracker (pause, resume, rewind). Answers carry the action server's turn mark; ``actions_down``
+    answers Rasa's fallback without it (the action server cannot be reached).
     """
 
     def __init__(self) -> None:
@@ -49,6 +51,7 @@ class RasaServer:
         self.in_flight = 0
         self.tracker_events: list[tuple[str, dict[str, Any]]] = []  # (sender, event)
         self.reply: Callable[[str], list[dict[str, Any]]] = lambda text: [{"text": f"echo: {text}"}]
+        self.actions_down = False
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -98,7 +101,10 @@ class RasaServer:
                     self._send(rasa.status, {"error": "loading model"})
                     return
                 rasa.answered.append(body)
-                items = rasa.reply(body["message"])
+                if rasa.actions_down:
+                    items = [{"text": FALLBACK_TEXT}]
+                else:
+                    items = [turn_mark(body.get("metadata") or {}), *rasa.reply(body["message"])]
                 self._send(200, [{"recipient_id": body["sender"], **item} for item in items])
 
             def do_GET(self) -> None:

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from hub.turns.deadlines import holding_text
+from tests.fakes.rasa import turn_mark
 
 REPO = Path(__file__).resolve().parents[2]
 REPLY = "Tu pedido A-1001 llega mañana."
@@ -57,7 +58,8 @@ class SlowFirstRasa:
                     rasa.first_call.set()
                     rasa.release.wait(60)
                 with contextlib.suppress(OSError):  # the hub that asked may be gone
-                    self._json(200, [{"recipient_id": body["sender"], "text": REPLY}])
+                    mark = turn_mark(body.get("metadata") or {})  # the action server ran the turn
+                    self._json(200, [mark, {"recipient_id": body["sender"], "text": REPLY}])
 
             def do_GET(self) -> None:
                 if self.path.endswith("/tracker") or "/tracker?" in self.path:

@@ -25,6 +25,7 @@ from hub.schemas import IncomingMessage
 from hub.serial import Serializer
 from hub.turns import ask
 from hub.turns.ask import IN_FLIGHT_S
+from tests.fakes.rasa import FALLBACK_TEXT, turn_mark
 from tests.support.domain import Domain, domain_services
 
 
@@ -65,11 +66,28 @@ async def test_a_turn_rasa_ran_before_the_hub_died_is_answered_from_the_tracker_
         await _as_if_sent_before(domain, message_id)
         domain.rasa.tracker_events[str(conversation_id)] = [
             {"event": "user", "text": "¿cuánto tarda el envío?", "metadata": {"message_id": message_id}},
+            {"event": "bot", "text": None, "data": turn_mark({"message_id": message_id})},  # actions ran
             {"event": "bot", "text": "El envío tarda 2-3 días laborables.", "data": {}},
         ]
         await turns.process_message(domain.services.turn_deps(), message_id)  # after the restart
         assert domain.said(conversation_id) == ["El envío tarda 2-3 días laborables."]
         assert domain.rasa.webhook_calls == []
+        assert _user_turns(domain, conversation_id, message_id) == 1
+
+
+async def test_a_turn_rasa_ran_without_its_action_server_is_undone_and_run_again(tmp_path: Path) -> None:
+    """Rasa's fallback in the tracker, without the action server's mark: it is no answer to replay."""
+    async with domain_services(tmp_path) as domain:
+        stored = await _stored(domain, "¿cómo devuelvo algo?")
+        conversation_id, message_id = stored.conversation.id, stored.message.id
+        await _as_if_sent_before(domain, message_id)
+        domain.rasa.tracker_events[str(conversation_id)] = [
+            {"event": "user", "text": "¿cómo devuelvo algo?", "metadata": {"message_id": message_id}},
+            {"event": "bot", "text": FALLBACK_TEXT, "data": {}},
+        ]
+        await turns.process_message(domain.services.turn_deps(), message_id)
+        assert domain.said(conversation_id) == ["echo: ¿cómo devuelvo algo?"]
+        assert len(domain.rasa.webhook_calls) == 1
         assert _user_turns(domain, conversation_id, message_id) == 1
 
 

@@ -65,6 +65,8 @@ class BotAnswer:
     kb: dict[str, Any] | None = None
     custom: list[dict[str, Any]] = field(default_factory=list)
     turn: dict[str, Any] | None = None
+    #: Rasa's own fallback (``utter_default``, domain.yml: ``{"fallback": true}``): it did not understand.
+    fallback: bool = False
 
     @property
     def answered(self) -> bool:
@@ -92,6 +94,7 @@ class BotAnswer:
         handoff: dict[str, Any] | None = None
         kb: dict[str, Any] | None = None
         turn: dict[str, Any] | None = None
+        fallback = False
         custom: list[dict[str, Any]] = []
         for reply in replies:
             if not reply.custom:
@@ -102,11 +105,14 @@ class BotAnswer:
                 kb = reply.custom["kb"]
             if isinstance(reply.custom.get("turn"), dict):
                 turn = reply.custom["turn"]
-            other = {k: v for k, v in reply.custom.items() if k not in ("handoff", "kb", "turn")}
+            fallback = fallback or reply.custom.get("fallback") is True
+            other = {
+                k: v for k, v in reply.custom.items() if k not in ("handoff", "kb", "turn", "fallback")
+            }
             if other:
                 custom.append(other)
         shown = [reply for reply in replies if reply.text or reply.buttons]
-        return cls(shown=shown, handoff=handoff, kb=kb, custom=custom, turn=turn)
+        return cls(shown=shown, handoff=handoff, kb=kb, custom=custom, turn=turn, fallback=fallback)
 
 
 def parse_replies(body: Any) -> list[BotReply]:

@@ -143,13 +143,22 @@ async def _heartbeat(turn: TurnDeps, message: Message) -> None:
             return  # answered meanwhile (not queued), or taken over: nothing left to hold
 
 
-def _not_an_answer(turn: TurnDeps, message: Message, replies: list[BotReply]) -> str | None:
-    """Why Rasa's ``replies`` are no answer to ``message`` (to retry), or None when they are."""
+def _not_an_answer(
+    turn: TurnDeps, message: Message, replies: list[BotReply], *, retried: bool
+) -> str | None:
+    """Why Rasa's ``replies`` are no answer to ``message`` (to retry), or None when they are.
+
+    ``retried``: the message's turn was undone in Rasa before (its actions had failed). Rasa's policies
+    then often fall back (``utter_default``) instead of running the actions again, even with the action
+    server back: on such a turn Rasa's fallback is no answer either (the fault suite's action server case).
+    On a first try it is one: the bot did not understand."""
     answer = BotAnswer.of(replies)
     if turn.settings.bot_turn_mark and not answer.ran_for(message.id):
         return "the action server did not run the turn (is it down?)"
     if not answer.answered:
         return "rasa answered nothing (is its action server down?)"
+    if retried and answer.fallback:
+        return "rasa fell back on a retried turn (its actions had failed)"
     return None
 
 
@@ -158,7 +167,7 @@ async def _already_answered(turn: TurnDeps, sender: str, message: Message) -> li
     past = await past_turn(turn.rasa, sender=sender, message_id=message.id)
     if past is None:
         return None
-    if _not_an_answer(turn, message, past.replies) is None:
+    if _not_an_answer(turn, message, past.replies, retried=message.bot_attempts > 0) is None:
         log.warning(
             "Rasa already ran this turn: its replies are the answer, the message is not sent again",
             extra={"message_id": message.id, "conversation_id": message.conversation_id},
@@ -239,6 +248,7 @@ async def _ask(
     settings = turn.settings
     down_attempts = 0
     errors = 0
+    undone = 0  # turns of this message undone in Rasa's tracker here
     while True:
         if reach.may_have_reached:
             replayed = await _already_answered(turn, sender, message)
@@ -258,7 +268,8 @@ async def _ask(
             failure = f"rasa error: {exc}"
             reach.may_have_reached = True
         else:
-            why = _not_an_answer(turn, message, replies)
+            retried = message.bot_attempts > 0 or undone > 0
+            why = _not_an_answer(turn, message, replies, retried=retried)
             if why is None:
                 return replies
             metrics.RASA_ERRORS.labels("empty").inc()
@@ -274,6 +285,7 @@ async def _ask(
                 },
             )
             await turn.rasa.rewind(sender)
+            undone += 1
             reach.may_have_reached = False  # undone
         async with turn.db.sessions.begin() as session:
             await session.execute(

@@ -70,3 +70,40 @@ def test_an_action_server_outage_that_lasts_hands_the_customer_to_a_person_witho
         assert messages[0]["bot_state"] == "skipped"
         assert FALLBACK_TEXT not in [m["text"] for m in messages]
         assert rows(hub, Event, Event.kind == "bot_replied") == []
+
+
+FALLBACK = [{"text": FALLBACK_TEXT, "custom": {"fallback": True}}]  # utter_default, as domain.yml says it
+
+
+def test_rasa_falling_back_on_a_retried_turn_is_retried_again(
+    outage_settings: Settings, rasa_server: RasaServer
+) -> None:
+    """After a turn whose actions failed was undone, Rasa often falls back instead of running them, even
+    with the action server back: that is no answer either."""
+    rasa_server.actions_down = True
+    later = iter([FALLBACK])
+    rasa_server.reply = lambda text: next(later, [{"text": f"echo: {text}"}])
+    with running(outage_settings) as hub:
+        receipt = hub.post("¿cuánto cuesta el envío?").json()
+        conversation_id = receipt["conversation_id"]
+        hub.wait_until(lambda: len(rasa_server.webhook_calls) >= 1, "a first try")
+        rasa_server.actions_down = False
+        def answers() -> list[dict[str, Any]]:
+            return [m for m in hub.messages(conversation_id) if m["message_type"] == "outgoing"]
+
+        messages = hub.wait_until(answers, "the answer")
+        assert [m["text"] for m in messages] == ["echo: ¿cuánto cuesta el envío?"]
+        assert FALLBACK_TEXT not in [m["text"] for m in hub.wait_idle(conversation_id)]
+
+
+def test_rasa_falling_back_on_a_first_try_is_its_answer(
+    outage_settings: Settings, rasa_server: RasaServer
+) -> None:
+    rasa_server.reply = lambda _text: FALLBACK
+    with running(outage_settings) as hub:
+        receipt = hub.post("xyzzy").json()
+        messages = hub.wait_idle(receipt["conversation_id"])
+        assert [(m["message_type"], m["text"]) for m in messages] == [
+            ("incoming", "xyzzy"), ("outgoing", FALLBACK_TEXT)
+        ]
+    assert len(rasa_server.webhook_calls) == 1

@@ -14,6 +14,7 @@ can tells the expected wait.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -25,7 +26,7 @@ from hub.models import Conversation, Message, utcnow
 from hub.turns import backlog
 from hub.turns.deadlines import BOT_BUSY, give_up, hold
 from hub.turns.deps import TurnDeps
-from hub.turns.drain import skip
+from hub.turns.drain import process_message, skip
 
 __all__ = ["ORPHAN_AFTER", "run", "skip_orphans", "sweep"]
 
@@ -93,27 +94,58 @@ async def sweep(turn: TurnDeps, saturation: backlog.Saturation | None = None) ->
 ORPHAN_AFTER = 10.0
 
 
-async def skip_orphans(turn: TurnDeps) -> int:
-    """Queued messages of conversations people own (or that ended) that no drain took: skipped.
+#: Orphans of ended conversations this process is draining (:func:`skip_orphans`).
+_reviving: set[int] = set()
 
-    Their drain marks them skipped at once (hub/turns/drain.py); one that never ran (its job lost, or a
-    drain lease left behind by a failed release) would leave the message ``queued`` for good."""
+
+async def skip_orphans(turn: TurnDeps) -> int:
+    """Queued messages that no drain took within :data:`ORPHAN_AFTER` s (its job lost, or a drain lease
+    left behind by a failed release) would stay ``queued`` for good:
+
+    - in a conversation people own: skipped (their drain would have marked them so at once);
+    - in one that ended (resolved; the customer wrote again): drained now, in the background, as their
+      job would have: the conversation is reopened for the bot (or a plug-in takes the message, a
+      survey's rating) and the deadlines apply from the message's receipt. Skipping them left the
+      customer with neither an answer nor a person (seen in the fault suite after a worker's kill -9)."""
     before = utcnow() - timedelta(seconds=ORPHAN_AFTER)
     query = (
-        sa.select(Message.id, Message.conversation_id)
+        sa.select(Message.id, Message.conversation_id, Conversation.status)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
             Message.bot_state == bot_state.QUEUED,
             Conversation.status != status.PENDING,
             Message.created_at < before,
         )
+        .order_by(Message.id)
     )
     async with turn.db.sessions() as session:
         rows = (await session.execute(query)).all()
-    for message_id, conversation_id in rows:
-        if not turn.serializer.busy(conversation_id):
+    for message_id, conversation_id, conversation_status in rows:
+        if turn.serializer.busy(conversation_id) or message_id in _reviving:
+            continue
+        if conversation_status == status.OPEN:
             await skip(turn, conversation_id=conversation_id, message_id=message_id)
+        else:
+            _revive(turn, message_id)
     return len(rows)
+
+
+def _revive(turn: TurnDeps, message_id: int) -> None:
+    async def drain() -> None:
+        try:
+            await process_message(turn, message_id)
+        except Exception:
+            log.exception("draining an orphaned message failed", extra={"message_id": message_id})
+        finally:
+            _reviving.discard(message_id)
+
+    _reviving.add(message_id)
+    task = asyncio.create_task(drain(), name=f"orphan-{message_id}")
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+_tasks: set[asyncio.Task[None]] = set()
 
 
 def _interval(holding_after: float, handoff_after: float) -> float:

@@ -3,6 +3,7 @@ conversation people own, left behind when its drain never ran (a lost job, a dra
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -57,3 +58,24 @@ async def test_a_fresh_one_is_left_to_its_drain_and_the_bots_own_are_never_skipp
 
         assert await _state(domain, fresh) == "queued"
         assert await _state(domain, bots) == "queued"  # the bot's: held and handed off by the sweep
+
+
+async def test_one_left_queued_in_a_conversation_that_ended_reopens_it_and_the_bot_answers(
+    tmp_path: Path,
+) -> None:
+    """Not skipped: nobody would answer it (the customer wrote again after the conversation ended)."""
+    async with domain_services(tmp_path) as domain:
+        old = sweep.ORPHAN_AFTER + 5
+        conversation_id, message_id = await _left_queued(domain, status="resolved", seconds_ago=old)
+
+        await sweep.skip_orphans(domain.services.turn_deps())
+        for _ in range(200):
+            if await _state(domain, message_id) != "queued":
+                break
+            await asyncio.sleep(0.02)
+
+        assert await _state(domain, message_id) == "done"
+        assert domain.said(conversation_id) == ["echo: hola?"]
+        async with domain.services.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None and conversation.status == "pending"

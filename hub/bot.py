@@ -85,6 +85,14 @@ class BotAnswer:
         return self.turn is not None and str(self.turn.get("message_id")) == str(message_id)
 
     @property
+    def nlu(self) -> dict[str, Any] | None:
+        """Rasa's NLU of the turn from the action server's mark (as :func:`parse_nlu` reads it from the
+        tracker), so the hub need not ask the tracker for it; None when the mark carries none."""
+        if self.turn is None or not isinstance(self.turn.get("intent"), dict):
+            return None
+        return parse_nlu(self.turn)
+
+    @property
     def kb_decision(self) -> str | None:
         decision = (self.kb or {}).get("decision")
         return decision if isinstance(decision, str) else None

@@ -5,7 +5,8 @@ are committed in one transaction, so a crash before the commit means the message
 restart, and never twice after it. After the commit the replies are delivered (hub/delivery.py) and then
 the turn's events published (hub/bus.py). While Rasa is slow or down, hub/turns/deadlines.py holds the
 customer and, in the end, hands them to a person. Once Rasa's NLU of the turn is stored the policy looks
-again (two nlu_fallback turns in a row).
+again (two nlu_fallback turns in a row): in the same transaction when the action server's turn mark
+carries the NLU (actions/language.py), else after delivery, read from Rasa's tracker (a second call).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import bot_state, metrics, status
 from hub.bot import BotAnswer, BotReply
@@ -100,33 +103,44 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
         await turn.delivery.publish_typing(conversation=conversation, on=False)
     if to_deliver is None:
         return
-    if replies is not None:
+    if replies is not None and BotAnswer.of(replies).nlu is None:
         await _review(turn, conversation, message)
 
 
+async def _second_look(
+    turn: TurnDeps, session: AsyncSession, conversation: Conversation, incoming: Message, nlu: dict[str, Any]
+) -> list[Message] | None:
+    """Keep Rasa's NLU of the turn on the incoming message; the policy, which now sees it, looks again
+    (two nlu_fallback turns in a row). The handoff's messages if it hands off, else None."""
+    incoming.context = {**(incoming.context or {}), "nlu": nlu}
+    if not status.is_bot_owned(conversation):
+        return None
+    policy = turn.policy
+    decision = await policy.decide(session, conversation=conversation, message=incoming, bot_handoff=None)
+    if decision is None:
+        return None
+    change = await policy.hand_off(
+        session, conversation=conversation, decision=decision, message_id=incoming.id
+    )
+    return change.messages
+
+
 async def _review(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
-    """Off the answer path: keep Rasa's NLU of this turn on the incoming message, and hand off if the
-    policy now says so (two nlu_fallback turns in a row). One transaction."""
+    """Off the answer path, for a turn whose mark carried no NLU: read it from Rasa's tracker, then the
+    policy's second look (:func:`_second_look`). One transaction."""
     nlu = await turn.rasa.latest_nlu(str(conversation.id), bot_text(message))
     if nlu is None:
         return
-    policy = turn.policy
     async with turn.db.unit_of_work() as uow:
         async with uow.transaction() as session:
             current = await conversations.get(session, conversation_id=conversation.id)
             incoming = await messages_crud.get(session, message_id=message.id)
             if current is None or incoming is None:
                 return
-            incoming.context = {**(incoming.context or {}), "nlu": nlu}
-            if not status.is_bot_owned(current):
+            said = await _second_look(turn, session, current, incoming, nlu)
+            if said is None:
                 return
-            decision = await policy.decide(session, conversation=current, message=incoming, bot_handoff=None)
-            if decision is None:
-                return
-            change = await policy.hand_off(
-                session, conversation=current, decision=decision, message_id=message.id
-            )
-        await turn.delivery.deliver(conversation=current, messages=change.messages)
+        await turn.delivery.deliver(conversation=current, messages=said)
         await turn.delivery.publish_status(conversation=current)
 
 
@@ -222,6 +236,8 @@ async def _store_answer(
                 announced=handoff is not None and any(m.text for m in out),
             )
             out.extend(change.messages)
+        if answer.nlu is not None:
+            out.extend(await _second_look(turn, session, conversation, incoming, answer.nlu) or [])
     status_changed = conversation.status != status_before
     log.info(
         "bot replied",

@@ -12,9 +12,9 @@ are the tracker's slots; ``events`` records pause/resume per sender. ``tracker_e
 tracker's event list as Rasa keeps it: each webhook call adds a ``user`` event (with the metadata) and
 its ``bot`` events, and tracker events posted (rewind, pause...) are appended. ``timeout_after_turn``:
 the next webhook call runs the turn, then the hub's read times out (Rasa took it; the hub never heard).
-Every answer starts with the action server's turn mark (:func:`turn_mark`, as actions/language.py sends
-it); ``actions_down`` leaves it out and answers with Rasa's fallback instead, as Rasa does while its
-action server cannot be reached.
+Every answer starts with the action server's turn mark with the NLU (:func:`turn_mark`, as
+actions/language.py sends it); ``actions_down`` leaves it out and answers with Rasa's fallback instead,
+as Rasa does while its action server cannot be reached.
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ class FakeRasa:
             if self.actions_down:
                 items = [{"text": FALLBACK_TEXT}]
             else:
-                items = [turn_mark(body["metadata"]), *self.reply(body["message"], body["metadata"])]
+                mark = turn_mark(body["metadata"], self._nlu(body["message"]))
+                items = [mark, *self.reply(body["message"], body["metadata"])]
         finally:
             self.in_flight[sender] -= 1
         events = self.tracker_events.setdefault(sender, [])
@@ -121,15 +122,17 @@ class FakeRasa:
             raise httpx.ReadTimeout("Rasa took the message, the answer never came back")
         return httpx.Response(200, json=[{"recipient_id": sender, **i} for i in items])
 
-    def _tracker(self, sender: str) -> httpx.Response:
-        text = self.last_text.get(sender, "")
+    def _nlu(self, text: str) -> dict[str, Any]:
         name = self.intent(text)
-        latest = {
-            "text": text,
+        return {
             "intent": {"name": name, "confidence": 0.93},
             "intent_ranking": [{"name": name, "confidence": 0.93}, {"name": "greet", "confidence": 0.04}],
             "entities": [{"entity": "order_id", "value": "A-1001", "start": 3, "end": 9}],
         }
+
+    def _tracker(self, sender: str) -> httpx.Response:
+        text = self.last_text.get(sender, "")
+        latest = {"text": text, **self._nlu(text)}
         events = self.tracker_events.get(sender, [])
         return httpx.Response(
             200, json={"sender_id": sender, "latest_message": latest, "slots": self.slots, "events": events}

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import bot_state, status
 from hub.bus import EventName, emit
-from hub.crud import conversations
 from hub.crud import messages as messages_crud
 from hub.jobs import JobQueue
 from hub.models import Conversation, Message
@@ -41,6 +40,19 @@ async def recover(*, sessions: async_sessionmaker[AsyncSession], jobs: JobQueue)
     return len(ids)
 
 
+async def _next_queued(session: AsyncSession, conversation_id: int) -> tuple[Message, Conversation] | None:
+    """The conversation's oldest message waiting for the bot, with its conversation: one statement."""
+    query = (
+        sa.select(Message, Conversation)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.conversation_id == conversation_id, Message.bot_state == bot_state.QUEUED)
+        .order_by(Message.id)
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def process_message(turn: TurnDeps, message_id: int) -> None:
     """The job: drain the conversation the message belongs to."""
     async with turn.db.sessions() as session:
@@ -52,12 +64,10 @@ async def process_message(turn: TurnDeps, message_id: int) -> None:
     async def drain() -> None:
         while True:
             async with turn.db.sessions() as session:
-                queued = await messages_crud.next_queued(session, conversation_id=conversation_id)
-                if queued is None:
-                    return
-                conversation = await conversations.get(session, conversation_id=conversation_id)
-            if conversation is None:
+                found = await _next_queued(session, conversation_id)
+            if found is None:
                 return
+            queued, conversation = found
             await _route(turn, conversation, queued)
 
     await turn.serializer.run(conversation_id, drain)

@@ -68,7 +68,10 @@ async def test_faq_question_gets_the_knowledge_base_answer(
 async def test_order_status_is_looked_up_by_number(customer: HubClient, question: str, lang: str) -> None:
     answer = await say(customer, question)
     assert "AB-12345" in answer.text
-    assert "CE7781230045" in answer.text, "the shipped order's tracking code, from demo_shop"
+    # a customer the order is not proven to belong to gets the status in general words, no tracking code,
+    # and is asked for the order's email or phone (actions/order_owner.py)
+    assert "CE7781230045" not in answer.text, "the shipped order's tracking code, only for its owner"
+    assert "email" in answer.text, answer.text
     assert re.search({"es": r"\bpedido\b", "en": r"\border\b"}[lang], answer.text), answer.text
 
 

@@ -52,10 +52,15 @@ def test_a_handoff_is_pushed_as_a_status_frame(hub: HubClient, rasa: FakeRasa) -
     with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?source_id=cust-1") as ws:
         ws.receive_json()
         hub.post("quiero un humano")
-        frames = [ws.receive_json() for _ in range(5)]
-    assert [f["type"] for f in frames] == ["message", "typing", "message", "status", "typing"]
-    assert frames[2]["message"]["message_type"] == "activity"
-    assert frames[3]["conversation"]["status"] == "open"
+        frames = [ws.receive_json()]
+        while frames[-1]["type"] != "status" and len(frames) < 8:
+            frames.append(ws.receive_json())
+    # typing frames come and go around turns (one of "hola"'s may still arrive first): the rest is in order
+    shown = [f for f in frames if f["type"] != "typing"]
+    assert [f["type"] for f in shown] == ["message", "message", "status"]
+    assert shown[0]["message"]["text"] == "quiero un humano"
+    assert shown[1]["message"]["message_type"] == "activity"
+    assert shown[2]["conversation"]["status"] == "open"
 
 
 def test_the_websocket_of_an_unknown_conversation_is_closed_for_an_agent_with_4404(hub: HubClient) -> None:

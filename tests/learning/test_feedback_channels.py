@@ -3,23 +3,19 @@ widget (two quick replies, socket.io as the widget speaks it)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import socketio
 import sqlalchemy as sa
 from learning_testing import LearningHub
 from whatsapp_testing import sign, text, webhook
-from widget_testing import LiveHub
+from widget_testing import LiveHub, Visitor
 
 from learning.models import Signal
 
 WA_ID = "34600111222"
-GUARD_S = 20.0
 
 
 def _send(hub: LearningHub, message: dict[str, Any]) -> None:
@@ -57,36 +53,6 @@ def test_whatsapp_reply_buttons_and_no_gets_a_person(wa_hub: LearningHub) -> Non
     [row] = wa_hub.wait_until(lambda: wa_hub.signals("not_helpful"), "stored")
     assert wa_hub.conversation(row.conversation_id)["status"] == "open"
     assert (row.entry_id, row.score, row.decision) == ("envio-plazo", 0.93, "answer")
-
-
-class Visitor:
-    def __init__(self) -> None:
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.uttered: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.confirmed: asyncio.Queue[str] = asyncio.Queue()
-
-        @self.sio.on("bot_uttered")
-        async def _uttered(data: dict[str, Any]) -> None:
-            self.uttered.put_nowait(data)
-
-        @self.sio.on("session_confirm")
-        async def _confirm(data: str) -> None:
-            self.confirmed.put_nowait(data)
-
-    async def start(self, hub: LiveHub) -> str:
-        await self.sio.connect(hub.url, socketio_path="/socket.io", transports=["websocket"])
-        await self.sio.emit("session_request", {"session_id": uuid.uuid4().hex})
-        return await asyncio.wait_for(self.confirmed.get(), GUARD_S)
-
-    async def say(self, session_id: str, message: str) -> None:
-        data = {"message": message, "session_id": session_id, "client_message_id": uuid.uuid4().hex}
-        await self.sio.emit("user_uttered", data)
-
-    async def sees(self, starts: str) -> dict[str, Any]:
-        while True:
-            frame = await asyncio.wait_for(self.uttered.get(), GUARD_S)
-            if str(frame.get("text", "")).startswith(starts):
-                return frame
 
 
 @pytest.fixture

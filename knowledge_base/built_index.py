@@ -75,7 +75,7 @@ class BuiltIndex:
         lexical = None
         if recipe.lexical:
             langs = [table.langs[int(i)] for i in table.lang]
-            lexical = LexicalIndex.build(texts, langs)
+            lexical = LexicalIndex.build(texts, langs, recipe.lexical_lemmas)
         manifest = Manifest(
             model_id=embedder.model_id,
             kb_hash=catalog.content_hash,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.lemmas import lemma_words
 from knowledge_base.normalizer import normalize, strip_accents
 
 __all__ = ["BUCKETS", "LexicalIndex", "ngrams"]
@@ -29,10 +30,17 @@ BUCKETS = 1 << 18
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
-def ngrams(text: str, lang: str | None, low: int = 3, high: int = 5) -> Counter[int]:
-    """Hashed character n-grams of each word (padded with spaces) of the normalised text."""
-    words = _NON_WORD.sub(" ", strip_accents(normalize(text, lang))).split()
+def ngrams(text: str, lang: str | None, low: int = 3, high: int = 5,
+           lemmas: bool = False) -> Counter[int]:
+    """Hashed character n-grams of each word (padded with spaces) of the normalised text; with
+    ``lemmas``, of each content word's lemma, plus the lemma itself as a feature."""
     counts: Counter[int] = Counter()
+    if lemmas:
+        words = lemma_words(text, lang)
+        for word in words:
+            counts[zlib.crc32(b"\x01" + word.encode()) % BUCKETS] += 1
+    else:
+        words = _NON_WORD.sub(" ", strip_accents(normalize(text, lang))).split()
     for word in words:
         padded = f" {word} ".encode()
         for n in range(low, high + 1):
@@ -49,10 +57,12 @@ class LexicalIndex:
     indices: np.ndarray  # int32 bucket ids
     data: np.ndarray  # float16 weights, each row L2-normalised
     idf: np.ndarray  # float32, BUCKETS
+    lemmas: bool = False  # content-word lemmas instead of every word (``lemmas.py``)
 
     @classmethod
-    def build(cls, texts: Sequence[str], langs: Sequence[str]) -> LexicalIndex:
-        grams = [ngrams(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    def build(cls, texts: Sequence[str], langs: Sequence[str], lemmas: bool = False
+              ) -> LexicalIndex:
+        grams = [ngrams(t, lang, lemmas=lemmas) for t, lang in zip(texts, langs, strict=True)]
         df = np.zeros(BUCKETS, dtype=np.float64)
         for g in grams:
             df[np.fromiter(g.keys(), dtype=np.int64, count=len(g))] += 1
@@ -71,6 +81,7 @@ class LexicalIndex:
             np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
             np.concatenate(data) if data else np.zeros(0, dtype=np.float16),
             idf,
+            lemmas,
         )
 
     def __len__(self) -> int:
@@ -79,7 +90,7 @@ class LexicalIndex:
     def query(self, text: str, lang: str | None) -> np.ndarray:
         """The query as a dense ``BUCKETS`` vector (cheap to dot with any set of rows)."""
         dense = np.zeros(BUCKETS, dtype=np.float32)
-        idx, weights = _weights(ngrams(text, lang), self.idf)
+        idx, weights = _weights(ngrams(text, lang, lemmas=self.lemmas), self.idf)
         dense[idx] = weights
         return dense
 
@@ -101,12 +112,14 @@ class LexicalIndex:
 
     def save(self, path: Path) -> None:
         with path.open("wb") as fh:
-            np.savez(fh, indptr=self.indptr, indices=self.indices, data=self.data, idf=self.idf)
+            np.savez(fh, indptr=self.indptr, indices=self.indices, data=self.data, idf=self.idf,
+                     lemmas=np.array(self.lemmas))
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex:
         with np.load(path, allow_pickle=False) as z:
-            return cls(z["indptr"], z["indices"], z["data"], z["idf"])
+            lemmas = bool(z["lemmas"]) if "lemmas" in z.files else False
+            return cls(z["indptr"], z["indices"], z["data"], z["idf"], lemmas)
 
 
 def _weights(grams: Counter[int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

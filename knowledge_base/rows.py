@@ -37,6 +37,7 @@ class TextRecipe:
     max_alts_in_passage: int = 8
     example_top_n: int = 2  # an entry's example score: mean of its n nearest phrasings
     lexical: bool = True  # also index rows as character n-grams (``lexical.py``)
+    lexical_lemmas: bool = False  # the n-grams of content-word lemmas (``lemmas.py``)
     normalize_documents: bool = False  # measured: raw entry text ranks better with e5
     strip_accents: bool = False
     answer_sentences: bool = False

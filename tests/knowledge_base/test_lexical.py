@@ -43,3 +43,17 @@ def test_survives_a_save_and_load(tmp_path: Path) -> None:
     loaded = LexicalIndex.load(tmp_path / "lexical.npz")
     q = loaded.query("contra reembolso", "es")
     assert np.allclose(loaded.similarities(q, np.arange(4)), lex.similarities(q, np.arange(4)))
+
+
+def test_with_lemmas_another_form_of_the_same_words_matches_and_the_choice_is_saved(
+    tmp_path: Path,
+) -> None:
+    rows = ["Quiero cancelar mi reserva", "¿Dónde está mi factura?"]
+    lex = LexicalIndex.build(rows, ["es", "es"], lemmas=True)
+    lex.save(tmp_path / "lexical.npz")
+    loaded = LexicalIndex.load(tmp_path / "lexical.npz")
+    assert loaded.lemmas
+    sims = loaded.similarities(loaded.query("cancele las reservas", "es"), np.arange(2))
+    plain = _index()
+    assert sims[0] > 0.5 > sims[1]
+    assert not plain.lemmas  # an index saved before lemmas existed loads as plain n-grams

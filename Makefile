@@ -46,7 +46,7 @@ kb: $(VENV)
 
 lint: $(VENV)
 	.venv/bin/ruff check .
-	.venv/bin/mypy hub knowledge_base actions handoff kpis surveys learning faq_editor demo_shop ops mostrador
+	.venv/bin/mypy hub knowledge_base actions handoff kpis surveys learning faq_editor gaps demo_shop ops mostrador
 	.venv/bin/lint-imports
 
 unit: $(VENV)

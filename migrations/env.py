@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import faq_editor.models  # noqa: F401  (faq_changes joins Base.metadata)
+import gaps.models  # noqa: F401  (knowledge_gaps_handled joins Base.metadata)
 import handoff.models  # noqa: F401  (agents tables join Base.metadata)
 import learning.models  # noqa: F401  (learning_signals, learning_feedback_asks join Base.metadata)
 import surveys.models  # noqa: F401  (surveys, follow_ups join Base.metadata)

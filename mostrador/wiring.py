@@ -13,6 +13,8 @@ from fastapi import FastAPI
 
 from faq_editor import plugin as faq_editor_plugin
 from faq_editor.editor import FaqEditor
+from gaps import plugin as gaps_plugin
+from gaps.embedding import Vectors
 from handoff import plugin as handoff_plugin
 from handoff.settings import HandoffSettings
 from hub import app as hub_app
@@ -62,6 +64,7 @@ def create_app(
     learning_settings: LearningSettings | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
     faq_editor: FaqEditor | None = None,
+    gap_vectors: Vectors | None = None,
 ) -> FastAPI:
     """The product's web app: the hub's, with the desk's policy, listeners, sweeps and routes, and the
     surveys' (closing message, CSAT/NPS, follow-ups).
@@ -82,5 +85,6 @@ def create_app(
     faq_editor_plugin.mount(app, faq_editor)  # the FAQ editor (/faq, /api/v1/faq; KB_* settings)
     surveys_plugin.mount(app)
     learning_plugin.mount(app)
+    gaps_plugin.mount(app, gap_vectors)  # the knowledge-gap report (/gaps, /api/v1/gaps)
     app.state.survey_settings = surveys
     return app

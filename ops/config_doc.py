@@ -26,6 +26,7 @@ LAUNCHER_VARS = [
 
 
 def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
+    from gaps.settings import GapSettings
     from handoff.settings import HandoffSettings
     from hub.channels.whatsapp_settings import WhatsAppSettings
     from hub.settings import Settings
@@ -40,6 +41,7 @@ def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
         ("handoff desk", HandoffSettings),
         ("surveys", SurveySettings),
         ("learning signals", LearningSettings),
+        ("knowledge-gap report", GapSettings),
         ("reports and /metrics", KpiSettings),
         ("knowledge base (actions, CLI)", KBSettings),
     ]

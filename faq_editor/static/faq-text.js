@@ -28,6 +28,8 @@
       confirm_revert: '¿Deshacer este cambio? Se publicará lo que había antes.',
       session_expired: 'Tu sesión ha caducado: entra de nuevo.', login_failed: 'No se pudo entrar', error: 'Error',
       unsaved: 'Tienes cambios sin guardar. ¿Descartarlos?',
+      gap_draft: 'Borrador desde «Preguntas sin respuesta»: {n} preguntas de clientes. Revisa la respuesta sugerida (lo que contestaron los agentes) antes de publicar.',
+      gap_done: 'Publicado: el bot ya lo usa, y las {n} preguntas quedan marcadas como resueltas en el informe.',
     },
     en: {
       page_title: 'Mostrador · FAQ', subtitle: 'FAQ', console: 'Console', language: 'Language', logout: 'Log out',
@@ -49,6 +51,8 @@
       confirm_revert: 'Undo this change? What was there before will be published.',
       session_expired: 'Your session expired: log in again.', login_failed: 'Could not log in', error: 'Error',
       unsaved: 'You have unsaved changes. Discard them?',
+      gap_draft: 'Draft from "Unanswered questions": {n} customer questions. Check the suggested answer (what agents replied) before publishing.',
+      gap_done: 'Published: the bot uses it now, and the {n} questions are marked as handled in the report.',
     },
   };
   var KEY = 'mostrador-console:lang';

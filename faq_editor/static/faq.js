@@ -15,6 +15,7 @@
   var lastTry = null;
   var lastChecks = null;
   var timers = {};
+  var gap = null;       // a draft opened from the knowledge-gap report (/faq?gap=ID): {cluster, message_ids}
   var $ = function (id) { return document.getElementById(id); };
   var T = function (key, values) { return window.faqText.t(key, values); };
 
@@ -126,15 +127,16 @@
   function open(id, lang) {
     if (dirty() && !window.confirm(T('unsaved'))) return Promise.resolve();
     return api(API + '/entries/' + encodeURIComponent(id) + '/' + encodeURIComponent(lang)).then(function (entry) {
-      current = entry; fill(entry); setEditable(); renderList(); renderChecks(null); $('saved').textContent = '';
+      current = entry; gap = null; $('gap-note').hidden = true;
+      fill(entry); setEditable(); renderList(); renderChecks(null); $('saved').textContent = '';
       loadHistory(); runTry();
     }).catch(function (e) { showError(e.message); });
   }
 
   function startNew() {
     if (dirty() && !window.confirm(T('unsaved'))) return;
-    current = null; fill(null); setEditable(); renderList(); renderChecks(null); $('saved').textContent = '';
-    $('history').textContent = ''; runTry(); $('f-question').focus();
+    current = null; gap = null; $('gap-note').hidden = true; fill(null); setEditable(); renderList(); renderChecks(null);
+    $('saved').textContent = ''; $('history').textContent = ''; runTry(); $('f-question').focus();
   }
 
   function slug(text) {
@@ -186,10 +188,12 @@
     var body = draft();
     var path = current ? API + '/entries/' + encodeURIComponent(current.id) + '/' + encodeURIComponent(current.lang) : API + '/entries';
     $('save').disabled = true; $('saved').textContent = T('saving');
+    var fromGap = !current && gap;
     api(path, { method: current ? 'PUT' : 'POST', body: body }).then(function (done) {
       current = done.entry; fill(current); setEditable();
       renderChecks({ problems: [], warnings: done.warnings });
       $('saved').textContent = T('saved');
+      if (fromGap) gapHandled(fromGap, done);
       return Promise.all([loadList(), loadHistory()]).then(runTry);
     }).catch(function (e) {
       $('saved').textContent = '';
@@ -205,6 +209,25 @@
       current = null; fill(null); setEditable(); renderChecks(null);
       $('saved').textContent = T('deleted');
       loadList(); loadHistory(id);
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  // ------------------------------------------------- from the knowledge-gap report (/gaps)
+  function openGap(id) {
+    return api('/api/v1/gaps/clusters/' + encodeURIComponent(id) + '/draft').then(function (d) {
+      gap = d; current = null; fill(d.entry); $('f-id').value = slug(d.entry.question);
+      setEditable(); renderList(); $('history').textContent = '';
+      $('gap-note').textContent = T('gap_draft', { n: d.message_ids.length }); $('gap-note').hidden = false;
+      $('try-text').value = d.entry.alt_questions[0] || d.entry.question; $('try-lang').value = d.entry.lang;
+      runChecks(); runTry();
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function gapHandled(d, done) {
+    gap = null;
+    api('/api/v1/gaps/clusters/' + d.cluster + '/handled', { method: 'POST',
+      body: { entry_id: done.entry.id, lang: done.entry.lang, change_id: done.change.id } }).then(function () {
+      $('saved').textContent = T('gap_done', { n: d.message_ids.length }); $('gap-note').hidden = true;
     }).catch(function (e) { showError(e.message); });
   }
 
@@ -294,6 +317,8 @@
     $('who').textContent = agent.name;
     $('login-view').hidden = true; $('editor-view').hidden = false; $('logout').hidden = false;
     setEditable(); loadList();
+    var fromGap = new URLSearchParams(window.location.search).get('gap');
+    if (fromGap && canEdit) openGap(fromGap);
   }
 
   function init() {

@@ -114,12 +114,16 @@
     $('me').hidden = false;
     $('me-name').textContent = agent.name;
     $('reports-link').hidden = agent.role !== 'supervisor' && agent.role !== 'admin';
+    $('gaps-link').hidden = $('reports-link').hidden;
     $('presence').value = agent.status;
     hideBanner();
     loadQueue();
     connectAgentWs();
     fire('start', agent);
     loadAgents();
+    // /agent#conversation=ID (a link from the reports): open it
+    var linked = /^#conversation=(\d+)$/.exec(window.location.hash);
+    if (linked) openConversation(Number(linked[1]));
   }
 
   function forget() {

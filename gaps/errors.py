@@ -1,0 +1,29 @@
+"""The gap report's errors: ``{"error": {"code", "message"}}`` like every hub error (Spanish / English)."""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+
+__all__ = ["ChangeMismatch", "GapNotFound"]
+
+
+class GapNotFound(HubError):
+    code = "gap_not_found"
+    http_status = 404
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(
+            f"Ninguna pregunta sin respuesta del informe es el mensaje {message_id}. / "
+            f"No unanswered question of the report is message {message_id}."
+        )
+
+
+class ChangeMismatch(HubError):
+    code = "faq_change_mismatch"
+    http_status = 422
+
+    def __init__(self, change_id: int) -> None:
+        super().__init__(
+            f"El cambio {change_id} no existe o no publicó esa entrada. / "
+            f"Change {change_id} does not exist or did not publish that entry."
+        )

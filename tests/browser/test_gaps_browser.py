@@ -167,6 +167,10 @@ def test_a_support_lead_turns_a_cluster_of_unanswered_questions_into_a_published
     expect(page.locator(".cluster")).to_have_count(2)
     page.get_by_label("Mostrar también las resueltas").check()
     expect(page.locator(".cluster.handled")).to_contain_text(f"Resuelta: entrada {entry_id} (es)")
+    page.locator("#ui-lang").select_option("en")
+    expect(page.locator(".cluster.handled")).to_contain_text(f"Handled: entry {entry_id} (es)")
+    expect(page.get_by_role("heading", name="What agents replied").first).to_be_visible()
+    page.locator("#ui-lang").select_option("es")
 
     # the console (same login): the header links here, and an example's link opens its conversation
     page.goto(f"{hub.url}/agent#conversation=1")

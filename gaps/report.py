@@ -25,6 +25,7 @@ from gaps.schemas import (
 
 __all__ = ["Cluster", "build", "draft_of", "view"]
 
+_PLACEHOLDER = re.compile(r"\[(?:DNI|NIE|IBAN|CARD|PHONE|EMAIL|ADDRESS|ORDER|ID|NUMBER)\]")
 EXAMPLES = 8
 MAX_ALTERNATIVES = 30
 WEEKS = 8
@@ -142,8 +143,14 @@ def view(cluster: Cluster, now: datetime) -> ClusterOut:
 
 def draft_of(cluster: Cluster) -> DraftOut:
     """The representative question as the entry's question, the other wordings as its alternatives, the
-    agents' most used reply as the answer to edit. No id or category: the editor proposes them."""
+    agents' most used reply as the answer to edit. No id or category: the editor proposes them. Wordings with
+    masked personal data are left out (the representative too: the next clean wording is the question)
+    unless every wording has some."""
+    # a wording with masked personal data ("mi pedido [ORDER]...") is a poor FAQ phrasing: the clean ones
+    # first, the masked ones only when there is nothing else
     wordings = _wordings(cluster)
+    clean = [w for w in wordings if not _PLACEHOLDER.search(w)]
+    wordings = clean or wordings
     replies = _replies(cluster)
     return DraftOut(
         cluster=cluster.id,

@@ -137,3 +137,13 @@ def test_marking_is_for_supervisors_and_unknown_questions_are_404(gaps: GapHub) 
     assert bad.json()["error"]["message"]
     limit = gaps.client.get("/api/v1/gaps", headers=gaps.login("supervisor"), params={"limit": 0})
     assert limit.status_code == 422 and limit.json()["error"]["message"]
+
+
+def test_wordings_with_personal_data_stay_out_of_the_draft_when_clean_ones_exist(gaps: GapHub) -> None:
+    ids = gaps.seed(
+        [Turn(DOGS[0]), Turn(DOGS[1]), Turn("¿Puedo entrar con mi perro en la tienda? soy 612 345 678")]
+    )
+    cluster = gaps.get(f"/api/v1/gaps/clusters/{ids[0]}")
+    assert "¿Puedo entrar con mi perro en la tienda? soy [PHONE]" in cluster["questions"]
+    entry = gaps.get(f"/api/v1/gaps/clusters/{ids[0]}/draft")["entry"]
+    assert sorted([entry["question"], *entry["alt_questions"]]) == sorted(DOGS[:2])

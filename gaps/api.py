@@ -20,7 +20,7 @@ from faq_editor.models import FaqChange
 from gaps import report
 from gaps.collect import unanswered
 from gaps.embedding import Vectors
-from gaps.errors import ChangeMismatch, GapNotFound
+from gaps.errors import ChangeMismatch, EmbedderUnavailable, GapNotFound
 from gaps.models import Handled
 from gaps.schemas import ClusterOut, DraftOut, HandledIn, MarkedOut, ReportOut
 from gaps.settings import GapSettings
@@ -29,13 +29,18 @@ from handoff.api.deps import AgentDep
 from handoff.models import Agent
 from hub.api.deps import SessionsDep
 from hub.clock import utcnow
+from knowledge_base import ModelChecksumError
 
 __all__ = ["router"]
 
 router = APIRouter(
     prefix="/api/v1/gaps",
     tags=["knowledge gaps"],
-    responses={401: {"description": "not_authenticated"}, 403: {"description": "supervisor_only"}},
+    responses={
+        401: {"description": "not_authenticated"},
+        403: {"description": "supervisor_only"},
+        503: {"description": "embedder_unavailable: the KB's embedding model could not be opened"},
+    },
 )
 
 
@@ -59,7 +64,10 @@ async def _clusters(sessions: Sessions, request: Request) -> list[report.Cluster
     since = utcnow() - timedelta(days=settings.gaps_days)
     async with sessions() as session:
         questions = await unanswered(session, since=since, limit=settings.gaps_max_questions)
-    return await run_in_threadpool(report.build, questions, _vectors(request), settings.gaps_distance)
+    try:
+        return await run_in_threadpool(report.build, questions, _vectors(request), settings.gaps_distance)
+    except (ModelChecksumError, OSError, ImportError) as exc:  # a missing or altered model file
+        raise EmbedderUnavailable(str(exc)) from exc
 
 
 async def _cluster(sessions: Sessions, request: Request, message_id: int) -> report.Cluster:

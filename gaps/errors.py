@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.errors import HubError
 
-__all__ = ["ChangeMismatch", "GapNotFound"]
+__all__ = ["ChangeMismatch", "EmbedderUnavailable", "GapNotFound"]
 
 
 class GapNotFound(HubError):
@@ -26,4 +26,15 @@ class ChangeMismatch(HubError):
         super().__init__(
             f"El cambio {change_id} no existe o no publicó esa entrada. / "
             f"Change {change_id} does not exist or did not publish that entry."
+        )
+
+
+class EmbedderUnavailable(HubError):
+    code = "embedder_unavailable"
+    http_status = 503
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"No se pudo abrir el modelo de la base de conocimiento para agrupar las preguntas: {why} / "
+            f"The knowledge base's model could not be opened to group the questions: {why}"
         )

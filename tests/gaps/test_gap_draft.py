@@ -5,12 +5,17 @@ personal data masked everywhere; supervisors and admins only."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from gap_testing import DOG_REPLY, DOGS, GapHub, Turn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq_editor.models import FaqChange
+from gaps.embedding import Vectors
+from knowledge_base import ModelChecksumError
+from knowledge_base.embed_cache import CachedEmbedder
 
 
 def test_the_draft_is_the_representative_its_wordings_and_the_most_used_reply(gaps: GapHub) -> None:
@@ -147,3 +152,21 @@ def test_wordings_with_personal_data_stay_out_of_the_draft_when_clean_ones_exist
     assert "¿Puedo entrar con mi perro en la tienda? soy [PHONE]" in cluster["questions"]
     entry = gaps.get(f"/api/v1/gaps/clusters/{ids[0]}/draft")["entry"]
     assert sorted([entry["question"], *entry["alt_questions"]]) == sorted(DOGS[:2])
+
+
+class _Broken:
+    model_id, dim = "broken", 3
+
+    def embed_queries(self, texts: list[str]) -> Any:
+        raise ModelChecksumError("model file e5-small-q4.bin has SHA-256 0000, expected 1571")
+
+    embed_documents = embed_queries
+
+
+def test_a_model_that_cannot_be_opened_is_a_clear_503(gaps: GapHub, tmp_path: Path) -> None:
+    gaps.seed([Turn(DOGS[0])])
+    gaps.client.app.state.gap_vectors = Vectors(CachedEmbedder(_Broken(), tmp_path))  # type: ignore[attr-defined]
+    response = gaps.client.get("/api/v1/gaps", headers=gaps.login("supervisor"))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "embedder_unavailable"
+    assert "SHA-256" in response.json()["error"]["message"]

@@ -14,7 +14,9 @@ lock on PostgreSQL), so two claims at once never tell anyone twice.
 :meth:`QueueNotices.agent_online` runs when an agent comes online (event ``agent.online``): each
 waiting customer that agent can serve who was told nobody was online, or that the desk was closed,
 hears once that someone is, with their place and wait (``queue_position_sent`` with
-``"agents_online": true``).
+``"agents_online": true``). Not while the desk is closed for that customer: they were told when it opens,
+and that stays true (an agent working late who takes the conversation says so by joining it); the first
+agent to come online once it is open tells them.
 """
 
 from __future__ import annotations
@@ -233,12 +235,15 @@ async def _tell_online(
     ids = [item.conversation.id for item, _ in placed]
     nobody, online = await _heard_nobody(session, ids)
     _told, joined = await _history(session, ids)
+    now = utcnow()
     sent: list[tuple[Conversation, Message]] = []
     for item, position in placed:
         handoff, conversation = item.handoff, item.conversation
         closed_when_asked = bool((handoff.detail or {}).get("closed"))
         if handoff.id in online or handoff.id in joined or not (handoff.id in nobody or closed_when_asked):
             continue
+        if after_hours.closed_now(settings, language=conversation.language, skill=handoff.skill, now=now):
+            continue  # one voice: "we open on Monday" stands; an agent who answers anyway says so by joining
         message = await _tell_position(
             session, settings, item, position, notices.agents_online, agents_online=True, agent_id=agent.id
         )

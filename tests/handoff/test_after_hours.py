@@ -228,3 +228,34 @@ def test_a_customer_waiting_when_the_desk_closes_is_not_dropped_overnight(
         assert desk.call(lambda now=now: sweep.abandon_stale(now=now)) == 0  # type: ignore[misc]
     assert not any(m["text"].startswith("¿Sigues ahí?") for m in desk.messages(conversation_id))
     assert handoff_of(desk, conversation_id).state == "waiting"
+
+
+def test_an_agent_online_while_closed_does_not_contradict_the_opening_time(
+    hours_desk: Desk, clock: Clock
+) -> None:
+    """Told "Our team is closed now. We open again on Monday…", the customer does not hear "Someone from
+    our team is online now" when an agent logs in on Friday night; the first agent online once the desk
+    is open tells them, once."""
+    from handoff.queue_notices import QueueNotices
+
+    desk = hours_desk
+    clock.now = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # Friday 22:00 in Madrid, closed
+    conversation_id = desk.hand_off("I want to talk to a person please", source_id="john")
+    agent_id = desk.add_agent("kate@x.example", languages="es,en")
+    headers = desk.login("kate@x.example")
+    notices = QueueNotices(
+        sessions=desk.services.sessions, settings=desk.handoff_settings, delivery=desk.services.delivery
+    )
+    assert desk.call(lambda: notices.agent_online(agent_id=agent_id)) == 0
+    online = "Someone from our team is online now."
+    assert not any(m["text"].startswith(online) for m in desk.messages(conversation_id))
+    assert desk.messages(conversation_id)[-1]["text"].startswith("Our team is closed now.")
+    clock.now = datetime(2026, 11, 30, 8, 5, tzinfo=UTC)  # Monday 9:05 in Madrid, open
+    headers = desk.login("kate@x.example", online=False)  # a new day, a new login (the old one expired)
+    for status in ("offline", "online"):
+        desk.client.put("/api/v1/agent/me/status", json={"status": status}, headers=headers)
+    desk.wait_until(
+        lambda: any(m["text"].startswith(online) for m in desk.messages(conversation_id)), "told at opening"
+    )
+    assert desk.call(lambda: notices.agent_online(agent_id=agent_id)) == 0  # once
+    assert sum(m["text"].startswith(online) for m in desk.messages(conversation_id)) == 1

@@ -105,6 +105,16 @@ class QueueEntry(BaseModel):
     requested_at: datetime
     waiting_seconds: float
     labels: list[str] = Field(default_factory=list, description="The conversation's labels (GET /queue)")
+    contact_id: int = Field(
+        default=0, description="The customer (an unnamed widget visitor is 'Visitante web #<contact_id>')"
+    )
+    customer_name: str | None = Field(
+        default=None,
+        description=(
+            "What to call the customer (GET /queue, GET /supervision): their name, or a WhatsApp number; "
+            "null for an unnamed widget visitor"
+        ),
+    )
 
     @classmethod
     def of(cls, handoff: Handoff, conversation: Conversation) -> QueueEntry:
@@ -120,6 +130,7 @@ class QueueEntry(BaseModel):
             agent_id=handoff.agent_id,
             requested_at=handoff.requested_at,
             waiting_seconds=round((utcnow() - handoff.requested_at).total_seconds(), 1),
+            contact_id=conversation.contact_id,
         )
 
 

@@ -55,6 +55,16 @@
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
+  // What the bot collected, named for people (a key not listed shows as it is).
+  var SLOT_NAMES = {
+    es: { faq: 'Pregunta elegida', order_number: 'Número de pedido', email: 'Email', phone: 'Teléfono', language: 'Idioma' },
+    en: { faq: 'Question chosen', order_number: 'Order number', email: 'Email', phone: 'Phone', language: 'Language' }
+  };
+
+  function slotName(key) {
+    return (SLOT_NAMES[app.i18n.language()] || SLOT_NAMES.es)[key] || key;
+  }
+
   app.i18n.extend({
     es: { kb_insert: 'Insertar', kb_insert_label: function (q) { return 'Insertar la respuesta de «' + q + '» en tu respuesta'; } },
     en: { kb_insert: 'Insert', kb_insert_label: function (q) { return 'Insert the answer to "' + q + '" in your reply'; } }
@@ -189,12 +199,19 @@
   }
   app.customerName = customerName;
 
+  // A queue line's customer, named as in the panel (GET /queue's customer_name, else a widget visitor's number).
+  app.queueName = function (entry) {
+    if (entry.customer_name) return entry.customer_name;
+    if (entry.channel === 'widget' && entry.contact_id) return t('web_visitor')(entry.contact_id);
+    return t('conversation')(entry.conversation_id);
+  };
+
   // Renders the whole panel for the conversation being handled.
   function render(container, ctx, conversationId) {
     clear(container);
     var sentiment = ctx.sentiment || {};
     var contact = ctx.contact || {};
-    var slots = Object.keys(ctx.slots || {}).map(function (k) { return [k, valueText(ctx.slots[k])]; });
+    var slots = Object.keys(ctx.slots || {}).map(function (k) { return [slotName(k), valueText(ctx.slots[k])]; });
     var earlier = (ctx.transcript || []).filter(function (c) { return c.conversation_id !== conversationId; });
     var turns = ctx.turns || [];
     [

@@ -160,7 +160,8 @@
     return el('span', { class: 'q-meta' }, [
       el('span', { class: 'prio prio-' + entry.priority, text: t('priority')[entry.priority] || entry.priority }),
       el('span', { class: 'tag', text: (entry.language || '?').toUpperCase() }),
-      el('span', { class: 'tag', text: entry.channel })
+      el('span', { class: 'tag', text: entry.channel }),
+      el('span', { class: 'tag tag-conv', text: t('conversation')(entry.conversation_id) })
     ]);
   }
 
@@ -168,7 +169,7 @@
     var over = state.data.wait_alert_after > 0 && entry.waiting_seconds >= state.data.wait_alert_after;
     return el('tr', { 'data-conversation': entry.conversation_id, class: over ? 'sup-over' : '' }, [
       el('th', { scope: 'row' }, [
-        el('span', { class: 'q-title', text: t('conversation')(entry.conversation_id) }),
+        el('span', { class: 'q-title', text: app.queueName(entry) }),
         el('span', { class: 'q-reason', text: t('reasons')[entry.reason] || entry.reason }),
         tags(entry)
       ]),
@@ -184,7 +185,7 @@
     var agent = state.data.agents.filter(function (a) { return a.id === entry.agent_id; })[0];
     return el('tr', { 'data-conversation': entry.conversation_id }, [
       el('th', { scope: 'row' }, [
-        el('span', { class: 'q-title', text: t('conversation')(entry.conversation_id) }),
+        el('span', { class: 'q-title', text: app.queueName(entry) }),
         el('span', { class: 'q-reason', text: t('reasons')[entry.reason] || entry.reason }),
         tags(entry)
       ]),

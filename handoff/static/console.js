@@ -192,14 +192,15 @@
     return el('div', { class: 'q-meta' }, [
       el('span', { class: 'prio prio-' + entry.priority, text: t('priority')[entry.priority] || entry.priority }),
       el('span', { class: 'tag', text: (entry.language || '?').toUpperCase() }),
-      el('span', { class: 'tag', text: entry.channel })
+      el('span', { class: 'tag', text: entry.channel }),
+      el('span', { class: 'tag tag-conv', text: t('conversation')(entry.conversation_id) })
     ].concat((entry.labels || []).map(function (label) { return el('span', { class: 'tag tag-label', text: label }); })));
   }
 
   function waitingItem(entry) {
     return el('li', { class: 'q-item', 'data-conversation': entry.conversation_id }, [
       el('div', { class: 'q-main' }, [
-        el('span', { class: 'q-title', text: t('conversation')(entry.conversation_id) }),
+        el('span', { class: 'q-title', text: app.queueName(entry) }),
         el('span', { class: 'q-reason', 'data-reason': entry.reason, text: t('reasons')[entry.reason] || entry.reason }),
         entryLine(entry),
         el('span', { class: 'q-wait', 'data-since': String(entry.waiting_seconds) })
@@ -218,7 +219,7 @@
         type: 'button', class: 'q-open', 'data-open': entry.conversation_id,
         'aria-label': t('open_label')(entry.conversation_id), 'aria-current': current ? 'true' : null
       }, [
-        el('span', { class: 'q-title', text: t('conversation')(entry.conversation_id) }),
+        el('span', { class: 'q-title', text: app.queueName(entry) }),
         el('span', { class: 'q-reason', text: t('reasons')[entry.reason] || entry.reason }),
         entryLine(entry)
       ])

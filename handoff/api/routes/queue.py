@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from handoff import labels, queue
+from handoff import customer_facts, labels, queue
 from handoff.api.deps import AgentDep, DeskDep
 from handoff.schemas import QueueEntry, QueueOut
 from hub.api.deps import SessionsDep
@@ -30,10 +30,11 @@ async def list_queue(
         waiting = await queue.waiting(session, agent=None if everything else agent)
         mine = await queue.assigned_to(session, agent_id=agent.id)
         found = await labels.of_many(session, [i.conversation.id for i in [*waiting, *mine]])
-    out = QueueOut(
-        waiting=[QueueEntry.of(i.handoff, i.conversation) for i in waiting],
-        mine=[QueueEntry.of(i.handoff, i.conversation) for i in mine],
-    )
+        out = QueueOut(
+            waiting=[QueueEntry.of(i.handoff, i.conversation) for i in waiting],
+            mine=[QueueEntry.of(i.handoff, i.conversation) for i in mine],
+        )
+        await customer_facts.name_entries(session, [*out.waiting, *out.mine])
     for entry in [*out.waiting, *out.mine]:
         entry.labels = found.get(entry.conversation_id, [])
     return out

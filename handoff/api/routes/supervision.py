@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from handoff import agents, permissions, queue
+from handoff import agents, customer_facts, permissions, queue
 from handoff.api.deps import AgentDep, HandoffSettingsDep, SupervisionDep
 from handoff.schemas import AgentOut, QueueEntry, ReassignIn
 from hub.api.deps import SessionsDep
@@ -37,11 +37,13 @@ async def overview(agent: AgentDep, sessions: SessionsDep, settings: HandoffSett
         loads = await queue.loads(session)
         waiting = await queue.waiting(session)
         assigned = await queue.all_assigned(session)
-    entries = [QueueEntry.of(i.handoff, i.conversation) for i in waiting]
+        entries = [QueueEntry.of(i.handoff, i.conversation) for i in waiting]
+        held = [QueueEntry.of(i.handoff, i.conversation) for i in assigned]
+        await customer_facts.name_entries(session, [*entries, *held])
     return OverviewOut(
         agents=[AgentOut.of(a, loads.get(a.id, 0)) for a in team],
         waiting=sorted(entries, key=lambda e: -e.waiting_seconds),
-        assigned=[QueueEntry.of(i.handoff, i.conversation) for i in assigned],
+        assigned=held,
         wait_alert_after=settings.handoff_wait_alert_after,
     )
 

@@ -1,11 +1,12 @@
 """What a customer hears when they send something the bot cannot read (a photo, a voice note...).
 
-- With a caption, the caption is their text: the bot answers it (the channel sends it as ``bot_text``)
-  and the file is kept for whoever looks at the conversation.
-- A photo, audio, video or document without words, while the bot has the conversation: only a person
-  can look at it, so the conversation goes to people (handoff reason ``media``, through the turn policy
-  like any handoff: one message, true at that moment, with the place in the queue, the wait or the
-  opening time: hub/seams.py). The customer is told a person will look at it because one will.
+- A photo, audio, video or document, with or without a caption, while the bot has the conversation:
+  only a person can look at it, so the conversation goes to people (handoff reason ``media``, through
+  the turn policy like any handoff: one message, true at that moment, with the place in the queue, the
+  wait or the opening time: hub/seams.py). The customer is told a person will look at it because one
+  will. The caption is the customer's words (stored as the message's text after the file's label, in the
+  handoff's ``detail.caption``); the bot does not answer it: «así ha llegado la caja, el jarrón roto»
+  answered by the bot got the damaged-item answer asking for the photo just sent, and nobody saw it.
 - A sticker or a location while the bot has the conversation: one short text asking them to write
   (:data:`MEDIA_REPLY`), promising nothing. A reaction gets nothing: a thumbs-up is not a question.
 - While people have the conversation: nothing from the bot; the agent sees it in the transcript.
@@ -73,6 +74,7 @@ async def hand_to_people(
     conversation_id: int,
     message_id: int,
     media_type: str,
+    caption: str | None = None,
 ) -> bool:
     """Hand a bot conversation (a resolved one: reopened first) to people for the file in
     ``message_id``; False when people already have it (nothing said then)."""
@@ -89,6 +91,8 @@ async def hand_to_people(
         if not status.is_bot_owned(conversation):
             return False
         detail: dict[str, Any] = {"media_type": media_type}
+        if caption is not None:
+            detail["caption"] = caption
         bot_handoff = {"reason": MEDIA, "detail": detail}
         # Through the policy, so its rules (VIP contacts, skills) still set the priority and skill.
         decision = await policy.decide(

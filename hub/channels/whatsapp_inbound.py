@@ -5,8 +5,9 @@ id, so a redelivered wamid (also concurrently) is stored and answered once, and 
 wa_id as the contact's phone (hub.contacts links it to a contact that gave that number). Text and
 choices (reply buttons, list rows, template quick replies) go to the bot; media, locations,
 stickers and reactions are stored with their media id for agents; files (photos, audio, video,
-documents, stickers) are then downloaded for them (hub/channels/whatsapp_media.py). A caption is the
-customer's text for the bot; what a customer hears otherwise: hub/channels/media_reply.py. Unknown
+documents, stickers) are then downloaded for them (hub/channels/whatsapp_media.py). A photo, audio,
+video or document goes to a person, its caption with it as the customer's words; what a customer
+hears: hub/channels/media_reply.py. Unknown
 types are logged and acknowledged.
 """
 
@@ -89,6 +90,15 @@ def _caption(inbound: Inbound) -> str | None:
     return caption.strip() if isinstance(caption, str) and caption.strip() else None
 
 
+def _to_bot(inbound: Inbound) -> bool:
+    """Text and choices go to the bot; a photo, audio, video or document goes to a person, caption and
+    all (the bot cannot see the jar the caption calls broken, and would ask for the photo just sent);
+    a captioned sticker or location, should one come, is read by the bot."""
+    if inbound.kind != "media":
+        return True
+    return inbound.type not in media_reply.PERSON_TYPES and _caption(inbound) is not None
+
+
 def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, Any]:
     context: dict[str, Any] = {"whatsapp": {"type": inbound.type}}
     if original_chars is not None:  # cut to MAX_TEXT_CHARS (hub/channels/whatsapp_long_text.py)
@@ -99,7 +109,7 @@ def _context(inbound: Inbound, original_chars: int | None = None) -> dict[str, A
     if inbound.media is not None:
         context["media"] = inbound.media
     caption = _caption(inbound)
-    if caption is not None:
+    if caption is not None and _to_bot(inbound):
         context["bot_text"] = caption
     return context
 
@@ -129,8 +139,6 @@ class WhatsAppInbound:
         message, conversation = stored.message, stored.conversation
         if inbound.type in FILE_TYPES and inbound.media is not None:
             channel.media.start(message.id, inbound.media)
-        if _caption(inbound) is not None:
-            return  # the bot answers the caption
         if inbound.type in media_reply.PERSON_TYPES and media_reply.needs_a_person(conversation):
             await media_reply.hand_to_people(
                 self._db,
@@ -139,8 +147,9 @@ class WhatsAppInbound:
                 conversation_id=conversation.id,
                 message_id=message.id,
                 media_type=inbound.type,
+                caption=_caption(inbound),
             )
-        elif inbound.type != "reaction" and is_bot_owned(conversation):
+        elif inbound.type != "reaction" and is_bot_owned(conversation) and not _to_bot(inbound):
             await media_reply.polite_reply(
                 self._db.sessions, self._delivery, conversation_id=conversation.id, message_id=message.id
             )
@@ -170,7 +179,7 @@ class WhatsAppInbound:
             incoming,
             contact_name=name,
             context=_context(inbound, original_chars),
-            to_bot=inbound.kind != "media" or _caption(inbound) is not None,
+            to_bot=_to_bot(inbound),
             # wa_id: the number with its country code, proven by Meta's signed webhook
             details=ContactDetails(phone=inbound.wa_id, verified=True),
         )

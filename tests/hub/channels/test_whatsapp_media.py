@@ -1,7 +1,7 @@
 """WhatsApp media: downloaded through the Graph media API with limits, kept for agents, never lost.
 
-A photo without words goes to a person (who is told so); a caption is the customer's text for the
-bot; a file too big, of a type not kept, or that the Graph API would not give, stays a message with
+A photo, with or without words, goes to a person (who is told so); a caption is the customer's words
+shown with it; a file too big, of a type not kept, or that the Graph API would not give, stays a message with
 the reason for the agent.
 """
 
@@ -93,18 +93,31 @@ def test_a_photo_without_words_is_kept_and_a_person_is_said_to_look_at_it(wa: Wh
     assert shown[0]["media"]["type"] == "image" and shown[0]["text"] == "[imagen]"
 
 
-def test_a_caption_is_the_customers_text_and_the_bot_answers_it(wa: WhatsAppHub) -> None:
+def test_a_damage_photo_with_a_caption_reaches_a_person_with_the_caption(wa: WhatsAppHub) -> None:
+    """«me ha llegado el paquete roto», then a photo captioned «así ha llegado la caja, el jarrón roto»: the
+    bot used to answer the caption with the damaged-item answer, asking for the photo just sent, and
+    nobody saw it. Now the photo goes to a person, caption and all, and the customer is told so."""
+    wa.send(text("me ha llegado el paquete roto"))
+    wa.wait_sent(1)
     wa.graph.add_media("5551", JPEG, "image/jpeg")
-    wamid = wa.send(image("5551", caption="¿Cómo devuelvo esto? Llegó roto"))
-    wa.wait_idle(wamid)
-    assert [c["message"] for c in wa.rasa.calls] == ["¿Cómo devuelvo esto? Llegó roto"]
-    sent = wa.wait_sent(1)
-    assert sent[0].body["text"]["body"] == "echo: ¿Cómo devuelvo esto? Llegó roto"
+    wamid = wa.send(image("5551", caption="así ha llegado la caja, el jarrón roto"))
     message_id = stored_id(wa, wamid)
-    assert wa.message(message_id).text == "[imagen] ¿Cómo devuelvo esto? Llegó roto"
-    row = media_row(wa, message_id)
-    assert row.state == "stored", row.error
-    assert conversation_status(wa, message_id) == "pending"  # the bot keeps it
+    said = wa.wait_sent(2)[1].body["text"]["body"]
+    assert said.startswith("¡Gracias, nos ha llegado!") and "lo revisará una persona del equipo" in said
+    assert [c["message"] for c in wa.rasa.calls] == ["me ha llegado el paquete roto"]  # not the caption
+    assert conversation_status(wa, message_id) == "open"
+    assert wa.message(message_id).text == "[imagen] así ha llegado la caja, el jarrón roto"  # their words
+    assert media_row(wa, message_id).state == "stored"
+
+    async def handoff_detail(session: Any) -> Any:
+        from handoff.models import Handoff
+
+        found = await session.execute(sa.select(Handoff.reason, Handoff.detail))
+        return found.one()
+
+    reason, detail = wa.hub.db(handoff_detail)
+    assert reason == "media"
+    assert detail["media_type"] == "image" and detail["caption"] == "así ha llegado la caja, el jarrón roto"
 
 
 def test_a_file_over_the_limit_is_not_downloaded_to_its_end_and_the_agent_reads_why(wa: WhatsAppHub) -> None:

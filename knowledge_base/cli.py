@@ -1,4 +1,4 @@
-"""``python -m knowledge_base build|calibrate|search|eval`` (see knowledge_base/README.md)."""
+"""``python -m knowledge_base build|calibrate|search|eval|learn`` (see knowledge_base/README.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from knowledge_base.embedder import Embedder, make_embedder
 from knowledge_base.evaluation import EvalReport, evaluate
 from knowledge_base.knowledge_base import KnowledgeBase, build_index, labels_file
 from knowledge_base.labelled_queries import load_queries
+from knowledge_base.learn_index import learn_into_index
+from knowledge_base.learned import load_learned
 from knowledge_base.settings import DEMO_KB_DIR, KBSettings
 
 CACHE_DIR = Path("var/eval_cache")  # embeddings of earlier evals: a second eval only scores
@@ -51,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--calibrate-on", type=Path, help="labelled JSONL to calibrate on "
                    "(default: the KB's own labelled file; none -> the day-one defaults)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
+    le = sub.add_parser("learn", help="learn labelled queries as examples if held-out quality "
+                        "is not worse (else roll back); a running bot live-reloads")
+    common(le)
+    le.add_argument("--labels", type=Path, required=True, help="labelled JSONL to learn "
+                    '({"text", "expected", "lang", "signal_id"?}, e.g. python -m learning export)')
+    le.add_argument("--test", type=Path, help="labelled JSONL never learned, only judged on "
+                    "(default: the FAQ's queries/test.jsonl if any)")
+    le.add_argument("--json", action="store_true", help="print the run as JSON")
     e.add_argument("--no-cache", action="store_true",
                    help=f"embed everything again instead of reusing {CACHE_DIR}")
     return p
@@ -75,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _calibrate(settings, args.queries)
         if args.command == "search":
             return _search(settings, args.text, args.lang)
+        if args.command == "learn":
+            return _learn(settings, args)
         return _eval(settings, args)
     except (KBValidationError, ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -119,6 +131,31 @@ def _print_calibration(calibration: dict[str, Any], thresholds: dict[str, float]
     if calibration.get("kept_defaults_because"):
         print(f"  kept the defaults: {calibration['kept_defaults_because']}")
     print(f"thresholds: {thresholds}")
+
+
+def _learn(settings: KBSettings, args: argparse.Namespace) -> int:
+    catalog = Catalog.load(settings.path, settings.languages)
+    load_queries(args.labels, set(catalog.ids))  # every bad line reported, as for calibration
+    run = learn_into_index(settings, make_embedder(settings), load_learned(args.labels),
+                           args.test)
+    if args.json:
+        print(json.dumps(run.summary(), indent=2))
+    else:
+        print(format_run(run.summary()))
+    return 0
+
+
+def format_run(run: dict[str, Any]) -> str:
+    """A learning run as the CLIs print it (also ``python -m learning runs``)."""
+    lines = [f"{'kept' if run['kept'] else 'rolled back'}: {run['reason']} "
+             f"({run['labels']} new labels, {run.get('seconds', 0)} s)"]
+    if run.get("before"):
+        lines += ["", "| held out | n | correct | wrong | clarify | handoff |", "|---|---|---|---|---|---|"]
+        for group, b in run["before"].items():
+            a = run["after"][group]
+            lines.append(f"| {group} | {b['n']} | " + " | ".join(
+                f"{b[k]} -> {a[k]}" for k in ("correct", "wrong", "clarify", "handoff")) + " |")
+    return "\n".join(lines)
 
 
 def _search(settings: KBSettings, text: str, lang: str) -> int:

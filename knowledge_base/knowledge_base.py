@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
-from knowledge_base.built_index import BuiltIndex, IndexStaleError
+from knowledge_base.built_index import MANIFEST_FILE, BuiltIndex, IndexStaleError
 from knowledge_base.catalog import Catalog, files_stamp
 from knowledge_base.cross_fit import build_with_labels
 from knowledge_base.decision import Candidate, Decision, Thresholds, decide_action
 from knowledge_base.embedder import Embedder, make_embedder
 from knowledge_base.entry import Entry
-from knowledge_base.labelled_queries import load_queries
+from knowledge_base.labelled_queries import LabelledQuery, load_queries
+from knowledge_base.learned import Learned, learned_file, learned_sha256, learned_text, load_learned
 from knowledge_base.rows import TextRecipe
 from knowledge_base.settings import KBSettings
 
@@ -35,6 +37,7 @@ class KnowledgeBase:
         self._built = built
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
+        self._index_stamp = index_stamp(settings)
 
     # ------------------------------------------------------------------ open
     @classmethod
@@ -87,28 +90,43 @@ class KnowledgeBase:
 
     # ---------------------------------------------------------------- reload
     def reload_if_changed(self) -> bool:
-        """Rebuild and swap in the index when KB files changed (cheap mtime check first).
+        """Swap in a new index when KB files changed (rebuilt, reusing unchanged vectors) or
+        another process saved a new index (a learning run, the FAQ editor): a cheap mtime check
+        first.
 
         Returns True when a new index was swapped in. A KB that no longer validates keeps the
         current index serving and logs the problems.
         """
-        current = self.index
-        if files_stamp(self.settings.path) == current.catalog.stamp:
+        if not self._changed(self.index):
             return False
         with self._reload_lock:
             current = self.index
-            if files_stamp(self.settings.path) == current.catalog.stamp:
+            if not self._changed(current):
                 return False
+            stamp = index_stamp(self.settings)
             catalog = Catalog.load(self.settings.path, self.settings.languages)
-            if catalog.content_hash == current.catalog.content_hash:
+            if catalog.content_hash == current.catalog.content_hash and stamp == self._index_stamp:
                 with self._lock:
                     self._built = BuiltIndex(catalog, current.retriever, current.manifest)
                 return False
             built = _fresh_index(self.settings, self.embedder, catalog, current)
             with self._lock:
                 self._built = built
+                self._index_stamp = index_stamp(self.settings)
             log.info("knowledge base reloaded: %d entries", built.manifest.n_entries)
             return True
+
+    def _changed(self, current: BuiltIndex) -> bool:
+        return (files_stamp(self.settings.path) != current.catalog.stamp
+                or index_stamp(self.settings) != self._index_stamp)
+
+
+def index_stamp(settings: KBSettings) -> int | None:
+    """When the index on disk was last saved (its manifest is written last), None: no index."""
+    try:
+        return (settings.index_dir / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _fresh_index(
@@ -118,7 +136,7 @@ def _fresh_index(
     labels = labels_file(settings)
     stored, reasons = BuiltIndex.load(settings.index_dir, catalog, embedder, recipe)
     if stored is not None and not reasons:
-        reasons += _labels_changed(stored, labels)
+        reasons += _labels_changed(stored, labels, learned_file(settings))
     if stored is not None and not reasons and stored.manifest.calibrated is not None:
         return stored
     if stored is not None and reasons and not settings.auto_rebuild:
@@ -147,30 +165,46 @@ def build_index(
     settings: KBSettings,
     labels: Path | None,
     reuse: BuiltIndex | None = None,
+    learned: Sequence[Learned] | None = None,
 ) -> BuiltIndex:
     """Embed and calibrate: day-one defaults without labelled queries; with them, the labelled
-    queries become examples of their entries and calibration uses cross-fitted scores."""
+    queries become examples of their entries and calibration uses cross-fitted scores.
+
+    The labelled queries are the FAQ's own file (``labels``) plus the learned examples:
+    ``learned`` when given (a learning run about to write them), else the learned file next
+    to the index (``knowledge_base/learned.py``)."""
     recipe = recipe_from(settings)
-    if labels is None:
+    if learned is None:
+        path = learned_file(settings)
+        learned = load_learned(path, catalog.ids)
+        learned_hash = learned_sha256(path)
+    else:
+        learned_hash = hashlib.sha256(learned_text(learned).encode()).hexdigest() if learned else None
+    queries: list[LabelledQuery] = load_queries(labels, set(catalog.ids)) if labels else []
+    queries += [e.query for e in learned]
+    if not queries:
         built = BuiltIndex.build(catalog, embedder, recipe, settings.hnsw_threshold,
                                  settings.threads, reuse)
         built.calibrate([], settings.max_wrong_rate, "none")
-        built.manifest.calibration["labels_sha256"] = None
-        return built
-    queries = load_queries(labels, set(catalog.ids))
-    built, _ = build_with_labels(catalog, queries, embedder, recipe, settings.hnsw_threshold,
-                                 settings.max_wrong_rate, str(labels), settings.threads, reuse)
-    built.manifest.kb_hash = catalog.content_hash
-    built.manifest.calibration["labels_sha256"] = _sha256(labels)
+    else:
+        source = str(labels) if labels is not None else "learned examples"
+        built, _ = build_with_labels(catalog, queries, embedder, recipe, settings.hnsw_threshold,
+                                     settings.max_wrong_rate, source, settings.threads, reuse)
+        built.manifest.kb_hash = catalog.content_hash
+    built.manifest.calibration["labels_sha256"] = _sha256(labels) if labels is not None else None
+    built.manifest.calibration["learned_sha256"] = learned_hash
+    built.manifest.calibration["learned_examples"] = len(learned)
     return built
 
 
-def _labels_changed(stored: BuiltIndex, labels: Path | None) -> list[str]:
+def _labels_changed(stored: BuiltIndex, labels: Path | None, learned: Path) -> list[str]:
+    reasons = []
     recorded = stored.manifest.calibration.get("labels_sha256", "missing")
-    current = _sha256(labels) if labels is not None else None
-    if recorded == current:
-        return []
-    return [f"labelled queries changed ({labels or 'none'})"]
+    if recorded != (_sha256(labels) if labels is not None else None):
+        reasons.append(f"labelled queries changed ({labels or 'none'})")
+    if stored.manifest.calibration.get("learned_sha256") != learned_sha256(learned):
+        reasons.append(f"learned examples changed ({learned})")
+    return reasons
 
 
 def _sha256(path: Path) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from hub.errors import HubError
 
-__all__ = ["FaqRequired", "MessageNotFound", "NotACustomerMessage", "SupervisorsOnly", "UnknownFaq"]
+__all__ = [
+    "AdminsOnly", "ExampleNotFound", "FaqRequired", "MessageNotFound", "NotACustomerMessage",
+    "SupervisorsOnly", "UnknownFaq",
+]
 
 
 class MessageNotFound(HubError):
@@ -57,4 +60,26 @@ class SupervisorsOnly(HubError):
     def __init__(self) -> None:
         super().__init__(
             "Solo un supervisor ve y exporta las señales. / Only a supervisor sees and exports the signals."
+        )
+
+
+class AdminsOnly(HubError):
+    code = "admin_only"
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Solo un administrador quita ejemplos aprendidos. / Only an admin removes learned examples."
+        )
+
+
+class ExampleNotFound(HubError):
+    code = "learned_example_not_found"
+    http_status = 404
+
+    def __init__(self, example_id: int) -> None:
+        super().__init__(
+            f"No hay ningún ejemplo aprendido con id {example_id}; míralos en "
+            "GET /api/v1/learning/examples. / "
+            f"No learned example has id {example_id}; list them with GET /api/v1/learning/examples."
         )

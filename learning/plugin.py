@@ -14,6 +14,7 @@ from learning.api import router
 from learning.faq_search import FaqCatalog
 from learning.feedback import Asking, FeedbackReplies
 from learning.implicit import Implicit
+from learning.runs_api import router as runs_router
 from learning.settings import LearningSettings
 
 __all__ = ["install", "mount"]
@@ -29,3 +30,4 @@ def install(services: Services, settings: LearningSettings) -> None:
 def mount(app: FastAPI, catalog: FaqCatalog | None = None) -> None:
     app.state.faq_catalog = catalog or FaqCatalog()
     app.include_router(router)
+    app.include_router(runs_router)

@@ -1,0 +1,136 @@
+"""Learning runs on the small KB: right labels are kept and served, wrong ones are rolled back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge_base import KBSettings, KnowledgeBase
+from knowledge_base.built_index import MANIFEST_FILE
+from knowledge_base.cli import main
+from knowledge_base.embedder import Embedder
+from knowledge_base.labelled_queries import LabelledQuery, load_queries
+from knowledge_base.learn import Quality, held_out, verdict
+from knowledge_base.learn_index import learn_into_index, rebuild_if_needed
+from knowledge_base.learned import Learned, learned_file, load_learned, save_learned
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+#: Customers' ways to ask about the shop's opening hours, and about returns.
+HOURS = ["a que hora abris", "hasta que hora esta abierta la tienda", "abris los sabados",
+         "horario de la tienda del centro", "cuando cierra la tienda", "abren los festivos",
+         "a que hora abre la tienda por la mañana", "esta abierto a mediodia"]
+RETURNS = ["como hago una devolucion", "me quiero devolver el pedido", "puedo devolver una talla",
+           "devolucion de un producto roto", "quiero devolver lo que compre", "tengo que devolver algo",
+           "como devuelvo unas botas", "plazo para devolver una compra"]
+
+
+SHIPPING = ["cuanto tarda en llegar mi pedido", "en cuantos dias llega", "cuantos dias tarda el envio",
+            "cuando llega mi pedido", "en cuanto tiempo me llega", "cuanto tardais en enviar",
+            "cuanto tarda en llegar el paquete", "en cuantos dias me llega el pedido",
+            "puedo pagar con bizum?", "formas de pago bizum", "se puede pagar con paypal"]
+FAQ_QUESTIONS = [("¿Cuánto tarda en llegar mi pedido?", "envio-plazo"),
+                 ("¿Cuánto cuesta el envío?", "envio-coste"),
+                 ("¿Cómo devuelvo un producto?", "devolucion"),
+                 ("¿Qué formas de pago aceptáis?", "pago-metodos"),
+                 ("He olvidado mi contraseña", "cuenta-password"),
+                 ("¿Qué horario tienen las tiendas?", "tienda-horario")]
+
+
+def _labels(texts: list[str], expected: str | None, first_id: int = 1) -> list[Learned]:
+    return [Learned(LabelledQuery(t, expected, "es"), first_id + i) for i, t in enumerate(texts)]
+
+
+@pytest.fixture()
+def learning_settings(kb_dir: Path, tmp_path: Path) -> KBSettings:
+    """The small KB judged on its 20 labelled queries as test queries (never learned)."""
+    return KBSettings(path=kb_dir, index_dir=tmp_path / "index",
+                      calibration_queries=tmp_path / "none.jsonl")
+
+
+def test_right_labels_are_kept_and_a_running_bot_reloads_them(
+    learning_settings: KBSettings, embedder: Embedder
+) -> None:
+    kb = KnowledgeBase.open(learning_settings, embedder)
+    run = learn_into_index(learning_settings, embedder, _labels(HOURS, "tienda-horario"),
+                           FIXTURES / "kb_small_queries.jsonl")
+    assert run.kept, run.reason
+    assert [e.signal_id for e in load_learned(learned_file(learning_settings))] == list(range(1, 9))
+    assert run.before["known"]["n"] == 20
+    assert kb.reload_if_changed()  # the new index on disk is picked up, nothing rebuilt
+    assert kb.index.manifest.calibration["learned_examples"] == len(HOURS)
+    again = learn_into_index(learning_settings, embedder, _labels(HOURS, "tienda-horario"))
+    assert (again.kept, again.reason) == (False, "no new labels")
+
+
+def test_wrong_labels_are_rolled_back_and_the_index_is_untouched(
+    learning_settings: KBSettings, embedder: Embedder
+) -> None:
+    KnowledgeBase.open(learning_settings, embedder)
+    manifest = learning_settings.index_dir / MANIFEST_FILE
+    before = manifest.read_bytes()
+    # An agent marks a whole batch of answerable questions "no FAQ covers this" (and the FAQ's own
+    # questions right): calibration on them tightens until the bot stops answering.
+    wrong = _labels(SHIPPING + HOURS + RETURNS, None)
+    wrong += [x for i, (t, e) in enumerate(FAQ_QUESTIONS) for x in _labels([t], e, 500 + i)]
+    run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl")
+    assert not run.kept
+    assert run.reason.startswith("held-out quality worse: known:")
+    assert run.after["known"]["correct"] < run.before["known"]["correct"]
+    assert manifest.read_bytes() == before
+    assert not learned_file(learning_settings).exists()
+    kb = KnowledgeBase.open(learning_settings.model_copy(update={"auto_rebuild": False}), embedder)
+    assert kb.ask("quiero devolver unas zapatillas").candidates[0].entry_id == "devolucion"
+
+
+def test_a_removed_example_is_dropped_by_the_next_rebuild(
+    learning_settings: KBSettings, embedder: Embedder
+) -> None:
+    learn_into_index(learning_settings, embedder, _labels(HOURS, "tienda-horario"),
+                     FIXTURES / "kb_small_queries.jsonl")
+    path = learned_file(learning_settings)
+    save_learned(path, [e for e in load_learned(path) if e.signal_id != 1])
+    assert rebuild_if_needed(learning_settings, embedder)
+    assert not rebuild_if_needed(learning_settings, embedder)
+    kb = KnowledgeBase.open(learning_settings.model_copy(update={"auto_rebuild": False}), embedder)
+    assert kb.index.manifest.calibration["learned_examples"] == len(HOURS) - 1
+
+
+def test_the_cli_learns_an_exported_file_and_prints_the_run(
+    learning_settings: KBSettings, embedder: Embedder, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("knowledge_base.cli.make_embedder", lambda _s: embedder)
+    monkeypatch.setenv("KB_CALIBRATION_QUERIES", str(tmp_path / "none.jsonl"))
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"text": t, "expected": "tienda-horario", "lang": "es",
+                                          "signal_id": i}) + "\n" for i, t in enumerate(HOURS)))
+    argv = ["learn", "--kb", str(learning_settings.path), "--index-dir",
+            str(learning_settings.index_dir), "--labels", str(labels),
+            "--test", str(FIXTURES / "kb_small_queries.jsonl")]
+    assert main([*argv, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["kept"] is True and printed["labels"] == len(HOURS)
+    assert printed["before"]["known"]["n"] == 20
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hola", "expected": "no-such-entry", "lang": "es"}\n')
+    assert main([*argv[:-4], "--labels", str(bad)]) == 2
+    assert "'no-such-entry' is not in the KB" in capsys.readouterr().err
+
+
+def test_not_worse_allows_one_query_in_fifty_of_noise() -> None:
+    base = Quality(n=100, in_scope=80, correct=60, wrong=3)
+    assert verdict(base, Quality(n=100, in_scope=80, correct=58, wrong=5)) is None
+    assert "correct answers fell from 60 to 57" in (verdict(base, Quality(100, 80, 57, 3)) or "")
+    assert "wrong answers rose from 3 to 6" in (verdict(base, Quality(100, 80, 60, 6)) or "")
+    small = Quality(n=20, in_scope=13, correct=10, wrong=0)
+    assert verdict(small, Quality(20, 13, 10, 1)) is not None  # no allowance on a small set
+
+
+def test_the_held_out_share_is_fixed_by_the_text() -> None:
+    queries = load_queries(FIXTURES / "kb_small_queries.jsonl")
+    assert [held_out(q) for q in queries] == [held_out(q) for q in queries]
+    many = [LabelledQuery(f"pregunta numero {i}", None, "es") for i in range(500)]
+    assert 70 < sum(map(held_out, many)) < 130

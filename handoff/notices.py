@@ -191,10 +191,13 @@ _HANDOFF_TEXT_BY_REASON = {
     },
 }
 _HANDOFF_TEXT_BY_REASON["frustration"] = _HANDOFF_TEXT_BY_REASON["complaint"]
-# A photo, audio, video or document without words (hub/channels/media_reply.py): a person looks at it.
+# A photo, audio, video or document, with or without a caption (hub/channels/media_reply.py): a person
+# looks at it. Not "I can only read text": told that after writing «así ha llegado la caja, el jarrón
+# roto» with the photo, a customer hears the bot ignore their words (issue 18's point 5).
 _HANDOFF_TEXT_BY_REASON["media"] = {
-    "es": "¡Gracias, nos ha llegado! Yo solo sé leer texto, así que lo revisará una persona del equipo.",
-    "en": "Thanks, we've got it! I can only read text, so a person from our team will look at it.",
+    "es": "¡Gracias, nos ha llegado! Yo no puedo abrir fotos ni archivos, así que lo revisará una persona "
+    "del equipo.",
+    "en": "Thanks, we've got it! I can't open photos or files, so a person from our team will look at it.",
 }
 
 _HAND_BACK_TEXT = {

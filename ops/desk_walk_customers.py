@@ -129,7 +129,8 @@ async def check_waiting(desk: Desk, waiting: dict[str, object], abandon_after: f
     await found.shot(1, answers, "still_there")
     await asyncio.sleep(40)  # answer_within (25 s) passes for the one who stays silent
     silent = await widget_texts(pages["stays"])
-    found.saw(1, f"The «stays» customer, silent: {_q(silent[-2:])}")
+    asked_at = next((i for i, t in enumerate(silent) if "Sigues ahí" in t), len(silent) - 2)
+    found.saw(1, f"The «stays» customer, silent, from the question on: {_q(silent[asked_at:])}")
     asked_first = any("Sigues ahí" in t for t in silent)
     told_end = any("no hemos tenido respuesta" in t for t in silent)
     found.check(1, asked_first and told_end, "asked first, and told when the wait ends for no answer")
@@ -226,6 +227,11 @@ async def media(desk: Desk) -> Phone:
     found.saw(5, f"They send a photo captioned «así ha llegado la caja, el jarrón roto» → {_q(sent)}")
     found.check(
         5, not any("fotos del" in t for t in sent), "the bot does not ask again for the photo just sent"
+    )
+    found.check(
+        5,
+        not any("solo sé leer texto" in t for t in sent),
+        "the bot does not say it reads text only (the customer wrote words with the photo)",
     )
     found.check(
         5, any("persona" in t for t in sent), "a captioned damage photo: told a person will look at it"

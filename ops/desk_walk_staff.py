@@ -14,6 +14,15 @@ from ops.desk_walk_people import Desk, widget_texts
 
 __all__ = ["console_details", "media_in_console", "supervisor"]
 
+# The console header's height and how far apart its items' centres are (one line: a few px).
+HEADER = """() => {
+  const top = document.querySelector('header.top');
+  const centres = Array.from(top.querySelectorAll('.brand, .top-tools > *, .me > *'))
+    .filter((e) => e.offsetParent !== null && !e.classList.contains('me'))
+    .map((e) => { const b = e.getBoundingClientRect(); return Math.round(b.top + b.height / 2); });
+  return { height: top.getBoundingClientRect().height, spread: Math.max(...centres) - Math.min(...centres) };
+}"""
+
 
 async def _open(page: Page, conversation: int) -> None:
     claim = page.get_by_role("button", name=f"Atender la conversación {conversation}")
@@ -45,6 +54,7 @@ async def console_details(desk: Desk, ana: Page, luis: Page, customer: Page) -> 
     slots = " ".join((await ana.locator("#context .ctx-slots").inner_text()).split())
     found.saw(6, f"«Datos recogidos por el bot»: «{slots}»")
     found.check(6, "AB-12345" in slots, "the widget customer's order number is in the data collected")
+    found.check(6, "faq_id" not in slots, "the FAQ the customer tapped named for people, not «faq_id …»")
     box = await ana.locator("#context").bounding_box()
     found.check(
         6, box is not None and box["x"] + box["width"] <= 1440, f"context panel inside 1440 px ({box})"
@@ -134,7 +144,8 @@ async def media_in_console(desk: Desk, ana: Page) -> int:
     found = desk.found
     found.check(5, shown, "the console shows the photo as a thumbnail")
     text = " ".join((await ana.locator("#transcript").inner_text()).split())
-    found.saw(5, f"Ana's transcript: «{text[-200:]}»")
+    words = [" ".join(t.split()) for t in await ana.locator("#transcript .msg").all_inner_texts()]
+    found.saw(5, f"Ana's transcript, the customer's photo: «{next((w for w in words if 'jarrón' in w), '')}»")
     found.check(5, "jarrón roto" in text, "the caption is there as the customer's words")
     if await thumb.count():
         await thumb.last.scroll_into_view_if_needed()
@@ -161,6 +172,16 @@ async def supervisor(desk: Desk, sara: Page, ana: Page, media_conversation: int)
         f"Waits, longest first: {await waiting.count()} rows, first «"
         f"{' '.join((await waiting.first.inner_text()).split()) if await waiting.count() else ''}»",
     )
+    first = " ".join((await waiting.first.inner_text()).split()) if await waiting.count() else ""
+    found.check(
+        3,
+        bool(first) and not first.startswith("Conversación"),
+        "the waits name the customer (a name, a number, «Visitante web #N»), not «Conversación N»",
+    )
+    header = await sara.evaluate(HEADER)
+    found.check(3, header["spread"] <= 6 and header["height"] <= 60,
+                f"an admin's header is one line at 1440 px ({header['height']:.0f} px tall, items' centres "
+                f"within {header['spread']} px)")  # fmt: skip
     alerts = await view.locator(".sup-alert").count()
     found.check(3, alerts > 0, f"live alerts for waits past HANDOFF_WAIT_ALERT_AFTER ({alerts})")
     await found.shot(3, sara, "supervisor", full=True)

@@ -75,7 +75,7 @@ def test_a_photo_without_words_is_kept_and_a_person_is_said_to_look_at_it(wa: Wh
     message_id = stored_id(wa, wamid)
     sent = wa.wait_sent(1)
     said = sent[0].body["text"]["body"]
-    assert "lo revisará una persona del equipo" in said and "solo sé leer texto" in said
+    assert "lo revisará una persona del equipo" in said and "no puedo abrir fotos ni archivos" in said
     assert "solo puedo leer mensajes de texto" not in said  # the old "write it down instead"
     assert wa.rasa.calls == []
     assert conversation_status(wa, message_id) == "open"  # a person will, in fact, look at it
@@ -104,6 +104,7 @@ def test_a_damage_photo_with_a_caption_reaches_a_person_with_the_caption(wa: Wha
     message_id = stored_id(wa, wamid)
     said = wa.wait_sent(2)[1].body["text"]["body"]
     assert said.startswith("¡Gracias, nos ha llegado!") and "lo revisará una persona del equipo" in said
+    assert "solo sé leer texto" not in said  # they wrote words: "I only read text" is what issue 18 saw
     assert [c["message"] for c in wa.rasa.calls] == ["me ha llegado el paquete roto"]  # not the caption
     assert conversation_status(wa, message_id) == "open"
     assert wa.message(message_id).text == "[imagen] así ha llegado la caja, el jarrón roto"  # their words

@@ -9,7 +9,11 @@ is the test set. Two ways to use the labels are compared:
 * ``examples``: labels also become example questions of their entries, calibrated on
   cross-fitted scores (``knowledge_base/cross_fit.py``): what ``make run`` does.
 
-    python -m benchmarks.kb_labels [--draws 3] [--max-wrong-rate 0.03]
+    python -m benchmarks.kb_labels [--draws 3] [--max-wrong-rate 0.03] [--variant e5]
+                                   [--modes calibrate,examples]
+
+Prints the mean over held-out sets for each mode, then one row per held-out set and number
+of labels for ``examples`` (or the first mode measured).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from benchmarks.kb_labels_report import mean_table, per_set_table
 from benchmarks.kb_transfer import BENCH_DIR, MAX_OOS, MAX_WRONG, VARIANTS, embedder, load_set
 from knowledge_base.built_index import BuiltIndex
 from knowledge_base.cross_fit import build_with_labels
@@ -28,16 +33,17 @@ from knowledge_base.evaluation import evaluate
 from knowledge_base.hit_matrix import HitMatrix
 
 SIZES = (0, 10, 25, 50, 100)
-FIELDS = ("es_top1", "answered_correct", "in_scope_answered", "wrong_answer_rate",
-          "out_of_scope_answered", "bound")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--max-wrong-rate", type=float, default=0.03)
-    ap.add_argument("--variant", default="e5")
+    ap.add_argument("--variant", default="e5", choices=list(VARIANTS))
+    ap.add_argument("--modes", default="calibrate,examples",
+                    help="comma-separated of calibrate, examples")
     args = ap.parse_args(argv)
+    modes = [m for m in ("calibrate", "examples") if m in args.modes.split(",")]
     v = VARIANTS[args.variant]
     emb = embedder(v.embedder)
     sets = sorted(p for p in BENCH_DIR.iterdir() if (p / "queries" / "test.jsonl").is_file())
@@ -49,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         ref_q, hidden = reference_queries(catalog)
         groups[name] = (HitMatrix.from_scored(built.score(queries)),
                         HitMatrix.from_scored(built.score(ref_q, hidden)))
-    results: dict[tuple[str, int], list[dict[str, float]]] = {}
+    results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     for held, (catalog, queries, kinds) in loaded.items():
         defaults = fit_day_one([g for n, g in groups.items() if n != held],
                                weight_grid(v.recipe), MAX_WRONG, MAX_OOS)
@@ -58,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             for n in SIZES:
                 labelled = [queries[i] for i in order[:n]]
                 test = [queries[i] for i in order[n:] if kinds[i] != "en"]
-                for mode in ("calibrate", "examples"):
+                for mode in modes:
+                    if n == 0 and mode == "examples" and "calibrate" in modes:
+                        continue  # no labels: the same day-one defaults as calibrate
                     if mode == "examples" and n > 0:
                         built, cal = build_with_labels(catalog, labelled, emb, v.recipe, 50_000,
                                                        args.max_wrong_rate, "bench",
@@ -72,22 +80,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                     row["es_top1"] = rep.per_lang.get("es", {}).get("top1", float("nan"))
                     row["bound"] = cal.point.bound if cal.point else float("nan")
                     row["moved"] = float(cal.source != "day-one defaults")
-                    results.setdefault((mode, n), []).append(row)
+                    results.setdefault((held, mode, n), []).append(row)
         emb.save()
     secs = time.perf_counter() - started
-    print(f"### labelled queries per FAQ: mean over {len(loaded)} held-out FAQs x {args.draws} "
-          f"draws ({secs:.0f} s; max wrong rate {args.max_wrong_rate}; test = the FAQ's other "
-          "queries, Spanish + out of scope)\n")
-    print("| labels | mode | " + " | ".join(FIELDS) + " | thresholds moved |")
-    print("|---|---|" + "---|" * (len(FIELDS) + 1))
-    for n in SIZES:
-        for mode in ("calibrate", "examples"):
-            if n == 0 and mode == "examples":
-                continue
-            rows = results[(mode, n)]
-            vals = " | ".join(f"{np.nanmean([r[f] for r in rows]):.3f}" for f in FIELDS)
-            moved = np.mean([r["moved"] for r in rows])
-            print(f"| {n} | {mode} | {vals} | {moved:.2f} |")
+    print(f"### {args.variant}: labelled queries per FAQ, mean over {len(loaded)} held-out FAQs x "
+          f"{args.draws} draws ({secs:.0f} s; max wrong rate {args.max_wrong_rate}; test = the "
+          "FAQ's other queries, Spanish + out of scope)\n")
+    print(mean_table(results, SIZES, modes))
+    per_set = "examples" if "examples" in modes else modes[0]
+    print(f"\n### {args.variant}: per held-out set, {per_set}, mean over {args.draws} draws\n")
+    print(per_set_table(results, SIZES, per_set))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The console's header holds on one line from 1280 to 1920 px for an agent, a supervisor and an admin
-(at 1440 px an admin's header wrapped onto two lines, «Idioma» alone on the first: ops/desk_walk.py), and
-the queue names a widget shopper «Visitante web #N» as the context panel does, not «Conversación N»."""
+(at 1440 px an admin's header wrapped onto two lines, «Idioma» alone on the first: ops/desk_walk.py), it
+stays on screen over a long supervisors' view, and the queue names a widget shopper «Visitante web #N»
+as the context panel does, not «Conversación N»."""
 
 from __future__ import annotations
 
@@ -88,3 +89,31 @@ def test_the_queue_names_a_widget_shopper_as_the_context_panel_does(
     line.get_by_role("button", name="Atender la conversación 1").click()
     expect(ana.locator("#conv-title")).to_contain_text("Visitante web #1")
     expect(ana.locator("#mine .q-item .q-title")).to_have_text("Visitante web #1")
+
+
+def test_a_long_supervisors_view_scrolls_in_its_panel_and_the_header_stays(
+    hub: RunningHub, pages: Callable[..., Page]
+) -> None:
+    """Six waits at 1440x900: the tables scroll inside the view. The tables' screen-reader captions
+    (position: absolute) used to escape it and make the page itself 300 px taller: scrolled on, the whole
+    console moved up, the header out of sight and a blank band below (ops/desk_walk.py's screenshot)."""
+    hub.rasa.answer = handing_off_bot
+    add_agent(hub, "sara@tiendasol.example", "Sara Ruiz", role="admin")
+    for n in range(6):
+        shopper_asks_for_a_person(pages(), hub, f"quiero hablar con una persona {n}")
+    sara = pages(1440)
+    log_in(sara, hub, "sara@tiendasol.example")
+    sara.get_by_role("button", name="Supervisión").click()
+    waits = sara.locator("section[aria-labelledby=sup-waiting-title] tr[data-conversation]")
+    expect(waits).to_have_count(6)
+    view = sara.locator(".sup")
+    assert view.evaluate("(e) => e.scrollHeight > e.clientHeight")  # long enough to scroll
+    measure = "() => ({ height: document.scrollingElement.scrollHeight, y: window.scrollY })"
+    assert sara.evaluate(measure) == {"height": 900, "y": 0}, sara.evaluate(measure)
+    waits.last.scroll_into_view_if_needed()
+    expect(waits.last).to_be_in_viewport()
+    sara.mouse.move(700, 600)
+    sara.mouse.wheel(0, 3000)  # past the view's end: nothing else may scroll
+    sara.wait_for_function("() => document.querySelector('.sup').scrollTop > 0")
+    assert sara.evaluate(measure) == {"height": 900, "y": 0}, sara.evaluate(measure)
+    expect(sara.locator("header.top")).to_be_in_viewport()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from knowledge_base.built_index import BuiltIndex
 from knowledge_base.catalog import Catalog
+from knowledge_base.day_one import DayOne
 from knowledge_base.embedder import Embedder
 from knowledge_base.knowledge_base import build_index, labels_file, recipe_from
 from knowledge_base.labelled_queries import LabelledQuery, load_queries
@@ -49,8 +50,11 @@ def learn_into_index(
     embedder: Embedder,
     new: Sequence[Learned],
     test: Path | None = None,
+    defaults: DayOne | None = None,
 ) -> Run:
-    """Judge ``new`` against the FAQ's labelled queries and its learned examples; keep -> write."""
+    """Judge ``new`` against the FAQ's labelled queries and its learned examples; keep -> write.
+    ``defaults``: the day-one thresholds (None: the shipped ``day_one.json``; benchmarks pass
+    ones fitted without the FAQ under test)."""
     catalog = Catalog.load(settings.path, settings.languages)
     ids = set(catalog.ids)
     labels = labels_file(settings)
@@ -62,7 +66,8 @@ def learn_into_index(
     run = learn(catalog, embedder, recipe_from(settings),
                 known=[*own, *(e.query for e in previous)], test=test_queries, new=usable,
                 hnsw_threshold=settings.hnsw_threshold, max_wrong_rate=settings.max_wrong_rate,
-                threads=settings.threads, reuse=_stored(settings, catalog, embedder))
+                threads=settings.threads, reuse=_stored(settings, catalog, embedder),
+                defaults=defaults)
     if run.kept and run.index is not None:
         _write(settings, run.index, labels, [*previous, *run.used])
     return run

@@ -10,6 +10,7 @@ import pytest
 from knowledge_base import KBSettings, KnowledgeBase
 from knowledge_base.built_index import MANIFEST_FILE
 from knowledge_base.cli import main
+from knowledge_base.day_one import DayOne
 from knowledge_base.embedder import Embedder
 from knowledge_base.labelled_queries import LabelledQuery, load_queries
 from knowledge_base.learn import Quality, held_out, verdict
@@ -96,6 +97,20 @@ def test_a_removed_example_is_dropped_by_the_next_rebuild(
     assert not rebuild_if_needed(learning_settings, embedder)
     kb = KnowledgeBase.open(learning_settings.model_copy(update={"auto_rebuild": False}), embedder)
     assert kb.index.manifest.calibration["learned_examples"] == len(HOURS) - 1
+
+
+def test_a_run_calibrates_from_the_day_one_defaults_it_is_given(
+    learning_settings: KBSettings, embedder: Embedder
+) -> None:
+    # Benchmarks pass defaults fitted without the FAQ under test: the served index uses them.
+    never = DayOne(1.0, 0.0, 0.0, 50.0, 50.0, 50.0, "never answers")
+    run = learn_into_index(learning_settings, embedder, _labels(HOURS, "tienda-horario"),
+                           FIXTURES / "kb_small_queries.jsonl", defaults=never)
+    assert run.kept, run.reason
+    assert run.after["known"]["correct"] == 0
+    kb = KnowledgeBase.open(learning_settings.model_copy(update={"auto_rebuild": False}), embedder)
+    assert kb.index.manifest.calibration["defaults"] == "never answers"
+    assert kb.ask("a que hora abris").action == "handoff"
 
 
 def test_the_cli_learns_an_exported_file_and_prints_the_run(

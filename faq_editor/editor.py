@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +35,7 @@ from knowledge_base.embed_cache import CachedEmbedder
 from knowledge_base.embedder import make_embedder
 from knowledge_base.knowledge_base import build_index, labels_file, recipe_from
 from knowledge_base.labelled_queries import load_queries
+from knowledge_base.learned import Learned, learned_file, save_learned
 
 __all__ = ["Change", "FaqEditor", "Published", "to_entry", "to_fields"]
 
@@ -299,6 +301,26 @@ class FaqEditor:
             log.info("FAQ published: %s", change)
             manifest = built.manifest
             return Published([str(p) for p in touched], manifest.n_entries, manifest.build_seconds)
+
+    def publish_learned(self, examples: list[Learned]) -> float:
+        """Serve the FAQ with these learned examples (an admin removed one): the index is built in memory
+        first, then the learned file and the index are written (manifest last, as a learning run does).
+        Returns the seconds it took; nothing is written if the build fails."""
+        started = time.perf_counter()
+        with self._lock:
+            kb = self.kb
+            current = kb.index
+            catalog = Catalog.from_entries(self._applied(current.catalog, Change(None, None)))
+            ids = set(catalog.ids)
+            known = [e for e in examples if e.query.expected is None or e.query.expected in ids]
+            labels = labels_file(self.settings)
+            built = build_index(catalog, kb.embedder, self.settings, labels, current, known)
+            save_learned(learned_file(self.settings), known)
+            built.save(self.settings.index_dir)
+            self._tries.clear()
+            kb.reload_if_changed()
+            self._save_cache(kb)
+            return time.perf_counter() - started
 
     @staticmethod
     def _save_cache(kb: KnowledgeBase) -> None:

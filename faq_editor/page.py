@@ -23,6 +23,7 @@ ASSETS = {
     "faq.css": "text/css; charset=utf-8",
     "faq.js": "text/javascript; charset=utf-8",
     "faq-text.js": "text/javascript; charset=utf-8",
+    "faq-learned.js": "text/javascript; charset=utf-8",
 }
 router = APIRouter(tags=["faq editor"])
 _HEADERS = {"Cache-Control": "no-cache"}

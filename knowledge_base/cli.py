@@ -17,7 +17,7 @@ from knowledge_base.evaluation import EvalReport, evaluate
 from knowledge_base.knowledge_base import KnowledgeBase, build_index, labels_file
 from knowledge_base.labelled_queries import load_queries
 from knowledge_base.learn_index import learn_into_index
-from knowledge_base.learned import load_learned
+from knowledge_base.learned import learned_lock, load_learned
 from knowledge_base.settings import DEMO_KB_DIR, KBSettings
 
 CACHE_DIR = Path("var/eval_cache")  # embeddings of earlier evals: a second eval only scores
@@ -136,8 +136,9 @@ def _print_calibration(calibration: dict[str, Any], thresholds: dict[str, float]
 def _learn(settings: KBSettings, args: argparse.Namespace) -> int:
     catalog = Catalog.load(settings.path, settings.languages)
     load_queries(args.labels, set(catalog.ids))  # every bad line reported, as for calibration
-    run = learn_into_index(settings, make_embedder(settings), load_learned(args.labels),
-                           args.test)
+    with learned_lock(settings):  # not while the hub takes a removed example out (learning/unlearn.py)
+        run = learn_into_index(settings, make_embedder(settings), load_learned(args.labels),
+                               args.test)
     if args.json:
         print(json.dumps(run.summary(), indent=2))
     else:

@@ -9,22 +9,25 @@ learn`` (or the hub's ``python -m learning learn``) and an admin's undo write th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.settings import KBSettings
 
-__all__ = ["LEARNED_FILE", "Learned", "learned_file", "learned_sha256", "learned_text",
+__all__ = ["LEARNED_FILE", "Learned", "learned_file", "learned_lock", "learned_sha256", "learned_text",
            "load_learned", "save_learned"]
 
 log = logging.getLogger(__name__)
 
 LEARNED_FILE = "learned.jsonl"
+LOCK_FILE = "learned.lock"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,20 @@ class Learned:
 
 def learned_file(settings: KBSettings) -> Path:
     return settings.index_dir / LEARNED_FILE
+
+
+@contextmanager
+def learned_lock(settings: KBSettings) -> Iterator[None]:
+    """Hold the learned file for a read-change-write (a learning run; an admin's undo in the hub):
+    one at a time across processes on this machine (``flock`` on ``learned.lock`` next to it), so
+    neither writes back what the other took out. Not re-entrant: take it once per thread."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load_learned(path: Path, known_ids: Iterable[str] | None = None) -> list[Learned]:

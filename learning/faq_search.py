@@ -65,6 +65,10 @@ class FaqCatalog:
     def exists(self, entry_id: str) -> bool:
         return self._load().get(entry_id) is not None
 
+    def get(self, entry_id: str, lang: str) -> Any:
+        """The entry in ``lang`` (else in another language); None if unknown."""
+        return self._load().get(entry_id, lang)
+
     def search(self, query: str, *, lang: str | None = None, limit: int = 8) -> list[Hit]:
         """Entries best first, one per id (in ``lang`` when it has that version); an empty query lists
         the first ``limit`` entries."""

@@ -6,6 +6,9 @@
    the new index and learned file are written (a running bot live-reloads them); rolled back ->
    nothing is written.
 3. The run is recorded in ``learning_runs`` (failed too), its examples in ``learning_examples``.
+
+All of it under the learned file's lock (``learned_lock``): an admin's removal in the hub
+(``learning/unlearn.py``) waits for the run, then takes the example out of what the run wrote.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from knowledge_base import KBSettings
 from knowledge_base.embedder import Embedder, make_embedder
 from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.learn_index import learn_into_index, rebuild_if_needed
-from knowledge_base.learned import Learned, learned_file, load_learned, save_learned
+from knowledge_base.learned import Learned, learned_file, learned_lock, load_learned, save_learned
 from learning import runs
 from learning.run_models import Outcome
 
@@ -29,6 +32,11 @@ __all__ = ["learn", "run_once"]
 
 async def run_once(engine: AsyncEngine, kb: KBSettings, embedder: Embedder, trigger: str) -> dict[str, Any]:
     """One learning run; returns its record as a dict (what the CLI prints)."""
+    with learned_lock(kb):  # a blocking wait: the CLI's loop has nothing else to do
+        return await _run(engine, kb, embedder, trigger)
+
+
+async def _run(engine: AsyncEngine, kb: KBSettings, embedder: Embedder, trigger: str) -> dict[str, Any]:
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     async with sessions.begin() as session:
         examples = await runs.active_examples(session)

@@ -16,6 +16,7 @@ from learning.feedback import Asking, FeedbackReplies
 from learning.implicit import Implicit
 from learning.runs_api import router as runs_router
 from learning.settings import LearningSettings
+from learning.unlearn import Unlearning
 
 __all__ = ["install", "mount"]
 
@@ -27,7 +28,10 @@ def install(services: Services, settings: LearningSettings) -> None:
     Implicit(db=services.db).subscribe(services.bus)
 
 
-def mount(app: FastAPI, catalog: FaqCatalog | None = None) -> None:
+def mount(app: FastAPI, catalog: FaqCatalog | None = None, unlearning: Unlearning | None = None) -> None:
+    """The API; ``unlearning``: how an admin's removal reaches the bot at once (the composition root
+    gives the FAQ editor's rebuild), else at the next learning run."""
     app.state.faq_catalog = catalog or FaqCatalog()
+    app.state.unlearning = unlearning or Unlearning()
     app.include_router(router)
     app.include_router(runs_router)

@@ -22,7 +22,9 @@ from hub.services import Services
 from hub.settings import Settings
 from kpis import plugin as kpis_plugin
 from learning import plugin as learning_plugin
+from learning.faq_search import FaqCatalog
 from learning.settings import LearningSettings
+from learning.unlearn import Unlearning
 from surveys import plugin as surveys_plugin
 from surveys.settings import SurveySettings
 
@@ -84,7 +86,10 @@ def create_app(
     kpis_plugin.mount(app)
     faq_editor_plugin.mount(app, faq_editor)  # the FAQ editor (/faq, /api/v1/faq; KB_* settings)
     surveys_plugin.mount(app)
-    learning_plugin.mount(app)
+    editor: FaqEditor = app.state.faq_editor
+    # an admin's removal of a learned example: the hub's FAQ editor rebuilds the index at once
+    learning_plugin.mount(app, FaqCatalog(editor.settings.path),
+                          Unlearning(editor.settings, editor.publish_learned))
     gaps_plugin.mount(app, gap_vectors)  # the knowledge-gap report (/gaps, /api/v1/gaps)
     app.state.survey_settings = surveys
     return app

@@ -310,6 +310,7 @@
     token = null;
     try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
     $('editor-view').hidden = true; $('login-view').hidden = false; $('logout').hidden = true; $('who').textContent = '';
+    window.faqLearned.stop();
   }
 
   function start(agent) {
@@ -317,6 +318,7 @@
     $('who').textContent = agent.name;
     $('login-view').hidden = true; $('editor-view').hidden = false; $('logout').hidden = false;
     setEditable(); loadList();
+    window.faqLearned.start(agent.role, api, el, showError); // «Aprendido»: supervisors read, admins remove
     var fromGap = new URLSearchParams(window.location.search).get('gap');
     if (fromGap && canEdit) openGap(fromGap);
   }
@@ -326,6 +328,7 @@
     $('ui-lang').value = window.faqText.lang();
     $('ui-lang').addEventListener('change', function () {
       window.faqText.set($('ui-lang').value); setEditable(); renderChecks(lastChecks); renderTry(); loadList(); loadHistory();
+      window.faqLearned.render();
     });
     $('login-form').addEventListener('submit', function (event) {
       event.preventDefault(); showError('');

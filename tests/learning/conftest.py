@@ -4,6 +4,7 @@ Graph API, and served by uvicorn for the widget."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 _TESTS = Path(__file__).resolve().parents[1]
+KB_FIXTURES = _TESTS / "knowledge_base" / "fixtures"
 for _folder in (_TESTS / "hub", _TESTS / "hub" / "channels", _TESTS / "handoff", _TESTS / "surveys"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
@@ -23,6 +25,8 @@ from starlette.testclient import TestClient  # noqa: E402
 from whatsapp_testing import whatsapp_settings  # noqa: E402
 from widget_testing import LiveHub  # noqa: E402
 
+from faq_editor.editor import FaqEditor  # noqa: E402
+from knowledge_base import KBSettings  # noqa: E402
 from learning.settings import LearningSettings  # noqa: E402
 from mostrador.wiring import create_app  # noqa: E402
 from surveys.settings import SurveySettings  # noqa: E402
@@ -40,12 +44,14 @@ def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
 
 
-def _app(settings: Any, rasa: FakeRasa, learning: LearningSettings) -> Any:
+def _app(settings: Any, rasa: FakeRasa, learning: LearningSettings, editor: FaqEditor | None = None) -> Any:
+    """The product's app; its FAQ editor on a temporary KB (never the developer's ``var/kb``)."""
     return create_app(
         settings,
         survey_settings=_SURVEYS,
         learning_settings=learning,
         rasa_transport=httpx.MockTransport(rasa.handle),
+        faq_editor=editor or FaqEditor(KBSettings(index_dir=Path(settings.data_dir) / "kb")),
     )
 
 
@@ -82,6 +88,25 @@ def any_db_hub(database_url: str, tmp_path: Any, rasa: FakeRasa) -> Iterator[Lea
     rasa.reply = kb_bot
     with TestClient(_app(hub_settings(database_url, tmp_path), rasa, _learning())) as client:
         yield LearningHub(client, _SURVEYS, rasa)
+
+
+@pytest.fixture
+def kb_hub(database_url: str, tmp_path: Any, rasa: FakeRasa, kb: KBSettings) -> Iterator[LearningHub]:
+    """Like ``any_db_hub``, its FAQ editor on ``kb`` (the FAQ the learning runs learn into)."""
+    rasa.reply = kb_bot
+    app = _app(hub_settings(database_url, tmp_path), rasa, _learning(), FaqEditor(kb))
+    with TestClient(app) as client:
+        yield LearningHub(client, _SURVEYS, rasa)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KBSettings:
+    """The small KB (pago-metodos, envio-plazo, ...) with its labelled queries as its test queries."""
+    shutil.copytree(KB_FIXTURES / "kb_small", tmp_path / "kb")
+    (tmp_path / "kb" / "queries").mkdir()
+    shutil.copy(KB_FIXTURES / "kb_small_queries.jsonl", tmp_path / "kb" / "queries" / "test.jsonl")
+    return KBSettings(path=tmp_path / "kb", index_dir=tmp_path / "kb-index",
+                      calibration_queries=tmp_path / "none.jsonl")
 
 
 @pytest.fixture

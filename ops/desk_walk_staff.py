@@ -182,6 +182,9 @@ async def supervisor(desk: Desk, sara: Page, ana: Page, media_conversation: int)
     found.check(3, header["spread"] <= 6 and header["height"] <= 60,
                 f"an admin's header is one line at 1440 px ({header['height']:.0f} px tall, items' centres "
                 f"within {header['spread']} px)")  # fmt: skip
+    page = await sara.evaluate("() => [document.scrollingElement.scrollHeight, innerHeight]")
+    found.check(3, page[0] <= page[1], f"the view scrolls in its panel, the page does not ({page[0]} px "
+                f"tall in a {page[1]} px window): the header stays on screen")  # fmt: skip
     alerts = await view.locator(".sup-alert").count()
     found.check(3, alerts > 0, f"live alerts for waits past HANDOFF_WAIT_ALERT_AFTER ({alerts})")
     await found.shot(3, sara, "supervisor", full=True)

@@ -167,6 +167,12 @@ def test_an_admin_removes_a_learned_example_and_a_supervisor_only_reads(
     assert bot.index.manifest.calibration["learned_examples"] == 1
     page.reload()
     expect(page.locator("#learned-examples li")).to_have_count(1)
+    page.locator("#ui-lang").select_option("en")  # the same in English
+    expect(page.locator("#learned-title")).to_have_text("Learned")
+    expect(page.locator("#runs [data-outcome]")).to_have_text("Kept")
+    expect(page.locator("#runs .held")).to_contain_text("Known: correct")
+    expect(page.locator("#learned-examples li").get_by_role("button", name="Remove")).to_have_count(1)
+    page.locator("#ui-lang").select_option("es")
 
     # a supervisor: the same lists, no «Quitar»
     lucia = chromium.new_page(locale="es-ES")

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import desk, queue
+from handoff.customer_facts import name_entries
 from handoff.schemas import QueueEntry
 from hub import periodic
 from hub.broadcast import Broadcast
@@ -74,10 +75,10 @@ class WaitAlerts:
             if not due:
                 return 0
             alerted = await _alerted(session, [item.conversation.id for item in due])
-            for item in due:
-                if item.handoff.id in alerted:
-                    continue
-                entry = QueueEntry.of(item.handoff, item.conversation)
+            due = [item for item in due if item.handoff.id not in alerted]
+            entries = [QueueEntry.of(item.handoff, item.conversation) for item in due]
+            await name_entries(session, entries)  # what the console calls the customer, as in the queue
+            for item, entry in zip(due, entries, strict=True):
                 waited = round((now - item.handoff.requested_at).total_seconds())
                 await events.record(
                     session,
@@ -89,6 +90,8 @@ class WaitAlerts:
                     {
                         "type": "wait_alert",
                         "conversation_id": entry.conversation_id,
+                        "contact_id": entry.contact_id,
+                        "customer_name": entry.customer_name,
                         "handoff_id": entry.handoff_id,
                         "waiting_seconds": waited,
                         "language": entry.language,

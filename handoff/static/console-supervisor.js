@@ -31,7 +31,7 @@
       assign: 'Asignar', reassign: 'Reasignar', take: 'Tomarla yo', view: 'Ver',
       assign_to: function (id) { return 'Asignar la conversación ' + id + ' a'; },
       pick: 'Elige agente…',
-      alert: function (id, wait) { return 'La conversación ' + id + ' lleva ' + wait + ' esperando.'; },
+      alert: function (who, wait) { return who + ' lleva ' + wait + ' esperando.'; },
       alerts: 'Avisos',
       over: 'espera demasiado',
       dismiss: 'Descartar',
@@ -62,7 +62,7 @@
       assign: 'Assign', reassign: 'Reassign', take: 'Take it myself', view: 'View',
       assign_to: function (id) { return 'Assign conversation ' + id + ' to'; },
       pick: 'Pick an agent…',
-      alert: function (id, wait) { return 'Conversation ' + id + ' has waited ' + wait + '.'; },
+      alert: function (who, wait) { return who + ' has waited ' + wait + '.'; },
       alerts: 'Alerts',
       over: 'waiting too long',
       dismiss: 'Dismiss',
@@ -196,7 +196,7 @@
 
   function alertItem(alert) {
     return el('li', { class: 'sup-alert', 'data-conversation': alert.conversation_id }, [
-      el('span', { text: '⚠ ' + s('alert')(alert.conversation_id, duration(alert.waiting_seconds)) }),
+      el('span', { text: '⚠ ' + s('alert')(app.queueName(alert), duration(alert.waiting_seconds)) }),
       el('button', { type: 'button', class: 'btn btn-small', 'data-take': alert.conversation_id, text: s('take') }),
       el('button', { type: 'button', class: 'btn btn-quiet btn-small', 'data-dismiss': alert.conversation_id, text: s('dismiss') })
     ]);
@@ -256,7 +256,7 @@
       state.readAt = Date.now();
       data.waiting.forEach(function (entry) {
         if (data.wait_alert_after > 0 && entry.waiting_seconds >= data.wait_alert_after && !state.alerts[entry.conversation_id]) {
-          state.alerts[entry.conversation_id] = { conversation_id: entry.conversation_id, waiting_seconds: entry.waiting_seconds };
+          state.alerts[entry.conversation_id] = entry;
         }
       });
       render();
@@ -334,7 +334,7 @@
     if (!isSupervisor(me)) return;
     if (frame.type === 'wait_alert') {
       state.alerts[frame.conversation_id] = frame;
-      if (!state.open) app.actions.showBanner('⚠ ' + s('alert')(frame.conversation_id, duration(frame.waiting_seconds)));
+      if (!state.open) app.actions.showBanner('⚠ ' + s('alert')(app.queueName(frame), duration(frame.waiting_seconds)));
     }
     if (state.open && ['queue_changed', 'agents_changed', 'reassigned', 'wait_alert', 'subscribed'].indexOf(frame.type) >= 0) soon();
   }

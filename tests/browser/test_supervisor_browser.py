@@ -116,7 +116,9 @@ def test_a_supervisor_sees_the_desk_and_reassigns_a_conversation(
     waiting = view.locator("section[aria-labelledby=sup-waiting-title]")
     expect(waiting.locator("tr[data-conversation='2']")).to_contain_text("Pide hablar con una persona")
     # the wait passes HANDOFF_WAIT_ALERT_AFTER: a live alert, and the row is marked
-    expect(view.locator(".sup-alert[data-conversation='2']")).to_contain_text("La conversación 2 lleva")
+    # named as the lists name the customer (a widget visitor by their contact number), not "conversación 2"
+    alert = view.locator(".sup-alert[data-conversation='2']")
+    expect(alert).to_contain_text(re.compile(r"^⚠ Visitante web #\d+ lleva"))
     expect(waiting.locator("tr.sup-over[data-conversation='2']")).to_contain_text("espera demasiado")
     assigned = view.locator("section[aria-labelledby=sup-assigned-title]")
     held = assigned.locator("tr[data-conversation='1']")

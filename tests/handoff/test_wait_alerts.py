@@ -46,6 +46,8 @@ def test_a_long_wait_is_alerted_live_once(desk_with: Callable[..., AbstractConte
             alert = _frames_until(console, "wait_alert")
             assert alert["conversation_id"] == conversation_id and alert["waiting_seconds"] >= 130
             assert (alert["language"], alert["priority"], alert["channel"]) == ("es", "normal", "api")
+            # what the console calls the customer, as in the queue (an unnamed API contact: by number)
+            assert alert["contact_id"] and "customer_name" in alert
             assert _check(desk, alerts, later=400) == 0  # once per wait
         overview = desk.client.get("/api/v1/agent/supervision", headers=sara).json()
         assert overview["wait_alert_after"] == 120

@@ -14,8 +14,9 @@ from sklearn.cluster import AgglomerativeClustering
 __all__ = ["DEFAULT_DISTANCE", "Group", "cluster_vectors"]
 
 #: Average cosine distance at which two groups stop merging, with multilingual-e5-small (the KB's
-#: default embedder); tuned on three benchmark FAQs' queries (docs/benchmarks/gap_clustering.md).
-DEFAULT_DISTANCE = 0.085
+#: default embedder) on normalised questions (gaps.embedding.prepared); tuned on three benchmark FAQs'
+#: queries and 40 Banking77 intents (docs/benchmarks/gap_clustering.md).
+DEFAULT_DISTANCE = 0.09
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def build(questions: list[Question], vectors: Vectors, distance: float) -> list[
         by_lang.setdefault(q.lang, []).append(q)
     clusters: list[Cluster] = []
     for lang, mine in sorted(by_lang.items()):
-        found = vectors.of([mask(q.text) for q in mine])
+        found = vectors.of([mask(q.text) for q in mine], lang)
         clusters += [Cluster(lang, [mine[i] for i in g.members]) for g in cluster_vectors(found, distance)]
     return sorted(
         clusters,

@@ -37,7 +37,7 @@ class GapSettings(BaseSettings):
         lt=1,
         description=(
             "Cosine distance at which two groups of questions stop merging (average linkage); lower: "
-            "smaller, purer clusters. Tuned for the KB's default embedder "
-            "(docs/benchmarks/gap_clustering.md)."
+            "smaller, purer clusters. Tuned for the KB's default embedder on questions normalised as the KB "
+            "normalises queries (docs/benchmarks/gap_clustering.md)."
         ),
     )

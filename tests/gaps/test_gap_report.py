@@ -66,3 +66,32 @@ def test_the_period_and_the_language_filter(gaps: GapHub, monkeypatch: pytest.Mo
 def test_an_empty_period_is_an_empty_report(gaps: GapHub) -> None:
     report = gaps.get("/api/v1/gaps")
     assert report["questions"] == 0 and report["clusters"] == [] and report["days"] == 90
+
+
+# five customers on WhatsApp asking whether they can pay in instalments, as they type (written for this
+# test, not taken from the benchmark); before the questions were normalised they were two clusters (3 + 2)
+INSTALMENTS = [
+    "holaa se puede pagar a plazos??",
+    "xfa se puede pagar a plazos o tiene q ser todo de golpe",
+    "puedo pagarlo a plazos",
+    "hola q tal, aceptais pago a plazos?",
+    "se puede pagar en plazos x favor",
+]
+
+
+def test_five_informal_whatsapp_wordings_of_one_question_are_one_cluster(gaps: GapHub) -> None:
+    gaps.seed(
+        [
+            *(Turn(text, days_ago=i) for i, text in enumerate(INSTALMENTS)),
+            Turn("¿Tenéis tarjetas regalo?"),
+            Turn("¿Vendéis tarjetas regalo?"),
+            Turn("¿Hacéis envíos a Canarias?"),
+        ]
+    )
+    report = gaps.get("/api/v1/gaps")
+
+    assert [c["size"] for c in report["clusters"]] == [5, 2, 1]
+    first = report["clusters"][0]
+    # the lead sees (and drafts from) the customers' own wordings, not the normalised text that was embedded
+    assert sorted(first["questions"]) == sorted(INSTALMENTS)
+    assert first["representative"] in INSTALMENTS

@@ -14,7 +14,8 @@ publishes into it; the repository's FAQ is never touched). Then:
 4. the support lead opens «Sin respuesta» (/gaps): the five are one cluster at the top; «Crear entrada de
    FAQ», «Guardar y publicar» in the FAQ editor;
 5. the next customer asking it gets the new entry's answer, from the same action server (live reload);
-6. ``python -m learning learn`` takes Ana's labels: a run record, kept or rolled back, in the API.
+6. ``python -m learning learn`` takes Ana's labels: a run record, kept or rolled back, in the API;
+7. an admin removes a learned example (the FAQ editor's «Quitar»): the bot's index drops it at once.
 
 It prints a Markdown report (docs/learning_walk.md keeps the last one) and exits 1 if a check failed.
 """
@@ -38,7 +39,7 @@ from knowledge_base.cli import format_run
 from ops import learning_walk_people as people
 from ops.learning_walk_people import SORRY, Checks, agent_replies, whatsapp_customer, widget_customer
 from ops.run import bring_up
-from ops.security_walk_harness import Walk
+from ops.security_walk_harness import WALK, Walk
 from ops.service_walk_customers import Lines
 from ops.stack import ROOT, free_port
 from tests.fakes.graph_api import FakeGraphAPI
@@ -158,6 +159,33 @@ async def _walk(hub: str, tools: Walk, graph: FakeGraphAPI, shots: str | None, o
     out.add("operator", "python -m learning learn --json", shown)
     runs = (await tools.http.get("/api/v1/learning/runs", headers=sup)).json()
     checks.check("the run is recorded (GET /api/v1/learning/runs)", bool(runs))
+    await _admin_removes(tools, out, checks)
+
+
+async def _admin_removes(tools: Walk, out: Lines, checks: Checks) -> None:
+    """An admin takes a learned example back (what «Quitar» in the FAQ editor's «Aprendido» does)."""
+    out.mark("7. an admin removes a learned example")
+    tools.cli("handoff", "add-agent", "--email", f"adm-{WALK}@walk.example", "--name", "Sara", "--languages",
+              "es", "--role", "admin", password=f"pw-adm-{WALK}")  # fmt: skip
+    tools.tokens["adm"] = await tools.login("adm")
+    adm = tools.auth("adm")
+    learned = (await tools.http.get("/api/v1/learning/examples", headers=adm)).json()
+    if not learned:
+        checks.check("a learned example to remove", False)
+        return
+    gone = await tools.http.delete(f"/api/v1/learning/examples/{learned[0]['id']}", headers=adm)
+    state: dict[str, Any] = {}
+    for _ in range(120):
+        state = (await tools.http.get("/api/v1/learning/examples/removal", headers=adm)).json()
+        if state.get("in_bot") == 0:
+            break
+        await asyncio.sleep(1)
+    left = (await tools.http.get("/api/v1/learning/examples", headers=adm)).json()
+    out.add("admin Sara", f"removes «{learned[0]['text']}» → {learned[0]['expected']} ({gone.status_code}, "
+            f"{gone.json().get('takes_effect')})", f"removal {state}; learned examples {len(learned)} → "
+            f"{len(left)}")  # fmt: skip
+    checks.check("the removed example is out of the bot's index", state.get("in_bot") == 0
+                 and len(left) == len(learned) - 1)  # fmt: skip
 
 
 def _learn(tools: Walk) -> dict[str, Any]:

@@ -147,15 +147,19 @@ def _learn(settings: KBSettings, args: argparse.Namespace) -> int:
 
 
 def format_run(run: dict[str, Any]) -> str:
-    """A learning run as the CLIs print it (also ``python -m learning runs``)."""
+    """A learning run as the CLIs print it (also ``python -m learning runs``); ``better / worse``:
+    held-out queries whose outcome moved up / down (runs recorded before the paired gate: -)."""
     lines = [f"{'kept' if run['kept'] else 'rolled back'}: {run['reason']} "
              f"({run['labels']} new labels, {run.get('seconds', 0)} s)"]
     if run.get("before"):
-        lines += ["", "| held out | n | correct | wrong | clarify | handoff |", "|---|---|---|---|---|---|"]
+        lines += ["", "| held out | n | correct | wrong | clarify | handoff | better / worse |",
+                  "|---|---|---|---|---|---|---|"]
         for group, b in run["before"].items():
             a = run["after"][group]
+            paired = f"{a['gains']} / {a['harms']}" if "gains" in a else "-"
             lines.append(f"| {group} | {b['n']} | " + " | ".join(
-                f"{b[k]} -> {a[k]}" for k in ("correct", "wrong", "clarify", "handoff")) + " |")
+                f"{b[k]} -> {a[k]}" for k in ("correct", "wrong", "clarify", "handoff"))
+                + f" | {paired} |")
     return "\n".join(lines)
 
 

@@ -10,11 +10,25 @@ or calibrated on:
 
 Held out of both (a fixed one in ``HOLD_OUT`` of each set, chosen by a hash of the text, so a
 query is held out in every run): the held-out share of what the FAQ already knew plus its test
-queries (group ``known``), and the held-out share of the new labels (group ``new``). The run is
-**kept** when, in each group, the correct answers are not fewer and the wrong answers not more,
-beyond a noise allowance of one query in ``NOISE_PER`` (rounded down: none on a small set).
-Kept: the index served from then on is rebuilt with *every* label (held-out ones too). Rolled
-back: nothing is written, the old index keeps serving.
+queries (group ``known``), and the held-out share of the new labels (group ``new``).
+
+"Not worse" is judged query by query (a paired comparison: the same held-out queries, before and
+after). An outcome ranks correct > not answered (clarify, handoff) > wrong; a query that moved up
+is a **gain**, one that moved down a **harm**. The run is **rolled back** when, in a group,
+
+* **harms outweigh gains beyond chance**: a one-sided exact sign test at ``ALPHA``. If learning
+  did no harm, a query that changed would be as likely to change either way; the lead of harms
+  over gains must be one that fair coins give less than ``ALPHA`` of the time (at least 4
+  queries worse and none better, 7 against 2, 10 against 4, ...); or
+* **wrong answers rise beyond chance**: the queries newly answered wrong, less those no longer
+  answered wrong, are more than one and more than a refit's noise explains, a query turning wrong
+  by chance at most one time in ``NOISE_PER`` (one-sided binomial test at ``ALPHA``: 2 in up to
+  25 queries, 3 in 30-50, 5 in 100). Stricter than the sign test: a wrong answer costs more
+  than a missed one.
+
+So one query never decides, and a batch that gains many right answers at the cost of one wrong
+one is kept. Kept: the index served from then on is rebuilt with *every* label (held-out ones
+too). Rolled back: nothing is written, the old index keeps serving.
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from math import comb
 
 from knowledge_base.built_index import BuiltIndex
 from knowledge_base.catalog import Catalog
@@ -35,11 +50,16 @@ from knowledge_base.labelled_queries import LabelledQuery
 from knowledge_base.learned import Learned
 from knowledge_base.rows import TextRecipe
 
-__all__ = ["HOLD_OUT", "NOISE_PER", "Quality", "Run", "held_out", "learn", "new_labels", "quality",
-           "verdict"]
+__all__ = ["ALPHA", "HOLD_OUT", "NOISE_PER", "Change", "Quality", "Run", "chance", "compare",
+           "held_out", "learn", "new_labels", "noise", "outcomes", "quality", "tally", "verdict"]
 
 HOLD_OUT = 5  # one query in five is held out
-NOISE_PER = 50  # one query in fifty may change either way without counting as worse
+#: One-sided level of the gate's sign tests. Twice the usual 0.05: a harm let through is served to
+#: every customer and becomes the next run's baseline, a gain rolled back only waits for its labels
+#: to be given again; and at 0.05 a group of 20 would let 8 harms against 2 gains through.
+ALPHA = 0.10
+NOISE_PER = 50  # a refit alone turns a query wrong at most one time in fifty
+RANK = {"wrong": 0, "clarify": 1, "handoff": 1, "correct": 2}  # what an outcome is worth
 
 
 @dataclass(frozen=True)
@@ -57,27 +77,70 @@ class Quality:
         return asdict(self)
 
 
-def quality(scored: Sequence[ScoredQuery], t: Thresholds) -> Quality:
-    counts = dict.fromkeys(("correct", "wrong", "clarify", "handoff"), 0)
+def outcomes(scored: Sequence[ScoredQuery], t: Thresholds) -> list[str]:
+    """Per query: ``correct``, ``wrong``, ``clarify`` or ``handoff``."""
+    out = []
     for s in scored:
         ranking = ranked(s.hits, t.full_weight, t.lexical_weight, t.sentence_weight)
         action, _, _ = decide_action([r[1] for r in ranking], t)
         if action == "answer":
-            counts["correct" if ranking[0][0] == s.query.expected else "wrong"] += 1
+            out.append("correct" if ranking[0][0] == s.query.expected else "wrong")
         else:
-            counts[action] += 1
-    inside = sum(s.query.expected is not None for s in scored)
-    return Quality(len(scored), inside, **counts)
+            out.append(action)
+    return out
 
 
-def verdict(before: Quality, after: Quality) -> str | None:
-    """None when ``after`` is not worse than ``before``; else why it is."""
-    noise = after.n // NOISE_PER
-    if after.correct < before.correct - noise:
-        return f"correct answers fell from {before.correct} to {after.correct} of {after.n}"
-    if after.wrong > before.wrong + noise:
-        return f"wrong answers rose from {before.wrong} to {after.wrong} of {after.n}"
-    return None
+def tally(outcome: Sequence[str], in_scope: int) -> Quality:
+    return Quality(len(outcome), in_scope, *(sum(o == k for o in outcome)
+                                             for k in ("correct", "wrong", "clarify", "handoff")))
+
+
+def quality(scored: Sequence[ScoredQuery], t: Thresholds) -> Quality:
+    return tally(outcomes(scored, t), sum(s.query.expected is not None for s in scored))
+
+
+@dataclass(frozen=True)
+class Change:
+    """Query by query, how the same queries fared after a run compared with before it."""
+
+    gains: int = 0  # moved up: wrong -> not answered -> correct
+    harms: int = 0  # moved down
+    new_wrong: int = 0  # answered wrong now, not before
+    fixed_wrong: int = 0  # answered wrong before, not now
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def compare(before: Sequence[str], after: Sequence[str]) -> Change:
+    assert len(before) == len(after)
+    pairs = list(zip(before, after, strict=True))
+    return Change(sum(RANK[a] > RANK[b] for b, a in pairs), sum(RANK[a] < RANK[b] for b, a in pairs),
+                  sum(a == "wrong" != b for b, a in pairs), sum(b == "wrong" != a for b, a in pairs))
+
+
+def chance(k: int, n: int) -> float:
+    """How often at least ``k`` of ``n`` fair coins land the same given way (one-sided sign test)."""
+    return sum(comb(n, i) for i in range(k, n + 1)) / 2**n
+
+
+def noise(k: int, n: int) -> float:
+    """How often at least ``k`` of ``n`` queries turn wrong when each does one time in ``NOISE_PER``."""
+    r = 1 / NOISE_PER
+    return max(0.0, 1.0 - sum(comb(n, i) * r**i * (1 - r) ** (n - i) for i in range(k)))
+
+
+def verdict(change: Change, n: int) -> str | None:
+    """None when the change on ``n`` held-out queries is not worse beyond chance; else why."""
+    why = []
+    h, g = change.harms, change.gains
+    if h > g and (p := chance(h, h + g)) < ALPHA:
+        why.append(f"{h} queries worse, {g} better (sign test p = {p:.3f})")
+    rise = change.new_wrong - change.fixed_wrong
+    if rise > 1 and (p := noise(rise, n)) < ALPHA:
+        why.append(f"{change.new_wrong} newly answered wrong, {change.fixed_wrong} no longer "
+                   f"(p = {p:.3f} at one in {NOISE_PER})")
+    return "; ".join(why) or None
 
 
 def held_out(q: LabelledQuery) -> bool:
@@ -92,8 +155,8 @@ class Run:
     kept: bool
     reason: str
     used: list[Learned]  # the new labels this run judged
-    before: dict[str, dict[str, int]] = field(default_factory=dict)
-    after: dict[str, dict[str, int]] = field(default_factory=dict)
+    before: dict[str, dict[str, int]] = field(default_factory=dict)  # per group: Quality
+    after: dict[str, dict[str, int]] = field(default_factory=dict)  # Quality + Change (paired)
     held_out: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     index: BuiltIndex | None = None  # kept: the index to serve (FAQ + every label)
@@ -162,12 +225,16 @@ def learn(
     for name, queries in groups.items():
         if not queries:
             continue
-        b = _quality(before_index, queries)
-        a = _quality(after_index, queries)
-        run.before[name], run.after[name] = b.as_dict(), a.as_dict()
-        why = verdict(b, a)
+        b, a = _outcomes(before_index, queries), _outcomes(after_index, queries)
+        inside = sum(q.expected is not None for q in queries)
+        change = compare(b, a)
+        run.before[name] = tally(b, inside).as_dict()
+        run.after[name] = tally(a, inside).as_dict() | change.as_dict()  # + gains, harms, ...
+        why = verdict(change, len(queries))
         if why:
-            worse.append(f"{name}: {why}")
+            qb, qa = run.before[name], run.after[name]
+            worse.append(f"{name} (correct {qb['correct']} -> {qa['correct']}, wrong {qb['wrong']} "
+                         f"-> {qa['wrong']} of {qa['n']}): {why}")
     if not any(groups.values()):
         run.kept, run.reason = False, "nothing held out to judge the labels on"
     elif worse:
@@ -179,7 +246,7 @@ def learn(
     return run
 
 
-def _quality(index: BuiltIndex, queries: Sequence[LabelledQuery]) -> Quality:
+def _outcomes(index: BuiltIndex, queries: Sequence[LabelledQuery]) -> list[str]:
     t = index.manifest.calibrated
     assert t is not None
-    return quality(index.score(queries), t)
+    return outcomes(index.score(queries), t)

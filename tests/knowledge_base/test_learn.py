@@ -13,7 +13,7 @@ from knowledge_base.cli import main
 from knowledge_base.day_one import DayOne
 from knowledge_base.embedder import Embedder
 from knowledge_base.labelled_queries import LabelledQuery, load_queries
-from knowledge_base.learn import Quality, held_out, verdict
+from knowledge_base.learn import compare, held_out, verdict
 from knowledge_base.learn_index import learn_into_index, rebuild_if_needed
 from knowledge_base.learned import Learned, learned_file, load_learned, save_learned
 
@@ -32,6 +32,19 @@ SHIPPING = ["cuanto tarda en llegar mi pedido", "en cuantos dias llega", "cuanto
             "cuando llega mi pedido", "en cuanto tiempo me llega", "cuanto tardais en enviar",
             "cuanto tarda en llegar el paquete", "en cuantos dias me llega el pedido",
             "puedo pagar con bizum?", "formas de pago bizum", "se puede pagar con paypal"]
+#: Questions no entry covers, each picked by an agent as if an entry answered it (all wrong labels).
+OFF_TOPIC = {"envio-plazo": ["cual es la capital de italia", "cual es la capital de alemania",
+                             "capital de portugal", "cual es la capital de españa"],
+             "devolucion": ["receta de tortilla de patatas", "como se hace una paella",
+                            "receta de gazpacho", "receta de paella de marisco"],
+             "pago-metodos": ["quien gano la liga", "resultado del partido de hoy",
+                              "quien marco el gol ayer", "quien gano el partido del domingo"],
+             "tienda-horario": ["que tiempo hara mañana", "va a llover el fin de semana",
+                                "el tiempo en madrid", "que tiempo hace hoy"],
+             "cuenta-password": ["cuentame un chiste", "dime algo gracioso", "recomiendame una serie",
+                                 "que pelicula me recomiendas"],
+             "envio-coste": ["cuantos años tiene la reina", "que edad tiene el presidente",
+                             "recomiendame un libro", "cuantos años tiene el papa"]}
 FAQ_QUESTIONS = [("¿Cuánto tarda en llegar mi pedido?", "envio-plazo"),
                  ("¿Cuánto cuesta el envío?", "envio-coste"),
                  ("¿Cómo devuelvo un producto?", "devolucion"),
@@ -78,12 +91,32 @@ def test_wrong_labels_are_rolled_back_and_the_index_is_untouched(
     wrong += [x for i, (t, e) in enumerate(FAQ_QUESTIONS) for x in _labels([t], e, 500 + i)]
     run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl")
     assert not run.kept
-    assert run.reason.startswith("held-out quality worse: known:")
-    assert run.after["known"]["correct"] < run.before["known"]["correct"]
+    assert run.reason.startswith("held-out quality worse: known (correct 10 -> 1, wrong 0 -> 0 of 20)")
+    assert (run.after["known"]["harms"], run.after["known"]["gains"]) == (9, 0)
     assert manifest.read_bytes() == before
     assert not learned_file(learning_settings).exists()
     kb = KnowledgeBase.open(learning_settings.model_copy(update={"auto_rebuild": False}), embedder)
     assert kb.ask("quiero devolver unas zapatillas").candidates[0].entry_id == "devolucion"
+
+
+def test_wrong_faq_labels_that_make_the_bot_answer_wrong_are_rolled_back(
+    learning_settings: KBSettings, embedder: Embedder
+) -> None:
+    KnowledgeBase.open(learning_settings, embedder)
+    manifest = learning_settings.index_dir / MANIFEST_FILE
+    before = manifest.read_bytes()
+    # Agents answer 24 questions no entry covers with an entry each. With the shipped e5 day-one
+    # defaults (full weight 1.0) example rows weigh nothing and these labels are inert; at full
+    # weight 0.5 (what the demo FAQ's calibration moved to at 200 labels) they count half.
+    half = DayOne(0.5, 0.0, 0.0, -0.6, 1.25, -0.9, "examples count half")
+    wrong = [x for i, (e, texts) in enumerate(OFF_TOPIC.items()) for x in _labels(texts, e, 10 * i)]
+    run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl",
+                           defaults=half)
+    assert not run.kept
+    assert "3 newly answered wrong, 0 no longer" in run.reason
+    assert (run.before["known"]["wrong"], run.after["known"]["wrong"]) == (0, 3)
+    assert manifest.read_bytes() == before
+    assert not learned_file(learning_settings).exists()
 
 
 def test_a_removed_example_is_dropped_by_the_next_rebuild(
@@ -135,13 +168,37 @@ def test_the_cli_learns_an_exported_file_and_prints_the_run(
     assert "'no-such-entry' is not in the KB" in capsys.readouterr().err
 
 
-def test_not_worse_allows_one_query_in_fifty_of_noise() -> None:
-    base = Quality(n=100, in_scope=80, correct=60, wrong=3)
-    assert verdict(base, Quality(n=100, in_scope=80, correct=58, wrong=5)) is None
-    assert "correct answers fell from 60 to 57" in (verdict(base, Quality(100, 80, 57, 3)) or "")
-    assert "wrong answers rose from 3 to 6" in (verdict(base, Quality(100, 80, 60, 6)) or "")
-    small = Quality(n=20, in_scope=13, correct=10, wrong=0)
-    assert verdict(small, Quality(20, 13, 10, 1)) is not None  # no allowance on a small set
+def _outcomes(**counts: int) -> list[str]:
+    return [k for k, n in counts.items() for _ in range(n)]
+
+
+def test_many_right_answers_for_one_wrong_one_are_kept() -> None:
+    # As the demo FAQ at 200 labels: of 23 held-out queries, 8 the bot did not answer are now
+    # answered right, and one it answered right is now answered wrong (correct 9 -> 16, wrong 0 -> 1:
+    # the gate on raw counts rolled such batches back).
+    before = _outcomes(correct=9, clarify=10, handoff=4)
+    after = _outcomes(wrong=1, correct=16, clarify=2, handoff=4)
+    change = compare(before, after)
+    assert (change.gains, change.harms, change.new_wrong) == (8, 1, 1)
+    assert verdict(change, len(before)) is None
+
+
+def test_one_query_never_decides_but_harms_beyond_chance_do() -> None:
+    n = 20
+    right, missed = _outcomes(correct=10, handoff=10), _outcomes(handoff=20)
+    one_less = ["handoff", *right[1:]]
+    assert verdict(compare(right, one_less), n) is None
+    assert verdict(compare(missed, ["wrong", *missed[1:]]), n) is None
+    three_less = ["clarify"] * 3 + right[3:]
+    assert verdict(compare(right, three_less), n) is None  # a fair coin does this 1 time in 8
+    four_less = ["clarify"] * 4 + right[4:]
+    assert "4 queries worse, 0 better" in (verdict(compare(right, four_less), n) or "")
+    assert "2 newly answered wrong" in (verdict(compare(missed, ["wrong"] * 2 + missed[2:]), n) or "")
+    # wrong answers that only replace others do not count as a rise
+    swapped = compare(["wrong", "wrong", "handoff", "handoff"], ["handoff", "handoff", "wrong", "wrong"])
+    assert verdict(swapped, 4) is None
+    # on a large group the chance allowance grows: 3 new wrong answers of 100 are within noise
+    assert verdict(compare(_outcomes(handoff=100), _outcomes(wrong=3, handoff=97)), 100) is None
 
 
 def test_the_held_out_share_is_fixed_by_the_text() -> None:

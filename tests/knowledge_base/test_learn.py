@@ -107,7 +107,7 @@ def test_wrong_faq_labels_that_make_the_bot_answer_wrong_are_rolled_back(
     before = manifest.read_bytes()
     # Agents answer 24 questions no entry covers with an entry each. With the shipped e5 day-one
     # defaults (full weight 1.0) example rows weigh nothing and these labels are inert; at full
-    # weight 0.5 (what the demo FAQ's calibration moved to at 200 labels) they count half.
+    # weight 0.5 they count half (the demo FAQ's calibration moves it to 0.2 on average at 200 labels).
     half = DayOne(0.5, 0.0, 0.0, -0.6, 1.25, -0.9, "examples count half")
     wrong = [x for i, (e, texts) in enumerate(OFF_TOPIC.items()) for x in _labels(texts, e, 10 * i)]
     run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl",

@@ -1,10 +1,13 @@
 """The gap report's API for supervisors and admins (``/api/v1/gaps``); other agents get 403
 ``supervisor_only`` (handoff/permissions.py).
 
-- ``GET  /api/v1/gaps?lang=&include_handled=&limit=``      the clusters, most open questions first.
+- ``GET  /api/v1/gaps?lang=&include_handled=&limit=``      the clusters and the topics they make, most open
+                                                            questions first.
 - ``GET  /api/v1/gaps/clusters/{message_id}``              the cluster holding that question.
-- ``GET  /api/v1/gaps/clusters/{message_id}/draft``        its draft FAQ entry (the editor opens it).
-- ``POST /api/v1/gaps/clusters/{message_id}/handled``      its questions are covered by a published entry.
+- ``GET  /api/v1/gaps/clusters/{message_id}/draft?sub_groups=ID&sub_groups=ID``  its draft FAQ entry (the
+  editor opens it); with ``sub_groups``: drafted from those clusters (a topic's ticked sub-groups) instead.
+- ``POST /api/v1/gaps/clusters/{message_id}/handled``      its questions (or the body's ``sub_groups``' ones)
+  are covered by a published entry.
 """
 
 from __future__ import annotations
@@ -58,23 +61,51 @@ def _vectors(request: Request) -> Vectors:
     return vectors
 
 
-async def _clusters(sessions: Sessions, request: Request) -> list[report.Cluster]:
+async def _topics(sessions: Sessions, request: Request) -> list[report.Topic]:
     """Read the questions, close the transaction, then embed and cluster (seconds the first time)."""
     settings = GapSettings()  # read per request: microseconds, and tests can set it
     since = utcnow() - timedelta(days=settings.gaps_days)
     async with sessions() as session:
         questions = await unanswered(session, since=since, limit=settings.gaps_max_questions)
     try:
-        return await run_in_threadpool(report.build, questions, _vectors(request), settings.gaps_distance)
+        return await run_in_threadpool(
+            report.build_topics,
+            questions,
+            _vectors(request),
+            settings.gaps_distance,
+            settings.gaps_topic_distance,
+        )
     except (ModelChecksumError, OSError, ImportError) as exc:  # a missing or altered model file
         raise EmbedderUnavailable(str(exc)) from exc
 
 
-async def _cluster(sessions: Sessions, request: Request, message_id: int) -> report.Cluster:
-    for cluster in await _clusters(sessions, request):
+async def _clusters(sessions: Sessions, request: Request) -> list[report.Cluster]:
+    return report.clusters_of(await _topics(sessions, request))
+
+
+def _holding(clusters: list[report.Cluster], message_id: int) -> report.Cluster:
+    for cluster in clusters:
         if any(q.message_id == message_id for q in cluster.questions):
             return cluster
     raise GapNotFound(message_id)
+
+
+async def _cluster(sessions: Sessions, request: Request, message_id: int) -> report.Cluster:
+    return _holding(await _clusters(sessions, request), message_id)
+
+
+async def _chosen(
+    sessions: Sessions, request: Request, message_id: int, sub_groups: list[int] | None
+) -> tuple[report.Cluster, list[report.Cluster]]:
+    """The cluster in the path, and the ticked sub-groups' clusters (each found by any of its questions)."""
+    clusters = await _clusters(sessions, request)
+    cluster = _holding(clusters, message_id)
+    chosen: list[report.Cluster] = []
+    for sub in sub_groups or []:
+        found = _holding(clusters, sub)
+        if found not in chosen:
+            chosen.append(found)
+    return cluster, chosen
 
 
 @router.get("", response_model=ReportOut, summary="Unanswered questions grouped by meaning, by volume")
@@ -86,14 +117,17 @@ async def gap_report(
     include_handled: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ReportOut:
-    clusters = await _clusters(sessions, request)
+    topics = await _topics(sessions, request)
+    clusters = report.clusters_of(topics)
     now = utcnow()
     shown = [c for c in clusters if (lang is None or c.lang == lang) and (include_handled or c.open)]
+    cards = [t for t in topics if (lang is None or t.lang == lang) and (include_handled or t.whole.open)]
     return ReportOut(
         generated_at=now,
         days=GapSettings().gaps_days,
         questions=sum(len(c.questions) for c in clusters if lang is None or c.lang == lang),
         clusters=[report.view(c, now) for c in shown[:limit]],
+        topics=[report.topic_view(t, now) for t in cards[:limit]],
     )
 
 
@@ -113,10 +147,14 @@ async def gap_cluster(
     summary="The FAQ entry the cluster suggests, to edit and publish in the FAQ editor (/faq?gap=ID)",
 )  # fmt: skip
 async def gap_draft(
-    message_id: int, request: Request, sessions: SessionsDep, _agent: SupervisorDep
+    message_id: int,
+    request: Request,
+    sessions: SessionsDep,
+    _agent: SupervisorDep,
+    sub_groups: Annotated[list[int] | None, Query(max_length=200)] = None,
 ) -> DraftOut:
-    cluster = await _cluster(sessions, request, message_id)
-    return report.draft_of(cluster)
+    cluster, chosen = await _chosen(sessions, request, message_id, sub_groups)
+    return report.draft_of(cluster, chosen)
 
 
 @router.post(
@@ -132,10 +170,10 @@ async def gap_handled(
             change = await session.get(FaqChange, body.change_id)
         if change is None or change.entry_id != body.entry_id or change.lang != body.lang:
             raise ChangeMismatch(body.change_id)
-    cluster = await _cluster(sessions, request, message_id)
+    cluster, chosen = await _chosen(sessions, request, message_id, body.sub_groups)
     marked = 0
     async with sessions() as session:
-        for q in cluster.questions:
+        for q in (q for c in chosen or [cluster] for q in c.questions):
             if q.handled is None:
                 await session.merge(
                     Handled(

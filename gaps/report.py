@@ -1,5 +1,6 @@
-"""From unanswered questions to the report: clusters per language, ranked by volume, each with its
-representative, trend, examples, the agents' replies, and the draft entry it suggests. Masked throughout."""
+"""From unanswered questions to the report: clusters per language, grouped into topics (the same tree cut
+higher), ranked by volume, each with its representative, trend, examples, the agents' replies, and the draft
+entry it suggests (from the sub-groups the lead kept ticked). Masked throughout."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gaps.cluster import cluster_vectors
+from gaps.cluster import cluster_vectors, topics_of
 from gaps.collect import Question
 from gaps.embedding import Vectors
 from gaps.masking import mask
@@ -20,10 +21,22 @@ from gaps.schemas import (
     ExampleOut,
     HandledOut,
     ReplyOut,
+    SubGroupOut,
+    TopicOut,
     TrendOut,
 )  # fmt: skip
 
-__all__ = ["Cluster", "build", "draft_of", "view"]
+__all__ = [
+    "Cluster",
+    "Topic",
+    "build",
+    "build_topics",
+    "clusters_of",
+    "draft_of",
+    "joined",
+    "topic_view",
+    "view",
+]
 
 _PLACEHOLDER = re.compile(r"\[(?:DNI|NIE|IBAN|CARD|PHONE|EMAIL|ADDRESS|ORDER|ID|NUMBER)\]")
 EXAMPLES = 8
@@ -45,19 +58,52 @@ class Cluster:
         return sum(1 for q in self.questions if q.handled is None)
 
 
-def build(questions: list[Question], vectors: Vectors, distance: float) -> list[Cluster]:
-    """Clusters per language, the most open questions first (then the largest, then the newest)."""
+@dataclass
+class Topic:
+    lang: str
+    clusters: list[Cluster]  # the largest first
+    distances: list[float]  # each one's average cosine distance to the largest
+
+    @property
+    def whole(self) -> Cluster:
+        return joined(self.clusters)
+
+
+def joined(clusters: list[Cluster]) -> Cluster:
+    """Clusters as one: the largest one's questions first (its representative leads), then the others'."""
+    first = max(clusters, key=lambda c: len(c.questions))
+    rest = [q for c in clusters if c is not first for q in c.questions]
+    return Cluster(first.lang, [*first.questions, *rest])
+
+
+def _rank(c: Cluster) -> tuple[int, int, float]:
+    return (-c.open, -len(c.questions), -max(q.created_at for q in c.questions).timestamp())
+
+
+def build_topics(
+    questions: list[Question], vectors: Vectors, distance: float, topic_distance: float = 0.0
+) -> list[Topic]:
+    """Topics per language, the most open questions first (then the largest, then the newest); 0: every
+    cluster its own topic."""
     by_lang: dict[str, list[Question]] = {}
     for q in questions:
         by_lang.setdefault(q.lang, []).append(q)
-    clusters: list[Cluster] = []
+    topics: list[Topic] = []
     for lang, mine in sorted(by_lang.items()):
         found = vectors.of([mask(q.text) for q in mine], lang)
-        clusters += [Cluster(lang, [mine[i] for i in g.members]) for g in cluster_vectors(found, distance)]
-    return sorted(
-        clusters,
-        key=lambda c: (-c.open, -len(c.questions), -max(q.created_at for q in c.questions).timestamp()),
-    )
+        for t in topics_of(found, cluster_vectors(found, distance), topic_distance):
+            clusters = [Cluster(lang, [mine[i] for i in g.members]) for g in t.groups]
+            topics.append(Topic(lang, clusters, list(t.distances)))
+    return sorted(topics, key=lambda t: _rank(t.whole))
+
+
+def build(questions: list[Question], vectors: Vectors, distance: float) -> list[Cluster]:
+    """Clusters per language, the most open questions first (then the largest, then the newest)."""
+    return clusters_of(build_topics(questions, vectors, distance))
+
+
+def clusters_of(topics: list[Topic]) -> list[Cluster]:
+    return sorted((c for t in topics for c in t.clusters), key=_rank)
 
 
 def _key(text: str) -> str:
@@ -141,11 +187,33 @@ def view(cluster: Cluster, now: datetime) -> ClusterOut:
     )
 
 
-def draft_of(cluster: Cluster) -> DraftOut:
+def topic_view(topic: Topic, now: datetime) -> TopicOut:
+    subs = [
+        SubGroupOut(
+            id=c.id,
+            representative=" ".join(mask(c.questions[0].text).split()),
+            size=len(c.questions),
+            open=c.open,
+            questions=_wordings(c),
+            distance=round(d, 4),
+            handled=_handled(c),
+        )
+        for c, d in zip(topic.clusters, topic.distances, strict=True)
+    ]
+    return TopicOut(**view(topic.whole, now).model_dump(), sub_groups=subs)
+
+
+def draft_of(cluster: Cluster, sub_groups: list[Cluster] | None = None) -> DraftOut:
     """The representative question as the entry's question, the other wordings as its alternatives, the
     agents' most used reply as the answer to edit. No id or category: the editor proposes them. Wordings with
     masked personal data are left out (the representative too: the next clean wording is the question)
-    unless every wording has some."""
+    unless every wording has some. ``sub_groups`` (the ticked ones): drafted from them together instead, the
+    largest one's representative as the question."""
+    if sub_groups:
+        cluster = joined(sub_groups)
+        ids = [c.id for c in sorted(sub_groups, key=lambda c: -len(c.questions))]
+    else:
+        ids = [cluster.id]
     # a wording with masked personal data ("mi pedido [ORDER]...") is a poor FAQ phrasing: the clean ones
     # first, the masked ones only when there is nothing else
     wordings = _wordings(cluster)
@@ -164,4 +232,5 @@ def draft_of(cluster: Cluster) -> DraftOut:
             url=None,
         ),
         message_ids=[q.message_id for q in cluster.questions],
+        sub_groups=ids,
     )

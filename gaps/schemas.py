@@ -6,7 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-__all__ = ["ClusterOut", "DraftOut", "ExampleOut", "HandledIn", "HandledOut", "ReplyOut", "ReportOut"]
+__all__ = [
+    "ClusterOut",
+    "DraftOut",
+    "ExampleOut",
+    "HandledIn",
+    "HandledOut",
+    "ReplyOut",
+    "ReportOut",
+    "SubGroupOut",
+    "TopicOut",
+]
 
 
 class TrendOut(BaseModel):
@@ -57,11 +67,33 @@ class ClusterOut(BaseModel):
     handled: HandledOut | None = Field(description="Set when every question is covered by a published entry")
 
 
+class SubGroupOut(BaseModel):
+    id: int = Field(description="The cluster's id (its representative question's message id)")
+    representative: str
+    size: int
+    open: int
+    questions: list[str] = Field(description="The distinct wordings, representative first")
+    distance: float = Field(description="Average cosine distance to the topic's largest sub-group (0: it)")
+    handled: HandledOut | None
+
+
+class TopicOut(ClusterOut):
+    """One card: the pure clusters the same tree joins higher up, counted, trended and replied together
+    (``id`` and ``representative`` are its largest sub-group's)."""
+
+    sub_groups: list[SubGroupOut] = Field(
+        description="The pure clusters, largest first; a draft or a marking takes the ticked ones' ids"
+    )
+
+
 class ReportOut(BaseModel):
     generated_at: datetime
     days: int
     questions: int = Field(description="Unanswered questions in the period")
-    clusters: list[ClusterOut]
+    clusters: list[ClusterOut] = Field(description="The pure clusters, most open questions first")
+    topics: list[TopicOut] = Field(
+        description="The clusters grouped into topics (GAPS_TOPIC_DISTANCE), most open questions first"
+    )
 
 
 class EntryDraftOut(BaseModel):
@@ -78,12 +110,19 @@ class DraftOut(BaseModel):
     cluster: int
     entry: EntryDraftOut
     message_ids: list[int]
+    sub_groups: list[int] = Field(description="The clusters drafted from (their ids), largest first")
 
 
 class HandledIn(BaseModel):
     entry_id: str = Field(min_length=1, max_length=80)
     lang: str = Field(min_length=2, max_length=8)
     change_id: int | None = Field(default=None, description="The FAQ editor's change that published it")
+    sub_groups: list[int] | None = Field(
+        default=None,
+        max_length=200,
+        description="The ticked sub-groups (any question id of each): only their questions are marked; "
+        "none given: the cluster in the path",
+    )
 
 
 class MarkedOut(BaseModel):

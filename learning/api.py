@@ -3,7 +3,8 @@
 - ``GET /api/v1/learning/faq?q=&lang=`` any agent: FAQ entries matching the words, best first.
 - ``PUT /api/v1/learning/messages/{id}/label`` ``{"label": "faq"|"no_faq"|"not_question", "entry_id"?}``
   an agent who may read the conversation (handoff/permissions.py ``may_read``); ``DELETE`` takes it back.
-- ``GET /api/v1/learning/conversations/{id}/labels`` the labels on a conversation's turns.
+- ``GET /api/v1/learning/conversations/{id}/labels`` the labels on a conversation's turns;
+  ``.../feedback`` its answers to "¿Te ha servido?" (never labelled) and the questions that did not help.
 - ``GET /api/v1/learning/signals`` and ``GET /api/v1/learning/export`` supervisors (JSONL, the eval
   contract ``{"text", "expected", "lang"}``).
 """
@@ -96,7 +97,7 @@ async def search_faq(
 
 @router.put("/messages/{message_id}/label", responses={
     **_ERRORS, 403: {"description": "conversation_not_allowed"}, 404: {"description": "message_not_found"},
-    422: {"description": "faq_required, unknown_faq, not_a_customer_message"},
+    422: {"description": "faq_required, unknown_faq, not_a_customer_message, feedback_answer"},
 })
 async def put_label(
     agent: AgentDep, sessions: SessionsDep, catalog: CatalogDep, message_id: int, body: LabelIn
@@ -129,6 +130,27 @@ async def conversation_labels(
             raise ConversationNotAllowed(conversation_id)
         rows = await labels.labels_of(session, conversation_id=conversation_id)
     return [SignalOut.of(row) for row in rows]
+
+
+class FeedbackOut(BaseModel):
+    """The customer's answers to "¿Te ha servido?" in a conversation, for the console's label boxes."""
+
+    #: the questions whose answer did not help: labelled like a handed-off turn
+    not_helpful: list[int]
+    #: the answers themselves ("👎 No", a typed "no"): not questions, never labelled
+    answers: list[int]
+
+
+@router.get("/conversations/{conversation_id}/feedback", responses=_ERRORS)
+async def conversation_feedback(agent: AgentDep, sessions: SessionsDep, conversation_id: int) -> FeedbackOut:
+    """Which customer turns answered "¿Te ha servido?", and which questions they said did not help."""
+    async with sessions() as session:
+        if not await permissions.may_read(session, agent=agent, conversation_id=conversation_id):
+            raise ConversationNotAllowed(conversation_id)
+        found = await labels.feedback_of(session, conversation_id=conversation_id)
+    return FeedbackOut(
+        not_helpful=sorted({query for query, helped in found.values() if not helped}), answers=sorted(found)
+    )
 
 
 @router.get("/signals", responses={**_ERRORS, 403: {"description": "supervisor_only"}})

@@ -31,6 +31,18 @@ class NotACustomerMessage(HubError):
         )
 
 
+class FeedbackAnswer(HubError):
+    code = "feedback_answer"
+    http_status = 422
+
+    def __init__(self, message_id: int, query_id: int | None) -> None:
+        super().__init__(
+            f"Message {message_id} answers «¿Te ha servido?»; it is not a question. Label the question it "
+            f"was about{f' (message {query_id})' if query_id else ''}. / Message {message_id} answers 'Did "
+            "this help?'; label the question it was about."
+        )
+
+
 class FaqRequired(HubError):
     code = "faq_required"
     http_status = 422

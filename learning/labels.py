@@ -11,13 +11,13 @@ from handoff import permissions
 from handoff.models import Agent
 from hub.crud import conversations
 from hub.errors import ConversationNotAllowed
-from hub.models import Message, utcnow
-from learning.errors import FaqRequired, MessageNotFound, NotACustomerMessage, UnknownFaq
+from hub.models import Event, Message, utcnow
+from learning.errors import FaqRequired, FeedbackAnswer, MessageNotFound, NotACustomerMessage, UnknownFaq
 from learning.faq_search import FaqCatalog
 from learning.models import AGENT_KINDS, Kind, Signal, Strength
 from learning.record import signal
 
-__all__ = ["customer_turn", "label", "labels_of", "unlabel"]
+__all__ = ["customer_turn", "feedback_of", "label", "labels_of", "unlabel"]
 
 
 async def customer_turn(session: AsyncSession, *, agent: Agent, message_id: int) -> Message:
@@ -30,6 +30,20 @@ async def customer_turn(session: AsyncSession, *, agent: Agent, message_id: int)
     if not await permissions.may_read(session, agent=agent, conversation_id=message.conversation_id):
         raise ConversationNotAllowed(message.conversation_id)
     return message
+
+
+async def feedback_of(session: AsyncSession, *, conversation_id: int) -> dict[int, tuple[int, bool]]:
+    """The customer's answers to "¿Te ha servido?" in a conversation: answer message id -> (the question's
+    message id, helped). An answer ("👎 No", a typed "no") is not a turn to label; the question it was about
+    is, when it did not help (the console offers its label box although the bot answered it)."""
+    query = sa.select(Event.message_id, Event.data).where(
+        Event.conversation_id == conversation_id, Event.kind == "feedback_answered"
+    )
+    found: dict[int, tuple[int, bool]] = {}
+    for message_id, data in (await session.execute(query)).all():
+        if message_id is not None and isinstance(data, dict) and data.get("query_message_id"):
+            found[int(message_id)] = (int(data["query_message_id"]), bool(data.get("helpful")))
+    return found
 
 
 async def _current(session: AsyncSession, message_id: int) -> Signal | None:
@@ -50,6 +64,9 @@ async def label(
     if kind not in AGENT_KINDS:
         raise ValueError(kind)
     message = await customer_turn(session, agent=agent, message_id=message_id)
+    answered = (await feedback_of(session, conversation_id=message.conversation_id)).get(message.id)
+    if answered is not None:
+        raise FeedbackAnswer(message.id, answered[0])
     expected = None
     if kind == Kind.FAQ:
         if not entry_id:

@@ -155,7 +155,7 @@ async def agent_labels(page: Page, hub: str, conversation: int, search: str, ent
         await expect(page.get_by_role("heading", name="Cola")).to_be_visible(timeout=30_000)
     await page.goto(f"{hub}/agent#conversation={conversation}")
     await page.reload()
-    turn = page.locator("#context .ctx-turns .learn").first
+    turn = page.locator("#context .ctx-turns .learn:not([hidden])").first
     await expect(turn).to_be_visible(timeout=30_000)
     await turn.get_by_role("button", name="Responde la FAQ…").click()
     await turn.get_by_label("Buscar en las FAQ").press_sequentially(search)

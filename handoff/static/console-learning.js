@@ -150,20 +150,38 @@
 
   // Called by the context panel for each customer turn (console-context.js): a box for the turns the bot
   // did not answer from the FAQ (clarified, handed off, or not asked), filled once the labels are read.
+  // A turn the bot answered has its box only when the customer said the answer did not help; an answer
+  // to "¿Te ha servido?" ("👎 No", a typed "no") is not a question and has none (GET .../feedback). The
+  // boxes wait hidden until that is known.
+  var feedback = null; // {answers: {id: true}, notHelpful: {id: true}} of the open conversation
+  function shown(box) {
+    var id = box.getAttribute('data-message-id');
+    if (feedback && feedback.answers[id]) { box.remove(); return; }
+    box.hidden = !feedback || (box.getAttribute('data-answered') === 'yes' && !feedback.notHelpful[id]);
+  }
+
   function turnLabels(turn) {
-    if (turn.kb && turn.kb.decision === 'answer') return null;
-    var box = el('div', { class: 'learn', 'data-message-id': turn.message_id, 'data-lang': turn.language || '' });
+    var box = el('div', { class: 'learn', 'data-message-id': turn.message_id, 'data-lang': turn.language || '',
+      'data-answered': turn.kb && turn.kb.decision === 'answer' ? 'yes' : 'no' });
     draw(box);
+    shown(box);
     return box;
   }
 
-  app.on('close', function () { searching = {}; });
+  function each(fn) { Array.prototype.forEach.call(document.querySelectorAll('.learn[data-message-id]'), fn); }
+  function ids(list) { var set = {}; list.forEach(function (id) { set[String(id)] = true; }); return set; }
+
+  app.on('close', function () { searching = {}; feedback = null; });
   app.on('context', function (ctx, conversationId) {
     call('GET', '/conversations/' + conversationId + '/labels').then(function (rows) {
       labels = {};
       rows.forEach(function (row) { labels[String(row.message_id)] = row; });
-      Array.prototype.forEach.call(document.querySelectorAll('.learn[data-message-id]'), draw);
+      each(draw);
     }, function () { /* the context's own errors say enough */ });
+    call('GET', '/conversations/' + conversationId + '/feedback').then(function (found) {
+      feedback = { answers: ids(found.answers), notHelpful: ids(found.not_helpful) };
+      each(shown);
+    }, function () { feedback = { answers: {}, notHelpful: {} }; each(shown); });
   });
 
   app.learning = { turnLabels: turnLabels };

@@ -85,7 +85,9 @@ def unsure_bot(text: str) -> Reply:
     ]  # fmt: skip
 
 
-def test_a_shopper_says_the_answer_did_not_help_and_gets_a_person(page: Page, hub: RunningHub) -> None:
+def test_a_shopper_says_the_answer_did_not_help_and_gets_a_person(
+    page: Page, pages: Callable[[], Page], hub: RunningHub  # noqa: F811
+) -> None:
     hub.rasa.answer = unsure_bot
     page.goto(f"{hub.url}/demo")
     page.get_by_role("button", name=re.compile("Abrir el chat")).click()
@@ -102,3 +104,13 @@ def test_a_shopper_says_the_answer_did_not_help_and_gets_a_person(page: Page, hu
     expect(page.locator(".mw-msg--system").first).to_be_visible()  # the queue position
     assert _labels(hub) == [("not_helpful", "explicit", None)]
     assert hub.rasa.calls == ["¿cuándo llega lo mío?"]  # the 👎 never reached the bot
+
+    # The agent who takes it can label the question the answer did not help with, not the "👎 No".
+    add_agent(hub, "ana@tiendasol.example", "Ana")
+    ana = pages()
+    log_in(ana, hub, "ana@tiendasol.example")
+    ana.get_by_role("button", name="Atender la siguiente").click()
+    offered = ana.locator("#context .ctx-turns .turn").filter(has=ana.locator(".learn:not([hidden])"))
+    expect(offered).to_have_count(1)
+    expect(offered).to_contain_text("¿cuándo llega lo mío?")
+    expect(offered).not_to_contain_text("👎")

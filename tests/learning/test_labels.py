@@ -85,3 +85,32 @@ def test_only_agents_who_may_read_the_conversation_label_it(hub: LearningHub) ->
     sara = hub.login("sara@x.example")
     assert hub.client.put(url, json={"label": "not_question"}, headers=sara).status_code == 200
     assert [(s.kind, s.strength) for s in hub.signals()] == [("not_question", "confirmed")]
+
+
+def test_a_no_to_did_it_help_is_not_a_question_the_question_it_was_about_is(any_db_hub: LearningHub) -> None:
+    """The customer said the answer did not help ("no", typed here; "👎 No" on a button): the console offers
+    the label on the question the bot answered, never on the "no" (labelled as an FAQ example, the "no"
+    would have become an alternative wording of that entry)."""
+    hub = any_db_hub
+    conversation_id = hub.say("¿cuánto tarda mi pedido?")
+    hub.wait_until(lambda: hub.texts(conversation_id)[-1] == "¿Te ha servido?", "asked")
+    hub.say("no")
+    hub.wait_status(conversation_id, "open")
+    hub.add_agent("ana@x.example")
+    ana = hub.login("ana@x.example")
+    question = _incoming(hub, conversation_id, "¿cuánto tarda mi pedido?")
+    answer = _incoming(hub, conversation_id, "no")
+
+    found = hub.client.get(f"/api/v1/learning/conversations/{conversation_id}/feedback", headers=ana)
+    assert found.status_code == 200, found.text
+    assert found.json() == {"not_helpful": [question], "answers": [answer]}
+
+    body = {"label": "faq", "entry_id": "envio-plazo"}
+    on_answer = hub.client.put(f"/api/v1/learning/messages/{answer}/label", json=body, headers=ana)
+    assert on_answer.status_code == 422 and on_answer.json()["error"]["code"] == "feedback_answer"
+    assert f"message {question}" in on_answer.json()["error"]["message"]
+    on_question = hub.client.put(f"/api/v1/learning/messages/{question}/label", json=body, headers=ana)
+    assert on_question.status_code == 200, on_question.text
+    assert [row.message_id for row in hub.signals("faq")] == [question]
+    nobody = hub.client.get(f"/api/v1/learning/conversations/{conversation_id}/feedback")
+    assert nobody.status_code == 401

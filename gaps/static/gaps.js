@@ -107,7 +107,7 @@
       box.disabled = !g.open;
       return el('li', { 'data-sub': g.id }, [
         el('label', {}, [box, ' ', el('span', { class: 'sub-rep', text: g.representative }),
-          el('span', { class: 'muted', text: ' · ' + T('questions_count', { n: g.size }) }),
+          el('span', { class: 'muted', text: ' · ' + T(g.size === 1 ? 'questions_one' : 'questions_count', { n: g.size }) }),
           g.handled ? el('span', { class: 'done', text: ' · ' + T('handled', { id: g.handled.entry_id, lang: g.handled.lang }) }) : null]),
         el('ul', { class: 'wordings' }, g.questions.slice(1, 5).map(function (q) { return el('li', { text: q }); })),
       ]);

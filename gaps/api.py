@@ -126,6 +126,9 @@ async def gap_report(
         generated_at=now,
         days=GapSettings().gaps_days,
         questions=sum(len(c.questions) for c in clusters if lang is None or c.lang == lang),
+        open_questions=sum(
+            q.handled is None for c in clusters if lang is None or c.lang == lang for q in c.questions
+        ),
         clusters=[report.view(c, now) for c in shown[:limit]],
         topics=[report.topic_view(t, now) for t in cards[:limit]],
     )

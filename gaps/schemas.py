@@ -89,7 +89,8 @@ class TopicOut(ClusterOut):
 class ReportOut(BaseModel):
     generated_at: datetime
     days: int
-    questions: int = Field(description="Unanswered questions in the period")
+    questions: int = Field(description="Unanswered questions in the period (handled ones included)")
+    open_questions: int = Field(description="Of those, the ones no published FAQ entry covers yet")
     clusters: list[ClusterOut] = Field(description="The pure clusters, most open questions first")
     topics: list[TopicOut] = Field(
         description="The clusters grouped into topics (GAPS_TOPIC_DISTANCE), most open questions first"

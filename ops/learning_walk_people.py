@@ -206,7 +206,7 @@ async def lead_publishes(page: Page, hub: str, out: Lines, shots: str | None) ->
     did = f"«Crear entrada de FAQ», category tiendas, «Guardar y publicar» ({seen['entry_id']})"
     out.add("lead, /faq", did, seen["saved"])
     await page.goto(f"{hub}/gaps")
-    await expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    await expect(page.locator("#summary")).to_contain_text("días", timeout=60_000)  # not «Agrupando…»
     seen["after"] = await page.locator("#summary").inner_text()
     out.add("lead, /gaps", "opens «Sin respuesta» again", seen["after"])
     return seen

@@ -127,7 +127,7 @@
     var list = $('clusters');
     list.textContent = '';
     if (!last) return;
-    $('summary').textContent = T(last.topics.length === 1 ? 'summary_one' : 'summary', { clusters: last.topics.length, questions: last.open_questions, days: last.days });
+    $('summary').textContent = T(last.topics.length === 1 ? 'summary_one' : 'summary', { clusters: last.topics.length, questions: T(last.open_questions === 1 ? 'questions_one' : 'questions_count', { n: last.open_questions }), days: last.days });
     if (!last.topics.length) list.appendChild(el('li', { class: 'card muted', text: T('empty') }));
     last.topics.forEach(function (c) { list.appendChild(cluster(c)); });
   }

@@ -34,6 +34,7 @@ __all__ = [
     "clusters_of",
     "draft_of",
     "joined",
+    "tidy_question",
     "topic_view",
     "view",
 ]
@@ -203,6 +204,17 @@ def topic_view(topic: Topic, now: datetime) -> TopicOut:
     return TopicOut(**view(topic.whole, now).model_dump(), sub_groups=subs)
 
 
+def tidy_question(text: str, lang: str) -> str:
+    """A customer's wording as an FAQ question, as the bot will quote it («Sobre «…»: …»): one space between
+    words, a capital first letter, and in Spanish the opening «¿» of a question that ends in «?»
+    ("se puede pagar a plazos?" -> "¿Se puede pagar a plazos?"). Nothing else is rewritten."""
+    tidy = " ".join(text.split())
+    opening = "¿" if lang == "es" and tidy.endswith("?") and not tidy.startswith("¿") else ""
+    start = 1 if tidy.startswith("¿") else 0
+    tidy = tidy[:start] + tidy[start : start + 1].upper() + tidy[start + 1 :]
+    return opening + tidy
+
+
 def draft_of(cluster: Cluster, sub_groups: list[Cluster] | None = None) -> DraftOut:
     """The representative question as the entry's question, the other wordings as its alternatives, the
     agents' most used reply as the answer to edit. No id or category: the editor proposes them. Wordings with
@@ -220,13 +232,15 @@ def draft_of(cluster: Cluster, sub_groups: list[Cluster] | None = None) -> Draft
     clean = [w for w in wordings if not _PLACEHOLDER.search(w)]
     wordings = clean or wordings
     replies = _replies(cluster)
+    question = tidy_question(wordings[0], cluster.lang)  # the same question to the index and the editor
+    alternatives = wordings[1:]
     return DraftOut(
         cluster=cluster.id,
         entry=EntryDraftOut(
             id="",
             lang=cluster.lang,
-            question=wordings[0],
-            alt_questions=wordings[1 : 1 + MAX_ALTERNATIVES],
+            question=question,
+            alt_questions=alternatives[:MAX_ALTERNATIVES],
             answer=replies[0].text if replies else "",
             category="",
             url=None,

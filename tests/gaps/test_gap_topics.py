@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from gap_testing import DOG_REPLY, DOGS, WATER, GapHub, Turn
 
+from faq_editor.checks import same_text
 from gaps.cluster import cluster_vectors, topics_of
 
 
@@ -92,7 +93,11 @@ def test_the_draft_takes_the_ticked_sub_groups_only(gaps: GapHub) -> None:
     # the water sub-group alone: its own reply is the answer
     alone = gaps.get(f"/api/v1/gaps/clusters/{dogs}/draft", params={"sub_groups": [water]})["entry"]
     assert alone["answer"] == "Sí, en la entrada. Llama al [PHONE]"
-    assert sorted([alone["question"], *alone["alt_questions"]]) == sorted(WATER)
+    # a customer's wording as the question, tidied as the bot will quote it («¿…?», a capital)
+    assert alone["question"].startswith("¿") and alone["question"][1].isupper()
+    assert sorted(same_text(q) for q in [alone["question"], *alone["alt_questions"]]) == sorted(
+        same_text(q) for q in WATER
+    )
 
     # no sub_groups: the path's cluster alone, as before
     assert sorted(gaps.get(f"/api/v1/gaps/clusters/{ids[5]}/draft")["message_ids"]) == sorted(ids[5:7])
@@ -123,3 +128,15 @@ def test_topics_off_is_one_card_per_cluster(gaps: GapHub, monkeypatch: pytest.Mo
     monkeypatch.setenv("GAPS_TOPIC_DISTANCE", "0")
     topics = gaps.get("/api/v1/gaps")["topics"]
     assert [(t["size"], len(t["sub_groups"])) for t in topics] == [(5, 1), (2, 1), (1, 1)]
+
+
+def test_a_customers_wording_is_tidied_into_the_drafts_question() -> None:
+    """The bot quotes the question it answers («Sobre «…»: …»): a lead publishing a draft unchanged should
+    not have the bot say «Sobre «se puede pagar a plazos?»»."""
+    from gaps.report import tidy_question
+
+    assert tidy_question("se puede pagar a plazos?", "es") == "¿Se puede pagar a plazos?"
+    assert tidy_question("¿hay agua para los perros?", "es") == "¿Hay agua para los perros?"
+    assert tidy_question("  mi  pedido   no llega", "es") == "Mi pedido no llega"
+    assert tidy_question("can I pay later?", "en") == "Can I pay later?"
+    assert tidy_question("¿Puedo entrar con mi perro?", "es") == "¿Puedo entrar con mi perro?"

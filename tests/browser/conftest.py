@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from browser_testing import CHROMIUM, CHROMIUM_ARGS, RunningHub, StubRasa, serve_stub
+from browser_testing import CHROMIUM, CHROMIUM_ARGS, RunningHub, StubRasa, serve_stub, serving_in_thread
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from hub.settings import Settings
@@ -31,27 +28,15 @@ def hub(tmp_path: Path) -> Iterator[RunningHub]:
         data_dir=tmp_path, database_url=database_url, rasa_url=rasa_url, rasa_retry_base=0.1,
         bot_holding_after=0.0, bot_handoff_after=0.0,  # held stub replies must not trigger holding/handoff
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_config=None, ws="websockets-sansio", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hub")
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the hub did not start; see the log above")
-        thread.join(0.02)
     try:
-        yield RunningHub(f"http://127.0.0.1:{port}", database_url, stub)
+        with serving_in_thread(create_app(settings)) as url:
+            try:
+                yield RunningHub(url, database_url, stub)
+            finally:
+                for release in stub.held.values():
+                    release.set()
     finally:
-        for release in stub.held.values():
-            release.set()
-        server.should_exit = True
-        thread.join(30)
         stub_server.shutdown()
-        sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,17 +14,14 @@ import itertools
 import json
 import os
 import re
-import socket
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from browser_testing import RunningHub, StubRasa, serve_stub
+from browser_testing import RunningHub, StubRasa, serve_stub, serving_in_thread
 from playwright.sync_api import Page, expect
 from test_agent_console_browser import add_agent, log_in
 
@@ -69,23 +66,11 @@ def wa_hub(tmp_path: Path, graph: FakeGraphAPI) -> Iterator[RunningHub]:
         data_dir=tmp_path, database_url=database_url, rasa_url=rasa_url, bot_holding_after=0.0,
         bot_handoff_after=0.0, whatsapp=whatsapp,
     )  # fmt: skip
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_config=None, ws="websockets-sansio", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hub")
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "the hub did not start"
-        thread.join(0.02)
     try:
-        yield RunningHub(f"http://127.0.0.1:{sock.getsockname()[1]}", database_url, stub)
+        with serving_in_thread(create_app(settings)) as url:
+            yield RunningHub(url, database_url, stub)
     finally:
-        server.should_exit = True
-        thread.join(30)
         stub_server.shutdown()
-        sock.close()
 
 
 def customer_sends(hub: RunningHub, message: dict[str, object]) -> None:

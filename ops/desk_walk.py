@@ -42,7 +42,7 @@ from ops.desk_walk_customers import (
 from ops.desk_walk_people import Desk, Findings, Staff
 from ops.desk_walk_staff import console_details, media_in_console, supervisor
 from ops.run import bring_up
-from ops.security_walk_harness import Walk
+from ops.security_walk_harness import Walk, whatsapp_env
 from ops.stack import ROOT, free_port
 from tests.fakes.graph_api import FakeGraphAPI
 
@@ -65,9 +65,7 @@ def desk_env(data_dir: Path, graph_url: str) -> dict[str, str]:
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "policy.yml").write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False))
     return {
-        "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": "walk-token", "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "WHATSAPP_GRAPH_URL": graph_url, "HANDOFF_POLICY_PATH": str(data_dir / "policy.yml"),
+        **whatsapp_env(graph_url, SECRET, PHONE_ID), "HANDOFF_POLICY_PATH": str(data_dir / "policy.yml"),
         "HANDOFF_ABANDON_AFTER": str(ABANDON_AFTER), "HANDOFF_SWEEP_INTERVAL": "3",
         "HANDOFF_WAIT_ALERT_AFTER": "20",
     }  # fmt: skip

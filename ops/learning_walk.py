@@ -40,7 +40,7 @@ from knowledge_base.cli import format_run
 from ops import learning_walk_people as people
 from ops.learning_walk_people import SORRY, Checks, agent_replies, whatsapp_customer, widget_customer
 from ops.run import bring_up
-from ops.security_walk_harness import WALK, Walk
+from ops.security_walk_harness import WALK, Walk, whatsapp_env
 from ops.service_walk_customers import Lines
 from ops.stack import ROOT, free_port
 from tests.fakes.graph_api import FakeGraphAPI
@@ -226,9 +226,7 @@ def main() -> None:
     _fresh(data_dir)
     graph = FakeGraphAPI(access_token="walk-token").start()
     env = {
-        "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": "walk-token", "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "WHATSAPP_GRAPH_URL": graph.base_url, "LEARNING_FEEDBACK_SHARE": "1",
+        **whatsapp_env(graph.base_url, SECRET, PHONE_ID), "LEARNING_FEEDBACK_SHARE": "1",
         "KB_PATH": str(data_dir / "faq"),
     }  # fmt: skip
     os.environ.update(env)  # the CLIs the walk runs (learning learn) see the same FAQ

@@ -32,6 +32,7 @@ __all__ = [
     "Widget",
     "answer",
     "big_body",
+    "whatsapp_env",
 ]
 
 MB = 1024 * 1024
@@ -39,6 +40,16 @@ VICTIM_PHONE = "34657025713"  # the WhatsApp customer of findings 1 and 2 (the i
 STRANGER_PHONE = "34600999001"  # a number that never wrote (finding 1)
 SECRET_EMAIL = "victima.walk@example.com"
 WALK = uuid.uuid4().hex[:6]
+
+
+def whatsapp_env(graph_url: str, secret: str, phone_number_id: str) -> dict[str, str]:
+    """The hub's WhatsApp settings of a walk: on, signed with ``secret``, sending to the fake Graph API (the
+    token the walks' FakeGraphAPI expects, ``walk-token``)."""
+    return {
+        "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": "walk-token", "WHATSAPP_APP_SECRET": secret,
+        "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": phone_number_id,
+        "WHATSAPP_GRAPH_URL": graph_url,
+    }  # fmt: skip
 
 
 def answer(response: httpx.Response, *, message: int = 0) -> str:

@@ -35,7 +35,10 @@ import httpx
 from playwright.async_api import Page, async_playwright, expect
 
 from ops.run import bring_up
-from ops.security_walk_harness import Walk  # the operators' CLIs against DATA_DIR, signed webhooks
+from ops.security_walk_harness import (  # the operators' CLIs against DATA_DIR, signed webhooks
+    Walk,
+    whatsapp_env,
+)
 from ops.service_walk_customers import Lines, WhatsAppCustomer, agent_resolves, widget_say
 from ops.stack import ROOT, free_port
 from tests.fakes.graph_api import FakeGraphAPI
@@ -251,11 +254,8 @@ def main() -> None:
         if old.name != "kb":
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     graph = FakeGraphAPI(access_token="walk-token").start()
-    env = {
-        "WHATSAPP_ENABLED": "true", "WHATSAPP_ACCESS_TOKEN": "walk-token", "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "WHATSAPP_GRAPH_URL": graph.base_url, "SURVEYS_BOT_CSAT_SHARE": "1", "REOPEN_WINDOW_HOURS": "0.03",
-    }  # fmt: skip
+    env = {**whatsapp_env(graph.base_url, SECRET, PHONE_ID), "SURVEYS_BOT_CSAT_SHARE": "1",
+           "REOPEN_WINDOW_HOURS": "0.03"}  # fmt: skip
     hub, rasa, actions = free_port(), free_port(), free_port()
     stack, endpoints = bring_up(data_dir=data_dir, hub_port=hub, rasa_port=rasa, action_port=actions,
                                 models_dir=ROOT / "var" / "models", extra_env=env)  # fmt: skip

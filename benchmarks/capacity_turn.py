@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,13 @@ class Counts:
     statements: int = 0
     commits: int = 0
     on: bool = False
+    texts: Counter[str] = field(default_factory=Counter)
+
+
+def _short(statement: str) -> str:
+    """A statement on one line: its start and its end (the table and the WHERE clause)."""
+    text = " ".join(statement.split())
+    return text if len(text) <= 150 else f"{text[:60]} … {text[-85:]}"
 
 
 def _thread_cpu_s(tid: int) -> float:
@@ -114,16 +121,19 @@ def _drop(name: str) -> None:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def run(kind: str, customers: int, runs: int) -> list[dict[str, float]]:
+def run(
+    kind: str, customers: int, runs: int, texts: Counter[str] | None = None
+) -> list[dict[str, float]]:
     tmp = Path(tempfile.mkdtemp(prefix="rel-capacity-turn-"))
     url, pg_name = _database(kind, tmp)
     state = Counts()
     poll = sa.create_engine(url.replace("+aiosqlite", "").replace("+psycopg", "+psycopg"))
 
     @event.listens_for(Engine, "before_cursor_execute")
-    def _statement(conn: Any, *_args: Any) -> None:
+    def _statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if state.on and conn.engine is not poll:
             state.statements += 1
+            state.texts[_short(statement)] += 1
 
     @event.listens_for(Engine, "commit")
     def _commit(conn: Any) -> None:
@@ -183,6 +193,8 @@ def run(kind: str, customers: int, runs: int) -> list[dict[str, float]]:
                     "commits": state.commits / customers,
                     **{f"rasa {k}": v / customers for k, v in rasa.calls.items()},
                 })
+        if texts is not None:
+            texts.update(state.texts)
     finally:
         event.remove(Engine, "before_cursor_execute", _statement)
         event.remove(Engine, "commit", _commit)
@@ -197,14 +209,20 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--customers", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--statements", action="store_true", help="also list the SQL statements per message")
     args = parser.parse_args()
-    results = run(args.database, args.customers, args.runs)
+    texts: Counter[str] = Counter()
+    results = run(args.database, args.customers, args.runs, texts)
     keys = sorted({k for r in results for k in r})
     print(f"{args.database}, {args.customers} customers, {args.runs} runs, load average "
           f"{os.getloadavg()[0]:.1f}: per customer message, median (runs)")
     for key in keys:
         values = [r.get(key, 0.0) for r in results]
         print(f"  {key:16} {statistics.median(values):7.2f}  ({', '.join(f'{v:.2f}' for v in values)})")
+    if args.statements:
+        print("SQL statements per message (all runs):")
+        for text, count in texts.most_common():
+            print(f"  {count / (args.customers * args.runs):5.2f}  {text}")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@
 The product's app (mostrador.wiring.create_app: hub, desk, surveys, KPIs) runs in process (Starlette's
 TestClient, in-memory jobs and broadcast) on its own database, with a stub Rasa behind an
 ``httpx.MockTransport`` that answers at once, as the trained bot does: the action server's turn mark with
-the NLU (actions/language.py), then one text reply; its tracker serves the latest message's NLU. Each run
-sends one steady-state message per customer (each customer already had two turns) through
-``POST /api/v1/messages`` and waits until every one is answered. Per message, it prints:
+the NLU (actions/language.py), then an FAQ answer with its ``kb`` payload (actions/knowledge.py); its
+tracker serves the latest message's NLU. Each run sends one steady-state message per customer (each
+customer already had two turns) through ``POST /api/v1/messages`` and waits until every one is
+answered. Per message, it prints:
 
 - SQL statements and transactions (commits) on the hub's database (SQLAlchemy engine events);
 - calls to Rasa (webhook, tracker reads);
@@ -50,8 +51,17 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 QUEUED = sa.text("SELECT count(*) FROM messages WHERE bot_state = 'queued'")
 
 
+#: What the action server attaches to an FAQ answer (actions/knowledge.py): the common turn.
+KB_ANSWER = {
+    "decision": "answer",
+    "reason": "top score above the answer threshold",
+    "candidates": [{"id": "envio-coste", "score": 0.91}, {"id": "envio-plazo", "score": 0.84}],
+}
+
+
 class StubRasa:
-    """Answers every turn at once: the action server's mark with the NLU, then an echo."""
+    """Answers every turn at once, as an FAQ answer: the action server's mark with the NLU, the answer
+    and its ``kb`` payload."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
@@ -70,7 +80,8 @@ class StubRasa:
             mark = {"message_id": body["metadata"].get("message_id"), **self.nlu(body["message"])}
             return httpx.Response(200, json=[
                 {"recipient_id": body["sender"], "custom": {"turn": mark}},
-                {"recipient_id": body["sender"], "text": f"Recibido: {body['message']}"},
+                {"recipient_id": body["sender"], "text": f"Sobre «{body['message']}»: ..."},
+                {"recipient_id": body["sender"], "custom": {"kb": KB_ANSWER}},
             ])
         if path.endswith("/tracker/events"):
             self.calls["tracker events"] += 1

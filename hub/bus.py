@@ -33,7 +33,8 @@ class EventName(StrEnum):
 
     MESSAGE_RECEIVED = "message.received"  # a new customer message is stored (data: bot_state)
     MESSAGE_SKIPPED = "message.skipped"  # stored for people: the bot will not read it
-    BOT_ANSWERED = "bot.answered"  # the bot's turn is stored (data: replies, kb_decision)
+    BOT_ANSWERED = "bot.answered"  # the bot's turn is stored (data: message_id, replies, kb_decision,
+    # kb: the knowledge base's payload or None, text: the customer's words)
     BOT_CLARIFIED = "bot.clarified"  # the bot asked which of several answers was meant
     BOT_COULD_NOT_ANSWER = "bot.could_not_answer"  # data: why = failed | unavailable
     HANDOFF_REQUESTED = "handoff.requested"  # data: handoff_id, reason, state (waiting | noted)

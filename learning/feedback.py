@@ -100,30 +100,36 @@ class Asking:
     def subscribe(self, bus: EventBus) -> None:
         bus.subscribe(EventName.BOT_ANSWERED, self.answered)
 
-    async def _why(self, session: AsyncSession, conversation: Conversation, query: Message) -> str | None:
-        kb = kb_of(query)
-        if kb is None or kb.get("decision") != "answer" or not status.is_bot_owned(conversation):
-            return None
-        if await open_survey(session, conversation_id=conversation.id) is not None:
-            return None
-        if await _asked_last_time(session, conversation_id=conversation.id, message_id=query.id):
+    def _why(self, kb: object) -> str | None:
+        """Whether this FAQ answer is worth asking about, from the answer alone (no statement)."""
+        if not isinstance(kb, dict) or kb.get("decision") != "answer":
             return None
         if unsure(kb, self._settings):
             return "unsure"
         return "sampled" if self._chance() < self._settings.learning_feedback_share else None
 
+    async def _may_ask(self, session: AsyncSession, conversation: Conversation, query: Message) -> bool:
+        """Not while a survey is open, nor twice in a row, nor once people own the conversation."""
+        if kb_of(query) is None or not status.is_bot_owned(conversation):
+            return False
+        if await open_survey(session, conversation_id=conversation.id) is not None:
+            return False
+        return not await _asked_last_time(session, conversation_id=conversation.id, message_id=query.id)
+
     async def answered(self, event: BusEvent) -> None:
         message_id = event.data.get("message_id")
         if not self._settings.learning_feedback or event.conversation_id is None or not message_id:
             return
+        why = self._why(event.data.get("kb"))
+        if why is None:
+            return  # most turns: no statement at all
         async with self._db.unit_of_work() as uow:
             async with uow.transaction() as session:
                 conversation = await conversations.get(session, conversation_id=event.conversation_id)
                 query = await messages_crud.get(session, message_id=int(message_id))
                 if conversation is None or query is None:
                     return
-                why = await self._why(session, conversation, query)
-                if why is None:
+                if not await self._may_ask(session, conversation, query):
                     return
                 language = conversation.language
                 question = await messages_crud.add_outgoing(

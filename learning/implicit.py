@@ -48,6 +48,8 @@ class Implicit:
         message_id = event.data.get("message_id")
         if event.conversation_id is None or not message_id:
             return
+        if not str((event.data.get("kb") or {}).get("reason") or "").startswith(_CHOSEN):
+            return  # most turns: no statement at all
         async with self._db.sessions.begin() as session:
             message = await messages_crud.get(session, message_id=int(message_id))
             kb = kb_of(message) if message is not None else None

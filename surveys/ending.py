@@ -80,11 +80,10 @@ class Ending:
     async def bot_answered(self, event: BusEvent) -> None:
         if event.conversation_id is None or "message_id" not in event.data:
             return
+        if not answers.is_goodbye(str(event.data.get("text") or "")):
+            return  # most turns: no statement at all
         message_id = int(event.data["message_id"])
         async with self._db.sessions() as session:
-            message = await messages_crud.get(session, message_id=message_id)
-            if message is None or not answers.is_goodbye(message.text):
-                return
             if not await _bot_answered_before(session, event.conversation_id, message_id):
                 return  # "gracias" as the first words is not the end of anything
         await self._resolve(event.conversation_id, why="goodbye", last_id=None)

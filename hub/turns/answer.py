@@ -226,6 +226,8 @@ async def _store_answer(
             message_id=incoming.id,
             replies=len(out),
             kb_decision=kb_decision,
+            kb=answer.kb,
+            text=incoming.text,  # listeners decide from it whether they need the message at all
         )
         if decision is not None:
             change = await policy.hand_off(

@@ -10,7 +10,8 @@ tracker serves the latest message's NLU. Each run sends one steady-state message
 customer already had two turns) through ``POST /api/v1/messages`` and waits until every one is
 answered. Per message, it prints:
 
-- SQL statements and transactions (commits) on the hub's database (SQLAlchemy engine events);
+- SQL statements, transactions (commits) and sessions (pool checkouts: each costs a reset on return) on the
+  hub's database (SQLAlchemy engine and pool events);
 - calls to Rasa (webhook, tracker reads);
 - CPU of the app's event loop thread (web + worker work of the hub, intake to answer, /proc), which is
   what the capacity benchmark's "hub CPU ms/msg" measures spread over processes, without HTTP parsing,
@@ -39,6 +40,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from starlette.testclient import TestClient
 
 from hub import api_keys
@@ -99,6 +101,7 @@ class StubRasa:
 class Counts:
     statements: int = 0
     commits: int = 0
+    checkouts: int = 0
     on: bool = False
     texts: Counter[str] = field(default_factory=Counter)
 
@@ -138,6 +141,7 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="rel-capacity-turn-"))
     url, pg_name = _database(kind, tmp)
     state = Counts()
+    main_thread = threading.get_native_id()  # polls the database; the app runs in the portal's thread
     poll = sa.create_engine(url.replace("+aiosqlite", "").replace("+psycopg", "+psycopg"))
 
     @event.listens_for(Engine, "before_cursor_execute")
@@ -145,6 +149,11 @@ def run(
         if state.on and conn.engine is not poll:
             state.statements += 1
             state.texts[_short(statement)] += 1
+
+    @event.listens_for(Pool, "checkout")
+    def _checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        if state.on and threading.get_native_id() != main_thread:  # not the poll's
+            state.checkouts += 1
 
     @event.listens_for(Engine, "commit")
     def _commit(conn: Any) -> None:
@@ -192,7 +201,7 @@ def run(
             send_round("cuanto tarda el envio")
             for i in range(runs):
                 rasa.calls.clear()
-                state.statements = state.commits = 0
+                state.statements = state.commits = state.checkouts = 0
                 state.on = True
                 cpu0 = _thread_cpu_s(tid)
                 send_round(f"y cuanto cuesta el envio {i}")
@@ -202,6 +211,7 @@ def run(
                     "cpu_ms": 1000 * cpu / customers,
                     "statements": state.statements / customers,
                     "commits": state.commits / customers,
+                    "sessions": state.checkouts / customers,
                     **{f"rasa {k}": v / customers for k, v in rasa.calls.items()},
                 })
         if texts is not None:
@@ -209,6 +219,7 @@ def run(
     finally:
         event.remove(Engine, "before_cursor_execute", _statement)
         event.remove(Engine, "commit", _commit)
+        event.remove(Pool, "checkout", _checkout)
         poll.dispose()
         if pg_name:
             _drop(pg_name)

@@ -36,11 +36,12 @@ def _current_contact_id(conversation: Conversation) -> Any:
     )
 
 
-async def _stored(session: AsyncSession, message: Message) -> Message:
-    session.add(message)
-    await session.flush()
-    await session.refresh(message, attribute_names=["contact_id"])
-    return message
+async def _stored(session: AsyncSession, **values: Any) -> Message:
+    """One ORM-enabled ``INSERT ... RETURNING``: the row as stored (its ``contact_id`` from the subquery
+    included), as a Message of the session, without a flush and a SELECT after it."""
+    values = {k: v for k, v in values.items() if v is not None}  # None: NULL, not JSON null
+    insert = sa.insert(Message).values(**values).returning(Message)
+    return (await session.scalars(insert)).one()
 
 
 async def add_outgoing(
@@ -52,7 +53,8 @@ async def add_outgoing(
     sender_type: str,
     in_reply_to_id: int | None,
 ) -> Message:
-    message = Message(
+    return await _stored(
+        session,
         conversation_id=conversation.id,
         contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
@@ -64,13 +66,13 @@ async def add_outgoing(
         language=conversation.language,
         in_reply_to_id=in_reply_to_id,
     )
-    return await _stored(session, message)
 
 
 async def add_activity(
     session: AsyncSession, *, conversation: Conversation, text: str, data: dict[str, Any] | None
 ) -> Message:
-    message = Message(
+    return await _stored(
+        session,
         conversation_id=conversation.id,
         contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
@@ -80,7 +82,6 @@ async def add_activity(
         status="sent",
         context=data,
     )
-    return await _stored(session, message)
 
 
 async def list_for_conversation(

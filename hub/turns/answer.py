@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import bot_state, metrics, status
@@ -144,6 +145,22 @@ async def _review(turn: TurnDeps, conversation: Conversation, message: Message) 
         await turn.delivery.publish_status(conversation=current)
 
 
+async def _locked(
+    session: AsyncSession, *, conversation_id: int, message_id: int
+) -> tuple[Conversation, Message] | None:
+    """The conversation and the message, the message locked (PostgreSQL): a second worker that got the
+    same message waits here and then sees it done. None when either was erased."""
+    query = (
+        sa.select(Conversation, Message)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Conversation.id == conversation_id, Message.id == message_id)
+        .with_for_update(key_share=True, of=Message)
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def _store_answer(
     turn: TurnDeps,
     uow: UnitOfWork,
@@ -153,15 +170,14 @@ async def _store_answer(
     replies: list[BotReply] | None,
     started: float,
 ) -> tuple[tuple[list[Message], bool] | None, Conversation]:
-    """Commit replies, context, handoff and bot_state in one transaction."""
+    """Commit replies, context, handoff and bot_state in one transaction: one statement reads (and
+    locks) the message with its conversation, one UPDATE stores the message's NLU, KB payload and state,
+    then the replies' and the event's INSERTs."""
     async with uow.transaction() as session:
-        conversation = await conversations.get(session, conversation_id=conversation_id)
-        # Locked (PostgreSQL): a second worker that got the same message waits here and sees "done".
-        incoming = await session.get(
-            Message, message.id, with_for_update={"key_share": True}, populate_existing=True
-        )
-        if conversation is None or incoming is None:
+        found = await _locked(session, conversation_id=conversation_id, message_id=message.id)
+        if found is None:
             raise _Erased  # erased (hub/privacy) while Rasa was answering
+        conversation, incoming = found
         if incoming.bot_state != bot_state.QUEUED:
             return None, conversation
         if replies is None:
@@ -184,8 +200,11 @@ async def _store_answer(
             context["kb"] = answer.kb
         if answer.custom:
             context.setdefault("custom", []).extend(answer.custom)
+        if answer.nlu is not None:
+            context["nlu"] = answer.nlu  # Rasa's NLU of the turn: the policy sees it (two nlu_fallback)
         handoff = answer.handoff
         incoming.context = context or None
+        bot_state.move(incoming, bot_state.DONE)  # with the context: one UPDATE of the message
         status_before = conversation.status
         # The turn policy (hub/seams.py; handoff/turn_policy.py) decides on the bot's payload and the text,
         # before the replies are stored: a handoff may replace them (Decision.replaces_bot_replies).
@@ -206,7 +225,6 @@ async def _store_answer(
                     in_reply_to_id=incoming.id,
                 )
             )
-        bot_state.move(incoming, bot_state.DONE)
         await events.record(
             session,
             conversation_id=conversation.id,
@@ -238,8 +256,6 @@ async def _store_answer(
                 announced=handoff is not None and any(m.text for m in out),
             )
             out.extend(change.messages)
-        if answer.nlu is not None:
-            out.extend(await _second_look(turn, session, conversation, incoming, answer.nlu) or [])
     status_changed = conversation.status != status_before
     log.info(
         "bot replied",

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from hub.models import Contact
 
 __all__ = ["contact_facts"]
 
 
-async def contact_facts(sessions: async_sessionmaker[AsyncSession], contact_id: int) -> dict[str, Any]:
-    async with sessions() as session:
-        contact = await session.get(Contact, contact_id)
+def contact_facts(contact: Contact | None) -> dict[str, Any]:
+    """What the bot is told about the writer (the drain reads the contact with the message)."""
     if contact is None:
         return {}
     return {

@@ -4,9 +4,11 @@ The bot's replies, the message's ``bot_state = done`` and any handoff (the turn 
 are committed in one transaction, so a crash before the commit means the message is answered after
 restart, and never twice after it. After the commit the replies are delivered (hub/delivery.py) and then
 the turn's events published (hub/bus.py). While Rasa is slow or down, hub/turns/deadlines.py holds the
-customer and, in the end, hands them to a person. Once Rasa's NLU of the turn is stored the policy looks
-again (two nlu_fallback turns in a row): in the same transaction when the action server's turn mark
-carries the NLU (actions/language.py), else after delivery, read from Rasa's tracker (a second call).
+customer and, in the end, hands them to a person. The policy decides seeing Rasa's NLU of the turn (two
+nlu_fallback turns in a row): stored with the answer when the action server's turn mark carries it
+(actions/language.py), else read from Rasa's tracker after delivery (a second call) for a second look.
+The answer's transaction is the turn's hot path: one SELECT (message locked, conversation, anything else
+queued), one UPDATE of the message, the replies' and the event's INSERTs (benchmarks/capacity_turn.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import bot_state, metrics, status
 from hub.bot import BotAnswer, BotReply
 from hub.bus import EventName, UnitOfWork, emit
-from hub.contacts.bot_facts import contact_facts
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
@@ -56,7 +57,11 @@ async def _forget_erased_turn(turn: TurnDeps, *, conversation_id: int, message_i
     )
 
 
-async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
+async def to_bot(
+    turn: TurnDeps, conversation: Conversation, message: Message, *, contact: dict[str, Any]
+) -> bool | None:
+    """The bot's turn on ``message``; whether another message of the conversation waited when its answer
+    was stored (None: not known). ``contact``: what the bot is told about the writer (bot_facts)."""
     lang = await language_of(turn, conversation, message)
     metadata = {
         "language": lang,
@@ -64,11 +69,12 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
         "conversation_id": conversation.id,
         "contact_id": conversation.contact_id,
         "message_id": message.id,
-        "contact": await contact_facts(turn.db.sessions, conversation.contact_id),  # order owner check
+        "contact": contact,  # the order owner check (actions/order_owner.py)
     }
     started = time.monotonic()
     await turn.delivery.publish_typing(conversation=conversation, on=True)
     to_deliver: tuple[list[Message], bool] | None = None
+    more: bool | None = None
     uow = turn.db.unit_of_work()
     try:
         # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
@@ -81,17 +87,17 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
                 "another process answered this message meanwhile (its drain lease was lost)",
                 extra={"message_id": message.id, "conversation_id": conversation.id},
             )
-            return
+            return None
         if outcome.handed_off:
-            return
+            return None
         replies = outcome.replies
         try:
-            to_deliver, conversation = await _store_answer(
+            to_deliver, conversation, more = await _store_answer(
                 turn, uow, conversation.id, message, lang, replies, started
             )
         except _Erased:
             await _forget_erased_turn(turn, conversation_id=conversation.id, message_id=message.id)
-            return
+            return None
         if to_deliver is not None:
             messages, status_changed = to_deliver
             await turn.delivery.deliver(conversation=conversation, messages=messages)
@@ -103,9 +109,10 @@ async def to_bot(turn: TurnDeps, conversation: Conversation, message: Message) -
     finally:
         await turn.delivery.publish_typing(conversation=conversation, on=False)
     if to_deliver is None:
-        return
+        return None
     if replies is not None and BotAnswer.of(replies).nlu is None:
         await _review(turn, conversation, message)
+    return more
 
 
 async def _second_look(
@@ -145,20 +152,33 @@ async def _review(turn: TurnDeps, conversation: Conversation, message: Message) 
         await turn.delivery.publish_status(conversation=current)
 
 
+_Other = sa.orm.aliased(Message)
+_MORE = (
+    sa.exists()
+    .where(
+        _Other.conversation_id == Message.conversation_id,
+        _Other.bot_state == bot_state.QUEUED,
+        _Other.id != Message.id,
+    )
+    .correlate(Message)
+)
+
+
 async def _locked(
     session: AsyncSession, *, conversation_id: int, message_id: int
-) -> tuple[Conversation, Message] | None:
+) -> tuple[Conversation, Message, bool] | None:
     """The conversation and the message, the message locked (PostgreSQL): a second worker that got the
-    same message waits here and then sees it done. None when either was erased."""
+    same message waits here and then sees it done; and whether another message of the conversation
+    waits for the bot. None when either was erased."""
     query = (
-        sa.select(Conversation, Message)
+        sa.select(Conversation, Message, _MORE)
         .join(Message, Message.conversation_id == Conversation.id)
         .where(Conversation.id == conversation_id, Message.id == message_id)
         .with_for_update(key_share=True, of=Message)
         .execution_options(populate_existing=True)
     )
     row = (await session.execute(query)).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], bool(row[2]))
 
 
 async def _store_answer(
@@ -169,7 +189,7 @@ async def _store_answer(
     lang: str,
     replies: list[BotReply] | None,
     started: float,
-) -> tuple[tuple[list[Message], bool] | None, Conversation]:
+) -> tuple[tuple[list[Message], bool] | None, Conversation, bool | None]:
     """Commit replies, context, handoff and bot_state in one transaction: one statement reads (and
     locks) the message with its conversation, one UPDATE stores the message's NLU, KB payload and state,
     then the replies' and the event's INSERTs."""
@@ -177,9 +197,9 @@ async def _store_answer(
         found = await _locked(session, conversation_id=conversation_id, message_id=message.id)
         if found is None:
             raise _Erased  # erased (hub/privacy) while Rasa was answering
-        conversation, incoming = found
+        conversation, incoming, more = found
         if incoming.bot_state != bot_state.QUEUED:
-            return None, conversation
+            return None, conversation, None
         if replies is None:
             bot_state.move(incoming, bot_state.FAILED)
             await events.record(
@@ -192,7 +212,7 @@ async def _store_answer(
                 message_id=incoming.id,
                 why="failed",
             )
-            return ([], False), conversation
+            return ([], False), conversation, more
         await deadlines.adopt_language(session, conversation, incoming, lang)
         answer = BotAnswer.of(replies)
         context: dict[str, Any] = dict(incoming.context or {})
@@ -261,4 +281,4 @@ async def _store_answer(
         "bot replied",
         extra={"message_id": message.id, "conversation_id": conversation_id, "replies": len(out)},
     )
-    return (out, status_changed), conversation
+    return (out, status_changed), conversation, more

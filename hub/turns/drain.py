@@ -11,15 +11,18 @@ conversation for the bot (hub/status.py ``reopen`` by customer).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import bot_state, status
 from hub.bus import EventName, emit
+from hub.contacts.bot_facts import contact_facts
 from hub.crud import messages as messages_crud
 from hub.jobs import JobQueue
-from hub.models import Conversation, Message
+from hub.models import Contact, Conversation, Message
 from hub.seams import Intercept
 from hub.turns.answer import to_bot
 from hub.turns.deps import TurnDeps
@@ -40,17 +43,46 @@ async def recover(*, sessions: async_sessionmaker[AsyncSession], jobs: JobQueue)
     return len(ids)
 
 
-async def _next_queued(session: AsyncSession, conversation_id: int) -> tuple[Message, Conversation] | None:
-    """The conversation's oldest message waiting for the bot, with its conversation: one statement."""
-    query = (
-        sa.select(Message, Conversation)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.conversation_id == conversation_id, Message.bot_state == bot_state.QUEUED)
-        .order_by(Message.id)
-        .limit(1)
-    )
-    row = (await session.execute(query)).first()
-    return None if row is None else (row[0], row[1])
+@dataclass(frozen=True)
+class _Next:
+    """The conversation's oldest message waiting for the bot, as the round's one read found it."""
+
+    message: Message
+    conversation: Conversation
+    contact: dict[str, Any]  # what the bot is told about the writer (hub/contacts/bot_facts.py)
+    intercepted: bool  # the bot intercept waits for it (learning's «¿Te ha servido?»)
+
+
+_NEXT = (
+    sa.select(Message, Conversation, Contact)
+    .join(Conversation, Conversation.id == Message.conversation_id)
+    .join(Contact, Contact.id == Conversation.contact_id)
+    .where(Message.conversation_id == sa.bindparam("conversation_id"), Message.bot_state == bot_state.QUEUED)
+    .order_by(Message.id)
+    .limit(1)
+)
+
+
+async def _next_queued(turn: TurnDeps, conversation_id: int) -> _Next | None:
+    """One session: the message with its conversation and contact (one statement), and whether the bot
+    intercept waits for it (asked only for a conversation the bot owns; a failing intercept is logged and
+    the bot answers)."""
+    async with turn.db.sessions() as session:
+        row = (await session.execute(_NEXT, {"conversation_id": conversation_id})).first()
+        if row is None:
+            return None
+        message, conversation, contact = row
+        intercepted = status.is_bot_owned(conversation) and await _waiting(turn, session, message)
+    return _Next(message, conversation, contact_facts(contact), intercepted)
+
+
+async def _waiting(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
+    """The bot intercept waits for this message; one that fails is logged and the bot answers."""
+    try:
+        return await turn.bot_intercept.waiting(session, conversation_id=message.conversation_id)
+    except Exception:
+        log.exception("bot intercept failed; the bot answers", extra={"message_id": message.id})
+        return False
 
 
 async def process_message(turn: TurnDeps, message_id: int) -> None:
@@ -62,13 +94,9 @@ async def process_message(turn: TurnDeps, message_id: int) -> None:
         return
 
     async def drain() -> None:
-        while True:
-            async with turn.db.sessions() as session:
-                found = await _next_queued(session, conversation_id)
-            if found is None:
-                return
-            queued, conversation = found
-            await _route(turn, conversation, queued)
+        while (found := await _next_queued(turn, conversation_id)) is not None:
+            if await _route(turn, found) is False:
+                return  # the answer's transaction saw nothing else queued (later ones mark the drain)
 
     await turn.serializer.run(conversation_id, drain)
 
@@ -112,31 +140,31 @@ async def _offer(
     return current
 
 
-async def _route(turn: TurnDeps, conversation: Conversation, message: Message) -> None:
+async def _route(turn: TurnDeps, found: _Next) -> bool | None:
+    """Handle one queued message; whether another one waits after it (None: not known, look)."""
+    conversation, message, intercepted = found.conversation, found.message, found.intercepted
     if status.is_resolved(conversation):
         reopened = await _come_back(turn, conversation, message)
         if reopened is None:
-            return
+            return None
         conversation = reopened
+        if status.is_bot_owned(conversation):
+            async with turn.db.sessions() as session:
+                intercepted = await _waiting(turn, session, message)
     if status.is_bot_owned(conversation):
-        if not await _taken_before_bot(turn, conversation, message):
-            await to_bot(turn, conversation, message)
-        return
+        if intercepted and await _taken_before_bot(turn, conversation, message):
+            return None
+        return await to_bot(turn, conversation, message, contact=found.contact)
     # Humans own the conversation: the message is stored and was pushed at intake.
     await skip(turn, conversation_id=conversation.id, message_id=message.id)
+    return None
 
 
 async def _taken_before_bot(turn: TurnDeps, conversation: Conversation, message: Message) -> bool:
     """Offer a message of a conversation the bot owns to ``bot_intercept`` (learning: the answer to "¿Te
-    ha servido?"): taken, its replies are delivered and the message is done without a bot turn (a taker
-    may hand the conversation to people). A taker that fails is logged and the bot answers."""
-    try:
-        async with turn.db.sessions() as session:
-            if not await turn.bot_intercept.waiting(session, conversation_id=conversation.id):
-                return False
-    except Exception:
-        log.exception("bot intercept failed; the bot answers", extra={"message_id": message.id})
-        return False
+    ha servido?"), which waits for it: taken, its replies are delivered and the message is done without a
+    bot turn (a taker may hand the conversation to people). A taker that fails is logged and the bot
+    answers."""
     async with turn.db.unit_of_work() as uow:
         try:
             async with uow.transaction() as session:

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
             "customer gets one holding message (\"un momento, por favor...\"); 0 turns it off."
         ),
     )
+    bot_typing_after: float = Field(
+        default=0.5,
+        ge=0,
+        description=(
+            "Seconds the bot may think before the customer sees \"Escribiendo…\" (typing); a turn "
+            "answered sooner sends no typing frames. 0 shows typing at once on every turn."
+        ),
+    )
     bot_handoff_after: float = Field(
         default=60.0,
         ge=0,

@@ -30,6 +30,7 @@ from hub.privacy import tracker as rasa_tracker_store
 from hub.turns import deadlines
 from hub.turns.ask import AskedElsewhere, ask, bot_text, language_of
 from hub.turns.deps import TurnDeps
+from hub.turns.thinking import Thinking
 
 __all__ = ["to_bot"]
 
@@ -72,11 +73,10 @@ async def to_bot(
         "contact": contact,  # the order owner check (actions/order_owner.py)
     }
     started = time.monotonic()
-    await turn.delivery.publish_typing(conversation=conversation, on=True)
     to_deliver: tuple[list[Message], bool] | None = None
     more: bool | None = None
     uow = turn.db.unit_of_work()
-    try:
+    async with Thinking(turn.delivery, conversation, after=turn.settings.bot_typing_after):
         # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
         try:
             outcome = await deadlines.wait(
@@ -106,8 +106,6 @@ async def to_bot(
             if status_changed:
                 await turn.delivery.publish_status(conversation=conversation)
             await uow.flush()  # handoff.requested: pause Rasa, auto-assign (handoff/listeners.py)
-    finally:
-        await turn.delivery.publish_typing(conversation=conversation, on=False)
     if to_deliver is None:
         return None
     if replies is not None and BotAnswer.of(replies).nlu is None:

@@ -134,14 +134,30 @@ async def test_a_message_is_acknowledged_then_answered_by_the_bot(
     receipt = await browser.next("message_received")
     assert receipt["client_message_id"] == "c-1"
     assert receipt["status"] == "received"
-    assert (await browser.next("typing"))["on"] is True
     answer = await browser.next("bot_uttered")
     assert answer["text"] == "echo: hola, ¿cuánto tarda el envío?"
     assert answer["in_reply_to_id"] == receipt["id"]
     assert answer["sender_type"] == "bot"
-    assert (await browser.next("typing"))["on"] is False
+    await asyncio.sleep(0.2)
+    assert browser.pending("typing") == 0  # answered within BOT_TYPING_AFTER: no dots flashing
     [stored] = await widget_messages(live_hub)
     assert (stored.text, stored.client_message_id) == ("hola, ¿cuánto tarda el envío?", "c-1")
+
+
+async def test_a_slow_answer_shows_typing_until_it_arrives(browser: Browser, rasa: FakeRasa) -> None:
+    gate = rasa.hold_replies()
+    session_id = await browser.start_session(uuid.uuid4().hex)
+    await browser.next("session_history")
+
+    await browser.say(session_id, "¿hacéis envíos a Canarias?", client_message_id="c-slow")
+
+    await browser.next("message_received")
+    assert (await browser.next("typing"))["on"] is True  # after BOT_TYPING_AFTER (0.5 s)
+    assert browser.pending("bot_uttered") == 0
+    gate.set()
+    answer = await browser.next("bot_uttered")
+    assert answer["text"] == "echo: ¿hacéis envíos a Canarias?"
+    assert (await browser.next("typing"))["on"] is False
 
 
 async def test_bot_options_arrive_as_rasa_quick_replies(browser: Browser, rasa: FakeRasa) -> None:

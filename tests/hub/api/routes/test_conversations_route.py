@@ -34,10 +34,13 @@ def test_the_conversation_websocket_shows_typing_then_the_reply(hub: HubClient, 
     ]
     conversation_id = hub.post("hola").json()["conversation_id"]
     hub.wait_idle(conversation_id)
+    thinking = rasa.hold_replies()  # longer than BOT_TYPING_AFTER: typing shows
     with hub.client.websocket_connect(f"/api/v1/conversations/{conversation_id}/ws?source_id=cust-1") as ws:
         assert ws.receive_json() == {"type": "subscribed", "conversation_id": conversation_id}
         hub.post("¿qué tal?")
-        frames = [ws.receive_json() for _ in range(4)]
+        frames = [ws.receive_json() for _ in range(2)]
+        thinking.set()
+        frames += [ws.receive_json() for _ in range(2)]
     assert [f["type"] for f in frames] == ["message", "typing", "message", "typing"]
     assert frames[0]["message"]["text"] == "¿qué tal?"
     assert frames[1]["on"] is True and frames[3]["on"] is False
@@ -74,13 +77,16 @@ def test_the_websocket_of_an_unknown_conversation_is_closed_for_an_agent_with_44
 
 
 def test_the_customer_websocket_gets_receipt_typing_and_reply_before_knowing_the_conversation(
-    hub: HubClient,
+    hub: HubClient, rasa: FakeRasa
 ) -> None:
+    thinking = rasa.hold_replies()  # longer than BOT_TYPING_AFTER: typing shows
     with hub.client.websocket_connect("/api/v1/channels/api/ws?source_id=nora") as ws:
         assert ws.receive_json() == {"type": "subscribed", "source_id": "nora"}
         receipt = hub.post("hola", source_id="nora").json()
         hub.post("hola", source_id="someone-else")
-        frames = [ws.receive_json() for _ in range(4)]
+        frames = [ws.receive_json() for _ in range(2)]
+        thinking.set()
+        frames += [ws.receive_json() for _ in range(2)]
     assert [f["type"] for f in frames] == ["receipt", "typing", "message", "typing"]
     assert frames[0]["receipt"] == receipt
     assert frames[2]["message"]["text"] == "echo: hola"

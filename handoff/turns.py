@@ -14,6 +14,18 @@ __all__ = ["build"]
 
 _HISTORY = 6
 
+# Built once: every bot turn runs it (building the expression cost more than running it).
+_EARLIER = (
+    sa.select(Message)
+    .where(
+        Message.conversation_id == sa.bindparam("conversation_id"),
+        Message.message_type == "incoming",
+        Message.id < sa.bindparam("message_id"),
+    )
+    .order_by(Message.id.desc())
+    .limit(_HISTORY)
+)
+
 
 async def build(
     session: AsyncSession,
@@ -23,18 +35,8 @@ async def build(
     bot_handoff: dict[str, Any] | None = None,
 ) -> Turn:
     """The turn of incoming ``message``, with the earlier customer turns of its conversation."""
-    earlier = (
-        await session.execute(
-            sa.select(Message)
-            .where(
-                Message.conversation_id == conversation.id,
-                Message.message_type == "incoming",
-                Message.id < message.id,
-            )
-            .order_by(Message.id.desc())
-            .limit(_HISTORY)
-        )
-    ).scalars()
+    params = {"conversation_id": conversation.id, "message_id": message.id}
+    earlier = (await session.execute(_EARLIER, params)).scalars()
     previous = list(earlier)
     nlu = (message.context or {}).get("nlu") or {}
     return Turn(

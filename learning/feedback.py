@@ -52,14 +52,20 @@ def unsure(kb: dict[str, object] | None, settings: LearningSettings) -> bool:
     return score < settings.learning_feedback_min_score
 
 
-async def open_ask(session: AsyncSession, *, conversation_id: int) -> FeedbackAsk | None:
-    query = (
-        sa.select(FeedbackAsk)
-        .where(FeedbackAsk.conversation_id == conversation_id, FeedbackAsk.state == AskState.ASKED)
-        .order_by(FeedbackAsk.id.desc())
-        .limit(1)
+# Built once: the drain asks it before every bot turn.
+_OPEN_ASK = (
+    sa.select(FeedbackAsk)
+    .where(
+        FeedbackAsk.conversation_id == sa.bindparam("conversation_id"),
+        FeedbackAsk.state == AskState.ASKED,
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    .order_by(FeedbackAsk.id.desc())
+    .limit(1)
+)
+
+
+async def open_ask(session: AsyncSession, *, conversation_id: int) -> FeedbackAsk | None:
+    return (await session.execute(_OPEN_ASK, {"conversation_id": conversation_id})).scalar_one_or_none()
 
 
 async def _asked_last_time(session: AsyncSession, *, conversation_id: int, message_id: int) -> bool:

@@ -99,17 +99,26 @@ class AskedElsewhere(Exception):
     """Another process asked Rasa about this message and stored the answer (or still holds the lease)."""
 
 
+_CLAIM = (
+    sa.update(Message)
+    .where(Message.id == sa.bindparam("message_id"), Message.bot_state == bot_state.QUEUED)
+    .values(bot_asked_at=sa.bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_CLAIM_FREE = _CLAIM.where(Message.bot_asked_at.is_(None))  # built once: every bot turn runs it
+_CLAIM_SEEN = _CLAIM.where(Message.bot_asked_at == sa.bindparam("seen"))
+
+
 async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> bool:
     """Compare-and-set ``bot_asked_at`` from ``seen`` to now: True when this process holds the turn."""
     now = utcnow()
-    mine = (
-        sa.update(Message)
-        .where(Message.id == message.id, Message.bot_state == bot_state.QUEUED)
-        .where(Message.bot_asked_at.is_(None) if seen is None else Message.bot_asked_at == seen)
-        .values(bot_asked_at=now)
+    mine, params = (
+        (_CLAIM_FREE, {"message_id": message.id, "now": now})
+        if seen is None
+        else (_CLAIM_SEEN, {"message_id": message.id, "now": now, "seen": seen})
     )
     async with turn.db.sessions.begin() as session:
-        claimed = (await session.execute(mine)).rowcount == 1  # type: ignore[attr-defined]
+        claimed = (await session.execute(mine, params)).rowcount == 1  # type: ignore[attr-defined]
     if claimed:
         message.bot_asked_at = now
     return claimed

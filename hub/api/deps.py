@@ -2,7 +2,8 @@
 
 The parts are built once at start (hub/services.py, by the lifespan in hub/app.py) and kept on
 ``app.state.services``; only this module reads that container. ``HTTPConnection`` serves HTTP routes and
-websockets alike.
+websockets alike. The getters are ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool,
+a thread hop per dependency per request (the WhatsApp webhook took six).
 """
 
 from __future__ import annotations
@@ -51,51 +52,51 @@ def _built(connection: HTTPConnection) -> Services:
     return services
 
 
-def get_settings(connection: HTTPConnection) -> Settings:
+async def get_settings(connection: HTTPConnection) -> Settings:
     return _built(connection).settings
 
 
-def get_database(connection: HTTPConnection) -> Database:
+async def get_database(connection: HTTPConnection) -> Database:
     return _built(connection).db
 
 
-def get_sessions(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+async def get_sessions(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
     return _built(connection).sessions
 
 
-def get_delivery(connection: HTTPConnection) -> Delivery:
+async def get_delivery(connection: HTTPConnection) -> Delivery:
     return _built(connection).delivery
 
 
-def get_broadcast(connection: HTTPConnection) -> Broadcast:
+async def get_broadcast(connection: HTTPConnection) -> Broadcast:
     return _built(connection).broadcast
 
 
-def get_channels(connection: HTTPConnection) -> Mapping[str, Channel]:
+async def get_channels(connection: HTTPConnection) -> Mapping[str, Channel]:
     return _built(connection).channels
 
 
-def get_rasa(connection: HTTPConnection) -> RasaClient:
+async def get_rasa(connection: HTTPConnection) -> RasaClient:
     return _built(connection).rasa
 
 
-def get_http(connection: HTTPConnection) -> httpx.AsyncClient:
+async def get_http(connection: HTTPConnection) -> httpx.AsyncClient:
     return _built(connection).http
 
 
-def get_agents(connection: HTTPConnection) -> AgentDirectory:
+async def get_agents(connection: HTTPConnection) -> AgentDirectory:
     return _built(connection).seams.agents
 
 
-def get_handoffs(connection: HTTPConnection) -> HandoffView:
+async def get_handoffs(connection: HTTPConnection) -> HandoffView:
     return _built(connection).seams.handoffs
 
 
-def get_policy(connection: HTTPConnection) -> TurnPolicy:
+async def get_policy(connection: HTTPConnection) -> TurnPolicy:
     return _built(connection).seams.policy
 
 
-def get_receiver(connection: HTTPConnection) -> Receiver:
+async def get_receiver(connection: HTTPConnection) -> Receiver:
     return _built(connection).receiver
 
 
@@ -121,7 +122,7 @@ ReceiverDep = Annotated[Receiver, Depends(get_receiver)]
 PolicyDep = Annotated[TurnPolicy, Depends(get_policy)]
 
 
-def get_optional_token(
+async def get_optional_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str | None:
     """The bearer token if one was sent (endpoints that customers may also call)."""

@@ -55,13 +55,13 @@ from hub.broadcast import Broadcast
 from hub.bus import Database
 from hub.channels.widget import CHANNEL, session_topic
 from hub.channels.widget_sessions import SessionTokens, load_secret
-from hub.contacts import identities, linking
+from hub.contacts import linking
 from hub.contacts.details import ContactDetails
 from hub.crud import events
 from hub.delivery import conversation_topic
 from hub.errors import HubError
 from hub.intake import Receiver
-from hub.models import Conversation, Message
+from hub.models import ContactIdentity, Conversation, Message
 from hub.schemas import IncomingMessage, MessageOut
 from hub.settings import Settings
 
@@ -96,6 +96,28 @@ class _Parts:
     receiver: Receiver
     db: Database
     broadcast: Broadcast
+
+
+# The session's latest conversation (id, status), in one statement: a contact merged from several
+# browsers has a conversation per session, so its identity's contact and the session both pick it.
+_LATEST = (
+    sa.select(Conversation.id, Conversation.status)
+    .join(ContactIdentity, ContactIdentity.contact_id == Conversation.contact_id)
+    .where(
+        ContactIdentity.channel == CHANNEL,
+        ContactIdentity.source_id == sa.bindparam("session_id"),
+        Conversation.channel == CHANNEL,
+        Conversation.source_id == sa.bindparam("session_id"),
+    )
+    .order_by(Conversation.id.desc())
+    .limit(1)
+)
+
+
+async def _latest(session: AsyncSession, session_id: str) -> sa.Row[int, str] | None:
+    """The widget session's latest conversation (``id``, ``status``); None before its first message."""
+    connection = await session.connection()
+    return (await connection.execute(_LATEST, {"session_id": session_id})).first()
 
 
 #: Events recorded while people own the visitor's conversation (read by the handoff desk's sweep).
@@ -218,10 +240,10 @@ class WidgetSocket:
         session_id = await self._session_id(sid, data)
         try:
             async with self._hub.db.sessions() as session:
-                conversation_id = await self._latest_conversation_id(session, session_id)
-            if conversation_id is not None:
+                latest = await _latest(session, session_id)
+            if latest is not None:
                 frame = {"type": "typing", "on": on, "by": "customer"}
-                await self._hub.broadcast.publish(conversation_topic(conversation_id), frame)
+                await self._hub.broadcast.publish(conversation_topic(latest.id), frame)
         except Exception:
             log.exception("could not publish a visitor's typing", extra={"sid": sid})
 
@@ -248,13 +270,10 @@ class WidgetSocket:
         tab): a waiting customer whose widget stays closed has left (handoff/waiting.py)."""
         try:
             async with self._hub.db.sessions.begin() as session:
-                conversation_id = await self._latest_conversation_id(session, session_id)
-                if conversation_id is None:
+                latest = await _latest(session, session_id)
+                if latest is None or latest.status != status.OPEN:  # people own it
                     return
-                conversation = await session.get(Conversation, conversation_id)
-                if conversation is None or not status.is_people_owned(conversation):
-                    return
-                await events.record(session, conversation_id=conversation_id, kind=kind)
+                await events.record(session, conversation_id=latest.id, kind=kind)
         except Exception:
             log.exception("could not record the widget's presence", extra={"kind": kind})
 
@@ -292,34 +311,16 @@ class WidgetSocket:
         if task.done() and not task.cancelled() and task.exception() is not None:
             raise RuntimeError("could not subscribe to the widget session") from task.exception()
 
-    @staticmethod
-    async def _latest_conversation_id(session: AsyncSession, session_id: str) -> int | None:
-        contact = await identities.get_by_identity(session, channel=CHANNEL, source_id=session_id)
-        if contact is None:
-            return None
-        conversation_id: int | None = await session.scalar(
-            sa.select(Conversation.id)
-            .where(
-                Conversation.contact_id == contact.id,
-                Conversation.channel == CHANNEL,
-                # A contact merged from several browsers has a conversation per session.
-                Conversation.source_id == session_id,
-            )
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
-        return conversation_id
-
     async def _history(self, session_id: str) -> list[dict[str, Any]]:
         """The messages of the session's latest conversation, oldest first."""
         async with self._hub.db.sessions() as session:
-            conversation_id = await self._latest_conversation_id(session, session_id)
-            if conversation_id is None:
+            latest = await _latest(session, session_id)
+            if latest is None:
                 return []
             rows = (
                 await session.execute(
                     sa.select(Message)
-                    .where(Message.conversation_id == conversation_id)
+                    .where(Message.conversation_id == latest.id)
                     .order_by(Message.id.desc())
                     .limit(self._settings.widget_history_limit)
                 )

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,12 +91,16 @@ async def revoke(session: AsyncSession, *, key_id: int) -> ApiKey | None:
     return row
 
 
+_keys = cast(sa.Table, ApiKey.__table__)
+# Every API request reads its key (a revocation counts at once): a Core statement, not an ORM load.
+_LIVE = sa.select(_keys).where(_keys.c.key_hash == sa.bindparam("key_hash"), _keys.c.revoked_at.is_(None))
+
+
 async def find(session: AsyncSession, key: str) -> ApiKey | None:
-    """The live (not revoked) key, or None."""
-    row = (
-        await session.execute(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-    ).scalar_one_or_none()
-    return row if row is not None and row.revoked_at is None else None
+    """The live (not revoked) key, or None. The row returned is detached: :func:`touch` writes it."""
+    connection = await session.connection()
+    row = (await connection.execute(_LIVE, {"key_hash": hash_key(key)})).first()
+    return None if row is None else ApiKey(**row._asdict())
 
 
 async def authenticate(session: AsyncSession, key: str, *, scope: str) -> ApiKey:

@@ -144,7 +144,8 @@ class Receiver:
                 conversation = await arrivals.touch_active(
                     session, conversation_id=known.conversation_id, contact_id=known.contact_id
                 )
-            if conversation is None and self._settings.reopen_window_hours > 0:
+            # A contact created by this message has no conversation to reopen: no statement for it.
+            if conversation is None and not known.created and self._settings.reopen_window_hours > 0:
                 conversation = await arrivals.touch_recently_resolved(
                     session,
                     contact_id=known.contact_id,

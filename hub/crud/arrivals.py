@@ -124,6 +124,7 @@ class Known:
     phone_verified: bool
     message_id: int | None
     conversation_id: int | None
+    created: bool = False  # inserted just now (insert_contact): no conversation of theirs exists
 
 
 async def find(
@@ -144,7 +145,7 @@ async def insert_contact(session: AsyncSession, *, channel: str, source_id: str)
     contact_id = (await connection.execute(_INSERT_CONTACT, {"created_at": utcnow()})).scalar_one()
     identity = {"contact_id": contact_id, "channel": channel, "source_id": source_id}
     await connection.execute(_INSERT_IDENTITY, identity)
-    return Known(contact_id, None, None, False, None, False, None, None)
+    return Known(contact_id, None, None, False, None, False, None, None, created=True)
 
 
 async def open_conversation(

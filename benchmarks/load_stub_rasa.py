@@ -1,10 +1,10 @@
-"""A stub Rasa server for the receipt benchmark: answers every turn at once, no NLU.
+"""A stub Rasa server for the receipt benchmark: answers every turn at once, NLU without a model.
 
     .venv/bin/python -m benchmarks.load_stub_rasa --port 5005
 
-Serves what the hub calls: ``POST /webhooks/rest/webhook`` (the action server's turn mark, as
-actions/language.py sends it, and one text reply echoing the message),
-``GET /conversations/{id}/tracker`` (no latest message: the hub stores no NLU),
+Serves what the hub calls: ``POST /webhooks/rest/webhook`` (the action server's turn mark with a fixed
+NLU, as actions/language.py sends it, and one text reply echoing the message),
+``GET /conversations/{id}/tracker`` (no latest message; the hub reads it only for a turn without NLU),
 ``GET /`` and ``GET /status`` (health). It lets the benchmark load the hub's receipt path at
 100 messages per second without measuring Rasa (which needs ~200 ms of CPU per turn here).
 """
@@ -23,10 +23,15 @@ from starlette.routing import Route
 __all__ = ["app"]
 
 
+_INTENT = {"name": "ask_faq", "confidence": 0.93}
+_NLU = {"intent": _INTENT, "intent_ranking": [_INTENT], "entities": []}
+
+
 async def webhook(request: Request) -> Response:
     body = json.loads(await request.body())
     sender = body.get("sender")
-    mark = {"turn": {"message_id": (body.get("metadata") or {}).get("message_id")}}
+    # As the action server marks a turn (actions/language.py): the message id and Rasa's NLU of it.
+    mark = {"turn": {"message_id": (body.get("metadata") or {}).get("message_id"), **_NLU}}
     reply = [
         {"recipient_id": sender, "custom": mark},
         {"recipient_id": sender, "text": f"Recibido: {body.get('message', '')}"},

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from hub import bot_state, metrics, status
 from hub.bot import BotAnswer, BotReply
@@ -59,11 +60,12 @@ async def _forget_erased_turn(turn: TurnDeps, *, conversation_id: int, message_i
 
 
 async def to_bot(
-    turn: TurnDeps, conversation: Conversation, message: Message, *, contact: dict[str, Any]
+    turn: TurnDeps, conversation: Conversation, message: Message, *, contact: dict[str, Any], first: bool
 ) -> bool | None:
     """The bot's turn on ``message``; whether another message of the conversation waited when its answer
-    was stored (None: not known). ``contact``: what the bot is told about the writer (bot_facts)."""
-    lang = await language_of(turn, conversation, message)
+    was stored (None: not known). ``contact``: what the bot is told about the writer (bot_facts);
+    ``first``: the conversation's first customer message."""
+    lang = language_of(turn, conversation, message, first=first)
     metadata = {
         "language": lang,
         "channel": conversation.channel,
@@ -150,7 +152,7 @@ async def _review(turn: TurnDeps, conversation: Conversation, message: Message) 
         await turn.delivery.publish_status(conversation=current)
 
 
-_Other = sa.orm.aliased(Message)
+_Other = aliased(Message)
 _MORE = (
     sa.exists()
     .where(

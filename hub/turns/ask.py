@@ -55,18 +55,12 @@ def bot_text(message: Message) -> str:
     return override if isinstance(override, str) and override else message.text
 
 
-async def language_of(turn: TurnDeps, conversation: Conversation, message: Message) -> str:
+def language_of(turn: TurnDeps, conversation: Conversation, message: Message, *, first: bool) -> str:
+    """The turn's language: the channel's, else decided from the text and, after the conversation's
+    ``first`` customer message, the conversation's language so far (hub/language.py)."""
     if message.language:
         return message.language
-    async with turn.db.sessions() as session:
-        earlier = await session.scalar(
-            sa.select(sa.func.count(Message.id)).where(
-                Message.conversation_id == conversation.id,
-                Message.message_type == "incoming",
-                Message.id < message.id,
-            )
-        )
-    current = conversation.language if earlier else None
+    current = None if first else conversation.language
     return language.decide(current, message.text, default=turn.settings.default_language)
 
 

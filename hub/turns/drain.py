@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from hub import bot_state, status
 from hub.bus import EventName, emit
@@ -50,11 +51,22 @@ class _Next:
     message: Message
     conversation: Conversation
     contact: dict[str, Any]  # what the bot is told about the writer (hub/contacts/bot_facts.py)
+    first: bool  # the conversation's first customer message (its language is not the conversation's yet)
     intercepted: bool  # the bot intercept waits for it (learning's «¿Te ha servido?»)
 
 
+_Earlier = aliased(Message)
+_FIRST = ~(
+    sa.exists()
+    .where(
+        _Earlier.conversation_id == Message.conversation_id,
+        _Earlier.message_type == "incoming",
+        _Earlier.id < Message.id,
+    )
+    .correlate(Message)
+)
 _NEXT = (
-    sa.select(Message, Conversation, Contact)
+    sa.select(Message, Conversation, Contact, _FIRST)
     .join(Conversation, Conversation.id == Message.conversation_id)
     .join(Contact, Contact.id == Conversation.contact_id)
     .where(Message.conversation_id == sa.bindparam("conversation_id"), Message.bot_state == bot_state.QUEUED)
@@ -71,9 +83,9 @@ async def _next_queued(turn: TurnDeps, conversation_id: int) -> _Next | None:
         row = (await session.execute(_NEXT, {"conversation_id": conversation_id})).first()
         if row is None:
             return None
-        message, conversation, contact = row
+        message, conversation, contact, first = row
         intercepted = status.is_bot_owned(conversation) and await _waiting(turn, session, message)
-    return _Next(message, conversation, contact_facts(contact), intercepted)
+    return _Next(message, conversation, contact_facts(contact), bool(first), intercepted)
 
 
 async def _waiting(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
@@ -154,7 +166,7 @@ async def _route(turn: TurnDeps, found: _Next) -> bool | None:
     if status.is_bot_owned(conversation):
         if intercepted and await _taken_before_bot(turn, conversation, message):
             return None
-        return await to_bot(turn, conversation, message, contact=found.contact)
+        return await to_bot(turn, conversation, message, contact=found.contact, first=found.first)
     # Humans own the conversation: the message is stored and was pushed at intake.
     await skip(turn, conversation_id=conversation.id, message_id=message.id)
     return None

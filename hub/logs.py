@@ -32,6 +32,20 @@ def redact(text: str) -> str:
     return mask(_SECRET_PARAMS.sub(r"\1***", text))
 
 
+def _message(record: logging.LogRecord) -> str:
+    """The record's message, redacted. uvicorn's request line (client address, method, path, HTTP
+    version, status) has only its path redacted: the masker ran over the whole line, address included,
+    for every request (~0.3 ms of the web process's CPU per customer message)."""
+    args = record.args
+    if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) == 5:
+        client, method, path, version, status = args
+        try:
+            return str(record.msg) % (client, method, redact(str(path)), version, status)
+        except (TypeError, ValueError):
+            pass  # not the request line uvicorn logs: the whole message is redacted below
+    return redact(record.getMessage())
+
+
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
@@ -50,7 +64,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": redact(record.getMessage()),
+            "msg": _message(record),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -68,7 +82,7 @@ class TextFormatter(logging.Formatter):
             f"{k}={_redact_value(v)}" for k, v in record.__dict__.items()
             if k not in _STANDARD and not k.startswith("_")
         )
-        line = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {redact(record.getMessage())}"
+        line = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {_message(record)}"
         if extras:
             line = f"{line} {extras}"
         if record.exc_info:

@@ -45,6 +45,22 @@ def test_a_credential_in_a_logged_request_line_is_masked(path: str, secret: str)
     assert json.loads(json_line)["msg"].startswith('127.0.0.1:5000 - "WebSocket /api/v1/')
 
 
+def test_a_request_line_is_masked_in_its_path_and_kept_whole() -> None:
+    # uvicorn.access: client address, method, path with query, HTTP version, status
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/v1/stream?source_id=612345678&q=maria@example.com", "1.1", 200),
+        None,
+    )
+    for line in (json.loads(JsonFormatter().format(record))["msg"], TextFormatter().format(record)):
+        assert "612345678" not in line and "maria@example.com" not in line
+        assert '127.0.0.1:5000 - "GET /api/v1/stream?source_id=***&q=[EMAIL] HTTP/1.1" 200' in line
+
+
 def test_everything_else_in_the_line_is_kept() -> None:
     line = redact("GET /api/v1/conversations/7/messages?after_id=3&source_id=abc HTTP/1.1")
     assert line == "GET /api/v1/conversations/7/messages?after_id=3&source_id=*** HTTP/1.1"

@@ -42,7 +42,7 @@ from benchmarks.capacity_report import StepResult, summary, table
 from benchmarks.load_generator import TEXTS
 from benchmarks.load_report import write_section
 from ops.run import build_kb_index, dev_api_key
-from ops.scaled import ensure_database, scaled_services
+from ops.scaled import ensure_database, fresh_metrics_dir, scaled_services
 from ops.stack import ROOT, Stack, free_port
 from ops.train import ensure_model
 
@@ -142,6 +142,7 @@ def run(args: argparse.Namespace, rows: list[StepResult]) -> None:
     _drop(args.database, [name, f"{name}_rasa"])  # a fresh database, also after an interrupted run
     _flush(args.redis)
     ensure_database(args.database)
+    fresh_metrics_dir(data_dir)  # a fresh clone has none: the workers stopped at start
     services = scaled_services(
         model_path=model,
         data_dir=data_dir,

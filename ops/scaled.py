@@ -28,7 +28,15 @@ from ops.run import build_kb_index, say
 from ops.stack import ROOT, Service, Stack, free_port, supervise
 from ops.train import ensure_model
 
-__all__ = ["ensure_database", "rasa_endpoints", "scaled_services"]
+__all__ = ["ensure_database", "fresh_metrics_dir", "rasa_endpoints", "scaled_services"]
+
+
+def fresh_metrics_dir(data_dir: Path) -> None:
+    """An empty PROMETHEUS_MULTIPROC_DIR before the hub's processes start (they write into it at once:
+    a missing one stops them): counts of an earlier run are not this one's."""
+    metrics = data_dir / "prometheus"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
 
 
 def rasa_endpoints(*, data_dir: Path, index: int, action_url: str, database: str, redis: str) -> Path:
@@ -206,9 +214,7 @@ def main() -> None:
     say(f"3/3 {args.rasa} Rasa + action servers, hub x{args.web_processes}, {args.workers} workers")
 
     def start() -> Stack:
-        metrics = data_dir / "prometheus"  # counts of an earlier run are not this one's
-        shutil.rmtree(metrics, ignore_errors=True)
-        metrics.mkdir(parents=True)
+        fresh_metrics_dir(data_dir)
         stack = Stack(
             scaled_services(
                 model_path=model,

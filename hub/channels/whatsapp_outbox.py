@@ -61,6 +61,7 @@ class WhatsAppOutbox:
         self._client = client
         self._wake = asyncio.Event()
         self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
+        self._held_back = False  # the last pass left a due row for a lane to finish first
         self.statuses = DeliveryStatuses(sessions)
 
     def wake(self) -> None:
@@ -203,6 +204,7 @@ class WhatsAppOutbox:
         """
         free = self._settings.send_concurrency - len(self._lanes)
         if free <= 0:
+            self._held_back = True
             return 0  # a finished lane wakes the next pass
         now = utcnow()
         pending = (OutboxEntry.channel == CHANNEL, OutboxEntry.state == "pending")
@@ -222,6 +224,7 @@ class WhatsAppOutbox:
                 .limit(_BATCH)
             )
             lanes: dict[tuple[str, int], list[OutboxEntry]] = {}
+            self._held_back = False
             for row in due:
                 if row.kind == "read":
                     key = ("read", row.id)
@@ -230,6 +233,7 @@ class WhatsAppOutbox:
                 else:
                     key = ("conversation", row.conversation_id)
                 if key in self._lanes or (key not in lanes and len(lanes) == free):
+                    self._held_back = True  # its lane (or a free one) first
                     continue
                 lanes.setdefault(key, []).append(row)
         for key, lane in lanes.items():
@@ -240,7 +244,10 @@ class WhatsAppOutbox:
 
     def _lane_done(self, key: tuple[str, int], _task: asyncio.Task[None]) -> None:
         self._lanes.pop(key, None)
-        self._wake.set()  # a free lane: rows queued meanwhile go next
+        if self._held_back:
+            self._wake.set()  # a free lane: the rows the last pass left go next
+        # else nothing waits for a lane: a new row wakes the sender itself (enqueue, the web's wake),
+        # and a pass per finished lane was most of the sender's statements under load
 
     async def _send_lane(self, rows: list[OutboxEntry]) -> None:
         """Send one lane's rows in order; a row that is not sent (a retry later, failed for good,

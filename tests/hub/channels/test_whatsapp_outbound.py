@@ -319,3 +319,18 @@ def test_inside_the_window_an_agent_reply_is_plain_text(wa: WhatsAppHub) -> None
     _age_incoming(wa, 23)
     agent_reply(wa, incoming.conversation_id, "Te escribe Marta, del equipo.")
     assert wa.wait_sent(2)[1].body["text"]["body"] == "Te escribe Marta, del equipo."
+
+
+def test_with_one_send_at_a_time_every_customer_still_gets_read_and_answered_at_once(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    # One lane at a time and no polling to fall back on: what waits for a lane goes when one finishes.
+    overrides = {"whatsapp_send_concurrency": 1, "whatsapp_poll_interval": 600.0}
+    customers = ["34600111001", "34600111002", "34600111003"]
+    with run_whatsapp_hub(settings, rasa, graph, **overrides) as wa:
+        for wa_id in customers:
+            wa.send(text("hola"), wa_id=wa_id, name="Cliente")
+        wa.wait_sent(3)
+        wa.wait_outbox_settled(messages=3)
+        assert sorted(r.body["to"] for r in wa.graph.sent()) == customers
+        assert len(wa.graph.reads()) == 3

@@ -117,7 +117,7 @@ def _thread_cpu_s(tid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _database(kind: str, tmp: Path) -> tuple[str, str | None]:
+def _database(kind: str, tmp: Path, driver: str = "psycopg") -> tuple[str, str | None]:
     if kind == "sqlite":
         from tests.support.in_process_hub import hub_settings  # a migrated template (fast start)
 
@@ -127,7 +127,7 @@ def _database(kind: str, tmp: Path) -> tuple[str, str | None]:
     name = f"capacity_turn_{uuid.uuid4().hex[:8]}"
     with sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
+    return PG_ADMIN.rsplit("/", 1)[0].replace("+psycopg", f"+{driver}") + f"/{name}", name
 
 
 def _drop(name: str) -> None:
@@ -136,13 +136,13 @@ def _drop(name: str) -> None:
 
 
 def run(
-    kind: str, customers: int, runs: int, texts: Counter[str] | None = None
+    kind: str, customers: int, runs: int, texts: Counter[str] | None = None, driver: str = "psycopg"
 ) -> list[dict[str, float]]:
     tmp = Path(tempfile.mkdtemp(prefix="rel-capacity-turn-"))
-    url, pg_name = _database(kind, tmp)
+    url, pg_name = _database(kind, tmp, driver)
     state = Counts()
     main_thread = threading.get_native_id()  # polls the database; the app runs in the portal's thread
-    poll = sa.create_engine(url.replace("+aiosqlite", "").replace("+psycopg", "+psycopg"))
+    poll = sa.create_engine(url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg"))
 
     @event.listens_for(Engine, "before_cursor_execute")
     def _statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -231,12 +231,13 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--customers", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--driver", choices=["psycopg", "asyncpg"], default="asyncpg", help="PostgreSQL's")
     parser.add_argument("--statements", action="store_true", help="also list the SQL statements per message")
     args = parser.parse_args()
     texts: Counter[str] = Counter()
-    results = run(args.database, args.customers, args.runs, texts)
+    results = run(args.database, args.customers, args.runs, texts, args.driver)
     keys = sorted({k for r in results for k in r})
-    print(f"{args.database}, {args.customers} customers, {args.runs} runs, load average "
+    print(f"{args.database} ({args.driver}), {args.customers} customers, {args.runs} runs, load average "
           f"{os.getloadavg()[0]:.1f}: per customer message, median (runs)")
     for key in keys:
         values = [r.get(key, 0.0) for r in results]

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from hub.db_postgres import connect_args, normalize_url, watch_connections
+
 __all__ = [
     "MIGRATIONS_DIR",
     "MIGRATION_LOCK_KEY",
@@ -39,17 +41,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-#: PostgreSQL connections: a connect gives up after 10 s, and TCP keepalives find a server that vanished
-#: (a crash, a network cut) within about a minute instead of never (libpq parameters).
-_PG_CONNECT: dict[str, Any] = {
-    "connect_timeout": 10,
-    "keepalives": 1,
-    "keepalives_idle": 30,
-    "keepalives_interval": 10,
-    "keepalives_count": 3,
-}
-
-
 def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE.
 
@@ -61,13 +52,15 @@ def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -
     writers would fail with "database is locked"; taking the write lock at BEGIN makes
     them queue instead.
     """
+    url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        connect_args = _PG_CONNECT if parsed.get_backend_name() == "postgresql" else {}
-        return create_async_engine(  # hide_parameters: errors never log customer text
+        engine = create_async_engine(  # hide_parameters: errors never log customer text
             url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout,
-            hide_parameters=True, connect_args=connect_args,
+            hide_parameters=True, connect_args=connect_args(parsed),
         )
+        watch_connections(engine)
+        return engine
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import bot_state, metrics, status
+from hub import bot_state, db_errors, metrics, status
 from hub.bus import Database, EventName, UnitOfWork, emit
 from hub.channels.base import Channel, StagesReceipts
 from hub.contacts import linking
@@ -37,7 +37,7 @@ __all__ = ["Intake", "Receiver"]
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 4
-_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+_RETRYABLE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,9 @@ class Receiver:
                 # (hub.contacts.merge) removed the contact: the next attempt finds the moved identity.
                 if attempt == _ATTEMPTS - 1:
                     raise
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 # PostgreSQL chose this transaction to break a deadlock with a merge: nothing was stored.
-                if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == _ATTEMPTS - 1:
+                if not db_errors.lost_race(exc, _RETRYABLE) or attempt == _ATTEMPTS - 1:
                     raise
         metrics.RECEIPTS.labels(incoming.channel).inc()
         metrics.RECEIPT_SECONDS.labels(incoming.channel).observe(time.perf_counter() - arrived)

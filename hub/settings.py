@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description=(
-            "SQLAlchemy async URL of the hub database, e.g. "
-            "postgresql+psycopg://user@host:5432/db. Default: sqlite+aiosqlite:///DATA_DIR/hub.db."
+            "SQLAlchemy async URL of the hub database, e.g. postgresql+asyncpg://user@host:5432/db "
+            "(postgresql:// means asyncpg; postgresql+psycopg:// works too). "
+            "Default: sqlite+aiosqlite:///DATA_DIR/hub.db."
         ),
     )
     database_pool_size: int = Field(
@@ -234,7 +235,7 @@ class Settings(BaseSettings):
             )
         if self.hub_web_processes > 1 and self.db_url.startswith("sqlite"):
             raise ValueError(
-                "HUB_WEB_PROCESSES above 1 needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...): "
+                "HUB_WEB_PROCESSES above 1 needs PostgreSQL (DATABASE_URL=postgresql://...): "
                 "SQLite takes one writer at a time, and the hub orders them within one process only"
             )
         if not self.hub_run_worker:

@@ -97,7 +97,7 @@ def scaled_services(
     token = os.environ.get("RASA_TOKEN") or secrets.token_urlsafe(24)
     ports = [(free_port(), free_port()) for _ in range(rasa)]
     db = urlsplit(database)
-    hub_db = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    hub_db = database.replace("postgresql://", "postgresql+asyncpg://", 1)
     tracker_db = db._replace(path=f"{db.path or '/mostrador'}_rasa").geturl()
     common = {
         "DATA_DIR": str(data_dir),

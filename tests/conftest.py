@@ -25,7 +25,7 @@ from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.rasa import FakeRasa
 from tests.support.clock import ManualClock
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

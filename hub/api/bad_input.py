@@ -2,7 +2,8 @@
 
 The schemas reject what they can name (:func:`hub.valid_text.check_text`: lone surrogates, NUL);
 these handlers are the net for the rest: an id beyond the column's range (SQLite: 2^63, PostgreSQL:
-2^31) in a path, a query or a body, or text the driver cannot encode. The transaction that hit it
+2^31) in a path, a query or a body, or text the driver cannot encode (:func:`hub.db_errors.bad_value`:
+psycopg and asyncpg report them differently). The transaction that hit it
 rolled back, so nothing is stored; the response is a handled one, so the keep-alive connection stays usable.
 """
 
@@ -14,7 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
-__all__ = ["INVALID_VALUE", "install_bad_input_handlers"]
+from hub import db_errors
+
+__all__ = ["INVALID_VALUE", "UNEXPECTED", "install_bad_input_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ INVALID_VALUE = (
     "and text must be valid Unicode without NUL characters or lone surrogates. Nothing was stored; "
     "fix the value and retry."
 )
+UNEXPECTED = "The hub failed unexpectedly; nothing was lost. Retry later."
 
 
 def _refuse(kind: str, exc: Exception) -> JSONResponse:
@@ -42,6 +46,10 @@ def install_bad_input_handlers(app: FastAPI) -> None:
     async def _encode(_request: Request, exc: UnicodeEncodeError) -> JSONResponse:
         return _refuse("unicode_encode", exc)
 
-    @app.exception_handler(sa_exc.DataError)  # PostgreSQL: integer out of range, NUL in text
-    async def _data(_request: Request, exc: sa_exc.DataError) -> JSONResponse:
-        return _refuse(type(exc.orig).__name__, exc)
+    @app.exception_handler(sa_exc.DBAPIError)  # PostgreSQL: integer out of range, NUL in text
+    async def _data(_request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+        if db_errors.bad_value(exc):
+            return _refuse(type(exc.orig).__name__, exc)
+        log.error("unhandled error", exc_info=exc)  # as hub.api.errors' last resort does
+        content = {"error": {"code": "internal_error", "message": UNEXPECTED}}
+        return JSONResponse(status_code=500, content=content)

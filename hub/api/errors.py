@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.api.bad_input import install_bad_input_handlers
+from hub.api.bad_input import UNEXPECTED, install_bad_input_handlers
 from hub.errors import (
     ChannelDisabled,
     ContactNotFound,
@@ -133,6 +133,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return error_response(
-            500, "internal_error", "The hub failed unexpectedly; nothing was lost. Retry later."
-        )
+        return error_response(500, "internal_error", UNEXPECTED)

@@ -1,9 +1,9 @@
 """A contact change in its own transaction, again when a concurrent one won a race.
 
 Two contacts given the same proven detail at once: the unique index refuses the second
-(IntegrityError). A merge meets a busy row (``FOR UPDATE NOWAIT``, a message being answered):
-OperationalError at once, never a wait holding locks. Either way the work is retried with a short
-random backoff; events it emitted are published once its transaction committed.
+(IntegrityError). A merge meets a busy row (``FOR UPDATE NOWAIT``, a message being answered): a lock
+error at once (:mod:`hub.db_errors`), never a wait holding locks. Either way the work is retried with a
+short random backoff; events it emitted are published once its transaction committed.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import db_errors
 from hub.bus import Database
 
 __all__ = ["retrying"]
@@ -34,8 +35,9 @@ async def retrying(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -
         try:
             async with uow.transaction() as session:
                 result = await work(session)
-        except (IntegrityError, OperationalError) as exc:
-            if attempt == _RETRIES - 1:
+        except DBAPIError as exc:
+            raced = isinstance(exc, (IntegrityError, OperationalError)) or db_errors.lost_race(exc)
+            if not raced or attempt == _RETRIES - 1:
                 raise
             log.info("contact update raced, retrying", extra={"attempt": attempt + 1, "error": str(exc)})
             await asyncio.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))

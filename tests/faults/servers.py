@@ -96,7 +96,7 @@ class PrivatePostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/hub"
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/hub"
 
     def _run(self, *argv: str) -> None:
         subprocess.run([*self.as_user, *argv], check=True, capture_output=True, cwd=self.base)

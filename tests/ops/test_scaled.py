@@ -70,7 +70,7 @@ def test_the_hub_gets_every_rasa_server_and_runs_split_on_postgresql_and_redis(t
     rasa_ports = {s.argv[s.argv.index("--port") + 1] for s in services if s.name.startswith("rasa-")}
     assert {url.rsplit(":", 1)[1] for url in hub.env["RASA_URL"].split(",")} == rasa_ports
     assert hub.env["HUB_RUN_WORKER"] == "false" and hub.env["HUB_WEB_PROCESSES"] == "2"
-    assert hub.env["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert hub.env["DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert hub.env["JOBS_URL"] == hub.env["BROADCAST_URL"] == REDIS
     assert hub.env["RASA_TRACKER_STORE_URL"].endswith("/shop_rasa")
     tokens = {s.env["RASA_TOKEN"] for s in services}

@@ -1,0 +1,74 @@
+"""PostgreSQL connections: the driver, connect timeouts and TCP keepalives.
+
+The hub talks to PostgreSQL through asyncpg (``postgresql+asyncpg://``, the default for a plain
+``postgresql://`` or ``postgres://`` URL) or psycopg 3 (``postgresql+psycopg://``, still supported).
+asyncpg costs the hub less CPU per statement (binary protocol, statements prepared once per
+connection): docs/benchmarks/capacity.md, "The driver".
+
+Either way a connect gives up after 10 s, and TCP keepalives find a server that vanished (a network
+cut, a host gone) within about a minute instead of never: psycopg takes them as libpq parameters,
+asyncpg has no setting for them, so they are set on its socket once it is connected.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["connect_args", "normalize_url", "watch_connections"]
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 10
+KEEPALIVE_IDLE_S = 30
+KEEPALIVE_INTERVAL_S = 10
+KEEPALIVE_COUNT = 3
+
+_LIBPQ: dict[str, Any] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": KEEPALIVE_IDLE_S,
+    "keepalives_interval": KEEPALIVE_INTERVAL_S,
+    "keepalives_count": KEEPALIVE_COUNT,
+}
+_ASYNCPG: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_S}
+
+_PLAIN = ("postgres", "postgresql")  # URLs without a driver, as hosting providers hand them out
+
+
+def normalize_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (no driver) become ``postgresql+asyncpg://``; others as given."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in _PLAIN:
+        return f"postgresql+asyncpg://{rest}"
+    return url
+
+
+def connect_args(url: str | URL) -> dict[str, Any]:
+    """The driver's connect arguments for ``url`` (empty for a database other than PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return {}
+    return dict(_ASYNCPG if parsed.get_driver_name() == "asyncpg" else _LIBPQ)
+
+
+def watch_connections(engine: AsyncEngine) -> None:
+    """asyncpg: TCP keepalives on every new connection's socket (psycopg sets them from its arguments)."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "asyncpg":
+        return
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _keepalive(dbapi_connection: Any, _record: Any) -> None:
+        transport = getattr(dbapi_connection.driver_connection, "_transport", None)
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return  # a Unix socket (no TCP), or asyncpg changed its insides: connects as before
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_COUNT)

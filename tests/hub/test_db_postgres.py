@@ -1,0 +1,69 @@
+"""PostgreSQL through either driver: asyncpg (the default for postgresql:// URLs) and psycopg."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hub_testing import HubClient
+from sqlalchemy import make_url
+from starlette.testclient import TestClient
+
+from hub.db import create_engine
+from hub.db_postgres import KEEPALIVE_IDLE_S, normalize_url
+from mostrador.wiring import create_app
+from tests.fakes.rasa import FakeRasa
+from tests.support.in_process_hub import hub_settings
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://hub:pw@db.example:5432/hub", "postgresql+asyncpg://hub:pw@db.example:5432/hub"),
+        ("postgresql://hub@db.example/hub", "postgresql+asyncpg://hub@db.example/hub"),
+        ("postgresql+psycopg://hub@db.example/hub", "postgresql+psycopg://hub@db.example/hub"),
+        ("sqlite+aiosqlite:///var/hub.db", "sqlite+aiosqlite:///var/hub.db"),
+    ],
+)
+def test_a_url_without_a_driver_as_hosting_providers_give_it_uses_asyncpg(given: str, used: str) -> None:
+    assert normalize_url(given) == used
+
+
+def _driver(url: str, driver: str) -> str:
+    return make_url(url).set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+
+
+async def test_asyncpg_connections_notice_a_vanished_server_by_keepalives(postgres_database_url: str) -> None:
+    engine = create_engine(_driver(postgres_database_url, "asyncpg"))
+    try:
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            sock = raw.driver_connection._transport.get_extra_info("socket")  # type: ignore[union-attr]
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == KEEPALIVE_IDLE_S
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["asyncpg", "psycopg"])
+def driver_hub(
+    request: pytest.FixtureRequest, postgres_database_url: str, tmp_path: Path
+) -> Iterator[HubClient]:
+    from tests.conftest import _empty_postgres
+
+    _empty_postgres(postgres_database_url)
+    rasa = FakeRasa()
+    settings = hub_settings(_driver(postgres_database_url, request.param), tmp_path)
+    with TestClient(create_app(settings, rasa_transport=httpx.MockTransport(rasa.handle))) as client:
+        yield HubClient(client)
+
+
+def test_a_customer_is_answered_through_either_driver(driver_hub: HubClient) -> None:
+    response = driver_hub.post("hola, ¿cuánto tarda el envío?")
+    assert response.status_code in (200, 202), response.text
+    conversation_id = response.json()["conversation_id"]
+    messages = driver_hub.wait_for_replies(conversation_id)
+    assert [m["text"] for m in messages] == ["echo: hola, ¿cuánto tarda el envío?"]

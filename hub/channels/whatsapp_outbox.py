@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -27,15 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import metrics
 from hub.channels import whatsapp_format
+from hub.channels import whatsapp_outbox_rows as rows
 from hub.channels.graph_client import GraphClient, GraphError
 from hub.channels.whatsapp_settings import WhatsAppSettings
-from hub.channels.whatsapp_statuses import (
-    CHANNEL,
-    DeliveryStatuses,
-    advances,
-    fail_message,
-    update_message,
-)
+from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses, fail_message
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.shutdown import cancel_and_wait
 
@@ -46,7 +42,6 @@ log = logging.getLogger(__name__)
 _INSERT_READ = sa.insert(cast(sa.Table, OutboxEntry.__table__))
 
 WINDOW = timedelta(hours=24)
-LEASE = timedelta(seconds=60)  # a row being sent is not picked again before this
 _BATCH = 100
 
 
@@ -200,42 +195,33 @@ class WhatsAppOutbox:
 
         A lane is one read receipt, or the due messages of one conversation, sent in order. Up to
         WHATSAPP_SEND_CONCURRENCY lanes run at once; a conversation with a lane running, or with a
-        message waiting for its retry (or being sent by another process), gets no new lane.
+        message waiting for its retry (or being sent by another process), gets no new lane. The rows
+        are read and claimed in one transaction (hub/channels/whatsapp_outbox_rows.py).
         """
         free = self._settings.send_concurrency - len(self._lanes)
         if free <= 0:
             self._held_back = True
             return 0  # a finished lane wakes the next pass
         now = utcnow()
-        pending = (OutboxEntry.channel == CHANNEL, OutboxEntry.state == "pending")
-        reads_first = sa.case((OutboxEntry.kind == "read", 0), else_=1)
-        async with self._sessions() as session:
-            held = set(
-                await session.scalars(
-                    sa.select(OutboxEntry.conversation_id)
-                    .where(*pending, OutboxEntry.kind == "message", OutboxEntry.next_attempt_at > now)
-                    .distinct()
-                )
-            )
-            due = await session.scalars(
-                sa.select(OutboxEntry)
-                .where(*pending, OutboxEntry.next_attempt_at <= now)
-                .order_by(reads_first, OutboxEntry.id)
-                .limit(_BATCH)
-            )
-            lanes: dict[tuple[str, int], list[OutboxEntry]] = {}
+        lanes: dict[tuple[str, int], list[rows.Row]] = {}
+        async with self._sessions.begin() as session:
             self._held_back = False
-            for row in due:
-                if row.kind == "read":
-                    key = ("read", row.id)
-                elif row.conversation_id in held:
-                    continue
-                else:
-                    key = ("conversation", row.conversation_id)
+            for row in await rows.due(session, now, _BATCH):
+                key = ("read", row.id) if row.kind == "read" else ("conversation", row.conversation_id)
                 if key in self._lanes or (key not in lanes and len(lanes) == free):
                     self._held_back = True  # its lane (or a free one) first
                     continue
                 lanes.setdefault(key, []).append(row)
+            claimed = await rows.claim(session, [r for lane in lanes.values() for r in lane], now)
+            given_back = []
+            for key, lane in list(lanes.items()):
+                # a row another process took first holds back the rest of its conversation
+                taken = next((i for i, r in enumerate(lane) if r.id not in claimed), len(lane))
+                given_back += [r.id for r in lane[taken:] if r.id in claimed]
+                lanes[key] = [replace(r, attempts=claimed[r.id]) for r in lane[:taken]]
+                if not lanes[key]:
+                    del lanes[key]
+            await rows.release(session, given_back)
         for key, lane in lanes.items():
             task = asyncio.create_task(self._send_lane(lane), name=f"whatsapp-outbox-{key[0]}-{key[1]}")
             self._lanes[key] = task
@@ -249,40 +235,29 @@ class WhatsAppOutbox:
         # else nothing waits for a lane: a new row wakes the sender itself (enqueue, the web's wake),
         # and a pass per finished lane was most of the sender's statements under load
 
-    async def _send_lane(self, rows: list[OutboxEntry]) -> None:
-        """Send one lane's rows in order; a row that is not sent (a retry later, failed for good,
-        taken by another process) holds back the rest of the conversation."""
-        for row in rows:
+    async def _send_lane(self, lane: list[rows.Row]) -> None:
+        """Send one lane's claimed rows in order; a row that is not sent (a retry later, failed for
+        good) holds back the rest of the conversation, whose claims are given back."""
+        for i, row in enumerate(lane):
             try:
-                if not await self._claim(row) or not await self._send(row):
-                    return
+                sent = await self._send(row)
             except Exception:
                 # Other lanes go on; this row is tried again when its lease ends.
                 log.exception("whatsapp outbox row failed", extra={"outbox_id": row.id})
+                sent = False
+            if not sent:
+                rest = [r.id for r in lane[i + 1 :]]
+                if rest:
+                    with contextlib.suppress(Exception):  # else their leases end: sent a minute later
+                        async with self._sessions.begin() as session:
+                            await rows.release(session, rest)
                 return
-
-    async def _claim(self, row: OutboxEntry) -> bool:
-        """Take the row for this sender (another hub process may be looking at it too)."""
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                sa.update(OutboxEntry)
-                .where(
-                    OutboxEntry.id == row.id,
-                    OutboxEntry.state == "pending",
-                    OutboxEntry.attempts == row.attempts,
-                )
-                .values(attempts=OutboxEntry.attempts + 1, next_attempt_at=utcnow() + LEASE)
-            )
-        claimed = getattr(result, "rowcount", 0) == 1
-        if claimed:
-            row.attempts += 1
-        return claimed
 
     def _delay(self, attempts: int) -> float:
         settings = self._settings
         return float(min(settings.retry_base * 2 ** (attempts - 1), settings.retry_max))
 
-    async def _send(self, row: OutboxEntry) -> bool:
+    async def _send(self, row: rows.Row) -> bool:
         """Send one claimed row; True when it is done, False when it waits or failed."""
         try:
             wamid = await self._client.send(row.payload)
@@ -296,32 +271,13 @@ class WhatsAppOutbox:
                     extra={"outbox_id": row.id, "error": str(exc), "attempt": row.attempts, "delay": delay},
                 )
                 async with self._sessions.begin() as session:
-                    await session.execute(
-                        sa.update(OutboxEntry)
-                        .where(OutboxEntry.id == row.id)
-                        .values(next_attempt_at=utcnow() + timedelta(seconds=delay), error=error)
-                    )
+                    await rows.retry_at(session, row.id, utcnow() + timedelta(seconds=delay), error)
                 return False
             log.error("whatsapp send failed", extra={"outbox_id": row.id, "error": str(exc)})
             async with self._sessions.begin() as session:
-                entry = await session.get(OutboxEntry, row.id)
-                if entry is not None:
-                    entry.state = "failed"
-                    entry.error = error
-                    if entry.message_id is not None:
-                        await fail_message(session, entry.message_id, error)
+                await rows.failed(session, row.id, error)
             return False
         async with self._sessions.begin() as session:
-            entry = await session.get(OutboxEntry, row.id)
-            if entry is None:
-                return True
-            entry.state = "done"
-            entry.sent_at = utcnow()
-            entry.error = None
-            if entry.kind == "message":
-                entry.channel_message_id = wamid
-                if advances(entry.delivery, "sent"):
-                    entry.delivery = "sent"
-                await update_message(session, entry.message_id, wamid if entry.part == 0 else None)
+            await rows.done(session, row.id, wamid)
         await self.statuses.sent(wamid)
         return True

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,7 +41,12 @@ def advances(current: str | None, new: str) -> bool:
     return _RANK[new] > _RANK.get(current or "", 0)
 
 
-def _aggregate(rows: list[OutboxEntry]) -> str | None:
+class _Parts(Protocol):
+    state: str
+    delivery: str | None
+
+
+def _aggregate(rows: Sequence[_Parts]) -> str | None:
     """The message's delivery status from its parts; None while a part is not sent yet."""
     if any(r.state == "failed" or r.delivery == "failed" for r in rows):
         return "failed"
@@ -64,24 +70,30 @@ async def update_message(
     *,
     error: dict[str, Any] | None = None,
 ) -> None:
-    """The message's status from its rows (and its wamid, from the first part's send)."""
+    """The message's status from its rows (and its wamid, from the first part's send): two statements."""
     if message_id is None:
         return
-    message = await session.get(Message, message_id)
-    if message is None:
-        return
-    if wamid and not message.channel_message_id:
-        message.channel_message_id = wamid
-    rows = list(
-        (await session.execute(sa.select(OutboxEntry).where(OutboxEntry.message_id == message_id))).scalars()
-    )
+    rows = (
+        await session.execute(
+            sa.select(OutboxEntry.state, OutboxEntry.delivery, OutboxEntry.error).where(
+                OutboxEntry.message_id == message_id
+            )
+        )
+    ).all()
     status = _aggregate(rows)
-    if status is None:
-        return
-    message.status = status
+    values: dict[str, Any] = {}
+    if wamid:
+        values["channel_message_id"] = sa.func.coalesce(Message.channel_message_id, wamid)
+    if status is not None:
+        values["status"] = status
     if status == "failed":
         failed = [r.error for r in rows if r.error and "failed" in (r.state, r.delivery)]
-        message.delivery_error = failed[0] if failed else error
+        values["delivery_error"] = failed[0] if failed else error
+    if values:
+        await session.execute(
+            sa.update(Message).where(Message.id == message_id).values(**values),
+            execution_options={"synchronize_session": False},
+        )
 
 
 class DeliveryStatuses:

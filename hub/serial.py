@@ -60,16 +60,9 @@ class Serializer:
     async def _rounds(self, key: int, drain: Drain) -> None:
         while True:
             self._dirty.discard(key)
-            await self._clear_mark(key)
             await drain()
-            if key not in self._dirty and not await self._marked(key):
+            if key not in self._dirty:
                 return
-
-    async def _clear_mark(self, key: int) -> None:
-        return None
-
-    async def _marked(self, key: int) -> bool:
-        return False
 
     async def close(self) -> None:
         return None
@@ -77,6 +70,18 @@ class Serializer:
 
 # Delete the lease only if it is still ours (it may have expired and been taken meanwhile).
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Take the lease (KEYS[1]) and clear the mark (KEYS[2]) in one round trip: 1 when taken.
+_TAKE = (
+    "if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+    "redis.call('del', KEYS[2]) return 1 end return 0"
+)
+# After a round: marked meanwhile -> clear the mark, keep the lease, 1 (go round again); else let go of
+# the lease if still ours, 0. Atomic: a mark is either seen here or set after the lease is free (and then
+# its setter takes the lease itself).
+_FINISH = (
+    "if redis.call('del', KEYS[2]) == 1 then return 1 end "
+    "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 0"
+)
 _RENEW = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
@@ -103,14 +108,8 @@ class SharedSerializer(Serializer):
     def _mark(key: int) -> str:
         return f"hub:drain-again:{key}"
 
-    async def _clear_mark(self, key: int) -> None:
-        await self._redis.delete(self._mark(key))
-
-    async def _marked(self, key: int) -> bool:
-        return bool(await self._redis.exists(self._mark(key)))
-
     async def _take(self, key: int, token: str) -> bool:
-        return bool(await self._redis.set(self._lock(key), token, nx=True, px=self.lease_ms))
+        return bool(await self._redis.eval(_TAKE, 2, self._lock(key), self._mark(key), token, self.lease_ms))
 
     @contextlib.asynccontextmanager
     async def _renewing(self, key: int, token: str) -> AsyncIterator[None]:
@@ -130,26 +129,39 @@ class SharedSerializer(Serializer):
                 await task
 
     async def _exclusive(self, key: int, drain: Drain) -> None:
+        """Two Redis round trips per drain when nothing else arrives: the take (clearing the mark) and the
+        finish (the mark read and the lease let go at once)."""
         token = uuid.uuid4().hex
-        while True:
+        if not await self._take(key, token):
+            # Another process drains it: leave the mark, it goes round again. It may have let go
+            # between our take and the mark without seeing it: then try once more.
+            await self._redis.set(self._mark(key), "1", px=self.lease_ms * 10)
             if not await self._take(key, token):
-                # Another process drains it: leave the mark, it goes round again. It may have let go
-                # between our take and the mark without seeing it: then try once more.
-                await self._redis.set(self._mark(key), "1", px=self.lease_ms * 10)
-                if not await self._take(key, token):
-                    return
-            try:
-                async with self._renewing(key, token):
-                    await self._rounds(key, drain)
-            finally:
-                await self._release(key, token)
-            if not await self._marked(key):  # marked after our last look, before we let go
                 return
+        released = False
+        try:
+            async with self._renewing(key, token):
+                while True:
+                    self._dirty.discard(key)
+                    await drain()
+                    if key in self._dirty:
+                        continue  # work arrived in this process: round again, the mark untouched
+                    if not await self._finish(key, token):
+                        released = True
+                        return
+        finally:
+            if not released:
+                await self._release(key, token)
+
+    async def _finish(self, key: int, token: str) -> bool:
+        """True: marked meanwhile, go round again (the lease kept); False: the lease is let go."""
+        return bool(await self._redis.eval(_FINISH, 2, self._lock(key), self._mark(key), token))
 
     async def _release(self, key: int, token: str) -> None:
-        """Let go of the lease; once more on a fresh connection if the first try fails (a pooled connection
-        from before a Redis restart): a lease left behind blocks the conversation for ``lease_ms``, and
-        the messages arriving meanwhile would only leave marks nobody reads."""
+        """Let go of the lease after a failed drain or finish; once more on a fresh connection if the first
+        try fails (a pooled connection from before a Redis restart): a lease left behind blocks the
+        conversation for ``lease_ms``, and the messages arriving meanwhile would only leave marks nobody
+        reads (a mark left is picked up by the next job of the conversation, or the sweeps)."""
         from redis.exceptions import ConnectionError as RedisConnectionError
 
         try:

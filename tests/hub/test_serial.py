@@ -57,3 +57,50 @@ async def test_a_lease_whose_release_fails_once_is_released_on_a_fresh_connectio
     serializer._redis = FlakyRedis()
     await serializer._release(7, "token")
     assert len(calls) == 2 and calls[1][2:] == ("hub:drain:7", "token")
+
+
+async def test_two_processes_never_drain_a_conversation_at_once_and_none_of_its_work_is_dropped() -> None:
+    """Jobs of one conversation reach two worker processes while one drains it: the other leaves a mark
+    and returns; the drain goes round again for it; afterwards the conversation is free for anyone."""
+    from redis.asyncio import Redis
+
+    url = "redis://127.0.0.1:6379/15"
+    key = 424242
+    redis = Redis.from_url(url)
+    await redis.delete(f"hub:drain:{key}", f"hub:drain-again:{key}")
+    first, second = SharedSerializer(url), SharedSerializer(url)
+    started, gate = asyncio.Event(), asyncio.Event()
+    rounds: list[str] = []
+    running = 0
+    overlapped = False
+
+    def drain_of(who: str):  # type: ignore[no-untyped-def]
+        async def drain() -> None:
+            nonlocal running, overlapped
+            overlapped = overlapped or running > 0
+            running += 1
+            rounds.append(who)
+            if len(rounds) == 1:
+                started.set()
+                await gate.wait()
+            running -= 1
+
+        return drain
+
+    try:
+        draining = asyncio.create_task(first.run(key, drain_of("first")))
+        await started.wait()
+        await second.run(key, drain_of("second"))  # returns at once: marked for the running drain
+        await second.run(key, drain_of("second"))  # twice: still one more round, not a lost job
+        assert rounds == ["first"]
+        gate.set()
+        await draining
+        assert rounds == ["first", "first"] and not overlapped
+        assert not await redis.exists(f"hub:drain:{key}", f"hub:drain-again:{key}")
+        await second.run(key, drain_of("second"))  # free again: the other process drains it itself
+        assert rounds == ["first", "first", "second"]
+    finally:
+        await redis.delete(f"hub:drain:{key}", f"hub:drain-again:{key}")
+        await redis.aclose()
+        await first.close()
+        await second.close()

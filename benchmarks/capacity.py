@@ -13,7 +13,7 @@ messages. Capacity per path = the highest rate with answer p95 < 2 s and >= 99% 
 
 Receipts at 300 msg/s (the other target of issue 19) are benchmarks.receipt_load's job, e.g.
     .venv/bin/python -m benchmarks.receipt_load --rate 300 --duration 30 --web-processes 2 --worker-nice 10 \\
-        --jobs redis://127.0.0.1:6379/13 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/receipt_load
+        --jobs redis://127.0.0.1:6379/13 --database-url postgresql://postgres@127.0.0.1:5432/receipt_load
 (raise --web-processes until receipt p99 <= 50 ms; the number of processes is in its section heading).
 Prints the table and writes a section of docs/benchmarks/capacity.md (other sections are kept).
 """
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace, rows: list[StepResult]) -> None:
     run_id = f"cap{uuid.uuid4().hex[:6]}"
     token = secrets.token_urlsafe(24)
     os.environ["RASA_TOKEN"] = token  # scaled_services gives it to Rasa and the hub
-    hub_db = args.database.replace("postgresql://", "postgresql+psycopg://", 1)
+    hub_db = args.database  # postgresql:// runs the hub on asyncpg (hub/db_postgres.py)
     hub_port = free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
     print("Rasa model, knowledge base index", flush=True)

@@ -1,7 +1,7 @@
 """Receipt latency under load: 100 messages/s for 60 s through the widget socket and the WhatsApp webhook.
 
     .venv/bin/python -m benchmarks.receipt_load [--rate 100] [--duration 60] [--runs 3] [--warmup 5]
-        [--database-url postgresql+psycopg://...] [--jobs redis://127.0.0.1:6379/13] [--real-rasa]
+        [--database-url postgresql://...] [--jobs redis://127.0.0.1:6379/13] [--real-rasa]
         [--worker-nice 10 [--worker-after-load]] [--web-processes 2] [--hub-watchdog]
 
 Starts the real hub (``python -m hub``, its own process and data dir, SQLite unless

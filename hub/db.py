@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hub.db_postgres import connect_args, normalize_url, watch_connections
+from hub.db_postgres import connect_args, normalize_url, ping_when_idle, watch_connections
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -56,10 +56,11 @@ def create_engine(url: str, *, pool_size: int = 20, pool_timeout: float = 5.0) -
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_async_engine(  # hide_parameters: errors never log customer text
-            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout,
+            url, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout,
             hide_parameters=True, connect_args=connect_args(parsed),
         )
         watch_connections(engine)
+        ping_when_idle(engine)
         return engine
     database = parsed.database
     if database and database != ":memory:":

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import event, exc, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["connect_args", "normalize_url", "watch_connections"]
+__all__ = ["PING_AFTER_IDLE_S", "connect_args", "normalize_url", "ping_when_idle", "watch_connections"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ CONNECT_TIMEOUT_S = 10
 KEEPALIVE_IDLE_S = 30
 KEEPALIVE_INTERVAL_S = 10
 KEEPALIVE_COUNT = 3
+#: A pooled connection unused this long is pinged before use (SQLAlchemy's pre-ping pings at every one).
+PING_AFTER_IDLE_S = 1.0
+_IDLE_SINCE = "hub_idle_since"
 
 _LIBPQ: dict[str, Any] = {
     "connect_timeout": CONNECT_TIMEOUT_S,
@@ -72,3 +76,32 @@ def watch_connections(engine: AsyncEngine) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_COUNT)
+
+
+def ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it sat idle ``PING_AFTER_IDLE_S`` or longer.
+
+    SQLAlchemy's ``pool_pre_ping`` costs a round trip at every checkout: six per customer message. A
+    connection in steady use is known good; one that sat in the pool may have been cut (a database
+    restart, a proxy's idle timeout), and a failed ping replaces it and every older one before the
+    transaction starts, as pre-ping does. A connection that breaks between two quick uses fails that
+    transaction, which is retried (a job) or refused with 503/500 (a request), as any database error.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # fresh (just connected) or in steady use
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError() from error  # reconnects, older ones too
+            raise

@@ -250,7 +250,7 @@ class Receiver:
         await self._delivery.announce_incoming(conversation=intake.conversation, message=intake.message)
         if intake.message.bot_state == bot_state.QUEUED:
             try:
-                await self._jobs.enqueue(intake.message.id)
+                await self._jobs.enqueue(intake.message.id, conversation_id=intake.conversation.id)
             except Exception:
                 # Still queued in the database: picked up again at the next start.
                 log.exception("could not enqueue", extra={"message_id": intake.message.id})

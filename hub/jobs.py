@@ -1,6 +1,7 @@
 """Job queue for "process this message": ``memory://`` (in process) or ``redis://``.
 
-The queue only says *which* message to look at; the database says what is left to do
+The queue only says *which* message to look at (and, when the sender knows it, its conversation: the
+worker then needs no lookup before draining it); the database says what is left to do
 (``bot_state == "queued"``), so a lost job is recovered by re-enqueueing at start.
 Jobs run as plain async functions, at most ``concurrency`` at a time.
 
@@ -21,13 +22,35 @@ import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RETRY_DELAYS", "Handler", "JobQueue", "MemoryJobQueue", "RedisJobQueue"]
+__all__ = ["RETRY_DELAYS", "Handler", "Job", "JobQueue", "MemoryJobQueue", "RedisJobQueue"]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[int], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Look at this message (of this conversation, when known)."""
+
+    message_id: int
+    conversation_id: int | None = None
+
+    def encode(self) -> str:
+        """``"<message>"`` or ``"<message>:<conversation>"``: what a Redis queue holds."""
+        if self.conversation_id is None:
+            return str(self.message_id)
+        return f"{self.message_id}:{self.conversation_id}"
+
+    @staticmethod
+    def decode(raw: bytes | str) -> Job:
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        message, _, conversation = text.partition(":")
+        return Job(int(message), int(conversation) if conversation else None)
+
+
+Handler = Callable[[Job], Awaitable[None]]
 
 #: Seconds before a failed job runs again, one per retry.
 RETRY_DELAYS = (1.0, 3.0, 10.0)
@@ -44,13 +67,16 @@ class JobQueue(ABC):
             return RedisJobQueue(url)
         raise ValueError(f"JOBS_URL must start with memory:// or redis://, got {url!r}")
 
-    @abstractmethod
-    async def enqueue(self, message_id: int) -> None: ...
+    async def enqueue(self, message_id: int, *, conversation_id: int | None = None) -> None:
+        await self.put(Job(message_id, conversation_id))
 
     @abstractmethod
-    async def _next(self) -> int: ...
+    async def put(self, job: Job) -> None: ...
 
-    async def _done(self, message_id: int) -> None:
+    @abstractmethod
+    async def _next(self) -> Job: ...
+
+    async def _done(self, job: Job) -> None:
         """The handler finished with this job (answered or failed): it is not retried."""
         return None
 
@@ -62,7 +88,7 @@ class JobQueue(ABC):
         return None
 
     async def run(self, handler: Handler, *, concurrency: int) -> None:
-        """Consume jobs forever, running ``handler(message_id)`` with bounded concurrency.
+        """Consume jobs forever, running ``handler(job)`` with bounded concurrency.
 
         A job that fails (e.g. the database restarting under it) is done, and enqueued again after
         ``RETRY_DELAYS`` (at most that many times): the message is still queued in the database, and
@@ -72,39 +98,40 @@ class JobQueue(ABC):
         tasks: set[asyncio.Task[None]] = set()
         failures: dict[int, int] = {}
 
-        async def _again(message_id: int, delay: float) -> None:
+        async def _again(job: Job, delay: float) -> None:
             await asyncio.sleep(delay)
             try:
-                await self.enqueue(message_id)
+                await self.put(job)
             except Exception:
-                log.exception("could not enqueue a failed job again", extra={"message_id": message_id})
+                log.exception("could not enqueue a failed job again", extra={"message_id": job.message_id})
 
-        def _retry(message_id: int) -> None:
+        def _retry(job: Job) -> None:
+            message_id = job.message_id
             attempt = failures.get(message_id, 0)
             if attempt >= len(RETRY_DELAYS):
                 failures.pop(message_id, None)
                 log.error("job failed again: not retried", extra={"message_id": message_id})
                 return
             failures[message_id] = attempt + 1
-            task = asyncio.create_task(_again(message_id, RETRY_DELAYS[attempt]))
+            task = asyncio.create_task(_again(job, RETRY_DELAYS[attempt]))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
-        async def _one(message_id: int) -> None:
+        async def _one(job: Job) -> None:
             try:
                 try:
-                    await handler(message_id)
+                    await handler(job)
                 except asyncio.CancelledError:
                     raise  # stopped, not done: the job stays the worker's until it is put back
                 except Exception:
-                    log.exception("job failed", extra={"message_id": message_id})
-                    _retry(message_id)
+                    log.exception("job failed", extra={"message_id": job.message_id})
+                    _retry(job)
                 else:
-                    failures.pop(message_id, None)
+                    failures.pop(job.message_id, None)
                 try:
-                    await self._done(message_id)
+                    await self._done(job)
                 except Exception:  # e.g. Redis restarting: the job stays ours, put back when we stop
-                    log.exception("could not mark a job done", extra={"message_id": message_id})
+                    log.exception("could not mark a job done", extra={"message_id": job.message_id})
             finally:
                 slots.release()
 
@@ -114,7 +141,7 @@ class JobQueue(ABC):
             while True:
                 await slots.acquire()
                 try:
-                    message_id = await self._next()
+                    job = await self._next()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -127,7 +154,7 @@ class JobQueue(ABC):
                     log.exception("job queue unavailable, retrying in 1s")
                     await asyncio.sleep(1.0)
                     continue
-                task = asyncio.create_task(_one(message_id))
+                task = asyncio.create_task(_one(job))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
         finally:
@@ -138,12 +165,12 @@ class JobQueue(ABC):
 
 class MemoryJobQueue(JobQueue):
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queue: asyncio.Queue[Job] = asyncio.Queue()
 
-    async def enqueue(self, message_id: int) -> None:
-        self._queue.put_nowait(message_id)
+    async def put(self, job: Job) -> None:
+        self._queue.put_nowait(job)
 
-    async def _next(self) -> int:
+    async def _next(self) -> Job:
         return await self._queue.get()
 
 
@@ -167,11 +194,11 @@ class RedisJobQueue(JobQueue):
     def _alive(self, worker: str) -> str:
         return f"{self.key}:alive:{worker}"
 
-    async def enqueue(self, message_id: int) -> None:
-        await self._redis.lpush(self.key, str(message_id))
+    async def put(self, job: Job) -> None:
+        await self._redis.lpush(self.key, job.encode())
 
-    async def _done(self, message_id: int) -> None:
-        await self._redis.lrem(self._processing(self.worker), 1, str(message_id))
+    async def _done(self, job: Job) -> None:
+        await self._redis.lrem(self._processing(self.worker), 1, job.encode())
 
     async def _beat(self) -> None:
         await self._redis.set(self._alive(self.worker), "1", px=self.alive_ms)
@@ -212,7 +239,7 @@ class RedisJobQueue(JobQueue):
             moved += count
         return moved
 
-    async def _next(self) -> int:
+    async def _next(self) -> Job:
         from redis.exceptions import TimeoutError as RedisTimeout
 
         while True:
@@ -229,7 +256,7 @@ class RedisJobQueue(JobQueue):
                 # queue, not "Redis unavailable" (a down Redis raises ConnectionError instead).
                 continue
             if item is not None:
-                return int(item)
+                return Job.decode(item)
 
     async def close(self) -> None:
         """Stopping cleanly: this worker's unfinished jobs go back to the queue for the others."""

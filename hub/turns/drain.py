@@ -97,13 +97,14 @@ async def _waiting(turn: TurnDeps, session: AsyncSession, message: Message) -> b
         return False
 
 
-async def process_message(turn: TurnDeps, message_id: int) -> None:
-    """The job: drain the conversation the message belongs to."""
-    async with turn.db.sessions() as session:
-        query = sa.select(Message.conversation_id).where(Message.id == message_id)
-        conversation_id = (await session.execute(query)).scalar_one_or_none()
+async def process_message(turn: TurnDeps, message_id: int, *, conversation_id: int | None = None) -> None:
+    """The job: drain the conversation the message belongs to (looked up unless the job says it)."""
     if conversation_id is None:
-        return
+        async with turn.db.sessions() as session:
+            query = sa.select(Message.conversation_id).where(Message.id == message_id)
+            conversation_id = (await session.execute(query)).scalar_one_or_none()
+        if conversation_id is None:
+            return
 
     async def drain() -> None:
         while (found := await _next_queued(turn, conversation_id)) is not None:

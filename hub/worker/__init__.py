@@ -26,7 +26,7 @@ import httpx
 from hub import turns
 from hub.channels.base import Channel
 from hub.db import background_writes, migrate
-from hub.jobs import JobQueue
+from hub.jobs import Job, JobQueue
 from hub.privacy import retention
 from hub.services import Services
 from hub.settings import Settings
@@ -77,8 +77,8 @@ class Worker:
     async def start(self) -> None:
         turn = self._turn
 
-        async def handle(message_id: int) -> None:
-            await turns.process_message(turn, message_id)
+        async def handle(job: Job) -> None:
+            await turns.process_message(turn, job.message_id, conversation_id=job.conversation_id)
 
         with background_writes():  # bot turns, outbox and sweeps write after customers' requests
             jobs = self._jobs.run(handle, concurrency=self._concurrency)

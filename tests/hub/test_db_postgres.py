@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from hub_testing import HubClient
 from sqlalchemy import make_url
 from starlette.testclient import TestClient
 
+from hub import db_postgres
 from hub.db import create_engine
 from hub.db_postgres import KEEPALIVE_IDLE_S, normalize_url
 from mostrador.wiring import create_app
@@ -67,3 +70,25 @@ def test_a_customer_is_answered_through_either_driver(driver_hub: HubClient) -> 
     conversation_id = response.json()["conversation_id"]
     messages = driver_hub.wait_for_replies(conversation_id)
     assert [m["text"] for m in messages] == ["echo: hola, ¿cuánto tarda el envío?"]
+
+
+@pytest.mark.parametrize("driver", ["asyncpg", "psycopg"])
+async def test_a_connection_cut_while_idle_in_the_pool_is_replaced_before_a_transaction_uses_it(
+    postgres_database_url: str, driver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database restart or a proxy's idle timeout cuts pooled connections: the next customer's message
+    must be stored, not refused because its transaction got a dead connection."""
+    monkeypatch.setattr(db_postgres, "PING_AFTER_IDLE_S", 0.05)
+    engine = create_engine(_driver(postgres_database_url, driver), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            pid = (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+        admin = create_engine(_driver(postgres_database_url, driver), pool_size=1)
+        async with admin.connect() as other:
+            await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await admin.dispose()
+        await asyncio.sleep(0.1)
+        async with engine.connect() as conn:
+            assert (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await engine.dispose()

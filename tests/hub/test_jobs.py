@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from hub import jobs as jobs_module
-from hub.jobs import JobQueue, RedisJobQueue
+from hub.jobs import Job, JobQueue, RedisJobQueue
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -54,7 +54,8 @@ async def test_jobs_run_in_the_order_they_were_enqueued(queue: JobQueue) -> None
     seen: list[int] = []
     done = asyncio.Event()
 
-    async def handler(message_id: int) -> None:
+    async def handler(job: Job) -> None:
+        message_id = job.message_id
         seen.append(message_id)
         if len(seen) == 3:
             done.set()
@@ -65,6 +66,25 @@ async def test_jobs_run_in_the_order_they_were_enqueued(queue: JobQueue) -> None
     await asyncio.wait_for(done.wait(), timeout=10)
     await stop(worker)
     assert seen == [7, 3, 9]
+
+
+async def test_a_job_carries_its_conversation_when_the_sender_knows_it(queue: JobQueue) -> None:
+    """The intake knows the conversation: the worker drains it without looking the message up first. A
+    job without it (recovery after a restart) still runs, and a failed one comes back the same."""
+    seen: list[Job] = []
+    done = asyncio.Event()
+
+    async def handler(job: Job) -> None:
+        seen.append(job)
+        if len(seen) == 2:
+            done.set()
+
+    await queue.enqueue(5, conversation_id=9)
+    await queue.enqueue(6)
+    worker = asyncio.create_task(queue.run(handler, concurrency=1))
+    await asyncio.wait_for(done.wait(), timeout=10)
+    await stop(worker)
+    assert seen == [Job(5, 9), Job(6, None)]
 
 
 async def test_no_more_jobs_run_at_once_than_allowed_and_a_failing_job_does_not_stop_others(
@@ -78,7 +98,8 @@ async def test_no_more_jobs_run_at_once_than_allowed_and_a_failing_job_does_not_
     release = asyncio.Event()
     done = asyncio.Event()
 
-    async def handler(message_id: int) -> None:
+    async def handler(job: Job) -> None:
+        message_id = job.message_id
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
@@ -119,7 +140,8 @@ async def test_an_idle_redis_queue_waits_quietly_and_still_runs_the_next_job(
     jobs.key = f"hub:test:{uuid.uuid4().hex}"
     ran: list[int] = []
 
-    async def handler(message_id: int) -> None:
+    async def handler(job: Job) -> None:
+        message_id = job.message_id
         ran.append(message_id)
 
     worker = asyncio.create_task(jobs.run(handler, concurrency=1))
@@ -143,8 +165,8 @@ async def main() -> None:
     jobs = RedisJobQueue(sys.argv[1])
     jobs.key, jobs.alive_ms, jobs.beat_s = sys.argv[2], 1000, 0.2
 
-    async def handler(message_id: int) -> None:
-        print(f"took {message_id}", flush=True)
+    async def handler(job) -> None:
+        print(f"took {job.message_id}", flush=True)
         await asyncio.sleep(3600)  # mid-turn, until killed
 
     await jobs.run(handler, concurrency=2)
@@ -173,7 +195,8 @@ async def test_jobs_a_killed_worker_had_taken_are_run_by_another_worker() -> Non
         dying.kill()  # kill -9, mid-turn
         await dying.wait()
 
-        async def handler(message_id: int) -> None:
+        async def handler(job: Job) -> None:
+            message_id = job.message_id
             ran.append(message_id)
 
         worker = asyncio.create_task(survivor.run(handler, concurrency=1))
@@ -197,11 +220,12 @@ async def test_a_worker_stopping_cleanly_leaves_its_unfinished_jobs_to_the_other
     first.key = second.key = key
     started, ran = asyncio.Event(), []
 
-    async def stuck(_message_id: int) -> None:
+    async def stuck(_job: Job) -> None:
         started.set()
         await asyncio.sleep(3600)
 
-    async def handler(message_id: int) -> None:
+    async def handler(job: Job) -> None:
+        message_id = job.message_id
         ran.append(message_id)
 
     await first.enqueue(7)
@@ -227,7 +251,8 @@ async def test_a_job_that_failed_runs_again_a_few_times_then_stops(
     runs: list[int] = []
     flaky_ok = asyncio.Event()
 
-    async def handler(message_id: int) -> None:
+    async def handler(job: Job) -> None:
+        message_id = job.message_id
         runs.append(message_id)
         if message_id == 1 and runs.count(1) == 1:
             raise ConnectionError("the database went away")  # fails once, then works

@@ -12,7 +12,6 @@ asyncpg has no setting for them, so they are set on its socket once it is connec
 
 from __future__ import annotations
 
-import logging
 import socket
 import time
 from typing import Any
@@ -22,8 +21,6 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = ["PING_AFTER_IDLE_S", "connect_args", "normalize_url", "ping_when_idle", "watch_connections"]
-
-log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10
 KEEPALIVE_IDLE_S = 30

@@ -10,6 +10,7 @@ rolled back, so nothing is stored; the response is a handled one, so the keep-al
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +18,7 @@ from sqlalchemy import exc as sa_exc
 
 from hub import db_errors
 
-__all__ = ["INVALID_VALUE", "UNEXPECTED", "install_bad_input_handlers"]
+__all__ = ["INVALID_VALUE", "install_bad_input_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,6 @@ INVALID_VALUE = (
     "and text must be valid Unicode without NUL characters or lone surrogates. Nothing was stored; "
     "fix the value and retry."
 )
-UNEXPECTED = "The hub failed unexpectedly; nothing was lost. Retry later."
 
 
 def _refuse(kind: str, exc: Exception) -> JSONResponse:
@@ -37,7 +37,11 @@ def _refuse(kind: str, exc: Exception) -> JSONResponse:
     )
 
 
-def install_bad_input_handlers(app: FastAPI) -> None:
+def install_bad_input_handlers(
+    app: FastAPI, *, otherwise: Callable[[Request, Exception], Awaitable[JSONResponse]]
+) -> None:
+    """``otherwise`` answers a database error that is not a bad value (the app's last-resort 500)."""
+
     @app.exception_handler(OverflowError)  # SQLite: an int beyond 2^63
     async def _overflow(_request: Request, exc: OverflowError) -> JSONResponse:
         return _refuse("overflow", exc)
@@ -47,9 +51,7 @@ def install_bad_input_handlers(app: FastAPI) -> None:
         return _refuse("unicode_encode", exc)
 
     @app.exception_handler(sa_exc.DBAPIError)  # PostgreSQL: integer out of range, NUL in text
-    async def _data(_request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+    async def _data(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
         if db_errors.bad_value(exc):
             return _refuse(type(exc.orig).__name__, exc)
-        log.error("unhandled error", exc_info=exc)  # as hub.api.errors' last resort does
-        content = {"error": {"code": "internal_error", "message": UNEXPECTED}}
-        return JSONResponse(status_code=500, content=content)
+        return await otherwise(request, exc)

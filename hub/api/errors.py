@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.api.bad_input import UNEXPECTED, install_bad_input_handlers
+from hub.api.bad_input import install_bad_input_handlers
 from hub.errors import (
     ChannelDisabled,
     ContactNotFound,
@@ -97,8 +97,15 @@ def _describe(exc: RequestValidationError, path: str = "") -> tuple[str, str]:
     return "invalid_request", "Invalid request: " + "; ".join(problems) + ". Fix these fields and retry."
 
 
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return error_response(
+        500, "internal_error", "The hub failed unexpectedly; nothing was lost. Retry later."
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    install_bad_input_handlers(app)
+    install_bad_input_handlers(app, otherwise=_unexpected)
 
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
@@ -130,7 +137,4 @@ def install_error_handlers(app: FastAPI) -> None:
             "seconds (WhatsApp redelivers by itself).",
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", UNEXPECTED)
+    app.add_exception_handler(Exception, _unexpected)

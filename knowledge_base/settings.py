@@ -80,7 +80,9 @@ class KBSettings(BaseSettings):
         description="Alternative questions appended to an entry's full-text row (all of them are "
         "also indexed one by one).",
     )
-    threads: int = Field(default=2, description="Threads for the embedding engine and FAISS.")
+    threads: int = Field(
+        default=2, description="Threads for batches (index builds, evaluations) in the embedding engine "
+        "and FAISS; one customer question is always embedded and searched on one thread.")
 
     @model_validator(mode="after")
     def _index_dir_follows_data_dir(self) -> KBSettings:

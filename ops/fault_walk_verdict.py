@@ -7,13 +7,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ops.outcomes import Outcome, rasa_user_turns, read_outcomes
+from ops.outcomes import Outcome, Tally, rasa_user_turns, read_outcomes
 
 __all__ = ["Round", "rasa_turns", "read_round", "table"]
 
 
 @dataclass
-class Round:
+class Round(Tally):
     target: str
     back_s: float | None  # from the kill until the process answered its health check again
     outcomes: list[Outcome]
@@ -21,22 +21,6 @@ class Round:
     seen_s: dict[int, float]  # per shopper: seconds from typing until their last reply came on screen
     holding: str  # the start of the holding message
     turns: Counter[int] = field(default_factory=Counter)  # message id -> user turns in Rasa
-
-    @property
-    def answered(self) -> int:
-        return sum(o.answered for o in self.outcomes)
-
-    @property
-    def handed_off(self) -> int:
-        return sum(o.handed_off for o in self.outcomes)
-
-    @property
-    def neither(self) -> int:
-        return sum(o.seconds is None for o in self.outcomes)
-
-    @property
-    def worst_s(self) -> float:
-        return max((o.seconds or 0.0 for o in self.outcomes), default=0.0)
 
     @property
     def fallback(self) -> int:
@@ -49,17 +33,13 @@ class Round:
         return sum(any(t.startswith(self.holding) for t in texts) for texts in self.shown)
 
     @property
-    def duplicate_answers(self) -> int:
-        return sum(max(0, o.bot_replied - 1) for o in self.outcomes)
-
-    @property
     def duplicate_turns(self) -> int:
         return sum(max(0, self.turns[o.message_id] - 1) for o in self.outcomes)
 
     def line(self) -> str:
         return (f"{self.target}: back in {self.back_s or 0:.1f} s; {len(self.outcomes)} messages, "
-                f"{self.answered} answered, {self.handed_off} with a person, {self.neither} neither, "
-                f"worst {self.worst_s:.1f} s, fallback {self.fallback}, duplicate answers "
+                f"{self.answered} answered, {self.handed_off} with a person, {len(self.neither)} neither, "
+                f"worst {self.worst_seconds:.1f} s, fallback {self.fallback}, duplicate answers "
                 f"{self.duplicate_answers}")
 
 
@@ -95,8 +75,8 @@ def table(rounds: list[Round], *, handoff_after: float, stop_s: float, left: lis
         back = f"{one.back_s:.1f}" if one.back_s is not None else "not back"
         lines.append(
             f"| {one.target} kill -9 | {back} | {len(one.outcomes)} | {one.answered} | {one.handed_off} | "
-            f"{one.neither} | {one.worst_s:.1f} | {_seconds(one, shoppers)} | {one.held} of {shoppers} | "
-            f"{one.fallback} | {one.duplicate_answers} | {one.duplicate_turns} |"
+            f"{len(one.neither)} | {one.worst_seconds:.1f} | {_seconds(one, shoppers)} | "
+            f"{one.held} of {shoppers} | {one.fallback} | {one.duplicate_answers} | {one.duplicate_turns} |"
         )
     after = ", ".join(left) if left else "none"
     lines += ["", f"SIGTERM to the launcher: stopped in {stop_s:.1f} s; ports listening after it: {after}."]

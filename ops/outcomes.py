@@ -16,7 +16,7 @@ import httpx
 import psycopg
 from sqlalchemy import make_url
 
-__all__ = ["FALLBACK_TEXTS", "Outcome", "conninfo", "rasa_user_turns", "read_outcomes"]
+__all__ = ["FALLBACK_TEXTS", "Outcome", "Tally", "conninfo", "rasa_user_turns", "read_outcomes"]
 
 
 @dataclass
@@ -47,6 +47,33 @@ class Outcome:
         if self.handed_off and self.handed_at is not None:
             return max(0.0, (self.handed_at - self.created_at).total_seconds())
         return None
+
+
+class Tally:
+    """What a set of outcomes adds up to; a dataclass that has ``outcomes`` mixes it in (the fault suite's
+    verdict of a case, the operator walk's round)."""
+
+    outcomes: list[Outcome]
+
+    @property
+    def answered(self) -> int:
+        return sum(o.answered for o in self.outcomes)
+
+    @property
+    def handed_off(self) -> int:
+        return sum(o.handed_off for o in self.outcomes)
+
+    @property
+    def neither(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.seconds is None]
+
+    @property
+    def worst_seconds(self) -> float:
+        return max((o.seconds or 0.0 for o in self.outcomes), default=0.0)
+
+    @property
+    def duplicate_answers(self) -> int:
+        return sum(o.bot_replied - 1 for o in self.outcomes if o.bot_replied > 1)
 
 
 def conninfo(url: str) -> str:

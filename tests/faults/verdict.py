@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from ops.outcomes import Outcome, conninfo, rasa_user_turns, read_outcomes
+from ops.outcomes import Outcome, Tally, conninfo, rasa_user_turns, read_outcomes
 
 __all__ = ["Outcome", "Verdict", "pending", "rasa_user_turns", "read_verdict", "wait_drained"]
 
 
 @dataclass
-class Verdict:
+class Verdict(Tally):
     case: str
     sent: int
     rows: Counter[str] = field(default_factory=Counter)  # client message id -> incoming rows
@@ -29,10 +29,6 @@ class Verdict:
         return sum(n - 1 for n in self.rows.values() if n > 1)
 
     @property
-    def duplicate_answers(self) -> int:
-        return sum(o.bot_replied - 1 for o in self.outcomes if o.bot_replied > 1)
-
-    @property
     def duplicate_turns(self) -> int:
         return sum(n - 1 for n in self.rasa_turns.values() if n > 1)
 
@@ -40,22 +36,6 @@ class Verdict:
     def fallbacks(self) -> list[Outcome]:
         """Messages answered with Rasa's fallback ("Perdona, no te he entendido"): no answer at all."""
         return [o for o in self.outcomes if o.fallback]
-
-    @property
-    def answered(self) -> int:
-        return sum(o.answered for o in self.outcomes)
-
-    @property
-    def handed_off(self) -> int:
-        return sum(o.handed_off for o in self.outcomes)
-
-    @property
-    def neither(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.seconds is None]
-
-    @property
-    def worst_seconds(self) -> float:
-        return max((o.seconds or 0.0 for o in self.outcomes), default=0.0)
 
 
 def pending(database_url: str, run: str) -> int:

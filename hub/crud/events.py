@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.crud.inserts import returning_insert
 from hub.models import Event
 
 __all__ = ["list_for_conversation", "record"]
@@ -23,16 +23,8 @@ async def record(
 ) -> Event:
     given = {"conversation_id": conversation_id, "kind": kind, "message_id": message_id, "data": data}
     values = {k: v for k, v in given.items() if v is not None}  # None: NULL, not JSON null
-    return (await session.scalars(_insert(frozenset(values)), values)).one()
-
-
-@functools.lru_cache(maxsize=16)
-def _insert(columns: frozenset[str]) -> sa.Insert:
-    """``INSERT ... RETURNING`` of an event with these columns, built once per set of columns: one ORM
-    statement instead of a unit-of-work flush (every message records one or more)."""
-    table = Event.__table__
-    values = {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
-    return sa.insert(Event).values(values).returning(Event)
+    # One ORM statement instead of a unit-of-work flush (every message records one or more).
+    return (await session.scalars(returning_insert(Event, frozenset(values)), values)).one()
 
 
 async def list_for_conversation(session: AsyncSession, *, conversation_id: int) -> list[Event]:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.bot_state import BotState
+from hub.crud.inserts import returning_insert
 from hub.models import Conversation, Message
 
 __all__ = [
@@ -38,12 +39,8 @@ _CONTACT_NOW = (
 
 @functools.lru_cache(maxsize=16)
 def _insert(columns: frozenset[str]) -> sa.Insert:
-    """``INSERT ... RETURNING`` of a message with these columns, built once per set of columns (every bot
-    reply stores one; building the expression cost more than running it)."""
-    table = Message.__table__
-    values: dict[str, Any] = {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
-    values["contact_id"] = _CONTACT_NOW
-    return sa.insert(Message).values(values).returning(Message)
+    """A message with these columns and its contact as stored now, built once per set of columns."""
+    return returning_insert(Message, columns).values(contact_id=_CONTACT_NOW)
 
 
 async def _stored(session: AsyncSession, **values: Any) -> Message:

@@ -1,0 +1,22 @@
+"""``INSERT ... RETURNING`` statements built once per set of columns: a row stored on every bot turn (a reply,
+an event) would otherwise spend more on building the expression than on running it."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.models import Base
+
+__all__ = ["returning_insert"]
+
+
+@functools.lru_cache(maxsize=64)
+def returning_insert(model: type[Base], columns: frozenset[str]) -> sa.Insert:
+    """ORM-enabled ``INSERT ... RETURNING model`` with a bound parameter (typed as its column) per name in
+    ``columns``; run it with those values as parameters. ``.values()`` on it adds SQL expressions."""
+    table: Any = model.__table__
+    values = {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
+    return sa.insert(model).values(values).returning(model)

@@ -191,7 +191,7 @@ class Desk:
         async with self._db.sessions.begin() as session:
             agent = await _agent(session, agent_id)
             await permissions.conversation_for(session, agent=agent, conversation_id=conversation_id)
-            event = await events.record(
+            event = await events.recorded(
                 session,
                 conversation_id=conversation_id,
                 kind="note_added",

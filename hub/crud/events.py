@@ -10,7 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.crud.inserts import returning_insert
 from hub.models import Event
 
-__all__ = ["list_for_conversation", "record"]
+__all__ = ["list_for_conversation", "record", "recorded"]
+
+# A Core INSERT of the table: no RETURNING and no ORM object, half the CPU of the ORM-enabled statement
+# (0.2 against 0.5 ms, benchmarks/capacity_turn.py); every bot turn records one.
+_TABLE: sa.Table = Event.__table__  # type: ignore[assignment]
+_INSERT = sa.insert(_TABLE)
+
+
+def _given(
+    conversation_id: int, kind: str, message_id: int | None, data: dict[str, Any] | None
+) -> dict[str, Any]:
+    given = {"conversation_id": conversation_id, "kind": kind, "message_id": message_id, "data": data}
+    return {k: v for k, v in given.items() if v is not None}  # None: NULL, not JSON null
 
 
 async def record(
@@ -20,10 +32,24 @@ async def record(
     kind: str,
     message_id: int | None = None,
     data: dict[str, Any] | None = None,
+) -> None:
+    """Store one event in the session's transaction. Changes the session holds are flushed first, as an
+    ORM statement would (a Core one does not autoflush), so the rows are written in the order made."""
+    if session.new or session.dirty:
+        await session.flush()
+    await session.execute(_INSERT, _given(conversation_id, kind, message_id, data))
+
+
+async def recorded(
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    kind: str,
+    message_id: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Event:
-    given = {"conversation_id": conversation_id, "kind": kind, "message_id": message_id, "data": data}
-    values = {k: v for k, v in given.items() if v is not None}  # None: NULL, not JSON null
-    # One ORM statement instead of a unit-of-work flush (every message records one or more).
+    """:func:`record`, for a caller that shows the event (its id and time): the row as stored."""
+    values = _given(conversation_id, kind, message_id, data)
     return (await session.scalars(returning_insert(Event, frozenset(values)), values)).one()
 
 

@@ -60,11 +60,18 @@ async def _forget_erased_turn(turn: TurnDeps, *, conversation_id: int, message_i
 
 
 async def to_bot(
-    turn: TurnDeps, conversation: Conversation, message: Message, *, contact: dict[str, Any], first: bool
+    turn: TurnDeps,
+    conversation: Conversation,
+    message: Message,
+    *,
+    contact: dict[str, Any],
+    first: bool,
+    held: bool = False,
 ) -> bool | None:
     """The bot's turn on ``message``; whether another message of the conversation waited when its answer
     was stored (None: not known). ``contact``: what the bot is told about the writer (bot_facts);
-    ``first``: the conversation's first customer message."""
+    ``first``: the conversation's first customer message; ``held``: the turn's lease is taken
+    (hub/turns/ask.py ``hold``)."""
     lang = language_of(turn, conversation, message, first=first)
     metadata = {
         "language": lang,
@@ -82,7 +89,7 @@ async def to_bot(
         # Rasa slow or down: a holding message, then a person (hub/turns/deadlines.py).
         try:
             outcome = await deadlines.wait(
-                turn, message=message, lang=lang, ask=ask(turn, conversation, message, metadata)
+                turn, message=message, lang=lang, ask=ask(turn, conversation, message, metadata, held=held)
             )
         except AskedElsewhere:
             log.info(

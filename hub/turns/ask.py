@@ -36,6 +36,8 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub import bot_state, language, metrics
 from hub.bot import BotAnswer, BotReply, RasaError, RasaUnavailable
@@ -44,7 +46,7 @@ from hub.intent_syntax import INTENT_PREFIX, for_rasa
 from hub.models import Conversation, Message, utcnow
 from hub.turns.deps import TurnDeps
 
-__all__ = ["HEARTBEAT_S", "IN_FLIGHT_S", "AskedElsewhere", "ask", "bot_text", "language_of"]
+__all__ = ["HEARTBEAT_S", "IN_FLIGHT_S", "AskedElsewhere", "ask", "bot_text", "hold", "language_of"]
 
 log = logging.getLogger("hub.turns")
 
@@ -118,6 +120,18 @@ async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> boo
     return claimed
 
 
+async def hold(session: AsyncSession, message: Message) -> bool:
+    """Take the turn's lease in the caller's transaction (the drain's read of the message, so a bot turn
+    costs one transaction less, hub/turns/drain.py): True when this process holds it once that commits;
+    pass ``held=True`` to :func:`ask` then. Only for a message nobody asked Rasa about yet."""
+    now = utcnow()
+    result = await session.execute(_CLAIM_FREE, {"message_id": message.id, "now": now})
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(message, "bot_asked_at", now)  # not a change of the session's to flush
+    return True
+
+
 async def _take_over(turn: TurnDeps, message: Message) -> None:
     """Wait until the process that asked Rasa about ``message`` is done or gone, then hold the turn."""
     while True:
@@ -188,9 +202,15 @@ def _raise_if_cancelling(exc: Exception) -> None:
 
 
 async def ask(
-    turn: TurnDeps, conversation: Conversation, message: Message, metadata: dict[str, Any]
+    turn: TurnDeps,
+    conversation: Conversation,
+    message: Message,
+    metadata: dict[str, Any],
+    *,
+    held: bool = False,
 ) -> list[BotReply] | None:
-    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors.
+    """Rasa's replies; retries while Rasa is down (bounded delay). None after repeated errors. ``held``:
+    the caller took the turn's lease already (:func:`hold`).
 
     Raises :class:`AskedElsewhere` when another process answered the message meanwhile."""
     text = bot_text(message)
@@ -198,8 +218,8 @@ async def ask(
     if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(turn, message))
     sender = str(conversation.id)
-    may_have_reached = message.bot_asked_at is not None  # an earlier process sent it (then died?)
-    if may_have_reached or not await _claim(turn, message, None):
+    may_have_reached = not held and message.bot_asked_at is not None  # sent by an earlier process?
+    if not held and (may_have_reached or not await _claim(turn, message, None)):
         may_have_reached = True
         await _take_over(turn, message)
     heartbeat = asyncio.create_task(_heartbeat(turn, message))

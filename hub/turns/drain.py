@@ -26,6 +26,7 @@ from hub.jobs import JobQueue
 from hub.models import Contact, Conversation, Message
 from hub.seams import Intercept
 from hub.turns.answer import to_bot
+from hub.turns.ask import hold
 from hub.turns.deps import TurnDeps
 
 __all__ = ["process_message", "recover", "skip"]
@@ -53,6 +54,7 @@ class _Next:
     contact: dict[str, Any]  # what the bot is told about the writer (hub/contacts/bot_facts.py)
     first: bool  # the conversation's first customer message (its language is not the conversation's yet)
     intercepted: bool  # the bot intercept waits for it (learning's «¿Te ha servido?»)
+    held: bool  # the bot turn's lease was taken with the read (hub/turns/ask.py ``hold``)
 
 
 _Earlier = aliased(Message)
@@ -75,17 +77,36 @@ _NEXT = (
 )
 
 
-async def _next_queued(turn: TurnDeps, conversation_id: int) -> _Next | None:
-    """One session: the message with its conversation and contact (one statement), and whether the bot
-    intercept waits for it (asked only for a conversation the bot owns; a failing intercept is logged and
-    the bot answers)."""
-    async with turn.db.sessions() as session:
-        row = (await session.execute(_NEXT, {"conversation_id": conversation_id})).first()
-        if row is None:
-            return None
-        message, conversation, contact, first = row
-        intercepted = status.is_bot_owned(conversation) and await _waiting(turn, session, message)
-    return _Next(message, conversation, contact_facts(contact), bool(first), intercepted)
+class _InterceptFailed(Exception):
+    """The bot intercept raised: its transaction is rolled back (a failed statement spoils it)."""
+
+
+async def _next_queued(turn: TurnDeps, conversation_id: int, *, intercept: bool = True) -> _Next | None:
+    """One transaction: the message with its conversation and contact (one statement); for a conversation
+    the bot owns, whether the bot intercept waits for it and, when not, the bot turn's lease (an UPDATE
+    here instead of a transaction of its own in hub/turns/ask.py). An intercept that fails is logged, and
+    the read runs again without it: the bot answers."""
+    try:
+        async with turn.db.sessions.begin() as session:
+            row = (await session.execute(_NEXT, {"conversation_id": conversation_id})).first()
+            if row is None:
+                return None
+            message, conversation, contact, first = row
+            bot_owned = status.is_bot_owned(conversation)
+            intercepted = bot_owned and intercept and await _waiting_or_raise(turn, session, message)
+            free = bot_owned and not intercepted and message.bot_asked_at is None
+            held = free and await hold(session, message)
+    except _InterceptFailed:
+        log.exception("bot intercept failed; the bot answers", extra={"conversation_id": conversation_id})
+        return await _next_queued(turn, conversation_id, intercept=False)
+    return _Next(message, conversation, contact_facts(contact), bool(first), intercepted, held)
+
+
+async def _waiting_or_raise(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
+    try:
+        return await turn.bot_intercept.waiting(session, conversation_id=message.conversation_id)
+    except Exception as exc:
+        raise _InterceptFailed from exc
 
 
 async def _waiting(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
@@ -167,7 +188,9 @@ async def _route(turn: TurnDeps, found: _Next) -> bool | None:
     if status.is_bot_owned(conversation):
         if intercepted and await _taken_before_bot(turn, conversation, message):
             return None
-        return await to_bot(turn, conversation, message, contact=found.contact, first=found.first)
+        return await to_bot(
+            turn, conversation, message, contact=found.contact, first=found.first, held=found.held
+        )
     # Humans own the conversation: the message is stored and was pushed at intake.
     await skip(turn, conversation_id=conversation.id, message_id=message.id)
     return None

@@ -39,7 +39,14 @@ __all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
 
 log = logging.getLogger(__name__)
 
-_INSERT_READ = sa.insert(cast(sa.Table, OutboxEntry.__table__))
+_INSERT_ROW = _INSERT_READ = sa.insert(cast(sa.Table, OutboxEntry.__table__))
+
+_messages = cast(sa.Table, Message.__table__)
+_LAST_INCOMING = sa.select(sa.func.max(_messages.c.created_at)).where(
+    _messages.c.contact_id == sa.bindparam("contact_id"),
+    _messages.c.channel == CHANNEL,
+    _messages.c.message_type == "incoming",
+)
 
 WINDOW = timedelta(hours=24)
 _BATCH = 100
@@ -77,13 +84,8 @@ class WhatsAppOutbox:
         await connection.execute(_INSERT_READ, row)
 
     async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
-        return await session.scalar(
-            sa.select(sa.func.max(Message.created_at)).where(
-                Message.contact_id == contact_id,
-                Message.channel == CHANNEL,
-                Message.message_type == "incoming",
-            )
-        )
+        connection = await session.connection()
+        return await connection.scalar(_LAST_INCOMING, {"contact_id": contact_id})
 
     async def enqueue_message(
         self,
@@ -129,17 +131,19 @@ class WhatsAppOutbox:
                     )
                     log.warning("outside the 24h window: not sent", extra={"message_id": message_id})
                     return
-                for part, payload in enumerate(payloads):
-                    session.add(
-                        OutboxEntry(
-                            channel=CHANNEL,
-                            kind="message",
-                            conversation_id=conversation.id,
-                            message_id=message_id,
-                            part=part,
-                            payload=payload,
-                        )
-                    )
+                parts = [
+                    {
+                        "channel": CHANNEL,
+                        "kind": "message",
+                        "conversation_id": conversation.id,
+                        "message_id": message_id,
+                        "part": part,
+                        "payload": payload,
+                    }
+                    for part, payload in enumerate(payloads)
+                ]
+                connection = await session.connection()  # Core, not a flush: on every WhatsApp reply
+                await connection.execute(_INSERT_ROW, parts)
         except IntegrityError:
             log.info("message already in the outbox", extra={"message_id": message_id})
             return

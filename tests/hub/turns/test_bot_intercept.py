@@ -14,9 +14,9 @@ from hub_testing import HubClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
+from hub.app import create_app
 from hub.services import Services
 from hub.settings import Settings
-from hub.app import create_app
 from mostrador.wiring import wire as product_wire
 from tests.fakes.rasa import FakeRasa
 

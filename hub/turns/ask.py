@@ -32,7 +32,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import sqlalchemy as sa
@@ -95,14 +95,15 @@ class AskedElsewhere(Exception):
     """Another process asked Rasa about this message and stored the answer (or still holds the lease)."""
 
 
+_messages = cast(sa.Table, Message.__table__)
+# Core statements on the table, built once (every bot turn runs one): no ORM bulk-update path.
 _CLAIM = (
-    sa.update(Message)
-    .where(Message.id == sa.bindparam("message_id"), Message.bot_state == bot_state.QUEUED)
+    sa.update(_messages)
+    .where(_messages.c.id == sa.bindparam("message_id"), _messages.c.bot_state == bot_state.QUEUED)
     .values(bot_asked_at=sa.bindparam("now"))
-    .execution_options(synchronize_session=False)
 )
-_CLAIM_FREE = _CLAIM.where(Message.bot_asked_at.is_(None))  # built once: every bot turn runs it
-_CLAIM_SEEN = _CLAIM.where(Message.bot_asked_at == sa.bindparam("seen"))
+_CLAIM_FREE = _CLAIM.where(_messages.c.bot_asked_at.is_(None))
+_CLAIM_SEEN = _CLAIM.where(_messages.c.bot_asked_at == sa.bindparam("seen"))
 
 
 async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> bool:
@@ -114,7 +115,8 @@ async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> boo
         else (_CLAIM_SEEN, {"message_id": message.id, "now": now, "seen": seen})
     )
     async with turn.db.sessions.begin() as session:
-        claimed = (await session.execute(mine, params)).rowcount == 1  # type: ignore[attr-defined]
+        connection = await session.connection()
+        claimed = (await connection.execute(mine, params)).rowcount == 1
     if claimed:
         message.bot_asked_at = now
     return claimed
@@ -125,8 +127,9 @@ async def hold(session: AsyncSession, message: Message) -> bool:
     costs one transaction less, hub/turns/drain.py): True when this process holds it once that commits;
     pass ``held=True`` to :func:`ask` then. Only for a message nobody asked Rasa about yet."""
     now = utcnow()
-    result = await session.execute(_CLAIM_FREE, {"message_id": message.id, "now": now})
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    connection = await session.connection()
+    result = await connection.execute(_CLAIM_FREE, {"message_id": message.id, "now": now})
+    if result.rowcount != 1:
         return False
     set_committed_value(message, "bot_asked_at", now)  # not a change of the session's to flush
     return True

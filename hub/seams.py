@@ -123,8 +123,9 @@ class Intercept(Protocol):
 
 class BotIntercept(Intercept, Protocol):
     """An :class:`Intercept` for messages to a conversation the bot owns (hub/turns/drain.py): asked first,
-    read-only, whether it waits for the customer's next message, so the drain opens a write transaction
-    only then (every customer message passes here; SQLite has one write lock)."""
+    read-only, in the drain's read of the message, whether it waits for the customer's next message, so
+    ``take`` gets a transaction of its own only then (every customer message passes here). One that
+    raises is logged and the bot answers."""
 
     async def waiting(self, session: AsyncSession, *, conversation_id: int) -> bool: ...
 

@@ -3,6 +3,9 @@
 - ``database_url``: the hub database, once on SQLite and once on PostgreSQL, empty at the start of each test.
   PostgreSQL comes from TEST_POSTGRES_URL (default: the local server); each test session uses a private
   throw-away database. Unreachable -> the Postgres half is skipped, unless CI is set (then it fails).
+- ``LEARNING_FEEDBACK_SHARE`` is 0 unless the environment sets it: "¿Te ha servido?" after a random 10% of
+  the confident FAQ answers would make any test that reads a conversation fail one run in ten. Tests of the
+  sample set the share themselves (tests/learning).
 - Browser tests run last: Playwright's sync API keeps an event loop running in the main thread while its
   session-scoped browser is open; any later test that calls asyncio.run() would fail with "cannot be called
   from a running event loop".
@@ -26,6 +29,8 @@ from tests.fakes.rasa import FakeRasa
 from tests.support.clock import ManualClock
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+os.environ.setdefault("LEARNING_FEEDBACK_SHARE", "0")  # read by LearningSettings(), in process and in stacks
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -39,7 +39,7 @@ __all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
 
 log = logging.getLogger(__name__)
 
-_INSERT_ROW = _INSERT_READ = sa.insert(cast(sa.Table, OutboxEntry.__table__))
+_INSERT_ROW = sa.insert(cast(sa.Table, OutboxEntry.__table__))
 
 _messages = cast(sa.Table, Message.__table__)
 _LAST_INCOMING = sa.select(sa.func.max(_messages.c.created_at)).where(
@@ -81,7 +81,7 @@ class WhatsAppOutbox:
             "payload": whatsapp_format.read_receipt(wamid),
         }
         connection = await session.connection()  # Core, not the ORM: the receipt's hot path
-        await connection.execute(_INSERT_READ, row)
+        await connection.execute(_INSERT_ROW, row)
 
     async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
         connection = await session.connection()

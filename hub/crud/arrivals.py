@@ -16,7 +16,8 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import Contact, ContactIdentity, Conversation, Event, Message, utcnow
+from hub.crud import events
+from hub.models import Contact, ContactIdentity, Conversation, Message, utcnow
 from hub.status import ConversationStatus
 
 __all__ = [
@@ -71,11 +72,9 @@ _conversations = cast(sa.Table, Conversation.__table__)
 _messages = cast(sa.Table, Message.__table__)
 _contacts = cast(sa.Table, Contact.__table__)
 _identities = cast(sa.Table, ContactIdentity.__table__)
-_events = cast(sa.Table, Event.__table__)
 _INSERT_CONTACT = sa.insert(_contacts).returning(_contacts.c.id)
 _INSERT_IDENTITY = sa.insert(_identities)
 _INSERT_CONVERSATION = sa.insert(_conversations).returning(*_conversations.c)
-_INSERT_EVENT = sa.insert(_events)
 _TOUCH = (
     sa.update(_conversations)
     .where(
@@ -164,8 +163,7 @@ async def open_conversation(
     connection = await session.connection()
     row = (await connection.execute(_INSERT_CONVERSATION, values)).one()
     conversation = Conversation(**row._asdict())
-    event = {"conversation_id": conversation.id, "kind": "conversation_created"}
-    await connection.execute(_INSERT_EVENT, event)
+    await events.record(session, conversation_id=conversation.id, kind="conversation_created")
     return conversation
 
 

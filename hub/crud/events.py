@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.crud.inserts import returning_insert
+from hub.crud.inserts import flushed_connection, returning_insert
 from hub.models import Event
 
 __all__ = ["list_for_conversation", "record", "recorded"]
 
 # A Core INSERT of the table: no RETURNING and no ORM object, half the CPU of the ORM-enabled statement
 # (0.2 against 0.5 ms, benchmarks/capacity_turn.py); every bot turn records one.
-_TABLE: sa.Table = Event.__table__  # type: ignore[assignment]
-_INSERT = sa.insert(_TABLE)
+_INSERT = sa.insert(cast(sa.Table, Event.__table__))
 
 
 def _given(
@@ -33,11 +32,9 @@ async def record(
     message_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Store one event in the session's transaction. Changes the session holds are flushed first, as an
-    ORM statement would (a Core one does not autoflush), so the rows are written in the order made."""
-    if session.new or session.dirty:
-        await session.flush()
-    await session.execute(_INSERT, _given(conversation_id, kind, message_id, data))
+    """Store one event in the session's transaction (after the changes the session holds)."""
+    connection = await flushed_connection(session)
+    await connection.execute(_INSERT, _given(conversation_id, kind, message_id, data))
 
 
 async def recorded(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from hub.bot_state import BotState
+from hub.crud.inserts import flushed_connection
 from hub.models import Conversation, Message
 
 __all__ = [
@@ -52,12 +53,9 @@ def _insert(columns: frozenset[str]) -> sa.Insert:
 async def _stored(session: AsyncSession, **values: Any) -> Message:
     """One ``INSERT ... RETURNING``: the row as stored (its ``contact_id`` from the subquery included), as a
     Message of the session (persistent: a later change to it is flushed), without a flush and a SELECT
-    after it. Changes the session holds are flushed first, as an ORM statement would (a Core one does
-    not autoflush), so the rows are written in the order made."""
+    after it; after the changes the session holds (:func:`flushed_connection`)."""
     values = {k: v for k, v in values.items() if v is not None}  # None: NULL, not JSON null
-    if session.new or session.dirty:
-        await session.flush()
-    connection = await session.connection()
+    connection = await flushed_connection(session)
     row = (await connection.execute(_insert(frozenset(values)), values)).one()
     message = Message(**row._asdict())
     make_transient_to_detached(message)  # loaded as stored: no pending change

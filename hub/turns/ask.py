@@ -106,30 +106,35 @@ _CLAIM_FREE = _CLAIM.where(_messages.c.bot_asked_at.is_(None))
 _CLAIM_SEEN = _CLAIM.where(_messages.c.bot_asked_at == sa.bindparam("seen"))
 
 
-async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> bool:
-    """Compare-and-set ``bot_asked_at`` from ``seen`` to now: True when this process holds the turn."""
+async def _compare_and_set(session: AsyncSession, message_id: int, seen: datetime | None) -> datetime | None:
+    """``bot_asked_at`` from ``seen`` to now, in the session's transaction: the new value when it was set
+    (this process holds the turn once that commits), None when another process got there first."""
     now = utcnow()
     mine, params = (
-        (_CLAIM_FREE, {"message_id": message.id, "now": now})
+        (_CLAIM_FREE, {"message_id": message_id, "now": now})
         if seen is None
-        else (_CLAIM_SEEN, {"message_id": message.id, "now": now, "seen": seen})
+        else (_CLAIM_SEEN, {"message_id": message_id, "now": now, "seen": seen})
     )
+    connection = await session.connection()
+    return now if (await connection.execute(mine, params)).rowcount == 1 else None
+
+
+async def _claim(turn: TurnDeps, message: Message, seen: datetime | None) -> bool:
+    """Compare-and-set ``bot_asked_at`` from ``seen`` to now, a transaction of its own: True when this
+    process holds the turn."""
     async with turn.db.sessions.begin() as session:
-        connection = await session.connection()
-        claimed = (await connection.execute(mine, params)).rowcount == 1
-    if claimed:
+        now = await _compare_and_set(session, message.id, seen)
+    if now is not None:
         message.bot_asked_at = now
-    return claimed
+    return now is not None
 
 
 async def hold(session: AsyncSession, message: Message) -> bool:
     """Take the turn's lease in the caller's transaction (the drain's read of the message, so a bot turn
     costs one transaction less, hub/turns/drain.py): True when this process holds it once that commits;
     pass ``held=True`` to :func:`ask` then. Only for a message nobody asked Rasa about yet."""
-    now = utcnow()
-    connection = await session.connection()
-    result = await connection.execute(_CLAIM_FREE, {"message_id": message.id, "now": now})
-    if result.rowcount != 1:
+    now = await _compare_and_set(session, message.id, None)
+    if now is None:
         return False
     set_committed_value(message, "bot_asked_at", now)  # not a change of the session's to flush
     return True
@@ -221,10 +226,12 @@ async def ask(
     if typed and text.lstrip().startswith(INTENT_PREFIX):
         text = for_rasa(text, await _offered_payloads(turn, message))
     sender = str(conversation.id)
-    may_have_reached = not held and message.bot_asked_at is not None  # sent by an earlier process?
-    if not held and (may_have_reached or not await _claim(turn, message, None)):
-        may_have_reached = True
-        await _take_over(turn, message)
+    may_have_reached = False
+    if not held:
+        may_have_reached = message.bot_asked_at is not None  # an earlier process sent it (then died?)
+        if may_have_reached or not await _claim(turn, message, None):
+            may_have_reached = True
+            await _take_over(turn, message)
     heartbeat = asyncio.create_task(_heartbeat(turn, message))
     reach = _Reach(may_have_reached)
     ended = False

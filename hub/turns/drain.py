@@ -103,6 +103,7 @@ async def _next_queued(turn: TurnDeps, conversation_id: int, *, intercept: bool 
 
 
 async def _waiting_or_raise(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
+    """The bot intercept waits for this message; one that fails raises :class:`_InterceptFailed`."""
     try:
         return await turn.bot_intercept.waiting(session, conversation_id=message.conversation_id)
     except Exception as exc:
@@ -112,8 +113,8 @@ async def _waiting_or_raise(turn: TurnDeps, session: AsyncSession, message: Mess
 async def _waiting(turn: TurnDeps, session: AsyncSession, message: Message) -> bool:
     """The bot intercept waits for this message; one that fails is logged and the bot answers."""
     try:
-        return await turn.bot_intercept.waiting(session, conversation_id=message.conversation_id)
-    except Exception:
+        return await _waiting_or_raise(turn, session, message)
+    except _InterceptFailed:
         log.exception("bot intercept failed; the bot answers", extra={"message_id": message.id})
         return False
 

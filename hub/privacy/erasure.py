@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Iterable
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import db_errors
 from hub.errors import ContactNotFound, HubError
-from hub.models import Contact, Conversation, utcnow
+from hub.models import Contact, Conversation, Message, utcnow
 from hub.privacy import records, tracker
 from hub.privacy.audit import Erasure
 from hub.settings import Settings
 
-__all__ = ["EXPORT_FORMAT", "ContactErased", "erase_contact", "erase_conversations", "export_contact"]
+__all__ = [
+    "EXPORT_FORMAT", "ContactErased", "ErasureBusy", "erase_contact", "erase_conversations", "export_contact"
+]
 
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "mostrador.contact-export.v1"
-_ATTEMPTS = 3
+_ATTEMPTS = 16  # a conversation being answered: ~5 s of random backoff in all
 
 
 class ContactErased(HubError):
@@ -41,6 +45,18 @@ class ContactErased(HubError):
             f"El contacto {contact_id} ya se borró ({erasure.created_at:%Y-%m-%d %H:%M} UTC, borrado "
             f"{erasure.id}); no queda nada suyo. / Contact {contact_id} was already erased "
             f"({erasure.created_at:%Y-%m-%d %H:%M} UTC, erasure {erasure.id}); nothing of it is left."
+        )
+
+
+class ErasureBusy(HubError):
+    code = "contact_busy"
+    http_status = 503
+
+    def __init__(self, contact_id: int | None) -> None:
+        super().__init__(
+            f"El contacto {contact_id} está en uso (se está respondiendo un mensaje suyo); no se borró "
+            f"nada. Vuelve a intentarlo en unos segundos. / Contact {contact_id} is in use (a message of "
+            "theirs is being answered); nothing was erased. Try again in a few seconds."
         )
 
 
@@ -91,16 +107,29 @@ async def _lock(
     session: AsyncSession, *, contact_ids: Iterable[int], conversation_ids: Iterable[int]
 ) -> None:
     """PostgreSQL: hold the rows new messages and events point at, so none lands mid-erasure (SQLite
-    takes its write lock at BEGIN)."""
+    takes its write lock at BEGIN).
+
+    In a bot turn's order (its message, then the conversation, then the contact) and ``NOWAIT``: a row
+    in use is a lock error at once (retried by :func:`_erase`), never a wait holding the others. Waiting
+    deadlocked with a bot turn that held the message and then wrote the conversation the erasure held.
+    """
     if session.get_bind().dialect.name != "postgresql":
         return
     contacts, conversations = list(contact_ids), list(conversation_ids)
-    await session.execute(sa.select(Contact.id).where(Contact.id.in_(contacts)).with_for_update())
+    theirs = sa.or_(Conversation.id.in_(conversations), Conversation.contact_id.in_(contacts))
     await session.execute(
-        sa.select(Conversation.id)
-        .where(sa.or_(Conversation.id.in_(conversations), Conversation.contact_id.in_(contacts)))
-        .with_for_update()
+        sa.select(Message.id)
+        .where(sa.or_(Message.conversation_id.in_(sa.select(Conversation.id).where(theirs)),
+                      Message.contact_id.in_(contacts)))
+        .with_for_update(nowait=True)
     )
+    await session.execute(sa.select(Conversation.id).where(theirs).with_for_update(nowait=True))
+    await session.execute(sa.select(Contact.id).where(Contact.id.in_(contacts)).with_for_update(nowait=True))
+
+
+def _raced(exc: DBAPIError) -> bool:
+    """A row pointing at the contact was stored meanwhile, or a row was in use (PostgreSQL)."""
+    return isinstance(exc, IntegrityError) or db_errors.lost_race(exc)
 
 
 async def _erase(
@@ -112,7 +141,12 @@ async def _erase(
     reason: str,
     requested_by: str,
 ) -> Erasure | None:
-    """One transaction: collect, erase Rasa's trackers, delete, record. None when nothing was found."""
+    """One transaction: collect, erase Rasa's trackers, delete, record. None when nothing was found.
+
+    Again, after a short random backoff, when a concurrent transaction won a race (a message being
+    answered, a row stored meanwhile): about 5 s in all, then the error.
+    """
+    tracker_events = 0  # Rasa's store is not in our transaction: what an attempt erased stays erased
     for attempt in range(_ATTEMPTS):
         try:
             async with sessions.begin() as session:
@@ -124,7 +158,7 @@ async def _erase(
                     return None
                 conversation_ids = sorted(found.get("conversations", {}))
                 # Rasa first: if its store fails, nothing of ours is gone and the erasure can be rerun.
-                tracker_events = await tracker.erase(settings, conversation_ids=conversation_ids)
+                tracker_events += await tracker.erase(settings, conversation_ids=conversation_ids)
                 counts: dict[str, Any] = await records.delete(conn, found)
                 counts["rasa_tracker_events"] = tracker_events
                 erasure = Erasure(
@@ -137,10 +171,13 @@ async def _erase(
                 session.add(erasure)
             log.info("personal data erased", extra={"erasure_id": erasure.id, "reason": reason})
             return erasure
-        except IntegrityError:  # a row pointing at the contact was stored meanwhile: collect again
-            if attempt == _ATTEMPTS - 1:
+        except DBAPIError as exc:
+            if not _raced(exc):
                 raise
-            await asyncio.sleep(0.05 * (attempt + 1))
+            if attempt == _ATTEMPTS - 1:
+                raise ErasureBusy(contact_id) from exc
+            log.info("erasure raced, retrying", extra={"attempt": attempt + 1, "error": type(exc).__name__})
+            await asyncio.sleep(random.uniform(0, min(0.5, 0.02 * 2**attempt)))
     return None
 
 

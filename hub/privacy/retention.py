@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import periodic
 from hub.models import Contact, Conversation, Message, utcnow
-from hub.privacy.erasure import erase_conversations
+from hub.privacy.erasure import ErasureBusy, erase_conversations
 from hub.settings import Settings
 from hub.status import ConversationStatus
 
@@ -96,14 +96,19 @@ async def sweep(
             whole = await _whole_contact(sessions, contact_id, conversation_ids, cutoff)
             if not whole and not conversation_ids:
                 continue
-            if await erase_conversations(
-                sessions=sessions,
-                settings=settings,
-                contact_id=contact_id,
-                conversation_ids=conversation_ids,
-                with_contact=whole,
-                reason="retention",
-            ) is not None:
+            try:
+                erasure = await erase_conversations(
+                    sessions=sessions,
+                    settings=settings,
+                    contact_id=contact_id,
+                    conversation_ids=conversation_ids,
+                    with_contact=whole,
+                    reason="retention",
+                )
+            except ErasureBusy:  # written to right now, so not stale after all: next sweep
+                log.info("retention: contact in use, next sweep", extra={"contact_id": contact_id})
+                continue
+            if erasure is not None:
                 done += 1
                 erased += len(conversation_ids)
         if not done:

@@ -15,6 +15,7 @@ from hub.models import Conversation, Event, Message, utcnow
 from hub.schemas import IncomingMessage
 from hub.turns import backlog, sweep
 from hub.turns.deadlines import holding_text
+from tests.support.clock import ManualClock
 from tests.support.domain import Domain, domain_services
 
 
@@ -54,7 +55,10 @@ def _handoffs(rows: list[Handoff]) -> dict[int, str]:
     return {h.conversation_id: h.reason for h in rows}
 
 
-async def test_past_capacity_who_would_miss_the_deadline_goes_to_a_person_now(tmp_path: Path) -> None:
+async def test_past_capacity_who_would_miss_the_deadline_goes_to_a_person_now(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    # The hub's clock stands still (tests/support/clock.py): 0.5 s of margin is not eaten by a slow host.
     async with domain_services(tmp_path, bot_holding_after=4.0, bot_handoff_after=60.0) as domain:
         ids = await _queue(domain, 30, waited=39.5)
         await _answered_lately(domain, 1.0, last=1.0)  # Rasa answers one turn a second
@@ -80,7 +84,9 @@ async def test_past_capacity_who_would_miss_the_deadline_goes_to_a_person_now(tm
         assert all(told.count(told[0]) <= 1 for c in conversation_of[:20] if (told := domain.said(c)))
 
 
-async def test_when_rasa_stopped_answering_it_is_an_outage_not_a_queue(tmp_path: Path) -> None:
+async def test_when_rasa_stopped_answering_it_is_an_outage_not_a_queue(
+    tmp_path: Path, clock: ManualClock
+) -> None:
     async with domain_services(tmp_path, bot_holding_after=4.0, bot_handoff_after=60.0) as domain:
         ids = await _queue(domain, 30, waited=40.0)
         await _answered_lately(domain, 1.0, last=8.0)  # nothing answered in the last 8 s
@@ -94,7 +100,7 @@ async def test_when_rasa_stopped_answering_it_is_an_outage_not_a_queue(tmp_path:
         assert all(domain.said(c) == [holding_text("es")] for c in conversations)
 
 
-async def test_a_small_queue_is_no_overload(tmp_path: Path) -> None:
+async def test_a_small_queue_is_no_overload(tmp_path: Path, clock: ManualClock) -> None:
     async with domain_services(tmp_path, bot_holding_after=4.0, bot_handoff_after=60.0) as domain:
         ids = await _queue(domain, 3, waited=5.0)
         await _answered_lately(domain, 1.0, last=1.0)  # 3 queued < 4 s of answers

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import metrics
 from hub.broadcast import Broadcast
-from hub.channels.base import Channel
+from hub.channels.base import Channel, StagesReplies
 from hub.crud import messages as messages_crud
 from hub.models import Conversation, Message
 from hub.schemas import ConversationOut, MessageOut, Receipt
@@ -52,8 +52,24 @@ class Delivery:
         except Exception:
             log.exception("could not publish a frame", extra={"conversation_id": conversation_id})
 
-    async def deliver(self, *, conversation: Conversation, messages: list[Message]) -> None:
-        """Deliver committed outgoing/activity messages through the channel and publish them."""
+    async def stage(
+        self, session: AsyncSession, *, conversation: Conversation, messages: list[Message]
+    ) -> bool:
+        """Before the commit that stores ``messages``: a channel that sends through persisted rows
+        (:class:`StagesReplies`) writes them in this transaction; whether it did (then pass ``staged``
+        to :meth:`deliver`)."""
+        channel = self._channels.get(conversation.channel)
+        if not messages or not isinstance(channel, StagesReplies):
+            return False
+        for message in messages:
+            await channel.stage_reply(session, conversation, message)
+        return True
+
+    async def deliver(
+        self, *, conversation: Conversation, messages: list[Message], staged: bool = False
+    ) -> None:
+        """Deliver committed outgoing/activity messages through the channel and publish them
+        (``staged``: the channel's rows were written with them, :meth:`stage`)."""
         channel = self._channels.get(conversation.channel)
         for message in messages:
             out = MessageOut.of(message)
@@ -61,6 +77,12 @@ class Delivery:
             await self.publish(conversation.id, {"type": "message", "message": out.model_dump(mode="json")})
             if channel is None:
                 log.error("no channel to deliver through", extra={"channel": conversation.channel})
+                continue
+            if staged and isinstance(channel, StagesReplies):
+                try:
+                    await channel.send_staged(conversation, message=out)
+                except Exception:  # the rows are stored: the sender's next poll sends them
+                    log.exception("could not wake the sender", extra={"message_id": message.id})
                 continue
             try:
                 channel_message_id = await channel.send_text(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.models import Conversation, Message
 from hub.schemas import MessageOut, Receipt
 
-__all__ = ["Channel", "StagesReceipts"]
+__all__ = ["Channel", "StagesReceipts", "StagesReplies"]
 
 
 @runtime_checkable
@@ -58,3 +58,16 @@ class StagesReceipts(Protocol):
     async def stage_receipt(
         self, session: AsyncSession, conversation: Conversation, message: Message
     ) -> None: ...
+
+
+@runtime_checkable
+class StagesReplies(Protocol):
+    """A channel whose sends are persisted rows (WhatsApp's outbox): the bot's replies are written as rows
+    in the transaction that stores the answer, so a crash right after that commit loses no send and a
+    reply costs no transaction of its own; ``send_staged`` then only starts sending them."""
+
+    async def stage_reply(
+        self, session: AsyncSession, conversation: Conversation, message: Message
+    ) -> None: ...
+
+    async def send_staged(self, conversation: Conversation, *, message: MessageOut) -> None: ...

@@ -123,6 +123,17 @@ class WhatsAppChannel:
         await self._wake_sender()
         return None
 
+    async def stage_reply(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
+        """Queue a bot reply's Graph calls in the transaction that stores it (hub/turns/answer.py)."""
+        await self.outbox.stage_message(
+            session, conversation, message.id, message.text, list(message.buttons or [])
+        )
+
+    async def send_staged(self, conversation: Conversation, *, message: MessageOut) -> None:
+        """Send the rows :meth:`stage_reply` queued (wake the sender)."""
+        self.outbox.wake()
+        await self._wake_sender()
+
     async def stage_receipt(
         self, session: AsyncSession, conversation: Conversation, message: Message
     ) -> None:

@@ -94,60 +94,74 @@ class WhatsAppOutbox:
         text: str,
         buttons: list[dict[str, Any]],
     ) -> None:
-        """Queue the Graph calls that deliver a stored outgoing message (once per message).
+        """Queue the Graph calls that deliver a stored outgoing message (once per message), in a
+        transaction of its own (:meth:`stage_message` writes them in the caller's)."""
+        try:
+            async with self._sessions.begin() as session:
+                queued = await self.stage_message(session, conversation, message_id, text, buttons)
+        except IntegrityError:
+            log.info("message already in the outbox", extra={"message_id": message_id})
+            return
+        if queued:
+            self.wake()
+
+    async def stage_message(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        message_id: int,
+        text: str,
+        buttons: list[dict[str, Any]],
+    ) -> bool:
+        """Write the rows of a stored outgoing message in ``session``'s transaction; whether any were.
 
         Outside the 24-hour customer-service window a plain message would be refused: the
         configured template goes out instead, or the message is marked failed with the reason.
         """
         settings = self._settings
-        try:
-            async with self._sessions.begin() as session:
-                last = await self._last_incoming(session, conversation.contact_id)
-                if last is not None and utcnow() - last <= WINDOW:
-                    payloads = whatsapp_format.messages_for(
-                        conversation.source_id, text, buttons, language=conversation.language
-                    )
-                elif settings.template_name:
-                    payloads = [
-                        whatsapp_format.template(
-                            conversation.source_id,
-                            settings.template_name,
-                            settings.template_language,
-                        )
-                    ]
-                    log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
-                else:
-                    await fail_message(
-                        session,
-                        message_id,
-                        {
-                            "code": "outside_window",
-                            "message": (
-                                "The customer's last message is more than 24 hours old, so WhatsApp only "
-                                "accepts a template; set WHATSAPP_TEMPLATE_NAME to send one."
-                            ),
-                            "last_incoming_at": last.isoformat() if last is not None else None,
-                        },
-                    )
-                    log.warning("outside the 24h window: not sent", extra={"message_id": message_id})
-                    return
-                parts = [
-                    {
-                        "channel": CHANNEL,
-                        "kind": "message",
-                        "conversation_id": conversation.id,
-                        "message_id": message_id,
-                        "part": part,
-                        "payload": payload,
-                    }
-                    for part, payload in enumerate(payloads)
-                ]
-                connection = await session.connection()  # Core, not a flush: on every WhatsApp reply
-                await connection.execute(_INSERT_ROW, parts)
-        except IntegrityError:
-            log.info("message already in the outbox", extra={"message_id": message_id})
-            return
-        self.wake()
+        last = await self._last_incoming(session, conversation.contact_id)
+        if last is not None and utcnow() - last <= WINDOW:
+            payloads = whatsapp_format.messages_for(
+                conversation.source_id, text, buttons, language=conversation.language
+            )
+        elif settings.template_name:
+            payloads = [
+                whatsapp_format.template(
+                    conversation.source_id,
+                    settings.template_name,
+                    settings.template_language,
+                )
+            ]
+            log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
+        else:
+            await fail_message(
+                session,
+                message_id,
+                {
+                    "code": "outside_window",
+                    "message": (
+                        "The customer's last message is more than 24 hours old, so WhatsApp only "
+                        "accepts a template; set WHATSAPP_TEMPLATE_NAME to send one."
+                    ),
+                    "last_incoming_at": last.isoformat() if last is not None else None,
+                },
+            )
+            log.warning("outside the 24h window: not sent", extra={"message_id": message_id})
+            return False
+        parts = [
+            {
+                "channel": CHANNEL,
+                "kind": "message",
+                "conversation_id": conversation.id,
+                "message_id": message_id,
+                "part": part,
+                "payload": payload,
+            }
+            for part, payload in enumerate(payloads)
+        ]
+        connection = await session.connection()  # Core, not a flush: on every WhatsApp reply
+        await connection.execute(_INSERT_ROW, parts)
+        return True
 
     async def recover(self) -> int:
         """Queue outgoing WhatsApp messages that never reached the outbox (crash after commit)."""

@@ -82,7 +82,7 @@ async def to_bot(
         "contact": contact,  # the order owner check (actions/order_owner.py)
     }
     started = time.monotonic()
-    to_deliver: tuple[list[Message], bool] | None = None
+    to_deliver: tuple[list[Message], bool, bool] | None = None
     more: bool | None = None
     uow = turn.db.unit_of_work()
     async with Thinking(turn.delivery, conversation, after=turn.settings.bot_typing_after):
@@ -108,8 +108,8 @@ async def to_bot(
             await _forget_erased_turn(turn, conversation_id=conversation.id, message_id=message.id)
             return None
         if to_deliver is not None:
-            messages, status_changed = to_deliver
-            await turn.delivery.deliver(conversation=conversation, messages=messages)
+            messages, status_changed, staged = to_deliver
+            await turn.delivery.deliver(conversation=conversation, messages=messages, staged=staged)
             if messages:
                 metrics.answered(message.created_at)
             if status_changed:
@@ -198,10 +198,12 @@ async def _store_answer(
     lang: str,
     replies: list[BotReply] | None,
     started: float,
-) -> tuple[tuple[list[Message], bool] | None, Conversation, bool | None]:
+) -> tuple[tuple[list[Message], bool, bool] | None, Conversation, bool | None]:
     """Commit replies, context, handoff and bot_state in one transaction: one statement reads (and
     locks) the message with its conversation, one UPDATE stores the message's NLU, KB payload and state,
-    then the replies' and the event's INSERTs."""
+    then the replies' and the event's INSERTs, and the channel's send rows (WhatsApp's outbox: staged, a
+    crash after the commit loses no send). The messages to deliver, whether the status changed, whether
+    their sends were staged."""
     async with uow.transaction() as session:
         found = await _locked(session, conversation_id=conversation_id, message_id=message.id)
         if found is None:
@@ -221,7 +223,7 @@ async def _store_answer(
                 message_id=incoming.id,
                 why="failed",
             )
-            return ([], False), conversation, more
+            return ([], False, False), conversation, more
         await deadlines.adopt_language(session, conversation, incoming, lang)
         answer = BotAnswer.of(replies)
         context: dict[str, Any] = dict(incoming.context or {})
@@ -285,9 +287,10 @@ async def _store_answer(
                 announced=handoff is not None and any(m.text for m in out),
             )
             out.extend(change.messages)
+        staged = await turn.delivery.stage(session, conversation=conversation, messages=out)
     status_changed = conversation.status != status_before
     log.info(
         "bot replied",
         extra={"message_id": message.id, "conversation_id": conversation_id, "replies": len(out)},
     )
-    return (out, status_changed), conversation, more
+    return (out, status_changed, staged), conversation, more

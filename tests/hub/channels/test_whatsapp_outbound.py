@@ -20,6 +20,7 @@ from whatsapp_testing import (
 )
 
 from hub.db import create_engine, session_factory
+from hub.delivery import Delivery
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.settings import Settings
 from tests.fakes.graph_api import FakeGraphAPI
@@ -48,6 +49,30 @@ def test_a_long_answer_arrives_in_parts_cut_after_sentences(wa: WhatsAppHub) -> 
     assert texts[0].endswith(".")
     assert " ".join(texts) == answer
     assert _bot_reply(wa, wamid).status == "sent"
+
+
+def test_a_bot_answer_goes_out_even_if_its_process_stops_right_after_storing_it(
+    wa: WhatsAppHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's sends are outbox rows committed with the answer: nothing after that commit is needed
+    to send it (a worker killed there left the reply unsent until a restart's recovery)."""
+    deliver = Delivery.deliver
+
+    async def died_after_the_commit(
+        self: Delivery, *, conversation: Conversation, messages: list[Message], staged: bool = False
+    ) -> None:
+        if any(m.sender_type == "bot" for m in messages):
+            return  # the process is gone before it delivers (or wakes the sender)
+        await deliver(self, conversation=conversation, messages=messages, staged=staged)
+
+    monkeypatch.setattr(Delivery, "deliver", died_after_the_commit)
+    wa.rasa.reply = lambda _text, _meta: [{"text": "Tu pedido sale mañana."}]
+    wamid = wa.send(text("dnd esta mi pedido"))
+    wa.wait_outbox_settled(messages=1)
+    assert wa.graph.texts() == ["Tu pedido sale mañana."]
+    reply = _bot_reply(wa, wamid)
+    assert reply.status == "sent"
+    assert reply.channel_message_id
 
 
 def test_a_part_that_is_retried_still_arrives_before_the_next_part(wa: WhatsAppHub) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import status
 from hub.bus import BusEvent, Database, EventBus, EventName
 from hub.channels.whatsapp_outbox import CHANNEL as WHATSAPP
-from hub.channels.whatsapp_outbox import WINDOW
+from hub.channels.whatsapp_window import WINDOW
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery

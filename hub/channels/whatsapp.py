@@ -126,12 +126,18 @@ class WhatsAppChannel:
     async def stage_reply(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
         """Queue a bot reply's Graph calls in the transaction that stores it (hub/turns/answer.py)."""
         await self.outbox.stage_message(
-            session, conversation, message.id, message.text, list(message.buttons or [])
+            session,
+            conversation,
+            message.id,
+            message.text,
+            list(message.buttons or []),
+            claim=self._sender is not None,  # this process sends: straight after the commit
         )
 
     async def send_staged(self, conversation: Conversation, *, message: MessageOut) -> None:
-        """Send the rows :meth:`stage_reply` queued (wake the sender)."""
-        self.outbox.wake()
+        """Send the rows :meth:`stage_reply` queued: at once when they were claimed here, else by waking
+        the sender."""
+        await self.outbox.send_staged(message.id)
         await self._wake_sender()
 
     async def stage_receipt(

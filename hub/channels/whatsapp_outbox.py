@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
@@ -27,29 +28,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import metrics
-from hub.channels import whatsapp_format
+from hub.channels import whatsapp_format, whatsapp_window
 from hub.channels import whatsapp_outbox_rows as rows
 from hub.channels.graph_client import GraphClient, GraphError
 from hub.channels.whatsapp_settings import WhatsAppSettings
-from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses, fail_message
+from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.shutdown import cancel_and_wait
 
-__all__ = ["CHANNEL", "WINDOW", "WhatsAppOutbox"]
+__all__ = ["CHANNEL", "WhatsAppOutbox"]
 
 log = logging.getLogger(__name__)
 
 _INSERT_ROW = sa.insert(cast(sa.Table, OutboxEntry.__table__))
 
-_messages = cast(sa.Table, Message.__table__)
-_LAST_INCOMING = sa.select(sa.func.max(_messages.c.created_at)).where(
-    _messages.c.contact_id == sa.bindparam("contact_id"),
-    _messages.c.channel == CHANNEL,
-    _messages.c.message_type == "incoming",
-)
-
-WINDOW = timedelta(hours=24)
 _BATCH = 100
+_STAGED_KEPT = 1000
 
 
 class WhatsAppOutbox:
@@ -64,6 +58,8 @@ class WhatsAppOutbox:
         self._wake = asyncio.Event()
         self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
         self._held_back = False  # the last pass left a due row for a lane to finish first
+        # A bot answer's rows, claimed in its transaction (stage_message claim=True): message id -> rows
+        self._staged: OrderedDict[int, list[rows.Row]] = OrderedDict()
         self.statuses = DeliveryStatuses(sessions)
 
     def wake(self) -> None:
@@ -82,10 +78,6 @@ class WhatsAppOutbox:
         }
         connection = await session.connection()  # Core, not the ORM: the receipt's hot path
         await connection.execute(_INSERT_ROW, row)
-
-    async def _last_incoming(self, session: AsyncSession, contact_id: int) -> Any:
-        connection = await session.connection()
-        return await connection.scalar(_LAST_INCOMING, {"contact_id": contact_id})
 
     async def enqueue_message(
         self,
@@ -112,41 +104,21 @@ class WhatsAppOutbox:
         message_id: int,
         text: str,
         buttons: list[dict[str, Any]],
+        *,
+        claim: bool = False,
     ) -> bool:
         """Write the rows of a stored outgoing message in ``session``'s transaction; whether any were.
+        ``claim`` (a bot answer, in this sending process): when no other message of the conversation is
+        still to be sent, the rows are claimed as they are written and :meth:`send_staged` sends them
+        after the commit, with no pass of the sender in between.
 
-        Outside the 24-hour customer-service window a plain message would be refused: the
-        configured template goes out instead, or the message is marked failed with the reason.
+        Outside the 24-hour customer-service window the template goes instead, or the message is marked
+        failed (hub/channels/whatsapp_window.py).
         """
-        settings = self._settings
-        last = await self._last_incoming(session, conversation.contact_id)
-        if last is not None and utcnow() - last <= WINDOW:
-            payloads = whatsapp_format.messages_for(
-                conversation.source_id, text, buttons, language=conversation.language
-            )
-        elif settings.template_name:
-            payloads = [
-                whatsapp_format.template(
-                    conversation.source_id,
-                    settings.template_name,
-                    settings.template_language,
-                )
-            ]
-            log.info("outside the 24h window: sending the template", extra={"message_id": message_id})
-        else:
-            await fail_message(
-                session,
-                message_id,
-                {
-                    "code": "outside_window",
-                    "message": (
-                        "The customer's last message is more than 24 hours old, so WhatsApp only "
-                        "accepts a template; set WHATSAPP_TEMPLATE_NAME to send one."
-                    ),
-                    "last_incoming_at": last.isoformat() if last is not None else None,
-                },
-            )
-            log.warning("outside the 24h window: not sent", extra={"message_id": message_id})
+        found = await whatsapp_window.payloads(
+            session, self._settings, conversation, message_id, text, buttons
+        )
+        if found is None:
             return False
         parts = [
             {
@@ -157,11 +129,32 @@ class WhatsAppOutbox:
                 "part": part,
                 "payload": payload,
             }
-            for part, payload in enumerate(payloads)
+            for part, payload in enumerate(found)
         ]
+        if claim and not await rows.sending(session, conversation.id):
+            self._staged[message_id] = await rows.insert_claimed(session, parts, utcnow())
+            while len(self._staged) > _STAGED_KEPT:  # a transaction that never committed leaves its entry
+                self._staged.popitem(last=False)
+            return True
         connection = await session.connection()  # Core, not a flush: on every WhatsApp reply
         await connection.execute(_INSERT_ROW, parts)
         return True
+
+    async def send_staged(self, message_id: int) -> None:
+        """After the commit of a message staged with ``claim``: send its rows in a lane of their own now;
+        when its conversation's lane or every lane is busy here, give the claim back to the sender's next
+        pass. A message staged without a claim: wake the sender."""
+        lane = self._staged.pop(message_id, None)
+        if lane is None:
+            self.wake()
+            return
+        key = ("conversation", lane[0].conversation_id)
+        if key not in self._lanes and len(self._lanes) < self._settings.send_concurrency:
+            self._start_lane(key, lane)
+            return
+        async with self._sessions.begin() as session:
+            await rows.release(session, [r.id for r in lane])
+        self.wake()
 
     async def recover(self) -> int:
         """Queue outgoing WhatsApp messages that never reached the outbox (crash after commit)."""
@@ -241,10 +234,13 @@ class WhatsAppOutbox:
                     del lanes[key]
             await rows.release(session, given_back)
         for key, lane in lanes.items():
-            task = asyncio.create_task(self._send_lane(lane), name=f"whatsapp-outbox-{key[0]}-{key[1]}")
-            self._lanes[key] = task
-            task.add_done_callback(functools.partial(self._lane_done, key))
+            self._start_lane(key, lane)
         return len(lanes)
+
+    def _start_lane(self, key: tuple[str, int], lane: list[rows.Row]) -> None:
+        task = asyncio.create_task(self._send_lane(lane), name=f"whatsapp-outbox-{key[0]}-{key[1]}")
+        self._lanes[key] = task
+        task.add_done_callback(functools.partial(self._lane_done, key))
 
     def _lane_done(self, key: tuple[str, int], _task: asyncio.Task[None]) -> None:
         self._lanes.pop(key, None)

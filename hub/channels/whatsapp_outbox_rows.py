@@ -22,7 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.channels.whatsapp_statuses import CHANNEL, fail_message, update_message
 from hub.models import OutboxEntry, utcnow
 
-__all__ = ["LEASE", "Row", "claim", "done", "due", "failed", "release", "retry_at"]
+__all__ = [
+    "LEASE",
+    "Row",
+    "claim",
+    "done",
+    "due",
+    "failed",
+    "insert_claimed",
+    "release",
+    "retry_at",
+    "sending",
+]
 
 LEASE = timedelta(seconds=60)  # a row being sent is not picked again before this
 
@@ -59,6 +70,34 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[Row]:
     """Due rows, read receipts first, then oldest first; none of a held conversation."""
     result = await session.execute(_due(now, limit))
     return [Row(*r) for r in result.all()]
+
+
+_SENDING = (
+    sa.select(_T.c.id)
+    .where(*_PENDING, _T.c.kind == "message", _T.c.conversation_id == sa.bindparam("conversation_id"))
+    .limit(1)
+)
+
+
+async def sending(session: AsyncSession, conversation_id: int) -> bool:
+    """A message of the conversation is still to be sent (due, waiting for its retry, or being sent)."""
+    connection = await session.connection()
+    found = await connection.execute(_SENDING, {"conversation_id": conversation_id})
+    return found.first() is not None
+
+
+_INSERT_CLAIMED = sa.insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
+
+
+async def insert_claimed(session: AsyncSession, parts: list[dict[str, Any]], now: datetime) -> list[Row]:
+    """Insert a message's rows already claimed by this sender (as :func:`claim` would), in order."""
+    claimed = [{**part, "attempts": 1, "next_attempt_at": now + LEASE} for part in parts]
+    connection = await session.connection()  # Core: on a WhatsApp answer's path
+    result = await connection.execute(_INSERT_CLAIMED, claimed)
+    return [
+        Row(row_id, part["kind"], part["conversation_id"], part["payload"], 1)
+        for (row_id,), part in zip(result.all(), claimed, strict=True)
+    ]
 
 
 async def claim(session: AsyncSession, rows: Sequence[Row], now: datetime) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from whatsapp_testing import (
     whatsapp_settings,
 )
 
+from hub.channels import whatsapp_outbox_rows as rows
 from hub.db import create_engine, session_factory
 from hub.delivery import Delivery
 from hub.models import Conversation, Message, OutboxEntry, utcnow
@@ -51,18 +52,39 @@ def test_a_long_answer_arrives_in_parts_cut_after_sentences(wa: WhatsAppHub) -> 
     assert _bot_reply(wa, wamid).status == "sent"
 
 
+def test_a_bot_answer_goes_out_straight_from_its_turn(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's rows are claimed in the answer's transaction and sent by the process that answered,
+    right after the commit: no pass of the sender is needed (here the passes only take read receipts)."""
+    due = rows.due
+
+    async def reads_only(session: AsyncSession, now: datetime, limit: int) -> list[rows.Row]:
+        return [row for row in await due(session, now, limit) if row.kind == "read"]
+
+    monkeypatch.setattr(rows, "due", reads_only)
+    with run_whatsapp_hub(settings, rasa, graph, whatsapp_poll_interval=600.0) as wa:
+        rasa.reply = lambda _text, _meta: [{"text": "Tu pedido sale mañana."}]
+        wamid = wa.send(text("dnd esta mi pedido"))
+        wa.wait_outbox_settled(messages=1)
+        assert wa.graph.texts() == ["Tu pedido sale mañana."]
+        assert _bot_reply(wa, wamid).status == "sent"
+
+
 def test_a_bot_answer_goes_out_even_if_its_process_stops_right_after_storing_it(
     wa: WhatsAppHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The answer's sends are outbox rows committed with the answer: nothing after that commit is needed
-    to send it (a worker killed there left the reply unsent until a restart's recovery)."""
+    to send it (a worker killed there left the reply unsent until a restart's recovery). Its rows were
+    claimed for that worker: another sender takes them when the claim's lease ends (a minute; 1 s here)."""
+    monkeypatch.setattr(rows, "LEASE", timedelta(seconds=1))
     deliver = Delivery.deliver
 
     async def died_after_the_commit(
         self: Delivery, *, conversation: Conversation, messages: list[Message], staged: bool = False
     ) -> None:
         if any(m.sender_type == "bot" for m in messages):
-            return  # the process is gone before it delivers (or wakes the sender)
+            return  # the process is gone before it delivers (or sends)
         await deliver(self, conversation=conversation, messages=messages, staged=staged)
 
     monkeypatch.setattr(Delivery, "deliver", died_after_the_commit)
@@ -73,6 +95,53 @@ def test_a_bot_answer_goes_out_even_if_its_process_stops_right_after_storing_it(
     reply = _bot_reply(wa, wamid)
     assert reply.status == "sent"
     assert reply.channel_message_id
+
+
+def test_an_answer_waits_for_the_one_before_it_that_is_still_being_sent(wa: WhatsAppHub) -> None:
+    """Answers sent straight from their turn still go out in order: while the first answer is held at the
+    Graph API, the second is not claimed for a lane of its own; it goes after the first."""
+    gate = threading.Event()
+    held = threading.Event()
+
+    def hold_the_first(_wamid: str, body: dict[str, Any]) -> None:
+        if body.get("text", {}).get("body") == "primera":
+            held.set()
+            gate.wait(30)
+
+    wa.graph.before_answer = hold_the_first
+    wa.rasa.reply = lambda message, _meta: [{"text": "primera" if message == "uno" else "segunda"}]
+    try:
+        wa.send(text("uno"))
+        wa.hub.wait_until(held.is_set, "the first answer held at the Graph API")
+        second = wa.send(text("dos"))
+        wa.wait_idle(second)  # answered and stored while the first is still on its way
+        assert wa.graph.texts() == ["primera"]
+    finally:
+        gate.set()
+    wa.wait_outbox_settled(messages=2)
+    assert wa.graph.texts() == ["primera", "segunda"]
+
+
+def test_an_answer_waits_for_the_retry_of_the_one_before_it(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    """The first answer was refused with 429 and waits for its retry (no lane sends it meanwhile): the
+    second answer is not claimed to go straight out; it goes after the first."""
+    overrides = {"whatsapp_retry_base": 2.0, "whatsapp_retry_max": 2.0}
+    with run_whatsapp_hub(settings, rasa, graph, **overrides) as wa:
+        rasa.reply = lambda message, _meta: [{"text": "primera" if message == "uno" else "segunda"}]
+        gate = rasa.hold_replies()
+        wa.send(text("uno"))
+        wa.hub.wait_until(graph.reads, "read receipt sent")
+        graph.fail_next(429)
+        gate.set()
+        refused = lambda: [r for r in graph.requests if r.answered == 429]  # noqa: E731
+        wa.hub.wait_until(refused, "the first answer refused")
+        second = wa.send(text("dos"))
+        wa.wait_idle(second)  # answered and stored within the first's retry delay
+        assert graph.texts() == []
+        wa.wait_outbox_settled(messages=2)
+        assert graph.texts() == ["primera", "segunda"]
 
 
 def test_a_part_that_is_retried_still_arrives_before_the_next_part(wa: WhatsAppHub) -> None:

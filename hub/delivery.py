@@ -61,8 +61,7 @@ class Delivery:
         channel = self._channels.get(conversation.channel)
         if not messages or not isinstance(channel, StagesReplies):
             return False
-        for message in messages:
-            await channel.stage_reply(session, conversation, message)
+        await channel.stage_replies(session, conversation, messages)
         return True
 
     async def deliver(

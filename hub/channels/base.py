@@ -66,8 +66,8 @@ class StagesReplies(Protocol):
     in the transaction that stores the answer, so a crash right after that commit loses no send and a
     reply costs no transaction of its own; ``send_staged`` then only starts sending them."""
 
-    async def stage_reply(
-        self, session: AsyncSession, conversation: Conversation, message: Message
+    async def stage_replies(
+        self, session: AsyncSession, conversation: Conversation, messages: list[Message]
     ) -> None: ...
 
     async def send_staged(self, conversation: Conversation, *, message: MessageOut) -> None: ...

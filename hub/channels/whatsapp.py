@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.broadcast import Broadcast, MemoryBroadcast
 from hub.channels.graph_client import GraphClient
 from hub.channels.whatsapp_media import WhatsAppMedia
-from hub.channels.whatsapp_outbox import CHANNEL, WhatsAppOutbox
+from hub.channels.whatsapp_outbox import CHANNEL, Outgoing, WhatsAppOutbox
 from hub.channels.whatsapp_payloads import StatusReport
 from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.models import Conversation, Message
@@ -123,19 +123,16 @@ class WhatsAppChannel:
         await self._wake_sender()
         return None
 
-    async def stage_reply(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
-        """Queue a bot reply's Graph calls in the transaction that stores it (hub/turns/answer.py)."""
-        await self.outbox.stage_message(
-            session,
-            conversation,
-            message.id,
-            message.text,
-            list(message.buttons or []),
-            claim=self._sender is not None,  # this process sends: straight after the commit
-        )
+    async def stage_replies(
+        self, session: AsyncSession, conversation: Conversation, messages: list[Message]
+    ) -> None:
+        """Queue a bot answer's Graph calls in the transaction that stores it (hub/turns/answer.py)."""
+        outgoing = [Outgoing(m.id, m.text, list(m.buttons or [])) for m in messages]
+        # this process sends: straight after the commit (WhatsAppOutbox.send_staged)
+        await self.outbox.stage_messages(session, conversation, outgoing, claim=self._sender is not None)
 
     async def send_staged(self, conversation: Conversation, *, message: MessageOut) -> None:
-        """Send the rows :meth:`stage_reply` queued: at once when they were claimed here, else by waking
+        """Send the rows :meth:`stage_replies` queued: at once when they were claimed here, else by waking
         the sender."""
         await self.outbox.send_staged(message.id)
         await self._wake_sender()

@@ -19,7 +19,8 @@ import contextlib
 import functools
 import logging
 from collections import OrderedDict
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -36,7 +37,7 @@ from hub.channels.whatsapp_statuses import CHANNEL, DeliveryStatuses
 from hub.models import Conversation, Message, OutboxEntry, utcnow
 from hub.shutdown import cancel_and_wait
 
-__all__ = ["CHANNEL", "WhatsAppOutbox"]
+__all__ = ["CHANNEL", "Outgoing", "WhatsAppOutbox"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,23 @@ _INSERT_ROW = sa.insert(cast(sa.Table, OutboxEntry.__table__))
 
 _BATCH = 100
 _STAGED_KEPT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A stored outgoing message to send."""
+
+    id: int
+    text: str
+    buttons: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Staged:
+    """A bot answer's rows, claimed in its transaction: one lane, started once."""
+
+    rows: list[rows.Row]
+    started: bool = False
 
 
 class WhatsAppOutbox:
@@ -59,7 +77,7 @@ class WhatsAppOutbox:
         self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
         self._held_back = False  # the last pass left a due row for a lane to finish first
         # A bot answer's rows, claimed in its transaction (stage_message claim=True): message id -> rows
-        self._staged: OrderedDict[int, list[rows.Row]] = OrderedDict()
+        self._staged: OrderedDict[int, _Staged] = OrderedDict()
         self.statuses = DeliveryStatuses(sessions)
 
     def wake(self) -> None:
@@ -87,53 +105,58 @@ class WhatsAppOutbox:
         buttons: list[dict[str, Any]],
     ) -> None:
         """Queue the Graph calls that deliver a stored outgoing message (once per message), in a
-        transaction of its own (:meth:`stage_message` writes them in the caller's)."""
+        transaction of its own (:meth:`stage_messages` writes them in the caller's)."""
         try:
             async with self._sessions.begin() as session:
-                queued = await self.stage_message(session, conversation, message_id, text, buttons)
+                queued = await self.stage_messages(
+                    session, conversation, [Outgoing(message_id, text, buttons)]
+                )
         except IntegrityError:
             log.info("message already in the outbox", extra={"message_id": message_id})
             return
         if queued:
             self.wake()
 
-    async def stage_message(
+    async def stage_messages(
         self,
         session: AsyncSession,
         conversation: Conversation,
-        message_id: int,
-        text: str,
-        buttons: list[dict[str, Any]],
+        messages: Sequence[Outgoing],
         *,
         claim: bool = False,
     ) -> bool:
-        """Write the rows of a stored outgoing message in ``session``'s transaction; whether any were.
-        ``claim`` (a bot answer, in this sending process): when no other message of the conversation is
-        still to be sent, the rows are claimed as they are written and :meth:`send_staged` sends them
-        after the commit, with no pass of the sender in between.
+        """Write the rows of stored outgoing messages, in order, in ``session``'s transaction; whether any
+        were. ``claim`` (a bot answer, in this sending process): when nothing else of the conversation is
+        still to be sent, the rows are claimed as they are written, as one lane that :meth:`send_staged`
+        starts after the commit, with no pass of the sender in between.
 
         Outside the 24-hour customer-service window the template goes instead, or the message is marked
         failed (hub/channels/whatsapp_window.py).
         """
-        found = await whatsapp_window.payloads(
-            session, self._settings, conversation, message_id, text, buttons
-        )
-        if found is None:
+        last = await whatsapp_window.last_incoming(session, conversation)
+        parts: list[dict[str, Any]] = []
+        for message in messages:
+            found = await whatsapp_window.payloads(
+                session, self._settings, conversation, message.id, message.text, message.buttons, last=last
+            )
+            parts += [
+                {
+                    "channel": CHANNEL,
+                    "kind": "message",
+                    "conversation_id": conversation.id,
+                    "message_id": message.id,
+                    "part": part,
+                    "payload": payload,
+                }
+                for part, payload in enumerate(found or [])
+            ]
+        if not parts:
             return False
-        parts = [
-            {
-                "channel": CHANNEL,
-                "kind": "message",
-                "conversation_id": conversation.id,
-                "message_id": message_id,
-                "part": part,
-                "payload": payload,
-            }
-            for part, payload in enumerate(found)
-        ]
         if claim and not await rows.sending(session, conversation.id):
-            self._staged[message_id] = await rows.insert_claimed(session, parts, utcnow())
-            while len(self._staged) > _STAGED_KEPT:  # a transaction that never committed leaves its entry
+            lane = _Staged(await rows.insert_claimed(session, parts, utcnow()))
+            for message in messages:
+                self._staged[message.id] = lane
+            while len(self._staged) > _STAGED_KEPT:  # a transaction that never committed leaves its entries
                 self._staged.popitem(last=False)
             return True
         connection = await session.connection()  # Core, not a flush: on every WhatsApp reply
@@ -141,13 +164,18 @@ class WhatsAppOutbox:
         return True
 
     async def send_staged(self, message_id: int) -> None:
-        """After the commit of a message staged with ``claim``: send its rows in a lane of their own now;
-        when its conversation's lane or every lane is busy here, give the claim back to the sender's next
-        pass. A message staged without a claim: wake the sender."""
-        lane = self._staged.pop(message_id, None)
-        if lane is None:
+        """After the commit of messages staged with ``claim``: send their rows in a lane of their own now
+        (the first of them to come here starts it); when their conversation's lane or every lane is busy
+        here, give the claim back to the sender's next pass. Messages staged without a claim: wake the
+        sender."""
+        staged = self._staged.pop(message_id, None)
+        if staged is None:
             self.wake()
             return
+        if staged.started:
+            return
+        staged.started = True
+        lane = staged.rows
         key = ("conversation", lane[0].conversation_id)
         if key not in self._lanes and len(self._lanes) < self._settings.send_concurrency:
             self._start_lane(key, lane)

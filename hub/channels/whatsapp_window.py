@@ -9,7 +9,7 @@ message is marked failed with the reason.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.channels.whatsapp_statuses import CHANNEL, fail_message
 from hub.models import Conversation, Message, utcnow
 
-__all__ = ["WINDOW", "payloads"]
+__all__ = ["WINDOW", "last_incoming", "payloads"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,13 @@ _LAST_INCOMING = sa.select(sa.func.max(_messages.c.created_at)).where(
 )
 
 
+async def last_incoming(session: AsyncSession, conversation: Conversation) -> datetime | None:
+    """When the conversation's customer last wrote on WhatsApp (None: never)."""
+    connection = await session.connection()
+    found: datetime | None = await connection.scalar(_LAST_INCOMING, {"contact_id": conversation.contact_id})
+    return found
+
+
 async def payloads(
     session: AsyncSession,
     settings: WhatsAppSettings,
@@ -41,11 +48,12 @@ async def payloads(
     message_id: int,
     text: str,
     buttons: list[dict[str, Any]],
+    *,
+    last: datetime | None,
 ) -> list[dict[str, Any]] | None:
-    """The message's Graph payloads, in order; None when it cannot go (then it is marked failed, in
-    ``session``'s transaction)."""
-    connection = await session.connection()
-    last = await connection.scalar(_LAST_INCOMING, {"contact_id": conversation.contact_id})
+    """The message's Graph payloads, in order, the customer having last written at ``last``
+    (:func:`last_incoming`); None when it cannot go (then it is marked failed, in ``session``'s
+    transaction)."""
     if last is not None and utcnow() - last <= WINDOW:
         return whatsapp_format.messages_for(
             conversation.source_id, text, buttons, language=conversation.language

@@ -71,6 +71,24 @@ def test_a_bot_answer_goes_out_straight_from_its_turn(
         assert _bot_reply(wa, wamid).status == "sent"
 
 
+def test_an_answer_in_several_messages_goes_out_whole_and_in_order_without_waiting_for_a_pass(
+    settings: Settings, rasa: FakeRasa, graph: FakeGraphAPI
+) -> None:
+    """Rasa often answers a turn with several messages (a text, then options): they go out together, in
+    order, straight from the turn, none of them left for the sender's next look (none here: 600 s)."""
+    options = [{"title": "Sí", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    with run_whatsapp_hub(settings, rasa, graph, whatsapp_poll_interval=600.0) as wa:
+        rasa.reply = lambda _text, _meta: [
+            {"text": "Tu pedido sale mañana."},
+            {"text": "¿Te ha servido?", "buttons": options},
+        ]
+        wa.send(text("dnd esta mi pedido"))
+        sent = wa.wait_sent(2)
+        assert sent[0].body["text"]["body"] == "Tu pedido sale mañana."
+        assert sent[1].body["type"] == "interactive"
+        wa.wait_outbox_settled(messages=2)
+
+
 def test_a_bot_answer_goes_out_even_if_its_process_stops_right_after_storing_it(
     wa: WhatsAppHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:

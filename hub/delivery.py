@@ -80,8 +80,8 @@ class Delivery:
             if staged and isinstance(channel, StagesReplies):
                 try:
                     await channel.send_staged(conversation, message=out)
-                except Exception:  # the rows are stored: the sender's next poll sends them
-                    log.exception("could not wake the sender", extra={"message_id": message.id})
+                except Exception:  # the rows are stored: a sender takes them (next look, or lease end)
+                    log.exception("could not start sending a staged answer", extra={"message_id": message.id})
                 continue
             try:
                 channel_message_id = await channel.send_text(

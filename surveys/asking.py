@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import status
 from hub.bus import BusEvent, Database, EventBus, EventName
+from hub.channels import whatsapp_window
 from hub.channels.whatsapp_outbox import CHANNEL as WHATSAPP
-from hub.channels.whatsapp_window import WINDOW
 from hub.crud import conversations, events
 from hub.crud import messages as messages_crud
 from hub.delivery import Delivery
@@ -50,17 +50,10 @@ async def open_survey(session: AsyncSession, *, conversation_id: int) -> Survey 
 
 
 async def _window_open(session: AsyncSession, conversation: Conversation) -> bool:
-    """WhatsApp: the customer wrote in the last 24 hours (hub/channels/whatsapp_outbox.py WINDOW)."""
+    """WhatsApp: the customer wrote in the last 24 hours (hub/channels/whatsapp_window.py)."""
     if conversation.channel != WHATSAPP:
         return True
-    last = await session.scalar(
-        sa.select(sa.func.max(Message.created_at)).where(
-            Message.contact_id == conversation.contact_id,
-            Message.channel == WHATSAPP,
-            Message.message_type == "incoming",
-        )
-    )
-    return last is not None and utcnow() - last <= WINDOW
+    return whatsapp_window.open_since(await whatsapp_window.last_incoming(session, conversation))
 
 
 async def nps_due(session: AsyncSession, *, contact_id: int, settings: SurveySettings) -> bool:

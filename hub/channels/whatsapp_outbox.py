@@ -76,7 +76,7 @@ class WhatsAppOutbox:
         self._wake = asyncio.Event()
         self._lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # sending now, by lane
         self._held_back = False  # the last pass left a due row for a lane to finish first
-        # A bot answer's rows, claimed in its transaction (stage_message claim=True): message id -> rows
+        # A bot answer's rows, claimed in its transaction (stage_messages claim=True): by message id
         self._staged: OrderedDict[int, _Staged] = OrderedDict()
         self.statuses = DeliveryStatuses(sessions)
 

@@ -20,7 +20,7 @@ from hub.channels.whatsapp_settings import WhatsAppSettings
 from hub.channels.whatsapp_statuses import CHANNEL, fail_message
 from hub.models import Conversation, Message, utcnow
 
-__all__ = ["WINDOW", "last_incoming", "payloads"]
+__all__ = ["WINDOW", "last_incoming", "open_since", "payloads"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ async def last_incoming(session: AsyncSession, conversation: Conversation) -> da
     return found
 
 
+def open_since(last: datetime | None) -> bool:
+    """The window is open: the customer last wrote (at ``last``, :func:`last_incoming`) within 24 hours."""
+    return last is not None and utcnow() - last <= WINDOW
+
+
 async def payloads(
     session: AsyncSession,
     settings: WhatsAppSettings,
@@ -54,7 +59,7 @@ async def payloads(
     """The message's Graph payloads, in order, the customer having last written at ``last``
     (:func:`last_incoming`); None when it cannot go (then it is marked failed, in ``session``'s
     transaction)."""
-    if last is not None and utcnow() - last <= WINDOW:
+    if open_since(last):
         return whatsapp_format.messages_for(
             conversation.source_id, text, buttons, language=conversation.language
         )
